@@ -1,0 +1,63 @@
+package dev.kiln.api;
+
+/**
+ * A stress suite: one kind of hardware exercised and checked.
+ *
+ * <p>Lifecycle, driven by the framework: {@link #availability} → {@link #prepare} (allocate, compute
+ * golden values) → {@link #run} on every framework-owned worker of every phase of {@link #plan} →
+ * {@link #cleanup}. The framework owns threads, pinning, the clock, cancellation and the watchdog;
+ * the suite owns the computation and its check. A suite never sleeps or reads the wall clock to
+ * decide when to stop: it loops {@code while (ctx.keepRunning())}.
+ *
+ * <p>Implementations are registered with {@code META-INF/services/dev.kiln.api.Suite} and must have a
+ * public no-argument constructor. A new instance is created for every run of the suite.
+ */
+public interface Suite {
+
+    /** The suite's complete self-description; constant for the class. */
+    SuiteDescriptor descriptor();
+
+    /**
+     * Whether this suite can run on this machine, and if not, why. Must be cheap and must not
+     * allocate the resources the suite will use; {@link #prepare} may still refuse with
+     * {@link SuiteUnavailableException} when a resource turns out to be missing.
+     */
+    Availability availability(SuiteEnvironment env);
+
+    /**
+     * How the framework lays out workers: phases, each with one worker per placement. The default
+     * is one unpinned worker.
+     */
+    default WorkPlan plan(SuiteEnvironment env, Parameters params) {
+        return WorkPlan.single();
+    }
+
+    /**
+     * Checks parameter values before anything runs, so a bad value is a usage error and not a
+     * suite ERROR halfway through a burn-in. Throws {@link Parameters.InvalidParameterException}.
+     * Unknown parameter names are rejected by the framework against the descriptor.
+     */
+    default void validate(Parameters params) {
+    }
+
+    /** Allocates what the suite needs and computes golden values. Runs once, before any worker. */
+    void prepare(SuiteContext ctx) throws Exception;
+
+    /**
+     * The body of one worker. Loops while {@link WorkerContext#keepRunning()}; checks every result
+     * it computes and reports a mismatch with {@link WorkerContext#failure}.
+     */
+    void run(WorkerContext ctx) throws Exception;
+
+    /**
+     * Called once after the last phase when every worker returned normally (not after a hang or a
+     * worker error): the place to compare workers with each other (a slow core) and to report
+     * summary measurements.
+     */
+    default void finish(SuiteContext ctx) throws Exception {
+    }
+
+    /** Releases what {@link #prepare} took. Called whenever prepare was called, even after a failure. */
+    default void cleanup(SuiteContext ctx) throws Exception {
+    }
+}

@@ -1,0 +1,56 @@
+package dev.kiln.api;
+
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * What the framework gives a suite in {@link Suite#prepare} and {@link Suite#cleanup}, and the
+ * reporting half of what it gives every worker. Thread-safe.
+ */
+public interface SuiteContext {
+
+    /** This suite's parameters, defaults filled in from the descriptor. */
+    Parameters parameters();
+
+    /** The machine, as the framework sees it. */
+    SuiteEnvironment environment();
+
+    /**
+     * The random source for this scope, derived from the run seed, the suite id and (for workers)
+     * the phase and worker: the same seed gives the same draws. Use no other source of randomness.
+     */
+    RandomGenerator random();
+
+    /** The run seed, for failure reports. */
+    long seed();
+
+    /** True when the suite runs as pure load (the thermal suite drives every engine at once). */
+    boolean loadMode();
+
+    /** Records a measurement with no limits. */
+    default void measurement(String name, double value, String unit) {
+        measurement(new Measurement(name, value, unit, null, null, Map.of()));
+    }
+
+    /** Records a measurement; one outside its limits makes the suite FAIL. */
+    void measurement(Measurement measurement);
+
+    /**
+     * Reports evidence of a hardware defect: the suite will end FAIL. Workers' failures are
+     * completed by the framework with the phase, worker, logical CPU, iteration and seed.
+     *
+     * @param symptom kebab-case name of what went wrong, e.g. {@code cpu-sha256-miscompare}
+     * @param message one human line
+     * @param details structured evidence: expected, actual, addresses, ...
+     */
+    void failure(String symptom, String message, Map<String, Object> details);
+
+    /**
+     * Reports that a part works but below what its peers do (a slow core): recorded and shown, and
+     * not a FAIL on its own.
+     */
+    void degraded(String symptom, String message, Map<String, Object> details);
+
+    /** A log line that goes to the event stream and the bundle. */
+    void log(LogLevel level, String message);
+}

@@ -1,0 +1,28 @@
+package dev.kiln.api;
+
+import java.util.List;
+
+/**
+ * What the framework tells a suite about the machine before it runs.
+ *
+ * @param os            operating system name as the JVM reports it
+ * @param arch          CPU architecture as the JVM reports it
+ * @param logicalCpus   the logical CPUs the agent may use, with the cluster each belongs to
+ * @param availableMemoryBytes memory available to new allocations now, or -1 when unknown
+ */
+public record SuiteEnvironment(String os, String arch, List<LogicalCpu> logicalCpus, long availableMemoryBytes) {
+
+    public SuiteEnvironment {
+        logicalCpus = List.copyOf(logicalCpus);
+    }
+
+    /**
+     * One logical CPU.
+     *
+     * @param id      the OS's logical CPU number
+     * @param cluster name of the cluster or core type (for example {@code performance}); cores in
+     *                one cluster are expected to perform alike
+     */
+    public record LogicalCpu(int id, String cluster) {
+    }
+}

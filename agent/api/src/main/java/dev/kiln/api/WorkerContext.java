@@ -1,0 +1,40 @@
+package dev.kiln.api;
+
+/**
+ * What a worker sees. One instance per worker; used only from that worker's thread.
+ */
+public interface WorkerContext extends SuiteContext {
+
+    /**
+     * Whether to do one more iteration. Returns false once the phase's time is up or the run is
+     * cancelled. Each call is a heartbeat for the watchdog and starts a new iteration: a worker that
+     * stops calling it for longer than the hang timeout is declared HUNG.
+     */
+    boolean keepRunning();
+
+    /** The current iteration, counted from 0 by {@link #keepRunning()} within this phase. */
+    long iteration();
+
+    /** This worker's index within its phase. */
+    int workerIndex();
+
+    /** The phase this worker belongs to. */
+    String phase();
+
+    /** The logical CPU this worker was placed on, or -1 when it was not pinned. */
+    int cpu();
+
+    /**
+     * Adds units of work done (bytes, operations) for the progress rate. Optional: without it the
+     * rate is iterations per second.
+     */
+    void progress(long units);
+
+    /**
+     * Test seam for fault injection: true when a test (or the hidden developer flag) planted a fault
+     * at this site for this worker's CPU and this iteration. The suite then corrupts its own data
+     * path at that site, so that its check, and nothing else, must catch it. Always false in
+     * production runs.
+     */
+    boolean injectFault(String site);
+}

@@ -1,0 +1,16 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.SuiteEnvironment;
+import dev.kiln.core.inventory.InventoryProbe;
+import dev.kiln.core.platform.CpuTopology;
+
+/** The suite environment of this machine, as the commands share it. */
+final class Machine {
+    private Machine() {
+    }
+
+    static SuiteEnvironment environment() {
+        return new SuiteEnvironment(System.getProperty("os.name"), System.getProperty("os.arch"),
+                CpuTopology.probe(), InventoryProbe.availableMemory());
+    }
+}

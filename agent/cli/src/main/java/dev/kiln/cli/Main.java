@@ -1,0 +1,110 @@
+package dev.kiln.cli;
+
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.KilnException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code kiln} command. {@link #run} returns the exit code and writes only to the streams it is
+ * given; only {@link #main} calls {@code System.exit}. Every error leaves as one line on stderr and
+ * a code from {@link ExitCode}.
+ */
+@Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = picocli.CommandLine.ScopeType.INHERIT,
+        description = "Burn-in and diagnostics agent: runs self-checking stress suites and decides a verdict.",
+        subcommands = {RunCommand.class, SuitesCommand.class, InventoryCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    /** Where commands write: stdout and stderr in production, buffers in tests. */
+    final PrintStream out;
+    final PrintStream err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.out, System.err, args));
+    }
+
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        CommandLine cmd = commandLine(out, err);
+        return cmd.execute(args);
+    }
+
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cmd = new CommandLine(new Main(out, err));
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        Map<String, String> codes = new LinkedHashMap<>();
+        for (ExitCode c : ExitCode.values()) {
+            codes.put(String.format("%3d", c.code()), c.meaning());
+        }
+        cmd.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        for (CommandLine sub : cmd.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        }
+        cmd.setExitCodeExceptionMapper(t -> t instanceof KilnException k ? k.exitCode().code() : ExitCode.INTERNAL.code());
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            err.println("kiln: " + oneLine(ex.getMessage()) + " (see kiln " + ex.getCommandLine().getCommandName() + " --help)");
+            return ExitCode.USAGE.code();
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof KilnException k) {
+                err.println("kiln: " + oneLine(k.getMessage()));
+                return k.exitCode().code();
+            }
+            err.println("kiln: internal error: " + ex);
+            ex.printStackTrace(err);
+            return ExitCode.INTERNAL.code();
+        });
+        return cmd;
+    }
+
+    static String oneLine(String s) {
+        if (s == null) {
+            return "error";
+        }
+        return s.replace("\r", "").replace('\n', ' ').trim();
+    }
+
+    /** The agent's version, from the filtered resource in the jar. */
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/kiln-version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"kiln " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")",
+                "OS " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch")};
+        }
+    }
+
+    /** True when stdout is an interactive terminal (live progress) rather than a pipe or file. */
+    static boolean stdoutIsTerminal() {
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal();
+    }
+
+    static void require(boolean ok, String usageMessage) {
+        if (!ok) {
+            throw KilnException.usage(usageMessage);
+        }
+    }
+}

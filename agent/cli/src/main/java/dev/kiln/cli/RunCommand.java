@@ -1,0 +1,188 @@
+package dev.kiln.cli;
+
+import dev.kiln.core.Durations;
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.KilnException;
+import dev.kiln.core.RunIds;
+import dev.kiln.core.SuiteRegistry;
+import dev.kiln.core.events.HumanReporter;
+import dev.kiln.core.events.OcpJsonlWriter;
+import dev.kiln.core.inventory.InventoryProbe;
+import dev.kiln.core.platform.ThreadPlacer;
+import dev.kiln.core.profile.Profile;
+import dev.kiln.core.profile.ProfileLoader;
+import dev.kiln.core.profile.RunPlanner;
+import dev.kiln.core.runner.FaultPlan;
+import dev.kiln.core.runner.RunEngine;
+import dev.kiln.core.runner.RunInfo;
+import dev.kiln.core.runner.RunListener;
+import dev.kiln.core.runner.RunOptions;
+import dev.kiln.core.runner.RunReport;
+import dev.kiln.core.runner.Seeds;
+import dev.kiln.core.runner.SuiteRequest;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code kiln run}: run a profile's suites, report, and exit with the verdict's code. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the suites of a profile and decide a verdict.")
+final class RunCommand implements Callable<Integer> {
+    enum Output { human, jsonl }
+
+    enum ProgressMode { auto, live, plain }
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Main parent;
+
+    @Option(names = "--profile", defaultValue = "smoke", paramLabel = "NAME|FILE",
+            description = "Built-in profile (smoke, standard, burn-in) or a YAML file. Default: ${DEFAULT-VALUE}.")
+    String profile;
+
+    @Option(names = "--suites", split = ",", paramLabel = "a,b", description = "Run only these suites, in this order.")
+    List<String> suites;
+
+    @Option(names = "--duration", paramLabel = "D",
+            description = "Total run time (90s, 20m, 12h), shared among the suites in the profile's proportions.")
+    String duration;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Run seed (decimal or 0x hex); replays the work of an earlier run.")
+    String seed;
+
+    @Option(names = {"-P", "--param"}, paramLabel = "SUITE.NAME=VALUE", description = "Set a suite parameter, e.g. -P cpu.kernels=sha256,sort.")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--output", defaultValue = "human", paramLabel = "human|jsonl",
+            description = "human (progress and a summary) or jsonl (the OCP Test & Validation v2 event stream). Default: ${DEFAULT-VALUE}.")
+    Output output;
+
+    @Option(names = "--progress", paramLabel = "auto|live|plain",
+            description = "Human progress: live (redrawn line), plain (a line every 10s), auto (live on a terminal).")
+    ProgressMode progress;
+
+    @Option(names = "--hang-timeout", paramLabel = "D", description = "A worker silent this long is HUNG (default: the profile's, else 30s).")
+    String hangTimeout;
+
+    @Option(names = "--inject-fault", hidden = true, paramLabel = "SUITE:SITE@CPU:ITERATION[/PHASE]",
+            description = "Developer test seam: plant a fault the suite must catch.")
+    List<String> faults = new ArrayList<>();
+
+    @Option(names = "--max-iterations", hidden = true, paramLabel = "N",
+            description = "Stop each worker after N iterations per phase (for replaying a fixed amount of work).")
+    long maxIterations;
+
+    @Override
+    public Integer call() {
+        // Everything is checked before anything runs or is written.
+        Main.require(!(output == Output.jsonl && progress != null),
+                "--progress applies to human output; --output jsonl writes only the event stream");
+        Main.require(maxIterations >= 0, "--max-iterations must be >= 0");
+        Duration total = duration == null ? null : parse("--duration", duration);
+        long runSeed;
+        try {
+            runSeed = seed == null ? new SecureRandom().nextLong() : Seeds.parse(seed);
+        } catch (IllegalArgumentException e) {
+            throw KilnException.usage("--seed: " + e.getMessage());
+        }
+        List<FaultPlan> planted = new ArrayList<>();
+        for (String f : faults) {
+            try {
+                planted.add(FaultPlan.parse(f));
+            } catch (IllegalArgumentException e) {
+                throw KilnException.usage("--inject-fault: " + e.getMessage());
+            }
+        }
+        Map<String, Map<String, String>> overrides = parseParams(params);
+        Profile p = new ProfileLoader().load(profile);
+        Duration hang = hangTimeout != null ? parse("--hang-timeout", hangTimeout)
+                : p.hangTimeout() != null ? profileDuration(p) : Duration.ofSeconds(30);
+        List<SuiteRequest> requests = new RunPlanner(SuiteRegistry.load()).plan(p, suites, total, overrides);
+
+        RunOptions options = RunOptions.defaults(runSeed).withHangTimeout(hang).withMaxIterations(maxIterations)
+                .withFaults(planted);
+        PrintStream out = parent.out;
+        RunEngine engine = new RunEngine(ThreadPlacer.forThisPlatform(), Machine.environment());
+        RunListener listener;
+        if (output == Output.jsonl) {
+            listener = new OcpJsonlWriter(out, Clock.systemUTC());
+        } else {
+            boolean live = progress == ProgressMode.live || (progress == null || progress == ProgressMode.auto) && Main.stdoutIsTerminal();
+            listener = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progress);
+        }
+        RunInfo info = new RunInfo(RunIds.newRunId().toString(), p.name(), runSeed, Instant.now(), Main.version(),
+                commandLine(), requests, new InventoryProbe().probe().identity());
+
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            engine.cancel();
+            try {
+                finished.await(15, TimeUnit.SECONDS); // let the summary and the last events out
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kiln-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RunReport report;
+        try {
+            report = engine.run(info, options, listener);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: we are exiting anyway
+            }
+        }
+        out.flush();
+        return ExitCode.of(report.verdict()).code();
+    }
+
+    private static Duration parse(String flag, String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw KilnException.usage(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration profileDuration(Profile p) {
+        try {
+            return Durations.parse(p.hangTimeout());
+        } catch (IllegalArgumentException e) {
+            throw KilnException.config("profile " + p.name() + ", hangTimeout: " + e.getMessage());
+        }
+    }
+
+    static Map<String, Map<String, String>> parseParams(List<String> params) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (String p : params) {
+            int dot = p.indexOf('.');
+            int eq = p.indexOf('=');
+            if (dot <= 0 || eq < dot + 2) {
+                throw KilnException.usage("--param '" + p + "' is not SUITE.NAME=VALUE");
+            }
+            out.computeIfAbsent(p.substring(0, dot), k -> new LinkedHashMap<>()).put(p.substring(dot + 1, eq), p.substring(eq + 1));
+        }
+        return out;
+    }
+
+    private String commandLine() {
+        return "kiln " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+}

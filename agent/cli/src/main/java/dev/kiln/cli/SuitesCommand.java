@@ -1,0 +1,69 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.api.Availability;
+import dev.kiln.api.Suite;
+import dev.kiln.api.SuiteDescriptor;
+import dev.kiln.api.SuiteEnvironment;
+import dev.kiln.core.SuiteRegistry;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kiln suites}: every suite in this agent, with whether it can run here and why not. */
+@Command(name = "suites", mixinStandardHelpOptions = true, description = "List every suite with its availability on this machine and the reason when unavailable.")
+final class SuitesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        SuiteRegistry registry = SuiteRegistry.load();
+        SuiteEnvironment env = Machine.environment();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String id : registry.ids()) {
+            Suite s = registry.create(id);
+            SuiteDescriptor d = s.descriptor();
+            Availability a = s.availability(env);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", d.id());
+            row.put("title", d.title());
+            row.put("exercises", d.exercises());
+            row.put("available", a.available());
+            row.put("category", a.available() ? null : a.category().name());
+            row.put("reason", a.reason());
+            row.put("defaultDurationSeconds", d.defaultDuration().toSeconds());
+            row.put("alwaysVerifies", d.alwaysVerifies());
+            List<Map<String, String>> params = new ArrayList<>();
+            d.parameters().forEach(p -> params.add(Map.of("name", p.name(), "default", p.defaultValue(), "description", p.description())));
+            row.put("parameters", params);
+            rows.add(row);
+        }
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+        } else {
+            out.printf("%-20s %-26s %s%n", "SUITE", "AVAILABILITY", "TITLE");
+            for (Map<String, Object> r : rows) {
+                String avail = (Boolean) r.get("available") ? "available" : "unavailable: " + r.get("category");
+                out.printf("%-20s %-26s %s%n", r.get("id"), avail, r.get("title"));
+                if (!(Boolean) r.get("available")) {
+                    out.printf("%-20s %-26s reason: %s%n", "", "", r.get("reason"));
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

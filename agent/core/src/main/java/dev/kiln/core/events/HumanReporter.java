@@ -1,0 +1,165 @@
+package dev.kiln.core.events;
+
+import dev.kiln.api.Failure;
+import dev.kiln.api.LogLevel;
+import dev.kiln.api.Outcome;
+import dev.kiln.api.SuiteResult;
+import dev.kiln.core.Durations;
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.runner.Progress;
+import dev.kiln.core.runner.RunEngine;
+import dev.kiln.core.runner.RunInfo;
+import dev.kiln.core.runner.RunListener;
+import dev.kiln.core.runner.RunReport;
+import dev.kiln.core.runner.Seeds;
+import dev.kiln.core.runner.SuiteRequest;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What a technician sees: a header, live progress per suite (a redrawn status line on a terminal,
+ * a plain line every {@code plainEvery} otherwise), each failure as it happens, and a summary table
+ * with the verdict and exit code at the end.
+ */
+public final class HumanReporter implements RunListener {
+    private final PrintStream out;
+    private final boolean terminal;
+    private final Duration plainEvery;
+    private final Supplier<Progress> progress;
+    private ScheduledExecutorService ticker;
+    private long lastUnits;
+    private long lastTickNanos;
+    private long lastPlainNanos;
+    private boolean statusShown;
+
+    public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<Progress> progress) {
+        this.out = out;
+        this.terminal = terminal;
+        this.plainEvery = plainEvery;
+        this.progress = progress;
+    }
+
+    @Override
+    public synchronized void runStarted(RunInfo run) {
+        out.printf("Kiln %s  run %s%n", run.agentVersion(), run.runId());
+        out.printf("Unit     %s %s  serial %s%n", run.unit().getOrDefault("manufacturer", "unknown"),
+                run.unit().getOrDefault("model", "unknown"), run.unit().getOrDefault("serial", "unknown"));
+        out.printf("Profile  %s  seed %s (replay with --seed %s)%n", run.profile(), Seeds.format(run.seed()), Seeds.format(run.seed()));
+        Duration total = run.suites().stream().map(SuiteRequest::duration).reduce(Duration.ZERO, Duration::plus);
+        out.printf("Suites   %s  (about %s)%n%n", String.join(", ", run.suites().stream().map(SuiteRequest::id).toList()),
+                Durations.format(total));
+        out.flush();
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kiln-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public synchronized void suiteStarted(SuiteRequest suite) {
+        clearStatus();
+        out.printf("> %s  %s%s%n", suite.id(), Durations.format(suite.duration()), suite.required() ? "" : "  (optional)");
+        out.flush();
+        lastUnits = 0;
+        lastTickNanos = System.nanoTime();
+        lastPlainNanos = lastTickNanos;
+    }
+
+    private synchronized void tick() {
+        Progress p = progress.get();
+        if (p == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        double rate = (p.units() - lastUnits) / Math.max(1e-9, (now - lastTickNanos) / 1e9);
+        lastUnits = p.units();
+        lastTickNanos = now;
+        String line = String.format(Locale.ROOT, "  %s  %-10s %s elapsed, %s left  %d worker(s)  %s/s  %d failure(s)",
+                p.suiteId(), p.phase(), Durations.format(p.elapsed()), Durations.format(p.remaining()), p.workers(),
+                si(rate), p.failures());
+        if (terminal) {
+            out.print("\r\033[K" + line);
+            statusShown = true;
+            out.flush();
+        } else if (now - lastPlainNanos >= plainEvery.toNanos()) {
+            lastPlainNanos = now;
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    private void clearStatus() {
+        if (statusShown) {
+            out.print("\r\033[K");
+            statusShown = false;
+        }
+    }
+
+    @Override
+    public synchronized void failure(String suiteId, Failure f) {
+        clearStatus();
+        out.printf("  %s %s: %s%n", f.degraded() ? "DEGRADED" : "FAIL", suiteId, f.message());
+        out.flush();
+    }
+
+    @Override
+    public synchronized void log(String suiteId, LogLevel level, String message) {
+        if (level.compareTo(LogLevel.WARNING) >= 0) {
+            clearStatus();
+            out.printf("  %s %s: %s%n", level, suiteId == null ? "run" : suiteId, message);
+            out.flush();
+        }
+    }
+
+    @Override
+    public synchronized void suiteEnded(SuiteResult r) {
+        clearStatus();
+        String why = r.outcome() == Outcome.SKIPPED ? "  " + r.category() + ": " + r.reason()
+                : r.reason().isEmpty() ? "" : "  " + r.reason();
+        out.printf("  %s %s in %s, %d iterations%s%n%n", r.outcome(), r.suiteId(),
+                Durations.format(Duration.between(r.started(), r.ended())), r.iterations(), why);
+        out.flush();
+    }
+
+    @Override
+    public synchronized void runEnded(RunReport report) {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        clearStatus();
+        out.println("Summary");
+        out.printf("  %-16s %-12s %-9s %12s %9s  %s%n", "SUITE", "OUTCOME", "TIME", "ITERATIONS", "FAILURES", "NOTE");
+        for (SuiteResult r : report.results()) {
+            String note = r.outcome() == Outcome.SKIPPED ? r.category() + ": " + r.reason() : r.reason();
+            if (note.length() > 100) {
+                note = note.substring(0, 97) + "...";
+            }
+            out.printf("  %-16s %-12s %-9s %12d %9d  %s%s%n", r.suiteId(), r.outcome(),
+                    Durations.format(Duration.between(r.started(), r.ended())), r.iterations(), r.failureCount(),
+                    r.required() ? "" : "(optional) ", note);
+        }
+        out.printf("%nVerdict  %s  (%s)  exit %d%n", report.verdict(), RunEngine.explain(report),
+                ExitCode.of(report.verdict()).code());
+        out.flush();
+    }
+
+    static String si(double v) {
+        if (v >= 1e9) {
+            return String.format(Locale.ROOT, "%.2fG", v / 1e9);
+        }
+        if (v >= 1e6) {
+            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+        }
+        if (v >= 1e3) {
+            return String.format(Locale.ROOT, "%.2fk", v / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+}

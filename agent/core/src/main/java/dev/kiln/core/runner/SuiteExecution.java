@@ -1,0 +1,172 @@
+package dev.kiln.core.runner;
+
+import dev.kiln.api.Failure;
+import dev.kiln.api.LogLevel;
+import dev.kiln.api.Measurement;
+import dev.kiln.api.Parameters;
+import dev.kiln.api.SuiteContext;
+import dev.kiln.api.SuiteEnvironment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/**
+ * The state of one suite's run, shared by its workers, and the context its prepare and cleanup
+ * see. Everything a worker reports lands here and goes on to the run's listener.
+ */
+final class SuiteExecution implements SuiteContext {
+    final String suiteId;
+    final RunOptions options;
+    final AtomicBoolean runCancelled;
+    private final SuiteEnvironment environment;
+    private final Parameters parameters;
+    private final RunListener listener;
+    private final RecordingRandom prepareRandom;
+
+    private final List<Measurement> measurements = new ArrayList<>();
+    private final List<Failure> failures = new ArrayList<>();
+    final AtomicLong failureCount = new AtomicLong();
+    final AtomicLong limitViolations = new AtomicLong();
+    final AtomicLong iterations = new AtomicLong();
+    final AtomicLong units = new AtomicLong();
+    volatile boolean unitsReported;
+    /** Set to make every worker's keepRunning() false: a hang, a cancel. */
+    volatile boolean stop;
+    volatile String phase = "prepare";
+    volatile int activeWorkers;
+    volatile Throwable workerError;
+    private final Map<String, Long> digests = new LinkedHashMap<>();
+
+    SuiteExecution(String suiteId, RunOptions options, AtomicBoolean runCancelled, SuiteEnvironment environment,
+                   Parameters parameters, RunListener listener) {
+        this.suiteId = suiteId;
+        this.options = options;
+        this.runCancelled = runCancelled;
+        this.environment = environment;
+        this.parameters = parameters;
+        this.listener = listener;
+        this.prepareRandom = new RecordingRandom(Seeds.derive(options.seed(), suiteId));
+    }
+
+    boolean shouldStop() {
+        return stop || runCancelled.get();
+    }
+
+    @Override
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    @Override
+    public SuiteEnvironment environment() {
+        return environment;
+    }
+
+    @Override
+    public RandomGenerator random() {
+        return prepareRandom;
+    }
+
+    @Override
+    public long seed() {
+        return options.seed();
+    }
+
+    @Override
+    public boolean loadMode() {
+        return options.loadMode();
+    }
+
+    @Override
+    public void measurement(Measurement m) {
+        synchronized (measurements) {
+            measurements.add(m);
+        }
+        listener.measurement(suiteId, m);
+        if (!m.withinLimits()) {
+            limitViolations.incrementAndGet();
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("measurement", m.name());
+            d.put("value", m.value());
+            d.put("unit", m.unit());
+            d.put("low", m.lowLimit());
+            d.put("high", m.highLimit());
+            d.putAll(m.metadata());
+            failure(suiteId + "-measurement-out-of-limits",
+                    m.name() + " = " + m.value() + " " + m.unit() + " is outside [" + m.lowLimit() + ", " + m.highLimit() + "]", d);
+        }
+    }
+
+    @Override
+    public void failure(String symptom, String message, Map<String, Object> details) {
+        record(new Failure(symptom, message, withSeed(details), false));
+    }
+
+    @Override
+    public void degraded(String symptom, String message, Map<String, Object> details) {
+        record(new Failure(symptom, message, withSeed(details), true));
+    }
+
+    private Map<String, Object> withSeed(Map<String, Object> details) {
+        Map<String, Object> d = new LinkedHashMap<>(details);
+        d.putIfAbsent("seed", Seeds.format(options.seed()));
+        return d;
+    }
+
+    void record(Failure f) {
+        long n = f.degraded() ? 0 : failureCount.incrementAndGet();
+        boolean keep;
+        synchronized (failures) {
+            keep = failures.size() < options.maxFailuresKept();
+            if (keep) {
+                failures.add(f);
+            }
+        }
+        if (keep) {
+            listener.failure(suiteId, f);
+        } else if (n == options.maxFailuresKept() + 1L) {
+            log(LogLevel.WARNING, "more than " + options.maxFailuresKept() + " failures: the rest are counted, not kept");
+        }
+    }
+
+    @Override
+    public void log(LogLevel level, String message) {
+        listener.log(suiteId, level, message);
+    }
+
+    void recordDigest(String key, long digest) {
+        synchronized (digests) {
+            digests.put(key, digest);
+        }
+    }
+
+    String workDigest() {
+        long h = prepareRandom.digest();
+        synchronized (digests) {
+            for (Map.Entry<String, Long> e : digests.entrySet()) {
+                h = Seeds.mix(h ^ Seeds.derive(e.getValue(), e.getKey()));
+            }
+        }
+        return Seeds.format(h);
+    }
+
+    List<Measurement> measurements() {
+        synchronized (measurements) {
+            return List.copyOf(measurements);
+        }
+    }
+
+    List<Failure> failures() {
+        synchronized (failures) {
+            return List.copyOf(failures);
+        }
+    }
+
+    boolean hasDefectEvidence() {
+        return failureCount.get() > 0;
+    }
+}

@@ -1,0 +1,322 @@
+package dev.kiln.core.runner;
+
+import dev.kiln.api.Availability;
+import dev.kiln.api.LogLevel;
+import dev.kiln.api.Outcome;
+import dev.kiln.api.Parameters;
+import dev.kiln.api.Suite;
+import dev.kiln.api.SuiteEnvironment;
+import dev.kiln.api.SuiteResult;
+import dev.kiln.api.SuiteUnavailableException;
+import dev.kiln.api.UnavailableCategory;
+import dev.kiln.api.WorkPlan;
+import dev.kiln.core.platform.ThreadPlacer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs one suite: availability, prepare (bounded), the phases of its work plan on framework-owned
+ * threads under the watchdog, cleanup, and the outcome rule. A hung suite is abandoned (its threads
+ * are daemons, interrupted and left) so the run goes on with the other suites.
+ */
+final class SuiteRunner {
+    private final ThreadPlacer placer;
+    private final SuiteEnvironment environment;
+    private final RunOptions options;
+    private final AtomicBoolean runCancelled;
+    private final RunListener listener;
+    private volatile SuiteExecution current;
+    private volatile long startNanos;
+    private volatile long endEstimateNanos;
+
+    SuiteRunner(ThreadPlacer placer, SuiteEnvironment environment, RunOptions options, AtomicBoolean runCancelled,
+                RunListener listener) {
+        this.placer = placer;
+        this.environment = environment;
+        this.options = options;
+        this.runCancelled = runCancelled;
+        this.listener = listener;
+    }
+
+    /** What the suite in flight is doing, or null between suites. */
+    Progress progress() {
+        SuiteExecution e = current;
+        if (e == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        return new Progress(e.suiteId, e.phase, e.activeWorkers, Duration.ofNanos(now - startNanos),
+                Duration.ofNanos(Math.max(0, endEstimateNanos - now)), e.iterations.get(),
+                e.unitsReported ? e.units.get() : e.iterations.get(), e.failureCount.get());
+    }
+
+    SuiteResult run(SuiteRequest request) {
+        Suite suite = request.suite();
+        String id = request.id();
+        Instant started = Instant.now();
+        startNanos = System.nanoTime();
+        endEstimateNanos = startNanos + request.duration().toNanos();
+        Parameters params = resolve(request);
+        SuiteExecution exec = new SuiteExecution(id, options, runCancelled, environment, params, listener);
+        current = exec;
+        try {
+            Availability a = suite.availability(environment);
+            if (!a.available()) {
+                return skipped(request, started, exec, a.category(), a.reason());
+            }
+            Attempt prep = bounded("prepare", () -> suite.prepare(exec), options.prepareTimeout(), id);
+            if (prep.timedOut) {
+                exec.stop = true;
+                return result(request, started, exec, Outcome.HUNG,
+                        "prepare did not finish within " + options.prepareTimeout().toSeconds() + "s", "");
+            }
+            if (prep.error instanceof SuiteUnavailableException u) {
+                cleanup(suite, exec);
+                return skipped(request, started, exec, u.category(), u.getMessage());
+            }
+            if (prep.error instanceof OutOfMemoryError oom) {
+                cleanup(suite, exec);
+                return skipped(request, started, exec, UnavailableCategory.NO_RESOURCE, "out of memory in prepare: " + oom.getMessage());
+            }
+            if (prep.error != null) {
+                cleanup(suite, exec);
+                return result(request, started, exec, Outcome.ERROR, "prepare failed: " + describe(prep.error), "");
+            }
+            startNanos = System.nanoTime();
+            endEstimateNanos = startNanos + request.duration().toNanos();
+            PhaseOutcome po = runPhases(suite, exec, request);
+            if (po.hungReason == null && exec.workerError == null) {
+                Attempt fin = bounded("finish", () -> suite.finish(exec), options.hangTimeout(), id);
+                if (fin.timedOut) {
+                    exec.log(LogLevel.ERROR, "finish did not return within " + options.hangTimeout().toSeconds() + "s");
+                } else if (fin.error != null) {
+                    exec.workerError = fin.error;
+                }
+            }
+            if (po.hungReason == null) {
+                cleanup(suite, exec);
+            }
+            Outcome outcome;
+            String reason;
+            if (po.hungReason != null) {
+                outcome = Outcome.HUNG;
+                reason = po.hungReason;
+            } else if (exec.hasDefectEvidence()) {
+                outcome = Outcome.FAIL;
+                reason = exec.failureCount.get() + " failure(s); first: " + exec.failures().stream()
+                        .filter(f -> !f.degraded()).findFirst().map(f -> f.message()).orElse("");
+            } else if (exec.workerError != null) {
+                outcome = Outcome.ERROR;
+                reason = "worker failed: " + describe(exec.workerError);
+            } else if (runCancelled.get()) {
+                outcome = Outcome.INTERRUPTED;
+                reason = "run cancelled while the suite ran";
+            } else {
+                outcome = Outcome.PASS;
+                reason = "";
+            }
+            return result(request, started, exec, outcome, reason, po.placement);
+        } finally {
+            current = null;
+        }
+    }
+
+    private static Parameters resolve(SuiteRequest request) {
+        Map<String, String> merged = new java.util.LinkedHashMap<>();
+        request.suite().descriptor().parameters().forEach(p -> merged.put(p.name(), p.defaultValue()));
+        merged.putAll(request.parameters());
+        return new Parameters(merged);
+    }
+
+    private record PhaseOutcome(String hungReason, String placement) {
+    }
+
+    private PhaseOutcome runPhases(Suite suite, SuiteExecution exec, SuiteRequest request) {
+        WorkPlan plan = suite.plan(environment, exec.parameters());
+        double total = plan.phases().stream().mapToDouble(WorkPlan.Phase::weight).sum();
+        long budget = request.duration().toNanos();
+        List<Worker> all = new ArrayList<>();
+        String hung = null;
+        for (WorkPlan.Phase phase : plan.phases()) {
+            if (exec.shouldStop()) {
+                break;
+            }
+            long phaseNanos = (long) (budget * (phase.weight() / total));
+            exec.phase = phase.name();
+            List<WorkPlan.Placement> places = phase.placements();
+            if (phase.mode() == WorkPlan.Mode.PARALLEL) {
+                List<Worker> ws = new ArrayList<>();
+                long deadline = System.nanoTime() + phaseNanos;
+                for (int i = 0; i < places.size(); i++) {
+                    ws.add(new Worker(exec, placer, phase.name(), i, places.get(i), deadline));
+                }
+                all.addAll(ws);
+                hung = runWorkers(suite, exec, ws);
+            } else {
+                long slice = phaseNanos / places.size();
+                for (int i = 0; i < places.size() && hung == null && !exec.shouldStop(); i++) {
+                    Worker w = new Worker(exec, placer, phase.name(), i, places.get(i), System.nanoTime() + slice);
+                    all.add(w);
+                    hung = runWorkers(suite, exec, List.of(w));
+                }
+            }
+            if (hung != null) {
+                break;
+            }
+        }
+        for (Worker w : all) {
+            exec.recordDigest(w.key(), w.digest());
+        }
+        long pinned = all.stream().filter(w -> w.pinned).count();
+        String notes = all.stream().map(w -> w.placementNote).filter(n -> !n.startsWith("pinned to")).distinct()
+                .limit(3).reduce((a, b) -> a + "; " + b).map(n -> " (" + n + ")").orElse("");
+        String placement = placer.method() + ": " + pinned + "/" + all.size() + " workers pinned" + notes;
+        return new PhaseOutcome(hung, placement);
+    }
+
+    /** Starts the workers and watches them; returns the reason if the watchdog fired, else null. */
+    private String runWorkers(Suite suite, SuiteExecution exec, List<Worker> workers) {
+        for (Worker w : workers) {
+            Thread t = new Thread(() -> {
+                try {
+                    w.place();
+                    suite.run(w);
+                } catch (Throwable e) {
+                    if (!(exec.stop && e instanceof InterruptedException)) {
+                        synchronized (exec) {
+                            if (exec.workerError == null) {
+                                exec.workerError = e;
+                            }
+                        }
+                        exec.stop = true;
+                    }
+                } finally {
+                    w.done = true;
+                }
+            }, "kiln-" + exec.suiteId + "-" + w.key().replace('/', '-'));
+            t.setDaemon(true);
+            w.thread = t;
+        }
+        exec.activeWorkers = workers.size();
+        workers.forEach(w -> w.thread.start());
+        long hangNanos = options.hangTimeout().toNanos();
+        long poll = Math.max(1_000_000L, Math.min(hangNanos / 10, 100_000_000L));
+        try {
+            while (true) {
+                boolean allDone = true;
+                long now = System.nanoTime();
+                for (Worker w : workers) {
+                    if (!w.done) {
+                        allDone = false;
+                        if (now - w.lastBeatNanos > hangNanos) {
+                            return hang(exec, workers, w, now);
+                        }
+                    }
+                }
+                if (allDone) {
+                    return null;
+                }
+                LockSupport.parkNanos(poll);
+            }
+        } finally {
+            exec.activeWorkers = 0;
+        }
+    }
+
+    private String hang(SuiteExecution exec, List<Worker> workers, Worker w, long now) {
+        exec.stop = true;
+        String reason = String.format(java.util.Locale.ROOT,
+                "watchdog: worker %d (phase %s, cpu %d) made no progress for %.1fs at iteration %d",
+                w.workerIndex(), w.phase(), w.cpu(), (now - w.lastBeatNanos) / 1e9, w.iteration());
+        exec.log(LogLevel.ERROR, reason);
+        workers.forEach(x -> x.thread.interrupt());
+        long until = System.nanoTime() + 1_000_000_000L;
+        for (Worker x : workers) {
+            long left = until - System.nanoTime();
+            if (left > 0) {
+                try {
+                    x.thread.join(Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        long abandoned = workers.stream().filter(x -> !x.done).count();
+        if (abandoned > 0) {
+            exec.log(LogLevel.WARNING, abandoned + " hung worker thread(s) abandoned; the run goes on");
+        }
+        return reason;
+    }
+
+    private void cleanup(Suite suite, SuiteExecution exec) {
+        Attempt a = bounded("cleanup", () -> suite.cleanup(exec), options.hangTimeout(), exec.suiteId);
+        if (a.timedOut) {
+            exec.log(LogLevel.ERROR, "cleanup did not finish within " + options.hangTimeout().toSeconds() + "s");
+        } else if (a.error != null) {
+            exec.log(LogLevel.ERROR, "cleanup failed: " + describe(a.error));
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private record Attempt(boolean timedOut, Throwable error) {
+    }
+
+    /** Runs a lifecycle step on its own daemon thread, waiting at most {@code limit}. */
+    private Attempt bounded(String name, Step step, Duration limit, String suiteId) {
+        Throwable[] error = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                step.run();
+            } catch (Throwable e) {
+                error[0] = e;
+            }
+        }, "kiln-" + suiteId + "-" + name);
+        t.setDaemon(true);
+        t.start();
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            while (t.isAlive()) {
+                if (runCancelled.get() && name.equals("prepare")) {
+                    t.interrupt();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    t.interrupt();
+                    return new Attempt(true, null);
+                }
+                t.join(Duration.ofNanos(Math.min(left, 100_000_000L)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt(true, null);
+        }
+        return new Attempt(false, error[0]);
+    }
+
+    static String describe(Throwable t) {
+        String m = t.getMessage();
+        StackTraceElement[] st = t.getStackTrace();
+        String where = st.length > 0 ? " at " + st[0] : "";
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m) + where;
+    }
+
+    private SuiteResult skipped(SuiteRequest r, Instant started, SuiteExecution exec, UnavailableCategory c, String reason) {
+        return new SuiteResult(r.id(), r.required(), Outcome.SKIPPED, c, reason, started, Instant.now(), 0,
+                exec.measurements(), exec.failures(), exec.failureCount.get(), exec.workDigest(), "", exec.parameters().asMap());
+    }
+
+    private SuiteResult result(SuiteRequest r, Instant started, SuiteExecution exec, Outcome o, String reason, String placement) {
+        return new SuiteResult(r.id(), r.required(), o, null, reason, started, Instant.now(), exec.iterations.get(),
+                exec.measurements(), exec.failures(), exec.failureCount.get(), exec.workDigest(), placement,
+                exec.parameters().asMap());
+    }
+}

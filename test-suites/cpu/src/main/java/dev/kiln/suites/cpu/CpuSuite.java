@@ -1,0 +1,283 @@
+package dev.kiln.suites.cpu;
+
+import dev.kiln.api.Availability;
+import dev.kiln.api.LogLevel;
+import dev.kiln.api.Measurement;
+import dev.kiln.api.ParameterSpec;
+import dev.kiln.api.Parameters;
+import dev.kiln.api.Suite;
+import dev.kiln.api.SuiteContext;
+import dev.kiln.api.SuiteDescriptor;
+import dev.kiln.api.SuiteEnvironment;
+import dev.kiln.api.UnavailableCategory;
+import dev.kiln.api.WorkPlan;
+import dev.kiln.api.WorkerContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The CPU suite: self-checking kernels on every logical CPU, first all at once, then one core at a
+ * time (some defects show only at single-core boost clocks). Every result of every kernel is
+ * compared with a golden fingerprint computed once in prepare; a mismatch names the kernel, the
+ * logical CPU, the iteration and the seed. Per-core throughput is compared within each cluster:
+ * a core slower than its cluster's median by more than {@code degraded-margin} is reported as
+ * degraded.
+ */
+public final class CpuSuite implements Suite {
+    static final List<String> ALL_KERNELS = List.of("lucas-lehmer", "fma-matrix", "sha256", "aes-gcm", "crc32c", "deflate", "sort");
+
+    private static final SuiteDescriptor DESCRIPTOR = new SuiteDescriptor(
+            "cpu",
+            "CPU silent-data-corruption hunt",
+            "Integer multiply (Lucas-Lehmer), FMA, SHA, AES-GCM, CRC32C, compression and sorting on every logical CPU, "
+                    + "all at once then one at a time, each result checked against a golden value",
+            List.of(
+                    new ParameterSpec("kernels", "all", "comma-separated kernels to run: " + String.join(", ", ALL_KERNELS)),
+                    new ParameterSpec("degraded-margin", "0.25",
+                            "a core below its cluster's median throughput by more than this share is reported as degraded"),
+                    new ParameterSpec("fma-path", "auto", "auto (Vector API when present), vector or scalar"),
+                    new ParameterSpec("phases", "all-cores,each-core", "which phases to run: all-cores, each-core or both")),
+            Duration.ofMinutes(2), Duration.ofSeconds(1), true);
+
+    private final List<Kernel> kernels = new ArrayList<>();
+    private long[] golden;
+    private final ConcurrentLinkedQueue<WorkerStats> stats = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public SuiteDescriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
+    @Override
+    public Availability availability(SuiteEnvironment env) {
+        return env.logicalCpus().isEmpty()
+                ? Availability.unavailable(UnavailableCategory.NO_RESOURCE, "the OS reports no usable logical CPU")
+                : Availability.ok();
+    }
+
+    @Override
+    public void validate(Parameters params) {
+        kernelNames(params);
+        double m = params.getDouble("degraded-margin");
+        if (!(m > 0 && m < 1)) {
+            throw new Parameters.InvalidParameterException("degraded-margin", "must be between 0 and 1 (exclusive), got " + m);
+        }
+        String path = params.get("fma-path");
+        if (!List.of("auto", "vector", "scalar").contains(path)) {
+            throw new Parameters.InvalidParameterException("fma-path", "must be auto, vector or scalar, got '" + path + "'");
+        }
+        phases(params);
+    }
+
+    private static List<String> kernelNames(Parameters params) {
+        String v = params.get("kernels").trim();
+        if (v.equals("all")) {
+            return ALL_KERNELS;
+        }
+        List<String> names = new ArrayList<>();
+        for (String k : v.split(",")) {
+            String name = k.trim();
+            if (!ALL_KERNELS.contains(name)) {
+                throw new Parameters.InvalidParameterException("kernels", "names unknown kernel '" + name + "' (known: "
+                        + String.join(", ", ALL_KERNELS) + ")");
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private static List<String> phases(Parameters params) {
+        List<String> out = new ArrayList<>();
+        for (String p : params.get("phases").split(",")) {
+            String name = p.trim();
+            if (!name.equals("all-cores") && !name.equals("each-core")) {
+                throw new Parameters.InvalidParameterException("phases", "names unknown phase '" + name + "'");
+            }
+            out.add(name);
+        }
+        return out;
+    }
+
+    @Override
+    public WorkPlan plan(SuiteEnvironment env, Parameters params) {
+        List<WorkPlan.Placement> everyCpu = env.logicalCpus().stream().map(WorkPlan.Placement::on).toList();
+        List<WorkPlan.Phase> phases = new ArrayList<>();
+        List<String> wanted = phases(params);
+        if (wanted.contains("all-cores")) {
+            phases.add(new WorkPlan.Phase("all-cores", WorkPlan.Mode.PARALLEL, everyCpu, 1));
+        }
+        if (wanted.contains("each-core")) {
+            phases.add(new WorkPlan.Phase("each-core", WorkPlan.Mode.SEQUENTIAL, everyCpu, 1));
+        }
+        return new WorkPlan(phases);
+    }
+
+    @Override
+    public void prepare(SuiteContext ctx) throws Exception {
+        Parameters p = ctx.parameters();
+        String path = p.get("fma-path");
+        boolean vectorPresent = FmaMatrixKernel.vectorApiPresent();
+        if (path.equals("vector") && !vectorPresent) {
+            throw new dev.kiln.api.SuiteUnavailableException(UnavailableCategory.NOT_SUPPORTED,
+                    "fma-path=vector but the JVM was started without jdk.incubator.vector");
+        }
+        for (String name : kernelNames(p)) {
+            kernels.add(switch (name) {
+                case "lucas-lehmer" -> new LucasLehmerKernel();
+                case "fma-matrix" -> new FmaMatrixKernel(!path.equals("scalar") && vectorPresent);
+                case "sha256" -> new Sha256Kernel();
+                case "aes-gcm" -> new AesGcmKernel();
+                case "crc32c" -> new Crc32cKernel();
+                case "deflate" -> new DeflateKernel();
+                case "sort" -> new SortKernel();
+                default -> throw new IllegalStateException(name);
+            });
+        }
+        golden = new long[kernels.size()];
+        for (int i = 0; i < kernels.size(); i++) {
+            Kernel k = kernels.get(i);
+            k.prepare(ctx.random());
+            golden[i] = k.newRunner().run(false, true);
+            if (k instanceof LucasLehmerKernel ll) {
+                if (golden[i] != 0) {
+                    // Mathematics says residue 0: the preparing core itself computed it wrong.
+                    ctx.failure("cpu-lucas-lehmer-known-answer", "Lucas-Lehmer residue of 2^" + ll.exponent()
+                            + "-1 is not 0 on the preparing thread", Map.of("kernel", k.name(), "exponent", ll.exponent(),
+                            "actual", hex(golden[i]), "expected", hex(0)));
+                    golden[i] = 0;
+                }
+                ctx.log(LogLevel.INFO, "lucas-lehmer on 2^" + ll.exponent() + "-1");
+            }
+            if (k instanceof FmaMatrixKernel f) {
+                ctx.log(LogLevel.INFO, "fma-matrix path: " + f.path());
+            }
+        }
+    }
+
+    @Override
+    public void run(WorkerContext ctx) throws Exception {
+        int n = kernels.size();
+        Kernel.Runner[] runners = new Kernel.Runner[n];
+        for (int i = 0; i < n; i++) {
+            runners[i] = kernels.get(i).newRunner();
+        }
+        long[] nanos = new long[n];
+        long[] runs = new long[n];
+        long started = System.nanoTime();
+        long rounds = 0;
+        while (ctx.keepRunning()) {
+            for (int i = 0; i < n; i++) {
+                Kernel k = kernels.get(i);
+                boolean fault = ctx.injectFault(k.name());
+                long t0 = System.nanoTime();
+                long actual;
+                String broke = null;
+                try {
+                    actual = runners[i].run(fault, true);
+                } catch (Kernel.DataPathException e) {
+                    actual = ~golden[i];
+                    broke = e.getMessage();
+                }
+                nanos[i] += System.nanoTime() - t0;
+                runs[i]++;
+                if (actual != golden[i]) {
+                    Map<String, Object> d = new LinkedHashMap<>();
+                    d.put("kernel", k.name());
+                    d.put("expected", hex(golden[i]));
+                    d.put("actual", broke == null ? hex(actual) : broke);
+                    ctx.failure("cpu-" + k.name() + "-miscompare", String.format(Locale.ROOT,
+                            "%s gave a wrong result on cpu %d (phase %s, iteration %d, seed 0x%s): expected %s, got %s",
+                            k.name(), ctx.cpu(), ctx.phase(), ctx.iteration(), HexFormat.of().toHexDigits(ctx.seed()),
+                            d.get("expected"), d.get("actual")), d);
+                }
+            }
+            rounds++;
+        }
+        stats.add(new WorkerStats(ctx.phase(), ctx.workerIndex(), ctx.cpu(), cluster(ctx), rounds,
+                System.nanoTime() - started, nanos, runs));
+    }
+
+    private static String cluster(WorkerContext ctx) {
+        for (SuiteEnvironment.LogicalCpu c : ctx.environment().logicalCpus()) {
+            if (c.id() == ctx.cpu()) {
+                return c.cluster();
+            }
+        }
+        return "cpu";
+    }
+
+    /** What one worker did, for the per-core comparison. */
+    record WorkerStats(String phase, int worker, int cpu, String cluster, long rounds, long nanos, long[] kernelNanos,
+                       long[] kernelRuns) {
+        double roundsPerSecond() {
+            return nanos == 0 ? 0 : rounds / (nanos / 1e9);
+        }
+    }
+
+    @Override
+    public void finish(SuiteContext ctx) {
+        double margin = ctx.parameters().getDouble("degraded-margin");
+        Map<String, List<WorkerStats>> groups = new LinkedHashMap<>();
+        for (WorkerStats s : stats) {
+            groups.computeIfAbsent(s.phase() + "|" + s.cluster(), g -> new ArrayList<>()).add(s);
+            ctx.measurement(new Measurement("core_rounds_per_second", s.roundsPerSecond(), "rounds/s", null, null,
+                    Map.of("phase", s.phase(), "cpu", s.cpu(), "cluster", s.cluster())));
+        }
+        for (List<WorkerStats> group : groups.values()) {
+            if (group.size() < 2) {
+                continue;
+            }
+            double[] rates = group.stream().mapToDouble(WorkerStats::roundsPerSecond).sorted().toArray();
+            double median = rates.length % 2 == 1 ? rates[rates.length / 2]
+                    : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
+            for (WorkerStats s : group) {
+                if (s.rounds() > 0 && s.roundsPerSecond() < median * (1 - margin)) {
+                    ctx.degraded("cpu-core-degraded", String.format(Locale.ROOT,
+                            "cpu %d (%s, phase %s) ran at %.2f of its cluster's median throughput",
+                            s.cpu(), s.cluster(), s.phase(), s.roundsPerSecond() / median),
+                            Map.of("cpu", s.cpu(), "phase", s.phase(), "cluster", s.cluster(),
+                                    "roundsPerSecond", s.roundsPerSecond(), "clusterMedian", median, "margin", margin));
+                }
+            }
+        }
+        // Each kernel's own rate (its work over the time spent in it): summed over the workers that
+        // ran together, averaged over the cores that ran one at a time.
+        for (int i = 0; i < kernels.size(); i++) {
+            Kernel k = kernels.get(i);
+            for (String phase : List.of("all-cores", "each-core")) {
+                double total = 0;
+                int workers = 0;
+                for (WorkerStats s : stats) {
+                    if (s.phase().equals(phase) && s.kernelNanos()[i] > 0) {
+                        total += s.kernelRuns()[i] * (double) k.workPerRun() / (s.kernelNanos()[i] / 1e9);
+                        workers++;
+                    }
+                }
+                if (workers > 0) {
+                    double rate = phase.equals("all-cores") ? total : total / workers;
+                    ctx.measurement(new Measurement(k.name().replace('-', '_') + "_" + k.unit() + "_per_second",
+                            rate, k.unit() + "/s", null, null, Map.of("phase", phase,
+                                    "aggregation", phase.equals("all-cores") ? "sum over cores" : "mean per core")));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void cleanup(SuiteContext ctx) {
+        kernels.clear();
+        stats.clear();
+    }
+
+    static String hex(long v) {
+        return "0x" + HexFormat.of().toHexDigits(v);
+    }
+}
