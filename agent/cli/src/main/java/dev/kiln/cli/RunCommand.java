@@ -6,7 +6,12 @@ import dev.kiln.core.KilnException;
 import dev.kiln.core.RunIds;
 import dev.kiln.core.SuiteRegistry;
 import dev.kiln.core.events.HumanReporter;
-import dev.kiln.core.events.OcpJsonlWriter;
+import dev.kiln.core.inventory.Inventory;
+import dev.kiln.core.session.RunSession;
+import dev.kiln.core.state.Json;
+import dev.kiln.core.state.StateDir;
+import java.nio.file.Path;
+import java.util.function.Consumer;
 import dev.kiln.core.inventory.InventoryProbe;
 import dev.kiln.core.platform.ThreadPlacer;
 import dev.kiln.core.profile.Profile;
@@ -17,7 +22,6 @@ import dev.kiln.core.runner.RunEngine;
 import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunListener;
 import dev.kiln.core.runner.RunOptions;
-import dev.kiln.core.runner.RunReport;
 import dev.kiln.core.runner.Seeds;
 import dev.kiln.core.runner.SuiteRequest;
 import java.io.PrintStream;
@@ -79,6 +83,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--hang-timeout", paramLabel = "D", description = "A worker silent this long is HUNG (default: the profile's, else 30s).")
     String hangTimeout;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where runs, the outbox and the station key live (default: KILN_STATE_DIR, /var/lib/kiln as root, else ~/.local/state/kiln).")
+    Path stateDir;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "Station signing key (PKCS#8 PEM, mode 0600; its .pub beside it). Default: the state directory's.")
+    Path key;
+
+    @Option(names = "--pause-at", hidden = true, paramLabel = "POINT", description = "Crash-test seam: NONE, SUITE_END or SEALING.")
+    RunSession.PausePoint pauseAt = RunSession.PausePoint.NONE;
+
     @Option(names = "--inject-fault", hidden = true, paramLabel = "SUITE:SITE@CPU:ITERATION[/PHASE]",
             description = "Developer test seam: plant a fault the suite must catch.")
     List<String> faults = new ArrayList<>();
@@ -117,30 +131,35 @@ final class RunCommand implements Callable<Integer> {
         RunOptions options = RunOptions.defaults(runSeed).withHangTimeout(hang).withMaxIterations(maxIterations)
                 .withFaults(planted);
         PrintStream out = parent.out;
+        Consumer<String> notice = line -> parent.err.println("kiln: " + line);
+        RunSession session = RunSession.open(StateDir.resolve(stateDir), key, Clock.systemUTC(), pauseAt, notice);
+
         RunEngine engine = new RunEngine(ThreadPlacer.forThisPlatform(), Machine.environment());
-        RunListener listener;
-        if (output == Output.jsonl) {
-            listener = new OcpJsonlWriter(out, Clock.systemUTC());
-        } else {
+        RunListener display = null;
+        if (output == Output.human) {
             boolean live = progress == ProgressMode.live || (progress == null || progress == ProgressMode.auto) && Main.stdoutIsTerminal();
-            listener = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progress);
+            display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progress);
         }
+        Inventory inventory = new InventoryProbe().probe();
         RunInfo info = new RunInfo(RunIds.newRunId().toString(), p.name(), runSeed, Instant.now(), Main.version(),
-                commandLine(), requests, new InventoryProbe().probe().identity());
+                commandLine(), requests.stream().map(SuiteRequest::planned).toList(), inventory.identity());
 
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             engine.cancel();
             try {
-                finished.await(15, TimeUnit.SECONDS); // let the summary and the last events out
+                finished.await(15, TimeUnit.SECONDS); // let the summary, the last events and the bundle out
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
         }, "kiln-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        RunReport report;
+        RunSession.Result result;
         try {
-            report = engine.run(info, options, listener);
+            result = session.run(engine, info, requests, options, Json.MAPPER.writeValueAsBytes(inventory),
+                    output == Output.jsonl ? out : null, display);
+        } catch (java.io.IOException e) {
+            throw new KilnException(ExitCode.INTERNAL, "cannot encode the inventory: " + e.getMessage());
         } finally {
             finished.countDown();
             try {
@@ -149,8 +168,17 @@ final class RunCommand implements Callable<Integer> {
                 // the hook is running: we are exiting anyway
             }
         }
+        if (result.bundle() != null) {
+            String line = "bundle " + result.bundle() + " (verdict " + result.report().verdict() + ", signed by "
+                    + session.key().keyId().substring(0, 16) + "…; in the outbox: no acceptance service is configured)";
+            if (output == Output.human) {
+                out.println("Bundle   " + line.substring("bundle ".length()));
+            } else {
+                notice.accept(line);
+            }
+        }
         out.flush();
-        return ExitCode.of(report.verdict()).code();
+        return result.exit().code();
     }
 
     private static Duration parse(String flag, String text) {

@@ -19,12 +19,16 @@ import org.junit.jupiter.api.condition.OS;
 
 /** The CLI as a separate process: real exit codes, real signals, abandoned threads. */
 class ProcessTest {
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path state;
+
     private static Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "dev.kiln.cli.Main"));
         cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--state-dir", state.toString()));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 

@@ -11,8 +11,12 @@ import org.junit.jupiter.api.Timeout;
 
 /** Black-box runs of the CLI over the self-test suites: exit codes, outcomes, events. */
 class RunCommandTest {
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path state;
+
     private static Cli run(String suite, String... extra) {
-        String[] base = {"run", "--profile", Cli.profile("selftest-all"), "--suites", suite, "--progress", "plain"};
+        String[] base = {"run", "--state-dir", state.toString(), "--profile", Cli.profile("selftest-all"), "--suites", suite,
+            "--progress", "plain"};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
@@ -40,7 +44,7 @@ class RunCommandTest {
         Cli c = run("selftest-skip");
         assertEquals(2, c.code(), c.toString());
         assertTrue(c.out().contains("NOT_PRESENT: no self-test widget on this machine"), c.out());
-        Cli opt = Cli.run("run", "--profile", Cli.profile("selftest-optional-skip"));
+        Cli opt = Cli.run("run", "--state-dir", state.toString(), "--profile", Cli.profile("selftest-optional-skip"));
         assertEquals(0, opt.code(), opt.toString());
         assertTrue(opt.out().contains("(optional)"), opt.out());
     }
@@ -71,7 +75,7 @@ class RunCommandTest {
     @Test
     @Timeout(60)
     void everyBehaviourInOneJsonlRun() {
-        Cli c = Cli.run("run", "--profile", Cli.profile("selftest-all"), "--output", "jsonl", "--seed", "7");
+        Cli c = Cli.run("run", "--state-dir", state.toString(), "--profile", Cli.profile("selftest-all"), "--output", "jsonl", "--seed", "7");
         assertEquals(1, c.code(), c.toString());
         List<String> problems = OcpStreamValidator.validate(c.out());
         assertTrue(problems.isEmpty(), String.join("\n", problems));
@@ -86,7 +90,7 @@ class RunCommandTest {
     @Test
     void theSameSeedReplaysTheSameWork() {
         String[] args = {"run", "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass", "--output", "jsonl",
-            "--seed", "0x1234", "--max-iterations", "5"};
+            "--seed", "0x1234", "--max-iterations", "5", "--state-dir", state.toString()};
         String a = digest(Cli.run(args).out());
         String b = digest(Cli.run(args).out());
         args[8] = "0x1235";
@@ -103,7 +107,7 @@ class RunCommandTest {
 
     @Test
     void cpuSuiteThroughTheCliCatchesAPlantedFault() {
-        Cli c = Cli.run("run", "--suites", "cpu", "-P", "cpu.kernels=crc32c", "--duration", "2s", "--output", "jsonl",
+        Cli c = Cli.run("run", "--state-dir", state.toString(), "--suites", "cpu", "-P", "cpu.kernels=crc32c", "--duration", "2s", "--output", "jsonl",
                 "--inject-fault", "cpu:crc32c@0:1/all-cores", "--max-iterations", "3");
         assertEquals(1, c.code(), c.toString());
         assertTrue(c.out().contains("\"verdict\":\"cpu-crc32c-miscompare\""), c.out());

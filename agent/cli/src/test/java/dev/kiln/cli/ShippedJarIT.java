@@ -56,7 +56,8 @@ class ShippedJarIT {
 
     @Test
     void smokeRunOnThisMachinePassesWithAValidEventStream() throws Exception {
-        Result r = kiln("run", "--profile", "smoke", "--duration", "4s", "--output", "jsonl");
+        Path state = Files.createTempDirectory("kiln-it-state");
+        Result r = kiln("run", "--profile", "smoke", "--duration", "4s", "--output", "jsonl", "--state-dir", state.toString());
         assertEquals(List.of(), OcpStreamValidator.validate(r.out()), r.out());
         assertEquals(Map.of("cpu", "PASS"), OcpStreamValidator.outcomes(r.out()), r.out());
         assertEquals(0, r.code(), r.out());

@@ -12,7 +12,7 @@ import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunListener;
 import dev.kiln.core.runner.RunReport;
 import dev.kiln.core.runner.Seeds;
-import dev.kiln.core.runner.SuiteRequest;
+import dev.kiln.core.runner.PlannedSuite;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -50,8 +50,8 @@ public final class HumanReporter implements RunListener {
         out.printf("Unit     %s %s  serial %s%n", run.unit().getOrDefault("manufacturer", "unknown"),
                 run.unit().getOrDefault("model", "unknown"), run.unit().getOrDefault("serial", "unknown"));
         out.printf("Profile  %s  seed %s (replay with --seed %s)%n", run.profile(), Seeds.format(run.seed()), Seeds.format(run.seed()));
-        Duration total = run.suites().stream().map(SuiteRequest::duration).reduce(Duration.ZERO, Duration::plus);
-        out.printf("Suites   %s  (about %s)%n%n", String.join(", ", run.suites().stream().map(SuiteRequest::id).toList()),
+        Duration total = run.suites().stream().map(PlannedSuite::duration).reduce(Duration.ZERO, Duration::plus);
+        out.printf("Suites   %s  (about %s)%n%n", String.join(", ", run.suites().stream().map(PlannedSuite::id).toList()),
                 Durations.format(total));
         out.flush();
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -63,7 +63,7 @@ public final class HumanReporter implements RunListener {
     }
 
     @Override
-    public synchronized void suiteStarted(SuiteRequest suite) {
+    public synchronized void suiteStarted(PlannedSuite suite) {
         clearStatus();
         out.printf("> %s  %s%s%n", suite.id(), Durations.format(suite.duration()), suite.required() ? "" : "  (optional)");
         out.flush();

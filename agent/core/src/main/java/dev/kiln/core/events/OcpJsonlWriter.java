@@ -13,7 +13,7 @@ import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunListener;
 import dev.kiln.core.runner.RunReport;
 import dev.kiln.core.runner.Seeds;
-import dev.kiln.core.runner.SuiteRequest;
+import dev.kiln.core.runner.PlannedSuite;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.HashMap;
@@ -36,9 +36,63 @@ public final class OcpJsonlWriter implements RunListener {
     private int sequence;
     private int nextStep = 1;
 
+
     public OcpJsonlWriter(PrintStream out, Clock clock) {
         this.out = out;
         this.clock = clock;
+    }
+
+    /** Continues a stream that an earlier process started (crash recovery): numbering goes on. */
+    public OcpJsonlWriter(PrintStream out, Clock clock, ResumePoint from) {
+        this(out, clock);
+        this.sequence = from.nextSequence();
+        this.stepIds.putAll(from.stepIds());
+        this.nextStep = from.nextStep();
+    }
+
+    /**
+     * Where a stream written by another process stopped.
+     *
+     * @param nextSequence the next sequence number
+     * @param stepIds      step id of every suite that started
+     * @param nextStep     the next step id
+     * @param openSuites   suites whose step started and did not end
+     * @param runStarted   whether the run start made it into the stream
+     * @param runEnded     whether the run end did
+     */
+    public record ResumePoint(int nextSequence, Map<String, String> stepIds, int nextStep, java.util.List<String> openSuites,
+                              boolean runStarted, boolean runEnded) {
+
+        /** Reads the complete lines of a stream (a torn last line must already be dropped). */
+        public static ResumePoint of(java.util.List<String> lines) {
+            ObjectMapper m = new ObjectMapper();
+            Map<String, String> ids = new java.util.LinkedHashMap<>();
+            Map<String, String> open = new java.util.LinkedHashMap<>();
+            int next = 1;
+            boolean started = false;
+            boolean ended = false;
+            for (String line : lines) {
+                com.fasterxml.jackson.databind.JsonNode n;
+                try {
+                    n = m.readTree(line);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("not a JSON line: " + line);
+                }
+                started |= n.path("testRunArtifact").has("testRunStart");
+                ended |= n.path("testRunArtifact").has("testRunEnd");
+                com.fasterxml.jackson.databind.JsonNode step = n.path("testStepArtifact");
+                String id = step.path("testStepId").asText();
+                if (step.has("testStepStart")) {
+                    String suite = step.path("testStepStart").path("name").asText();
+                    ids.put(suite, id);
+                    open.put(id, suite);
+                    next = Math.max(next, Integer.parseInt(id) + 1);
+                } else if (step.has("testStepEnd")) {
+                    open.remove(id);
+                }
+            }
+            return new ResumePoint(lines.size(), ids, next, java.util.List.copyOf(open.values()), started, ended);
+        }
     }
 
     private synchronized void emit(String key, ObjectNode body) {
@@ -71,7 +125,7 @@ public final class OcpJsonlWriter implements RunListener {
         params.put("profile", run.profile());
         params.put("seed", Seeds.format(run.seed()));
         ArrayNode suites = params.putArray("suites");
-        for (SuiteRequest s : run.suites()) {
+        for (PlannedSuite s : run.suites()) {
             ObjectNode sn = suites.addObject();
             sn.put("id", s.id());
             sn.put("durationSeconds", s.duration().toMillis() / 1000.0);
@@ -104,7 +158,7 @@ public final class OcpJsonlWriter implements RunListener {
     }
 
     @Override
-    public synchronized void suiteStarted(SuiteRequest suite) {
+    public synchronized void suiteStarted(PlannedSuite suite) {
         stepIds.put(suite.id(), Integer.toString(nextStep++));
         ObjectNode n = step(suite.id());
         n.putObject("testStepStart").put("name", suite.id());

@@ -42,22 +42,22 @@ public final class RunEngine {
         return r == null ? null : r.progress();
     }
 
-    public RunReport run(RunInfo info, RunOptions options, RunListener listener) {
+    public RunReport run(RunInfo info, List<SuiteRequest> requests, RunOptions options, RunListener listener) {
         listener.runStarted(info);
         SuiteRunner r = new SuiteRunner(placer, environment, options, cancelled, listener);
         runner = r;
         List<SuiteResult> results = new ArrayList<>();
         try {
-            for (SuiteRequest request : info.suites()) {
+            for (SuiteRequest request : requests) {
                 SuiteResult result;
                 if (cancelled.get()) {
                     Instant now = Instant.now();
                     result = new SuiteResult(request.id(), request.required(), Outcome.INTERRUPTED, null,
                             "run cancelled before this suite started", now, now, 0, List.of(), List.of(), 0,
                             "", "", request.parameters());
-                    listener.suiteStarted(request);
+                    listener.suiteStarted(request.planned());
                 } else {
-                    listener.suiteStarted(request);
+                    listener.suiteStarted(request.planned());
                     result = r.run(request);
                 }
                 if (result.outcome() == Outcome.SKIPPED) {

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param unit         identity of the machine under test (serial, model, ...)
  */
 public record RunInfo(String runId, String profile, long seed, Instant started, String agentVersion,
-                      String commandLine, List<SuiteRequest> suites, Map<String, String> unit) {
+                      String commandLine, List<PlannedSuite> suites, Map<String, String> unit) {
     public RunInfo {
         suites = List.copyOf(suites);
         unit = Map.copyOf(unit);

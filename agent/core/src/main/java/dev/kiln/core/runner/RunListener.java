@@ -13,7 +13,7 @@ public interface RunListener {
     default void runStarted(RunInfo run) {
     }
 
-    default void suiteStarted(SuiteRequest suite) {
+    default void suiteStarted(PlannedSuite suite) {
     }
 
     default void measurement(String suiteId, Measurement measurement) {
@@ -42,7 +42,7 @@ public interface RunListener {
             }
 
             @Override
-            public void suiteStarted(SuiteRequest suite) {
+            public void suiteStarted(PlannedSuite suite) {
                 for (RunListener l : listeners) {
                     l.suiteStarted(suite);
                 }

@@ -20,4 +20,8 @@ public record SuiteRequest(Suite suite, Duration duration, boolean required, Map
     public String id() {
         return suite.descriptor().id();
     }
+
+    public PlannedSuite planned() {
+        return new PlannedSuite(id(), duration, required, parameters);
+    }
 }

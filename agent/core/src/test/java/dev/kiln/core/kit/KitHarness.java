@@ -32,11 +32,11 @@ public final class KitHarness {
 
     public static RunInfo info(List<SuiteRequest> requests, long seed) {
         return new RunInfo("00000000-0000-7000-8000-000000000000", "kit", seed, Instant.now(), "test", "kiln run (test)",
-                requests, Map.of("serial", "TEST-SERIAL", "model", "test"));
+                requests.stream().map(SuiteRequest::planned).toList(), Map.of("serial", "TEST-SERIAL", "model", "test"));
     }
 
     public static RunReport run(RunEngine engine, RunOptions options, RunListener listener, SuiteRequest... requests) {
-        return engine.run(info(List.of(requests), options.seed()), options, listener);
+        return engine.run(info(List.of(requests), options.seed()), List.of(requests), options, listener);
     }
 
     public static SuiteResult runOne(Suite suite, Duration duration, Map<String, String> params, RunOptions options) {

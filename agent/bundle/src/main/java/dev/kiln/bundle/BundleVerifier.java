@@ -1,0 +1,182 @@
+package dev.kiln.bundle;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a bundle: structure (via {@link BundleReader}), the envelope's payload type, the signature
+ * and whether its key is trusted, every file's digest against the signed statement (missing, extra,
+ * changed), and that the attestation belongs to this bundle's manifest. Reports every problem it
+ * finds, each as one specific line.
+ */
+public final class BundleVerifier {
+    private final TrustStore trust;
+    private final BundleLimits limits;
+    private final ObjectMapper json;
+
+    public BundleVerifier(TrustStore trust, BundleLimits limits) {
+        this.trust = trust;
+        this.limits = limits;
+        JsonFactory f = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(limits.maxJsonDepth())
+                        .maxStringLength(limits.maxJsonBytes()).build())
+                .build();
+        this.json = new ObjectMapper(f);
+    }
+
+    /**
+     * The outcome.
+     *
+     * @param valid     true when nothing is wrong
+     * @param problems  what is wrong, one line each
+     * @param keyId     the signing key's id, when an envelope was found
+     * @param predicate the signed predicate (run id, unit, verdict, ...), when it parsed; trust it
+     *                  only when {@code valid}
+     * @param files     the bundle's files, when the zip could be read
+     */
+    public record Result(boolean valid, List<String> problems, String keyId, JsonNode predicate, Map<String, byte[]> files) {
+    }
+
+    public Result verify(byte[] zip) {
+        List<String> problems = new ArrayList<>();
+        Map<String, byte[]> files;
+        try {
+            files = BundleReader.read(zip, limits);
+        } catch (BundleReader.RejectedException e) {
+            return new Result(false, List.of(e.getMessage()), null, null, Map.of());
+        }
+        byte[] envelopeBytes = files.get(BundleNames.ATTESTATION);
+        if (envelopeBytes == null) {
+            return new Result(false, List.of("missing file " + BundleNames.ATTESTATION + ": the bundle is not signed"),
+                    null, null, files);
+        }
+        JsonNode envelope = parse(BundleNames.ATTESTATION, envelopeBytes, problems);
+        if (envelope == null) {
+            return new Result(false, problems, null, null, files);
+        }
+        String type = envelope.path("payloadType").asText("");
+        if (!Dsse.PAYLOAD_TYPE.equals(type)) {
+            problems.add("payload type is '" + type + "', expected '" + Dsse.PAYLOAD_TYPE + "'");
+        }
+        byte[] payload;
+        try {
+            payload = Base64.getDecoder().decode(envelope.path("payload").asText(""));
+        } catch (IllegalArgumentException e) {
+            problems.add("attestation payload is not base64");
+            return new Result(false, problems, null, null, files);
+        }
+        String keyId = checkSignature(envelope, type, payload, problems);
+        JsonNode statement = parse("the attestation payload", payload, problems);
+        if (statement == null) {
+            return new Result(false, problems, keyId, null, files);
+        }
+        if (!"https://in-toto.io/Statement/v1".equals(statement.path("_type").asText())) {
+            problems.add("payload is not an in-toto Statement v1");
+        }
+        if (!BundleIdentity.PREDICATE_TYPE.equals(statement.path("predicateType").asText())) {
+            problems.add("predicate type is '" + statement.path("predicateType").asText() + "', expected '"
+                    + BundleIdentity.PREDICATE_TYPE + "'");
+        }
+        checkSubjects(statement, files, problems);
+        JsonNode predicate = statement.path("predicate");
+        byte[] manifestBytes = files.get(BundleNames.MANIFEST);
+        if (manifestBytes != null) {
+            JsonNode manifest = parse(BundleNames.MANIFEST, manifestBytes, problems);
+            if (manifest != null && !manifest.path("runId").asText().equals(predicate.path("runId").asText())) {
+                problems.add("attestation is for run " + predicate.path("runId").asText() + " but manifest.json is for run "
+                        + manifest.path("runId").asText() + ": an attestation from another bundle");
+            }
+        }
+        return new Result(problems.isEmpty(), problems, keyId, predicate, files);
+    }
+
+    private String checkSignature(JsonNode envelope, String type, byte[] payload, List<String> problems) {
+        JsonNode sigs = envelope.path("signatures");
+        if (!sigs.isArray() || sigs.isEmpty()) {
+            problems.add("the attestation has no signature");
+            return null;
+        }
+        String firstKey = null;
+        boolean verified = false;
+        List<String> untrusted = new ArrayList<>();
+        for (JsonNode s : sigs) {
+            String keyId = s.path("keyid").asText("");
+            firstKey = firstKey == null ? keyId : firstKey;
+            PublicKey key = trust.get(keyId);
+            if (key == null) {
+                untrusted.add(keyId);
+                continue;
+            }
+            byte[] sig;
+            try {
+                sig = Base64.getDecoder().decode(s.path("sig").asText(""));
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (Dsse.verifySignature(key, Dsse.pae(type, payload), sig)) {
+                verified = true;
+                firstKey = keyId;
+            }
+        }
+        if (!verified) {
+            problems.add(untrusted.size() == sigs.size()
+                    ? "signed by untrusted key " + String.join(", ", untrusted)
+                    : "signature invalid: the attestation was changed or not signed by the key it names");
+        }
+        return firstKey;
+    }
+
+    private static void checkSubjects(JsonNode statement, Map<String, byte[]> files, List<String> problems) {
+        Map<String, String> listed = new LinkedHashMap<>();
+        for (JsonNode s : statement.path("subject")) {
+            String name = s.path("name").asText("");
+            if (listed.put(name, s.path("digest").path("sha256").asText("")) != null) {
+                problems.add("the statement lists " + name + " twice");
+            }
+        }
+        for (Map.Entry<String, String> e : listed.entrySet()) {
+            byte[] data = files.get(e.getKey());
+            if (data == null) {
+                problems.add("missing file " + e.getKey());
+            } else if (!BundleWriter.sha256(data).equals(e.getValue())) {
+                problems.add("digest mismatch on file " + e.getKey());
+            }
+        }
+        for (String name : files.keySet()) {
+            if (!name.equals(BundleNames.ATTESTATION) && !listed.containsKey(name)) {
+                problems.add("extra file " + name + " (not covered by the signature)");
+            }
+        }
+    }
+
+    private JsonNode parse(String what, byte[] data, List<String> problems) {
+        if (data.length > limits.maxJsonBytes()) {
+            problems.add(what + " is " + data.length + " bytes, over the limit of " + limits.maxJsonBytes());
+            return null;
+        }
+        try {
+            JsonNode n = json.readTree(data);
+            if (n == null || !n.isObject()) {
+                problems.add(what + " is not a JSON object");
+                return null;
+            }
+            return n;
+        } catch (StreamConstraintsException e) {
+            problems.add(what + " nests deeper than " + limits.maxJsonDepth() + " levels or exceeds a size limit");
+            return null;
+        } catch (IOException e) {
+            problems.add(what + " is not valid JSON");
+            return null;
+        }
+    }
+}

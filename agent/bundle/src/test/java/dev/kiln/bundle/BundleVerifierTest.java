@@ -1,0 +1,171 @@
+package dev.kiln.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The tamper matrix: every way a bundle can be wrong, each with its specific reason. */
+class BundleVerifierTest {
+    private static final StationKey KEY = Fixtures.key("station");
+    private static final String RUN = "01a216ef-0000-7000-8000-000000000001";
+    private final BundleVerifier verifier = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults());
+
+    private static Map<String, byte[]> entries(byte[] zip) throws Exception {
+        return new LinkedHashMap<>(BundleReader.read(zip, BundleLimits.defaults()));
+    }
+
+    private void rejects(byte[] zip, String reason) {
+        BundleVerifier.Result r = verifier.verify(zip);
+        assertFalse(r.valid(), "must be rejected: " + reason);
+        assertTrue(r.problems().stream().anyMatch(p -> p.contains(reason)), "'" + reason + "' in " + r.problems());
+    }
+
+    @Test
+    void aSealedBundleVerifies() {
+        BundleVerifier.Result r = verifier.verify(Fixtures.bundle(RUN, KEY));
+        assertTrue(r.valid(), r.problems().toString());
+        assertEquals(KEY.keyId(), r.keyId());
+        assertEquals(RUN, r.predicate().get("runId").asText());
+        assertEquals("PASS", r.predicate().get("verdict").asText());
+        assertEquals("C02XK0TEST", r.predicate().get("serial").asText());
+    }
+
+    @Test
+    void aChangedByteInAnyFileIsNamed() throws Exception {
+        byte[] good = Fixtures.bundle(RUN, KEY);
+        for (String name : entries(good).keySet()) {
+            if (name.equals(BundleNames.ATTESTATION)) {
+                continue;
+            }
+            Map<String, byte[]> e = entries(good);
+            byte[] data = e.get(name).clone();
+            data[data.length / 2] ^= 0x01;
+            e.put(name, data);
+            rejects(Fixtures.rezip(e), "digest mismatch on file " + name);
+        }
+    }
+
+    @Test
+    void aChangedByteInTheAttestationBreaksTheSignature() throws Exception {
+        Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
+        String env = new String(e.get(BundleNames.ATTESTATION), StandardCharsets.UTF_8);
+        String payload = env.replaceAll("(?s).*\"payload\": \"([^\"]*)\".*", "$1");
+        String statement = new String(java.util.Base64.getDecoder().decode(payload), StandardCharsets.UTF_8);
+        String forged = java.util.Base64.getEncoder().encodeToString(statement.replace("\"PASS\"", "\"FAIL\"").getBytes(StandardCharsets.UTF_8));
+        e.put(BundleNames.ATTESTATION, env.replace(payload, forged).getBytes(StandardCharsets.UTF_8));
+        rejects(Fixtures.rezip(e), "signature invalid");
+    }
+
+    @Test
+    void addedAndRemovedFilesAreNamed() throws Exception {
+        Map<String, byte[]> added = entries(Fixtures.bundle(RUN, KEY));
+        added.put("results/extra.txt", "x".getBytes(StandardCharsets.UTF_8));
+        rejects(Fixtures.rezip(added), "extra file results/extra.txt");
+        Map<String, byte[]> removed = entries(Fixtures.bundle(RUN, KEY));
+        removed.remove(BundleNames.TELEMETRY);
+        rejects(Fixtures.rezip(removed), "missing file telemetry/samples.csv");
+        Map<String, byte[]> unsigned = entries(Fixtures.bundle(RUN, KEY));
+        unsigned.remove(BundleNames.ATTESTATION);
+        rejects(Fixtures.rezip(unsigned), "missing file attestation/bundle.dsse.json");
+    }
+
+    @Test
+    void anAttestationFromAnotherBundleIsCaught() throws Exception {
+        Map<String, byte[]> mine = entries(Fixtures.bundle(RUN, KEY));
+        Map<String, byte[]> other = entries(Fixtures.bundle("01a216ef-0000-7000-8000-000000000002", KEY));
+        mine.put(BundleNames.ATTESTATION, other.get(BundleNames.ATTESTATION));
+        rejects(Fixtures.rezip(mine), "an attestation from another bundle");
+        rejects(Fixtures.rezip(mine), "digest mismatch on file manifest.json");
+    }
+
+    @Test
+    void anUntrustedKeyIsNamed() {
+        StationKey other = Fixtures.key("other");
+        rejects(Fixtures.bundle(RUN, other), "signed by untrusted key " + other.keyId());
+        BundleVerifier both = new BundleVerifier(TrustStore.of(KEY.publicKey(), other.publicKey()), BundleLimits.defaults());
+        assertTrue(both.verify(Fixtures.bundle(RUN, other)).valid());
+    }
+
+    @Test
+    void wrongPayloadTypeIsNamed() throws Exception {
+        Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
+        String env = new String(e.get(BundleNames.ATTESTATION), StandardCharsets.UTF_8);
+        e.put(BundleNames.ATTESTATION, env.replace(Dsse.PAYLOAD_TYPE, "application/json").getBytes(StandardCharsets.UTF_8));
+        rejects(Fixtures.rezip(e), "payload type is 'application/json'");
+    }
+
+    @Test
+    void duplicateEntriesAreRefused() throws Exception {
+        Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
+        RawZip raw = new RawZip();
+        e.forEach(raw::add);
+        raw.add(BundleNames.SUMMARY, "{\"verdict\":\"PASS\"}".getBytes(StandardCharsets.UTF_8));
+        rejects(raw.build(), "duplicate entry 'results/summary.json'");
+    }
+
+    @Test
+    void unsafeNamesAreRefused() throws Exception {
+        for (String[] c : List.of(new String[] {"../../etc/cron.d/x", "'..' component"}, new String[] {"/etc/passwd", "absolute path"},
+                new String[] {"results/../../x", "'..' component"}, new String[] {"C:\\x", "absolute path"})) {
+            Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
+            RawZip raw = new RawZip();
+            e.forEach(raw::add);
+            raw.add(c[0], new byte[] {1});
+            rejects(raw.build(), "unsafe entry name '" + c[0] + "': " + c[1]);
+        }
+    }
+
+    @Test
+    void aCentralDirectoryThatDisagreesIsRefused() throws Exception {
+        Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
+        RawZip raw = new RawZip();
+        e.forEach((n, d) -> {
+            if (n.equals(BundleNames.SUMMARY)) {
+                raw.addMismatched(n, "results/summary.jsom", d);
+            } else {
+                raw.add(n, d);
+            }
+        });
+        rejects(raw.build(), "the central directory lists");
+    }
+
+    @Test
+    void oversizedAndDeeplyNestedJsonAreRefused() throws Exception {
+        Map<String, byte[]> big = entries(Fixtures.bundle(RUN, KEY));
+        byte[] huge = new byte[9 << 20];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        huge[0] = '{';
+        huge[huge.length - 1] = '}';
+        big.put(BundleNames.ATTESTATION, huge);
+        rejects(Fixtures.rezip(big), "attestation/bundle.dsse.json is 9437184 bytes, over the limit");
+
+        Map<String, byte[]> deep = entries(Fixtures.bundle(RUN, KEY));
+        String nested = "{\"a\":" + "[".repeat(500) + "]".repeat(500) + "}";
+        deep.put(BundleNames.ATTESTATION, nested.getBytes(StandardCharsets.UTF_8));
+        rejects(Fixtures.rezip(deep), "nests deeper than 32 levels");
+    }
+
+    @Test
+    void aZipBombIsRefused() throws Exception {
+        Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
+        e.put("telemetry/samples.csv", new byte[64 << 20]); // 64 MiB of zeros: about 64 KiB compressed
+        byte[] bomb = Fixtures.rezip(e);
+        assertTrue(bomb.length < 1 << 20);
+        BundleVerifier strict = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults().withMaxExpandedBytes(16 << 20));
+        BundleVerifier.Result r = strict.verify(bomb);
+        assertFalse(r.valid());
+        assertTrue(r.problems().get(0).contains("expands past the limit of 16777216 bytes"), r.problems().toString());
+    }
+
+    @Test
+    void garbageIsRefused() {
+        rejects("not a zip at all".getBytes(StandardCharsets.UTF_8), "zip");
+        rejects(new byte[0], "zip");
+    }
+}

@@ -1,0 +1,147 @@
+package dev.kiln.core.session;
+
+import dev.kiln.api.SuiteResult;
+import dev.kiln.bundle.StationKey;
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.KilnException;
+import dev.kiln.core.runner.RunEngine;
+import dev.kiln.core.runner.RunInfo;
+import dev.kiln.core.runner.RunListener;
+import dev.kiln.core.runner.RunOptions;
+import dev.kiln.core.runner.RunReport;
+import dev.kiln.core.runner.SuiteRequest;
+import dev.kiln.core.state.KeyStore;
+import dev.kiln.core.state.Recovery;
+import dev.kiln.core.state.RunRecorder;
+import dev.kiln.core.state.Sealer;
+import dev.kiln.core.state.StateDir;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One {@code kiln run} on disk: the station key, recovery of runs that died, the run recorded in
+ * its directory as it goes, and the sealed bundle in the outbox at the end.
+ */
+public final class RunSession {
+    /** Crash-test seam (hidden {@code --pause-at}): where to stop and wait to be killed. */
+    public enum PausePoint { NONE, SUITE_END, SEALING }
+
+    private final StateDir state;
+    private final StationKey key;
+    private final Clock clock;
+    private final PausePoint pause;
+    private final Consumer<String> notice;
+
+    private RunSession(StateDir state, StationKey key, Clock clock, PausePoint pause, Consumer<String> notice) {
+        this.state = state;
+        this.key = key;
+        this.clock = clock;
+        this.pause = pause;
+        this.notice = notice;
+    }
+
+    /**
+     * Opens the state directory and the station key, and seals what earlier runs left unsealed.
+     *
+     * @param keyFile an explicit key ({@code --key}); it must exist. Without one the station key in the
+     *                state directory is used, and created on first use (the notice says so)
+     */
+    public static RunSession open(StateDir state, Path keyFile, Clock clock, PausePoint pause, Consumer<String> notice) {
+        state.create();
+        StationKey key;
+        if (keyFile != null) {
+            key = new KeyStore(keyFile).load();
+        } else {
+            KeyStore store = KeyStore.in(state);
+            if (!store.exists()) {
+                key = store.init(false);
+                notice.accept("created station key " + key.keyId() + " at " + store.privatePath()
+                        + "; give " + store.publicPath() + " to the acceptance service");
+            } else {
+                key = store.load();
+            }
+        }
+        RunSession s = new RunSession(state, key, clock, pause, notice);
+        try {
+            new Recovery(state, s.sealer(), clock).recoverAll(notice);
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot seal the bundles of earlier runs: " + e.getMessage()
+                    + " (their journals are kept in " + state.runs() + ")");
+        }
+        return s;
+    }
+
+    public StationKey key() {
+        return key;
+    }
+
+    private Sealer sealer() {
+        return new Sealer(state, key, () -> pauseIf(PausePoint.SEALING));
+    }
+
+    private void pauseIf(PausePoint at) {
+        if (pause == at) {
+            notice.accept("paused at " + at.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            try {
+                Thread.sleep(Duration.ofMinutes(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * What came of the run.
+     *
+     * @param report the verdict and every suite's result
+     * @param bundle the sealed bundle, or null when it could not be written
+     * @param exit   the exit code: the verdict's, or 73 when the run could not be recorded or sealed
+     */
+    public record Result(RunReport report, Path bundle, ExitCode exit) {
+    }
+
+    /**
+     * Runs and seals.
+     *
+     * @param alsoEvents where the event stream also goes (stdout for {@code --output jsonl}), or null
+     * @param display    the human display, or null
+     */
+    public Result run(RunEngine engine, RunInfo info, List<SuiteRequest> requests, RunOptions options, byte[] inventoryJson,
+                      PrintStream alsoEvents, RunListener display) {
+        RunRecorder recorder;
+        try {
+            recorder = new RunRecorder(state, info, inventoryJson, alsoEvents, clock, Duration.ofSeconds(1));
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot start the run record in " + state.runs() + ": " + e.getMessage());
+        }
+        RunListener pauser = new RunListener() {
+            @Override
+            public void suiteEnded(SuiteResult result) {
+                pauseIf(PausePoint.SUITE_END);
+            }
+        };
+        RunReport report;
+        try (recorder) {
+            report = engine.run(info, requests, options,
+                    display == null ? RunListener.all(recorder.listener(), pauser) : RunListener.all(recorder.listener(), display, pauser));
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot close the run record: " + e.getMessage());
+        }
+        if (recorder.journal().error() != null) {
+            notice.accept("the run journal could not be written (" + recorder.journal().error().getMessage() + "); sealing anyway");
+        }
+        try {
+            Path bundle = sealer().seal(report, false);
+            return new Result(report, bundle, ExitCode.of(report.verdict()));
+        } catch (IOException e) {
+            notice.accept("cannot seal the bundle: " + e.getMessage() + "; the run is kept in " + recorder.dir()
+                    + " and will be sealed at the next start");
+            return new Result(report, null, ExitCode.CANT_WRITE);
+        }
+    }
+}

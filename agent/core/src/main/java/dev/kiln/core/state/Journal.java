@@ -1,0 +1,136 @@
+package dev.kiln.core.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.SuiteResult;
+import dev.kiln.core.runner.PlannedSuite;
+import dev.kiln.core.runner.RunInfo;
+import dev.kiln.core.runner.RunListener;
+import dev.kiln.core.runner.RunReport;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The run journal, {@code runs/<runId>/journal.jsonl}: one JSON line per event that matters
+ * (run start, suite start, suite end with its full result, run end), each forced to disk before
+ * the run goes on. After a crash it is what the next start seals into an INCOMPLETE bundle.
+ * A write failure (a full disk) does not stop the run; it is kept and reported at the end.
+ */
+public final class Journal implements RunListener, Closeable {
+    public static final String FILE = "journal.jsonl";
+
+    private final FileChannel channel;
+    private volatile IOException error;
+
+    private Journal(FileChannel channel) {
+        this.channel = channel;
+    }
+
+    public static Journal open(Path runDir) throws IOException {
+        Files.createDirectories(runDir);
+        Journal j = new Journal(FileChannel.open(runDir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND));
+        AtomicFiles.fsyncDirectory(runDir);
+        return j;
+    }
+
+    /** The first write failure, or null. */
+    public IOException error() {
+        return error;
+    }
+
+    private synchronized void append(ObjectNode line) {
+        if (error != null) {
+            return;
+        }
+        try {
+            AtomicFiles.appendDurably(channel, (Json.MAPPER.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            error = e;
+        }
+    }
+
+    @Override
+    public void runStarted(RunInfo run) {
+        ObjectNode n = Json.MAPPER.createObjectNode().put("type", "run-start");
+        n.set("run", Json.MAPPER.valueToTree(run));
+        append(n);
+    }
+
+    @Override
+    public void suiteStarted(PlannedSuite suite) {
+        append(Json.MAPPER.createObjectNode().put("type", "suite-start").put("suite", suite.id()).put("at", Instant.now().toString()));
+    }
+
+    @Override
+    public void suiteEnded(SuiteResult result) {
+        ObjectNode n = Json.MAPPER.createObjectNode().put("type", "suite-end");
+        n.set("result", Json.MAPPER.valueToTree(result));
+        append(n);
+    }
+
+    @Override
+    public void runEnded(RunReport report) {
+        append(Json.MAPPER.createObjectNode().put("type", "run-end").put("verdict", report.verdict().name())
+                .put("ended", report.ended().toString()));
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    /**
+     * What a journal holds, read back.
+     *
+     * @param run      the run, or null when even the first line did not reach the disk
+     * @param results  suites that finished, in order
+     * @param inFlight the suite that had started and not finished, or null
+     * @param ended    when the run ended normally, or null
+     */
+    public record Contents(RunInfo run, List<SuiteResult> results, String inFlight, Instant ended) {
+    }
+
+    /** Reads a journal, ignoring a torn last line (the crash may have cut it). */
+    public static Contents read(Path runDir) throws IOException {
+        Path file = runDir.resolve(FILE);
+        if (!Files.exists(file)) {
+            return new Contents(null, List.of(), null, null);
+        }
+        RunInfo run = null;
+        List<SuiteResult> results = new ArrayList<>();
+        String inFlight = null;
+        Instant ended = null;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            JsonNode n;
+            try {
+                n = Json.MAPPER.readTree(line);
+            } catch (IOException torn) {
+                break;
+            }
+            if (n == null) {
+                continue;
+            }
+            switch (n.path("type").asText()) {
+                case "run-start" -> run = Json.MAPPER.treeToValue(n.get("run"), RunInfo.class);
+                case "suite-start" -> inFlight = n.path("suite").asText();
+                case "suite-end" -> {
+                    results.add(Json.MAPPER.treeToValue(n.get("result"), SuiteResult.class));
+                    inFlight = null;
+                }
+                case "run-end" -> ended = Instant.parse(n.path("ended").asText());
+                default -> {
+                }
+            }
+        }
+        return new Contents(run, results, inFlight, ended);
+    }
+}

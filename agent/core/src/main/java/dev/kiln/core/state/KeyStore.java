@@ -1,0 +1,118 @@
+package dev.kiln.core.state;
+
+import dev.kiln.bundle.Pem;
+import dev.kiln.bundle.StationKey;
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.KilnException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The station's signing key: {@code station.key} (PKCS#8 PEM, mode 0600) and {@code station.pub}.
+ * A key that is missing where one was named, unreadable, malformed, readable by others, or that
+ * does not match its public half is a configuration error (78). The private key is never logged.
+ */
+public final class KeyStore {
+    private static final Set<PosixFilePermission> OPEN = EnumSet.of(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+
+    private final Path privatePath;
+    private final Path publicPath;
+
+    public KeyStore(Path privateKey) {
+        this.privatePath = privateKey;
+        String name = privateKey.getFileName().toString();
+        this.publicPath = privateKey.resolveSibling((name.endsWith(".key") ? name.substring(0, name.length() - 4) : name) + ".pub");
+    }
+
+    public static KeyStore in(StateDir state) {
+        return new KeyStore(state.keys().resolve("station.key"));
+    }
+
+    public Path privatePath() {
+        return privatePath;
+    }
+
+    public Path publicPath() {
+        return publicPath;
+    }
+
+    public boolean exists() {
+        return Files.exists(privatePath);
+    }
+
+    /** Creates a new key pair; refuses to replace one unless {@code force}. */
+    public StationKey init(boolean force) {
+        if (exists() && !force) {
+            throw KilnException.config("station key " + privatePath + " already exists (use --force to replace it; "
+                    + "bundles it signed will then need the old public key to verify)");
+        }
+        StationKey k = StationKey.generate();
+        try {
+            Path dir = privatePath.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(".station-key.tmp");
+            Files.deleteIfExists(tmp);
+            try {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createFile(tmp);
+            }
+            Files.writeString(tmp, Pem.encodePrivate(k.privateKey()), StandardCharsets.US_ASCII);
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, privatePath, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(publicPath, Pem.encodePublic(k.publicKey()).getBytes(StandardCharsets.US_ASCII), dir.resolve(".tmp"));
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot write the station key to " + privatePath + ": " + e.getMessage());
+        }
+        return k;
+    }
+
+    /** Loads and checks the key pair. */
+    public StationKey load() {
+        if (!Files.exists(privatePath)) {
+            throw KilnException.config("station key " + privatePath + " does not exist (create it with: kiln keys init)");
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(privatePath);
+            if (perms.stream().anyMatch(OPEN::contains)) {
+                throw KilnException.config("station key " + privatePath + " is open to other users (mode "
+                        + PosixFilePermissions.toString(perms) + "): chmod 600 it");
+            }
+        } catch (UnsupportedOperationException e) {
+            // no POSIX permissions on this file system
+        } catch (IOException e) {
+            throw KilnException.config("cannot read station key " + privatePath + ": " + e.getMessage());
+        }
+        String priv;
+        String pub;
+        try {
+            priv = Files.readString(privatePath, StandardCharsets.US_ASCII);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw KilnException.config("cannot read station key " + privatePath + ": " + e.getMessage());
+        }
+        try {
+            pub = Files.readString(publicPath, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw KilnException.config("cannot read the station's public key " + publicPath + ": " + e.getMessage());
+        }
+        StationKey k;
+        try {
+            k = new StationKey(Pem.decodePrivate(priv), Pem.decodePublic(pub));
+        } catch (IllegalArgumentException e) {
+            throw KilnException.config("station key " + privatePath + ": " + e.getMessage());
+        }
+        if (!k.consistent()) {
+            throw KilnException.config("station key " + privatePath + " does not match " + publicPath);
+        }
+        return k;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.kiln.core.state;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.bundle.BundleIdentity;
+import dev.kiln.bundle.BundleNames;
+import dev.kiln.bundle.BundleWriter;
+import dev.kiln.bundle.StationKey;
+import dev.kiln.core.runner.RunEngine;
+import dev.kiln.core.runner.RunInfo;
+import dev.kiln.core.runner.RunReport;
+import dev.kiln.core.runner.Seeds;
+import dev.kiln.core.telemetry.TelemetrySampler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Turns a run directory into a signed bundle in {@code outbox/pending/} (staged in
+ * {@code outbox/tmp/}, forced to disk, renamed atomically, directory forced), then removes the run
+ * directory. If sealing fails the run directory stays, so the next start can seal it.
+ */
+public final class Sealer {
+    private final StateDir state;
+    private final StationKey key;
+    private final Runnable beforeRename;
+
+    /** @param beforeRename called once the staged bundle is durable (a test seam for crash tests) */
+    public Sealer(StateDir state, StationKey key, Runnable beforeRename) {
+        this.state = state;
+        this.key = key;
+        this.beforeRename = beforeRename;
+    }
+
+    public Path seal(RunReport report, boolean recovered) throws IOException {
+        RunInfo info = report.info();
+        Path dir = state.run(info.runId());
+        BundleIdentity id = identity(report, recovered);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(BundleNames.INVENTORY, readOr(dir.resolve(RunRecorder.INVENTORY), "{}\n"));
+        files.put(BundleNames.EVENTS, readOr(dir.resolve(RunRecorder.EVENTS), ""));
+        files.put(BundleNames.SUMMARY, summary(report, recovered));
+        files.put(BundleNames.TELEMETRY, readOr(dir.resolve(RunRecorder.TELEMETRY),
+                "timestamp," + String.join(",", TelemetrySampler.CHANNELS) + "\n"));
+        files.put(BundleNames.LOG, readOr(dir.resolve(RunRecorder.LOG), ""));
+        byte[] zip = BundleWriter.seal(id, files, key);
+        Path target = state.pending().resolve(id.fileName());
+        AtomicFiles.write(target, zip, state.tmp(), beforeRename);
+        deleteTree(dir);
+        AtomicFiles.fsyncDirectory(state.runs());
+        return target;
+    }
+
+    static BundleIdentity identity(RunReport report, boolean recovered) {
+        RunInfo info = report.info();
+        return new BundleIdentity(info.runId(), info.unit().getOrDefault("serial", "unknown"), info.unit(), info.profile(),
+                Seeds.format(info.seed()), info.agentVersion(), report.verdict().name(), info.started().toString(),
+                report.ended().toString(), recovered);
+    }
+
+    static byte[] summary(RunReport report, boolean recovered) throws IOException {
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        s.put("formatVersion", BundleIdentity.FORMAT_VERSION);
+        s.put("runId", report.info().runId());
+        s.put("verdict", report.verdict().name());
+        s.put("reason", RunEngine.explain(report));
+        s.put("profile", report.info().profile());
+        s.put("seed", Seeds.format(report.info().seed()));
+        s.put("started", report.info().started().toString());
+        s.put("ended", report.ended().toString());
+        s.put("recovered", recovered);
+        s.set("planned", Json.MAPPER.valueToTree(report.info().suites()));
+        s.set("suites", Json.MAPPER.valueToTree(report.results()));
+        return (Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readOr(Path p, String fallback) throws IOException {
+        return Files.exists(p) ? Files.readAllBytes(p) : fallback.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.kiln.core.state;
+
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.KilnException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The agent's state on disk (DESIGN §7):
+ * <pre>
+ * runs/&lt;runId&gt;/journal.jsonl, ocptv.jsonl, agent.log, telemetry.csv, inventory.json
+ * outbox/pending/*.kiln.zip     sealed, waiting for delivery
+ * outbox/tmp/                   staging for atomic writes (never read as bundles)
+ * keys/station.key, station.pub
+ * </pre>
+ */
+public record StateDir(Path root) {
+
+    /**
+     * {@code --state-dir}, else {@code KILN_STATE_DIR}, else {@code /var/lib/kiln} for root on Linux,
+     * {@code /Library/Application Support/Kiln} for root on macOS, else the user's state directory
+     * ({@code $XDG_STATE_HOME/kiln} or {@code ~/.local/state/kiln}; {@code ~/Library/Application Support/Kiln} on macOS).
+     */
+    public static StateDir resolve(Path flag) {
+        if (flag != null) {
+            return new StateDir(flag.toAbsolutePath());
+        }
+        String env = System.getenv("KILN_STATE_DIR");
+        if (env != null && !env.isBlank()) {
+            return new StateDir(Path.of(env).toAbsolutePath());
+        }
+        boolean mac = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Path home = Path.of(System.getProperty("user.home"));
+        if (mac) {
+            return new StateDir(root ? Path.of("/Library/Application Support/Kiln") : home.resolve("Library/Application Support/Kiln"));
+        }
+        if (root) {
+            return new StateDir(Path.of("/var/lib/kiln"));
+        }
+        String xdg = System.getenv("XDG_STATE_HOME");
+        return new StateDir((xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".local/state")).resolve("kiln"));
+    }
+
+    public Path runs() {
+        return root.resolve("runs");
+    }
+
+    public Path run(String runId) {
+        return runs().resolve(runId);
+    }
+
+    public Path pending() {
+        return root.resolve("outbox/pending");
+    }
+
+    public Path tmp() {
+        return root.resolve("outbox/tmp");
+    }
+
+    public Path keys() {
+        return root.resolve("keys");
+    }
+
+    /** Creates the directories; a failure is exit 73 (cannot write). */
+    public StateDir create() {
+        try {
+            for (Path p : new Path[] {runs(), pending(), tmp(), keys()}) {
+                Files.createDirectories(p);
+            }
+            return this;
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot create the state directory " + root + ": " + e.getMessage());
+        }
+    }
+}
