@@ -10,6 +10,11 @@ import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.session.RunSession;
 import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
+import dev.kiln.core.config.KilnConfig;
+import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.upload.ServiceConfig;
+import dev.kiln.core.upload.Tls;
+import dev.kiln.core.upload.Uploader;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import dev.kiln.core.inventory.InventoryProbe;
@@ -90,6 +95,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "FILE", description = "Station signing key (PKCS#8 PEM, mode 0600; its .pub beside it). Default: the state directory's.")
     Path key;
 
+    @Option(names = "--service", paramLabel = "URL", description = "Deliver the bundle to this acceptance service (else the config file's).")
+    String service;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: <state-dir>/config.yaml).")
+    Path config;
+
+    @Option(names = "--no-upload", description = "Leave the bundle in the outbox even if a service is configured.")
+    boolean noUpload;
+
+    @Option(names = "--require-delivery", description = "Exit 3 when the verdict was reached but the bundle could not be delivered.")
+    boolean requireDelivery;
+
     @Option(names = "--pause-at", hidden = true, paramLabel = "POINT", description = "Crash-test seam: NONE, SUITE_END or SEALING.")
     RunSession.PausePoint pauseAt = RunSession.PausePoint.NONE;
 
@@ -107,6 +124,8 @@ final class RunCommand implements Callable<Integer> {
         Main.require(!(output == Output.jsonl && progress != null),
                 "--progress applies to human output; --output jsonl writes only the event stream");
         Main.require(maxIterations >= 0, "--max-iterations must be >= 0");
+        Main.require(!(noUpload && service != null), "--no-upload and --service contradict each other");
+        Main.require(!(noUpload && requireDelivery), "--require-delivery needs delivery, which --no-upload turns off");
         Duration total = duration == null ? null : parse("--duration", duration);
         long runSeed;
         try {
@@ -132,7 +151,16 @@ final class RunCommand implements Callable<Integer> {
                 .withFaults(planted);
         PrintStream out = parent.out;
         Consumer<String> notice = line -> parent.err.println("kiln: " + line);
-        RunSession session = RunSession.open(StateDir.resolve(stateDir), key, Clock.systemUTC(), pauseAt, notice);
+        StateDir state = StateDir.resolve(stateDir).create();
+        KilnConfig.Loaded cfg = KilnConfig.load(config, state);
+        ServiceConfig svc = noUpload ? null : cfg.service(service);
+        Main.require(!(requireDelivery && svc == null), "--require-delivery needs an acceptance service (--service or the config file)");
+        if (svc != null) {
+            Tls.context(svc); // a bad certificate or key is a configuration error now, not after hours of burn-in
+        }
+        new Outbox(state, Clock.systemUTC()).requireFreeSpace(cfg.minFreeBytes());
+        RunSession session = RunSession.open(state, key, Clock.systemUTC(), pauseAt, notice);
+        Delivery.checkOutbox(state, notice);
 
         RunEngine engine = new RunEngine(ThreadPlacer.forThisPlatform(), Machine.environment());
         RunListener display = null;
@@ -168,16 +196,37 @@ final class RunCommand implements Callable<Integer> {
                 // the hook is running: we are exiting anyway
             }
         }
-        if (result.bundle() != null) {
-            String line = "bundle " + result.bundle() + " (verdict " + result.report().verdict() + ", signed by "
-                    + session.key().keyId().substring(0, 16) + "…; in the outbox: no acceptance service is configured)";
-            if (output == Output.human) {
-                out.println("Bundle   " + line.substring("bundle ".length()));
-            } else {
-                notice.accept(line);
+        Consumer<String> say = output == Output.human ? out::println : notice;
+        if (result.bundle() == null) {
+            out.flush();
+            return result.exit().code();
+        }
+        String where = "bundle " + result.bundle().getFileName() + " (verdict " + result.report().verdict() + ", signed by "
+                + session.key().keyId().substring(0, 16) + "…)";
+        boolean delivered = false;
+        if (svc == null) {
+            say.accept(where + " is in the outbox " + state.pending() + (noUpload ? " (--no-upload)" : ": no acceptance service is configured"));
+        } else {
+            Uploader.Delivery d;
+            try {
+                d = Delivery.uploader(svc, state, cfg, line -> { }).deliver(result.bundle(), Instant.now().plus(cfg.runWait()));
+            } catch (java.io.IOException e) {
+                d = new Uploader.Delivery(result.bundle(), Uploader.Outcome.PENDING, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                d = new Uploader.Delivery(result.bundle(), Uploader.Outcome.PENDING, "interrupted");
             }
+            delivered = d.outcome() == Uploader.Outcome.DELIVERED;
+            say.accept(switch (d.outcome()) {
+                case DELIVERED -> where + " delivered to " + svc.url() + ", receipt sha256 " + d.detail();
+                case QUARANTINED -> where + " REFUSED by " + svc.url() + " and quarantined: " + d.detail();
+                default -> where + " not delivered yet (" + d.detail() + "); it stays in the outbox for kiln upload";
+            });
         }
         out.flush();
+        if (requireDelivery && !delivered) {
+            return ExitCode.NOT_DELIVERED.code();
+        }
         return result.exit().code();
     }
 

@@ -21,7 +21,7 @@ class BundleCommandsTest {
         Cli c = Cli.run("run", "--state-dir", state.toString(), "--profile", Cli.profile("selftest-all"), "--suites",
                 "selftest-pass", "--duration", "300ms");
         assertEquals(0, c.code(), c.toString());
-        assertTrue(c.out().contains("Bundle   " + state.resolve("outbox/pending")), c.out());
+        assertTrue(c.out().contains("is in the outbox " + state.resolve("outbox/pending")), c.out());
         assertTrue(c.err().contains("created station key"), "first run provisions the key and says so: " + c.err());
         return only(state.resolve("outbox/pending"));
     }

@@ -57,6 +57,14 @@ class DiskFullTest {
             } catch (IOException full) {
                 // the outbox is now full
             }
+            Cli refused = Cli.run("run", "--state-dir", state.toString(), "--profile", Cli.profile("selftest-all"), "--suites",
+                    "selftest-pass", "--duration", "300ms");
+            assertEquals(73, refused.code(), refused.toString());
+            assertTrue(refused.err().contains("less than the 256 MiB a run needs"), "checked before the run: " + refused.err());
+            assertEquals("", refused.out(), "nothing ran");
+
+            // With the free-space check turned off, the disk fills up at the worst moment: while sealing.
+            Path config = Files.writeString(state.resolve("config.yaml"), "outbox:\n  minFreeMiB: 0\n");
             Cli c = Cli.run("run", "--state-dir", state.toString(), "--profile", Cli.profile("selftest-all"), "--suites",
                     "selftest-pass", "--duration", "300ms");
             assertEquals(73, c.code(), c.toString());

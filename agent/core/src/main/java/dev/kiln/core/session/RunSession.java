@@ -56,6 +56,7 @@ public final class RunSession {
         StationKey key;
         if (keyFile != null) {
             key = new KeyStore(keyFile).load();
+            KeyStore.in(state).remember(key); // so the outbox can re-check what it signs
         } else {
             KeyStore store = KeyStore.in(state);
             if (!store.exists()) {

@@ -2,13 +2,16 @@ package dev.kiln.core.state;
 
 import dev.kiln.bundle.Pem;
 import dev.kiln.bundle.StationKey;
+import dev.kiln.bundle.TrustStore;
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.PublicKey;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
@@ -43,6 +46,46 @@ public final class KeyStore {
         return publicPath;
     }
 
+    /**
+     * The public keys this station has signed with: the current one (if any) and every key in
+     * {@code known/} (replaced keys, and explicit {@code --key}s a run used).
+     */
+    public TrustStore ownKeys() {
+        java.util.List<PublicKey> keys = new java.util.ArrayList<>();
+        if (exists()) {
+            keys.add(load().publicKey());
+        }
+        Path retired = privatePath.toAbsolutePath().getParent().resolve("known");
+        if (Files.isDirectory(retired)) {
+            try (var s = Files.list(retired)) {
+                for (Path p : s.filter(x -> x.toString().endsWith(".pub")).toList()) {
+                    try {
+                        keys.add(Pem.decodePublic(Files.readString(p, StandardCharsets.US_ASCII)));
+                    } catch (IOException | IllegalArgumentException e) {
+                        // an unreadable retired key only means its bundles cannot be re-checked
+                    }
+                }
+            } catch (IOException e) {
+                // as above
+            }
+        }
+        return TrustStore.of(keys.toArray(PublicKey[]::new));
+    }
+
+    /** Remembers a public key this station signs with, so its bundles can be re-checked later. */
+    public void remember(StationKey k) {
+        Path known = privatePath.toAbsolutePath().getParent().resolve("known");
+        Path file = known.resolve(k.keyId() + ".pub");
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(known);
+                AtomicFiles.write(file, Pem.encodePublic(k.publicKey()).getBytes(StandardCharsets.US_ASCII), known.resolve(".tmp"));
+            }
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot record the public key in " + known + ": " + e.getMessage());
+        }
+    }
+
     public boolean exists() {
         return Files.exists(privatePath);
     }
@@ -57,6 +100,17 @@ public final class KeyStore {
         try {
             Path dir = privatePath.toAbsolutePath().getParent();
             Files.createDirectories(dir);
+            if (Files.exists(publicPath)) {
+                // Keep the old public half: bundles it signed and that still wait in the outbox must verify.
+                Path retired = dir.resolve("known");
+                Files.createDirectories(retired);
+                try {
+                    PublicKey old = Pem.decodePublic(Files.readString(publicPath, StandardCharsets.US_ASCII));
+                    Files.copy(publicPath, retired.resolve(StationKey.keyId(old) + ".pub"), StandardCopyOption.REPLACE_EXISTING);
+                } catch (IllegalArgumentException unreadable) {
+                    // not a key: nothing worth keeping
+                }
+            }
             Path tmp = dir.resolve(".station-key.tmp");
             Files.deleteIfExists(tmp);
             try {

@@ -12,6 +12,9 @@ import java.util.Locale;
  * <pre>
  * runs/&lt;runId&gt;/journal.jsonl, ocptv.jsonl, agent.log, telemetry.csv, inventory.json
  * outbox/pending/*.kiln.zip     sealed, waiting for delivery
+ * outbox/sent/*.receipt.json    receipts (and the bundles, for the retention period)
+ * outbox/quarantine/            refused or damaged bundles, each with a .reason file
+ * outbox/status/                delivery attempts of pending bundles
  * outbox/tmp/                   staging for atomic writes (never read as bundles)
  * keys/station.key, station.pub
  * </pre>
@@ -60,6 +63,21 @@ public record StateDir(Path root) {
         return root.resolve("outbox/tmp");
     }
 
+    public Path sent() {
+        return root.resolve("outbox/sent");
+    }
+
+    public Path quarantine() {
+        return root.resolve("outbox/quarantine");
+    }
+
+    /** Delivery attempts per pending bundle (attempts, last error), beside the outbox. */
+    public Path deliveryStatus() {
+        return root.resolve("outbox/status");
+    }
+
+
+
     public Path keys() {
         return root.resolve("keys");
     }
@@ -67,7 +85,7 @@ public record StateDir(Path root) {
     /** Creates the directories; a failure is exit 73 (cannot write). */
     public StateDir create() {
         try {
-            for (Path p : new Path[] {runs(), pending(), tmp(), keys()}) {
+            for (Path p : new Path[] {runs(), pending(), tmp(), sent(), quarantine(), deliveryStatus(), keys()}) {
                 Files.createDirectories(p);
             }
             return this;

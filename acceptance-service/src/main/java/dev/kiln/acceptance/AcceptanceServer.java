@@ -1,0 +1,285 @@
+package dev.kiln.acceptance;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import dev.kiln.bundle.BundleLimits;
+import dev.kiln.bundle.BundleVerifier;
+import dev.kiln.bundle.BundleWriter;
+import dev.kiln.bundle.Receipt;
+import dev.kiln.bundle.TrustStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The reference acceptance service (DESIGN §6): {@code PUT} and {@code GET /v1/bundles/{runId}},
+ * {@code GET /v1/units/{serial}/bundles}, {@code GET /metrics}. A bundle is stored only when it
+ * verifies against the trusted station keys and its signed run id is the one in the URL; the same
+ * id and digest again answer 200 with the stored receipt; the same id with another digest 409.
+ */
+public final class AcceptanceServer implements AutoCloseable {
+    public static final String CONTENT_TYPE = "application/vnd.kiln.bundle+zip";
+    private static final Pattern BUNDLE = Pattern.compile("/v1/bundles/([0-9A-Za-z-]{1,64})");
+    private static final Pattern UNIT = Pattern.compile("/v1/units/([^/]{1,128})/bundles");
+    private static final Pattern DIGEST = Pattern.compile("(?:^|,)\\s*sha-256=:([A-Za-z0-9+/=]+):");
+
+    /**
+     * How to run.
+     *
+     * @param maxBundleBytes bodies larger than this are refused with 413
+     * @param token          bearer token clients must present, or null for none
+     * @param tls            TLS context (https), or null for plain http
+     * @param needClientCert require a client certificate (mTLS)
+     */
+    public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert) {
+        public static Options plain() {
+            return new Options(64L << 20, null, null, false);
+        }
+
+        public Options withMaxBundleBytes(long n) {
+            return new Options(n, token, tls, needClientCert);
+        }
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final BundleIndex index;
+    private final BlobStore blobs;
+    private final TrustStore trust;
+    private final Options options;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer ingest;
+
+    public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, Options options)
+            throws IOException {
+        this.index = index;
+        this.blobs = blobs;
+        this.trust = trust;
+        this.options = options;
+        this.ingest = Timer.builder("kiln_acceptance_ingest").description("time to verify and store a bundle").register(metrics);
+        if (options.tls() != null) {
+            HttpsServer s = HttpsServer.create(bind, 64);
+            s.setHttpsConfigurator(new HttpsConfigurator(options.tls()) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    var p = options.tls().getDefaultSSLParameters();
+                    p.setNeedClientAuth(options.needClientCert());
+                    params.setSSLParameters(p);
+                }
+            });
+            server = s;
+        } else {
+            server = HttpServer.create(bind, 64);
+        }
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void count(String outcome) {
+        Counter.builder("kiln_acceptance_bundles").tag("outcome", outcome).description("bundles received, by outcome")
+                .register(metrics).increment();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            if (path.equals("/metrics") && method.equals("GET")) {
+                send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (path.equals("/healthz")) {
+                send(ex, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (options.token() != null && !("Bearer " + options.token()).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                error(ex, 401, "a valid bearer token is required");
+                return;
+            }
+            Matcher b = BUNDLE.matcher(path);
+            Matcher u = UNIT.matcher(path);
+            if (b.matches() && method.equals("PUT")) {
+                put(ex, b.group(1));
+            } else if (b.matches() && method.equals("GET")) {
+                Optional<BundleIndex.Row> row = index.find(b.group(1));
+                if (row.isPresent()) {
+                    sendJson(ex, 200, json.valueToTree(row.get().receipt()));
+                } else {
+                    error(ex, 404, "no bundle for run " + b.group(1));
+                }
+            } else if (u.matches() && method.equals("GET")) {
+                ArrayNode list = json.createArrayNode();
+                for (BundleIndex.Row r : index.bySerial(u.group(1))) {
+                    list.add(json.valueToTree(r));
+                }
+                sendJson(ex, 200, list);
+            } else if (b.matches() || u.matches()) {
+                error(ex, 405, method + " is not allowed here");
+            } else {
+                error(ex, 404, "no such resource: " + path);
+            }
+        } catch (SQLException e) {
+            count("error");
+            error(ex, 503, "database unavailable: " + e.getMessage());
+        } catch (RuntimeException e) {
+            count("error");
+            error(ex, 500, "internal error: " + e);
+        }
+    }
+
+    private void put(HttpExchange ex, String runId) throws IOException, SQLException {
+        long started = System.nanoTime();
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.split(";")[0].trim().equalsIgnoreCase(CONTENT_TYPE)) {
+            count("rejected");
+            error(ex, 415, "Content-Type must be " + CONTENT_TYPE);
+            return;
+        }
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && parseLong(length) > options.maxBundleBytes()) {
+            count("rejected");
+            error(ex, 413, "bundle of " + length + " bytes is over the limit of " + options.maxBundleBytes());
+            return;
+        }
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBundleBytes() + 1));
+        }
+        if (body.length > options.maxBundleBytes()) {
+            count("rejected");
+            error(ex, 413, "bundle is over the limit of " + options.maxBundleBytes() + " bytes");
+            return;
+        }
+        byte[] raw = sha256(body);
+        String hex = HexFormat.of().formatHex(raw);
+        String digestHeader = ex.getRequestHeaders().getFirst("Content-Digest");
+        Matcher d = digestHeader == null ? null : DIGEST.matcher(digestHeader);
+        if (d == null || !d.find()) {
+            count("rejected");
+            error(ex, 400, "a Content-Digest header with sha-256 is required (RFC 9530)");
+            return;
+        }
+        if (!d.group(1).equals(Base64.getEncoder().encodeToString(raw))) {
+            count("rejected");
+            error(ex, 400, "Content-Digest does not match the body: damaged in transit");
+            return;
+        }
+        Optional<BundleIndex.Row> existing = index.find(runId);
+        if (existing.isPresent()) {
+            answerExisting(ex, existing.get(), hex);
+            return;
+        }
+        BundleVerifier.Result v = new BundleVerifier(trust, BundleLimits.defaults()).verify(body);
+        if (!v.valid()) {
+            count("rejected");
+            reject(ex, 422, v.problems());
+            return;
+        }
+        String signedRun = v.predicate().path("runId").asText();
+        if (!signedRun.equals(runId)) {
+            count("rejected");
+            reject(ex, 422, List.of("the bundle is run " + signedRun + ", not " + runId));
+            return;
+        }
+        blobs.put(hex, body);
+        BundleIndex.Row row = new BundleIndex.Row(runId, v.predicate().path("serial").asText(), v.predicate().path("verdict").asText(),
+                hex, v.keyId(), body.length, Instant.now().toString());
+        if (index.insertIfAbsent(row)) {
+            count("stored");
+            ingest.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            sendJson(ex, 201, json.valueToTree(row.receipt()));
+        } else {
+            answerExisting(ex, index.find(runId).orElseThrow(), hex); // another request stored it first
+        }
+    }
+
+    private void answerExisting(HttpExchange ex, BundleIndex.Row row, String hex) throws IOException {
+        if (row.sha256().equals(hex)) {
+            count("duplicate");
+            sendJson(ex, 200, json.valueToTree(row.receipt()));
+        } else {
+            count("conflict");
+            reject(ex, 409, List.of("run " + row.runId() + " is already stored with sha256 " + row.sha256()));
+        }
+    }
+
+    private void reject(HttpExchange ex, int status, List<String> reasons) throws IOException {
+        Receipt r = new Receipt(null, null, null, false, reasons, null, null, null);
+        sendJson(ex, status, json.valueToTree(r));
+    }
+
+    private void error(HttpExchange ex, int status, String message) throws IOException {
+        ObjectNode n = json.createObjectNode().put("error", message);
+        n.putArray("reasons").add(message);
+        sendJson(ex, status, n);
+    }
+
+    private void sendJson(HttpExchange ex, int status, com.fasterxml.jackson.databind.JsonNode body) throws IOException {
+        send(ex, status, "application/json", json.writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(body);
+        }
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** For tests and the benchmark. */
+    public static String digestHex(byte[] data) {
+        return BundleWriter.sha256(data);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,204 @@
+package dev.kiln.acceptance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.bundle.StationKey;
+import dev.kiln.bundle.TrustStore;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ingest protocol of DESIGN §6, against the real service on loopback; one subclass per database. */
+abstract class IngestContract {
+    @TempDir
+    Path data;
+
+    final StationKey station = StationKey.generate();
+    final StationKey stranger = StationKey.generate();
+    final ObjectMapper json = new ObjectMapper();
+    final HttpClient http = HttpClient.newHttpClient();
+    BundleIndex index;
+    AcceptanceServer server;
+
+    /** A fresh, empty database for each test. */
+    abstract String jdbcUrl() throws Exception;
+
+    AcceptanceServer.Options options() {
+        return AcceptanceServer.Options.plain().withMaxBundleBytes(1 << 20);
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        index = new BundleIndex(jdbcUrl());
+        server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, new BlobStore(data),
+                TrustStore.of(station.publicKey()), options());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        index.close();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    static String digest(byte[] b) throws Exception {
+        return "sha-256=:" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(b)) + ":";
+    }
+
+    HttpResponse<String> put(String runId, byte[] body) throws Exception {
+        return put(runId, body, AcceptanceServer.CONTENT_TYPE, digest(body));
+    }
+
+    HttpResponse<String> put(String runId, byte[] body, String type, String digest) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri("/v1/bundles/" + runId)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", type);
+        if (digest != null) {
+            b.header("Content-Digest", digest);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void storesOnceAndAnswersTheSameReceiptAgain() throws Exception {
+        String run = TestBundles.newRunId();
+        byte[] b = TestBundles.bundle(run, "SN-1", "PASS", station);
+        HttpResponse<String> first = put(run, b);
+        assertEquals(201, first.statusCode(), first.body());
+        JsonNode receipt = json.readTree(first.body());
+        assertEquals(run, receipt.get("runId").asText());
+        assertEquals(AcceptanceServer.digestHex(b), receipt.get("sha256").asText());
+        assertTrue(receipt.get("accepted").asBoolean());
+        assertEquals(station.keyId(), receipt.get("stationKey").asText());
+
+        HttpResponse<String> again = put(run, b);
+        assertEquals(200, again.statusCode());
+        assertEquals(receipt, json.readTree(again.body()), "same id and digest: the same receipt");
+        HttpResponse<String> got = get("/v1/bundles/" + run);
+        assertEquals(200, got.statusCode());
+        assertEquals(receipt, json.readTree(got.body()));
+        assertEquals(1, index.count());
+        assertTrue(Files.exists(data.resolve("blobs/" + receipt.get("sha256").asText().substring(0, 2) + "/"
+                + receipt.get("sha256").asText() + ".kiln.zip")));
+
+        byte[] other = TestBundles.bundle(run, "SN-1", "FAIL", station);
+        HttpResponse<String> conflict = put(run, other);
+        assertEquals(409, conflict.statusCode(), conflict.body());
+        assertTrue(conflict.body().contains("already stored"), conflict.body());
+        assertEquals(1, index.count());
+    }
+
+    @Test
+    void unknownRunIs404AndUnitsAreListed() throws Exception {
+        assertEquals(404, get("/v1/bundles/" + TestBundles.newRunId()).statusCode());
+        for (int i = 0; i < 3; i++) {
+            String run = TestBundles.newRunId();
+            assertEquals(201, put(run, TestBundles.bundle(run, "SN-LIST", i == 1 ? "FAIL" : "PASS", station)).statusCode());
+        }
+        String other = TestBundles.newRunId();
+        put(other, TestBundles.bundle(other, "SN-OTHER", "PASS", station));
+        JsonNode list = json.readTree(get("/v1/units/SN-LIST/bundles").body());
+        assertEquals(3, list.size());
+        assertEquals("FAIL", list.get(1).get("verdict").asText());
+        assertEquals(0, json.readTree(get("/v1/units/NOPE/bundles").body()).size());
+        String metrics = get("/metrics").body();
+        assertTrue(metrics.contains("kiln_acceptance_bundles_total{outcome=\"stored\"} 4.0"), metrics);
+    }
+
+    @Test
+    void badBundlesGet4xxWithAReasonAndAreNeverStored() throws Exception {
+        String run = TestBundles.newRunId();
+        byte[] good = TestBundles.bundle(run, "SN-2", "PASS", station);
+
+        byte[] tampered = good.clone();
+        tampered[tampered.length / 3] ^= 0x01;
+        HttpResponse<String> t = put(run, tampered);
+        assertTrue(t.statusCode() == 422, t.statusCode() + " " + t.body());
+        assertFalse(json.readTree(t.body()).get("reasons").isEmpty());
+
+        HttpResponse<String> untrusted = put(run, TestBundles.bundle(run, "SN-2", "PASS", stranger));
+        assertEquals(422, untrusted.statusCode());
+        assertTrue(untrusted.body().contains("untrusted key " + stranger.keyId()), untrusted.body());
+
+        HttpResponse<String> garbage = put(run, "<html>not a bundle</html>".getBytes());
+        assertEquals(422, garbage.statusCode());
+
+        String otherRun = TestBundles.newRunId();
+        HttpResponse<String> wrongId = put(otherRun, good);
+        assertEquals(422, wrongId.statusCode());
+        assertTrue(wrongId.body().contains("not " + otherRun), wrongId.body());
+
+        assertEquals(415, put(run, good, "application/zip", digest(good)).statusCode());
+        assertEquals(400, put(run, good, AcceptanceServer.CONTENT_TYPE, null).statusCode());
+        HttpResponse<String> bad = put(run, good, AcceptanceServer.CONTENT_TYPE, digest(tampered));
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("does not match"), bad.body());
+
+        byte[] huge = new byte[(1 << 20) + 10];
+        assertEquals(413, put(run, huge).statusCode());
+        assertEquals(0, index.count(), "nothing bad was stored");
+        assertEquals(404, get("/v1/bundles/" + run).statusCode());
+        assertEquals(201, put(run, good).statusCode(), "the good one is still welcome");
+    }
+
+    @Test
+    void eightClientsSendingTheSameBundleAtOnceStoreItOnce() throws Exception {
+        String run = TestBundles.newRunId();
+        byte[] b = TestBundles.bundle(run, "SN-3", "PASS", station);
+        CyclicBarrier together = new CyclicBarrier(8);
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                all.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        together.await();
+                        return put(run, b);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, pool));
+            }
+        }
+        Set<String> receipts = new HashSet<>();
+        int created = 0;
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.join();
+            assertTrue(r.statusCode() == 200 || r.statusCode() == 201, r.statusCode() + " " + r.body());
+            created += r.statusCode() == 201 ? 1 : 0;
+            receipts.add(json.readTree(r.body()).toString());
+        }
+        assertEquals(1, created, "exactly one request stored it");
+        assertEquals(1, receipts.size(), "everyone got the same receipt");
+        assertEquals(1, index.count());
+        try (var blobs = Files.walk(data.resolve("blobs"))) {
+            assertEquals(1, blobs.filter(Files::isRegularFile).count());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.kiln.cli;
+
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.config.KilnConfig;
+import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.state.KeyStore;
+import dev.kiln.core.state.StateDir;
+import dev.kiln.core.upload.ServiceConfig;
+import dev.kiln.core.upload.Uploader;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/** What the delivering commands share: the outbox check at start, the uploader, the exit code. */
+final class Delivery {
+    private Delivery() {
+    }
+
+    /** Re-verifies pending bundles against the station's own keys, quarantining damaged ones. */
+    static void checkOutbox(StateDir state, Consumer<String> notice) {
+        try {
+            new Outbox(state, Clock.systemUTC()).checkPending(KeyStore.in(state).ownKeys(), notice);
+        } catch (IOException e) {
+            notice.accept("cannot check the outbox: " + e.getMessage());
+        }
+    }
+
+    static Uploader uploader(ServiceConfig service, StateDir state, KilnConfig.Loaded config, Consumer<String> log) {
+        return new Uploader(service, new Outbox(state, Clock.systemUTC()), config.sentRetention(), Clock.systemUTC(),
+                d -> Thread.sleep(d), new SplittableRandom(), log);
+    }
+
+    /** 78 when the service refused us, 69 when bundles wait, 65 when one was refused as bad, else 0. */
+    static ExitCode exitCode(List<Uploader.Delivery> deliveries) {
+        if (deliveries.stream().anyMatch(d -> d.outcome() == Uploader.Outcome.NOT_ALLOWED)) {
+            return ExitCode.CONFIG;
+        }
+        if (deliveries.stream().anyMatch(d -> d.outcome() == Uploader.Outcome.PENDING)) {
+            return ExitCode.UNAVAILABLE;
+        }
+        if (deliveries.stream().anyMatch(d -> d.outcome() == Uploader.Outcome.QUARANTINED)) {
+            return ExitCode.DATA;
+        }
+        return ExitCode.PASS;
+    }
+}

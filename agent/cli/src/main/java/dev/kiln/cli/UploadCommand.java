@@ -1,0 +1,88 @@
+package dev.kiln.cli;
+
+import dev.kiln.core.Durations;
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.KilnException;
+import dev.kiln.core.config.KilnConfig;
+import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.state.StateDir;
+import dev.kiln.core.upload.ServiceConfig;
+import dev.kiln.core.upload.Uploader;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code kiln upload [--watch]}: deliver the outbox to the acceptance service. */
+@Command(name = "upload", mixinStandardHelpOptions = true,
+        description = "Deliver pending bundles to the acceptance service; with --watch, keep doing so as they arrive.")
+final class UploadCommand implements Callable<Integer> {
+    @ParentCommand
+    Main parent;
+
+    @Option(names = "--service", paramLabel = "URL", description = "Acceptance service base URL (else the config file's).")
+    String service;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: <state-dir>/config.yaml).")
+    Path config;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (default as for run).")
+    Path stateDir;
+
+    @Option(names = "--watch", description = "Run until stopped, delivering bundles as they appear, retrying without a time limit.")
+    boolean watch;
+
+    @Option(names = "--for", paramLabel = "D", defaultValue = "2m",
+            description = "Without --watch: how long to keep retrying before leaving what is left pending (exit 69). Default: ${DEFAULT-VALUE}.")
+    String window;
+
+    @Override
+    public Integer call() throws Exception {
+        Duration forHowLong;
+        try {
+            forHowLong = Durations.parse(window);
+        } catch (IllegalArgumentException e) {
+            throw KilnException.usage("--for: " + e.getMessage());
+        }
+        StateDir state = StateDir.resolve(stateDir).create();
+        KilnConfig.Loaded cfg = KilnConfig.load(config, state);
+        ServiceConfig svc = cfg.service(service);
+        if (svc == null) {
+            throw KilnException.config("no acceptance service: give --service URL or service.url in " + state.root().resolve("config.yaml"));
+        }
+        Consumer<String> say = line -> parent.err.println("kiln: " + line);
+        Delivery.checkOutbox(state, say);
+        Uploader uploader = Delivery.uploader(svc, state, cfg, say);
+        Outbox outbox = new Outbox(state, Clock.systemUTC());
+        if (!watch) {
+            List<Uploader.Delivery> done = uploader.drain(Instant.now().plus(forHowLong));
+            report(done);
+            outbox.pruneSent(cfg.sentRetention());
+            return Delivery.exitCode(done).code();
+        }
+        say.accept("watching " + state.pending() + " for bundles to deliver to " + svc.url());
+        while (true) {
+            List<Uploader.Delivery> done = new ArrayList<>(uploader.drain(null));
+            report(done);
+            if (done.stream().anyMatch(d -> d.outcome() == Uploader.Outcome.NOT_ALLOWED)) {
+                return ExitCode.CONFIG.code(); // retrying cannot fix a refused token or certificate
+            }
+            outbox.pruneSent(cfg.sentRetention());
+            Thread.sleep(Duration.ofSeconds(2));
+        }
+    }
+
+    private void report(List<Uploader.Delivery> done) {
+        for (Uploader.Delivery d : done) {
+            parent.out.printf("%-11s %s  %s%n", d.outcome(), d.bundle().getFileName(), d.detail());
+        }
+        parent.out.flush();
+    }
+}

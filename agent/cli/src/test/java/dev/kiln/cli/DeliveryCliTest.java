@@ -1,0 +1,168 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.core.state.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kiln run → sealed bundle → delivered to the real reference service → receipt → findable by serial. */
+@Timeout(60)
+class DeliveryCliTest {
+    @TempDir
+    Path root;
+
+    ServiceFixture svc;
+
+    @BeforeEach
+    void start() throws Exception {
+        svc = new ServiceFixture(root, AcceptanceServer.Options.plain());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        svc.close();
+    }
+
+    String stateDir() {
+        return svc.state.root().toString();
+    }
+
+    Cli run(String... extra) {
+        String[] base = {"run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+            "--duration", "300ms"};
+        String[] all = new String[base.length + extra.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(extra, 0, all, base.length, extra.length);
+        return Cli.run(all);
+    }
+
+    static long files(Path dir, String suffix) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(suffix)).count();
+        }
+    }
+
+    @Test
+    void runDeliversItsBundleAndTheUnitCanBeLookedUp() throws Exception {
+        Cli c = run("--service", svc.url());
+        assertEquals(0, c.code(), c.toString());
+        assertTrue(c.out().contains("delivered to " + svc.url() + ", receipt sha256"), c.out());
+        assertEquals(0, files(svc.state.pending(), ".kiln.zip"));
+        assertEquals(1, files(svc.state.sent(), ".receipt.json"));
+        String serial = new dev.kiln.core.inventory.InventoryProbe().probe().serial();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(svc.url() + "/v1/units/" + java.net.URLEncoder.encode(serial, "UTF-8").replace("+", "%20") + "/bundles")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode list = Json.MAPPER.readTree(r.body());
+        assertEquals(1, list.size(), r.body());
+        assertEquals("PASS", list.get(0).get("verdict").asText());
+
+        Cli outbox = Cli.run("outbox", "--state-dir", stateDir(), "--json");
+        assertEquals(0, outbox.code());
+        assertEquals("sent", Json.MAPPER.readTree(outbox.out()).get(0).get("state").asText());
+    }
+
+    @Test
+    void aServiceThatIsDownLeavesTheBundleForUpload() throws Exception {
+        int port = svc.server.port();
+        svc.close();
+        Cli c = run("--service", "http://127.0.0.1:" + port, "--config", writeConfig("delivery:\n  runWait: 500ms\n").toString());
+        assertEquals(0, c.code(), "the verdict's code: delivery does not hold it up: " + c);
+        assertTrue(c.out().contains("not delivered yet"), c.out());
+        assertEquals(1, files(svc.state.pending(), ".kiln.zip"));
+        Cli required = run("--service", "http://127.0.0.1:" + port, "--require-delivery", "--config",
+                writeConfig("delivery:\n  runWait: 200ms\n").toString());
+        assertEquals(3, required.code(), required.toString());
+
+        Cli upload = Cli.run("upload", "--state-dir", stateDir(), "--service", "http://127.0.0.1:" + port, "--for", "300ms");
+        assertEquals(69, upload.code(), upload.toString());
+        assertTrue(upload.out().contains("PENDING"), upload.out());
+
+        svc = new ServiceFixture(root, AcceptanceServer.Options.plain()); // the service is back, on another port
+        Cli later = Cli.run("upload", "--state-dir", stateDir(), "--service", svc.url());
+        assertEquals(0, later.code(), later.toString());
+        assertEquals(0, files(svc.state.pending(), ".kiln.zip"));
+        assertEquals(2, svc.index.count());
+    }
+
+    Path writeConfig(String yaml) throws Exception {
+        Path p = Files.createTempFile(root, "config", ".yaml");
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    @Test
+    void badServiceSettingsAreConfigurationErrors() throws Exception {
+        for (String bad : new String[] {"ftp://127.0.0.1/x", "http://", "not a url", "http://127.0.0.1:1/?q=1"}) {
+            Cli c = run("--service", bad);
+            assertEquals(78, c.code(), bad + ": " + c);
+            assertEquals(1, c.err().strip().lines().count(), c.err());
+            assertEquals("", c.out(), "nothing ran");
+        }
+        Cli cert = run("--config", writeConfig("service:\n  url: " + svc.url() + "\n  clientCert: /nonexistent/client.pem\n"
+                + "  clientKey: /nonexistent/client.key\n").toString());
+        assertEquals(78, cert.code(), cert.toString());
+        assertTrue(cert.err().contains("service.clientCert /nonexistent/client.pem is missing or unreadable"), cert.err());
+        Path garbageCert = Files.writeString(root.resolve("client.pem"), "hello");
+        Path garbageKey = Files.writeString(root.resolve("client.key"), "hello");
+        Cli unreadable = run("--config", writeConfig("service:\n  url: " + svc.url() + "\n  clientCert: " + garbageCert
+                + "\n  clientKey: " + garbageKey + "\n").toString());
+        assertEquals(78, unreadable.code(), unreadable.toString());
+        assertTrue(unreadable.err().contains("client.pem"), unreadable.err());
+        Cli typo = run("--config", writeConfig("servce:\n  url: x\n").toString());
+        assertEquals(78, typo.code());
+        assertTrue(typo.err().contains("unknown key 'servce'"), typo.err());
+        assertEquals(64, run("--service", svc.url(), "--no-upload").code());
+        assertEquals(64, run("--require-delivery").code(), "no service to require delivery from");
+        assertEquals(78, Cli.run("upload", "--state-dir", stateDir()).code(), "upload with no service");
+        assertEquals(0, files(svc.state.pending(), ".kiln.zip"), "nothing was sealed by a refused command");
+    }
+
+    @Test
+    void aServerThatAnswersHtmlIsNotTrusted() throws Exception {
+        try (FaultProxy html = new FaultProxy(1)) {
+            for (int i = 0; i < 50; i++) {
+                html.then(FaultProxy.Fault.of(FaultProxy.Kind.GARBAGE));
+            }
+            svc.seal(ServiceFixture.runId(), "PASS");
+            Cli c = Cli.run("upload", "--state-dir", stateDir(), "--service", "http://127.0.0.1:" + html.port(), "--for", "300ms");
+            assertEquals(69, c.code(), c.toString());
+            assertEquals(1, files(svc.state.pending(), ".kiln.zip"), "still pending");
+            Cli outbox = Cli.run("outbox", "--state-dir", stateDir());
+            assertTrue(outbox.out().contains("without a matching receipt") || outbox.out().contains("not a receipt"), outbox.out());
+        }
+    }
+
+    @Test
+    void aDamagedPendingBundleIsQuarantinedAtStart() throws Exception {
+        Path good = svc.seal(ServiceFixture.runId(), "PASS");
+        Path bad = svc.seal(ServiceFixture.runId(), "FAIL");
+        byte[] b = Files.readAllBytes(bad);
+        b[b.length / 2] ^= 0x40;
+        Files.write(bad, b);
+        Cli c = Cli.run("upload", "--state-dir", stateDir(), "--service", svc.url());
+        assertEquals(0, c.code(), c.toString());
+        assertTrue(c.err().contains("quarantined damaged bundle " + bad.getFileName()), c.err());
+        assertTrue(Files.exists(svc.state.quarantine().resolve(bad.getFileName())));
+        assertTrue(Files.readString(svc.state.quarantine().resolve(bad.getFileName() + ".reason")).contains("damaged in the outbox"));
+        assertFalse(Files.exists(good));
+        assertEquals(1, svc.index.count());
+        Cli list = Cli.run("outbox", "--state-dir", stateDir());
+        assertTrue(list.out().startsWith("0 pending, 1 sent, 1 quarantined"), list.out());
+    }
+}

@@ -1,0 +1,303 @@
+package dev.kiln.core.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.bundle.Receipt;
+import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.state.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Delivers sealed bundles to the acceptance service (DESIGN §6): {@code PUT /v1/bundles/{runId}}
+ * with {@code Content-Digest}; retries network errors, 408, 429 and 5xx with exponential backoff
+ * and full jitter, honouring {@code Retry-After}, with no time limit unless the caller gives a
+ * deadline; after an ambiguous failure (a timeout, a reset once the body was sent, a garbled
+ * answer) asks {@code GET /v1/bundles/{runId}} before sending again; quarantines a bundle the
+ * service refuses for good, with its reason; and lets a bundle leave {@code pending/} only against
+ * a receipt naming its digest.
+ */
+public final class Uploader {
+    public static final String CONTENT_TYPE = "application/vnd.kiln.bundle+zip";
+    private static final int MAX_ANSWER = 64 * 1024;
+
+    /** Waits between attempts (a test passes one that does not really sleep). */
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    /** What became of one bundle. */
+    public enum Outcome { DELIVERED, QUARANTINED, PENDING, NOT_ALLOWED }
+
+    /**
+     * @param bundle  the file (where it was in pending/)
+     * @param outcome what became of it
+     * @param detail  the receipt's digest, the quarantine reason, or the last error
+     */
+    public record Delivery(Path bundle, Outcome outcome, String detail) {
+    }
+
+    private final ServiceConfig config;
+    private final Outbox outbox;
+    private final Duration retention;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final RandomGenerator jitter;
+    private final Consumer<String> log;
+    private final HttpClient http;
+
+    public Uploader(ServiceConfig config, Outbox outbox, Duration retention, Clock clock, Sleeper sleeper,
+                    RandomGenerator jitter, Consumer<String> log) {
+        this.config = config;
+        this.outbox = outbox;
+        this.retention = retention;
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.jitter = jitter;
+        this.log = log;
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(config.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? config.timeout() : Duration.ofSeconds(10));
+        SSLContext tls = Tls.context(config);
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
+    }
+
+    /** Delivers every pending bundle, oldest first; stops early when the service refuses us (401/403). */
+    public List<Delivery> drain(Instant deadline) throws IOException, InterruptedException {
+        List<Delivery> out = new ArrayList<>();
+        for (Path p : outbox.pending()) {
+            Delivery d = deliver(p, deadline);
+            out.add(d);
+            if (d.outcome() == Outcome.NOT_ALLOWED) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** Delivers one bundle; returns PENDING when the deadline (null: none) passes first. */
+    public Delivery deliver(Path bundle, Instant deadline) throws IOException, InterruptedException {
+        byte[] body = Files.readAllBytes(bundle);
+        byte[] raw = sha256(body);
+        String hex = HexFormat.of().formatHex(raw);
+        String runId = Outbox.runId(bundle);
+        boolean ambiguous = false;
+        String lastError = "";
+        for (int attempt = 0; ; attempt++) {
+            Duration wait = null;
+            if (ambiguous) {
+                Answer a = send(HttpRequest.newBuilder(config.bundle(runId)).GET());
+                if (a.status == 200) {
+                    Receipt r = receipt(a.body, runId);
+                    if (r != null && r.sha256().equals(hex)) {
+                        return delivered(bundle, r);
+                    }
+                    if (r != null) {
+                        return quarantined(bundle, "the service holds another bundle for run " + runId + " (sha256 " + r.sha256() + ")");
+                    }
+                    lastError = "the service answered GET with something that is not a receipt: " + snippet(a.body);
+                } else if (a.status == 404) {
+                    ambiguous = false; // it did not get it: send again
+                } else {
+                    lastError = a.describe("GET");
+                    wait = retryAfter(a);
+                }
+            }
+            if (!ambiguous) {
+                HttpRequest.Builder put = HttpRequest.newBuilder(config.bundle(runId))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .header("Content-Type", CONTENT_TYPE)
+                        .header("Content-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(raw) + ":");
+                Answer a = send(put);
+                switch (a.status) {
+                    case 200, 201 -> {
+                        Receipt r = receipt(a.body, runId);
+                        if (r != null && r.sha256().equals(hex) && r.accepted()) {
+                            return delivered(bundle, r);
+                        }
+                        ambiguous = true;
+                        lastError = "the service answered " + a.status + " without a matching receipt: " + snippet(a.body);
+                    }
+                    case 409 -> {
+                        return quarantined(bundle, "refused (409): the service holds another bundle for run " + runId + ": " + reason(a.body));
+                    }
+                    case 400, 413, 415, 422 -> {
+                        return quarantined(bundle, "refused (" + a.status + "): " + reason(a.body));
+                    }
+                    case 401, 403 -> {
+                        String why = "not allowed (" + a.status + "): check the token or client certificate: " + reason(a.body);
+                        outbox.recordAttempt(bundle, why);
+                        return new Delivery(bundle, Outcome.NOT_ALLOWED, why);
+                    }
+                    case -1 -> {
+                        lastError = a.error;
+                        ambiguous = a.ambiguous;
+                    }
+                    default -> {
+                        lastError = a.describe("PUT");
+                        if (a.status == 408 || a.status == 429 || a.status >= 500) {
+                            wait = retryAfter(a);
+                        } else {
+                            // 404, 405, a redirect...: the URL is not an acceptance service
+                            String why = "the service answered " + a.status + " to PUT " + config.bundle(runId)
+                                    + ": is the service URL right? " + snippet(a.body);
+                            outbox.recordAttempt(bundle, why);
+                            return new Delivery(bundle, Outcome.NOT_ALLOWED, why);
+                        }
+                    }
+                }
+            }
+            outbox.recordAttempt(bundle, lastError);
+            Duration backoff = wait != null ? wait : backoff(attempt);
+            if (deadline != null && clock.instant().plus(backoff).isAfter(deadline)) {
+                return new Delivery(bundle, Outcome.PENDING, lastError);
+            }
+            log.accept(bundle.getFileName() + ": " + lastError + "; retrying in " + backoff.toMillis() + " ms");
+            sleeper.sleep(backoff);
+        }
+    }
+
+    private Delivery delivered(Path bundle, Receipt r) throws IOException {
+        outbox.markSent(bundle, r, retention);
+        log.accept(bundle.getFileName() + ": delivered, receipt " + r.sha256() + " at " + r.receivedAt());
+        return new Delivery(bundle, Outcome.DELIVERED, r.sha256());
+    }
+
+    private Delivery quarantined(Path bundle, String reason) throws IOException {
+        outbox.quarantine(bundle, reason);
+        log.accept(bundle.getFileName() + ": quarantined: " + reason);
+        return new Delivery(bundle, Outcome.QUARANTINED, reason);
+    }
+
+    /** Full jitter: uniform in [0, min(max, base * 2^attempt)]. */
+    Duration backoff(int attempt) {
+        long cap = Math.min(config.retryMaxDelay().toMillis(), config.retryBaseDelay().toMillis() << Math.min(attempt, 30));
+        return Duration.ofMillis(cap <= 0 ? 0 : jitter.nextLong(cap + 1));
+    }
+
+    /** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */
+    Duration retryAfter(Answer a) {
+        if (a.retryAfter == null) {
+            return null;
+        }
+        String v = a.retryAfter.trim();
+        try {
+            return Duration.ofSeconds(Math.min(Long.parseLong(v), 3600));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration d = Duration.between(clock.instant(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+    }
+
+    /** One HTTP exchange, with the failure classified. */
+    static final class Answer {
+        int status = -1;
+        String body = "";
+        String retryAfter;
+        String error;
+        boolean ambiguous;
+
+        String describe(String method) {
+            return "the service answered " + status + " to " + method + (body.isBlank() ? "" : ": " + snippet(body));
+        }
+    }
+
+    private Answer send(HttpRequest.Builder b) throws InterruptedException {
+        b.timeout(config.timeout());
+        if (config.token() != null) {
+            b.header("Authorization", "Bearer " + config.token());
+        }
+        Answer a = new Answer();
+        try {
+            HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            a.status = r.statusCode();
+            a.retryAfter = r.headers().firstValue("Retry-After").orElse(null);
+            try (InputStream in = r.body()) {
+                a.body = new String(in.readNBytes(MAX_ANSWER), StandardCharsets.UTF_8);
+            }
+        } catch (ConnectException e) {
+            a.error = "cannot connect to " + config.url() + ": " + e.getMessage();
+            a.ambiguous = false; // nothing was sent
+        } catch (HttpTimeoutException e) {
+            a.status = -1;
+            a.error = "no answer within " + config.timeout().toMillis() + " ms";
+            a.ambiguous = true;
+        } catch (IOException e) {
+            a.status = -1;
+            a.error = "connection failed: " + e;
+            a.ambiguous = true; // the body may have reached the service
+        }
+        return a;
+    }
+
+    private static Receipt receipt(String body, String runId) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(body);
+            if (n == null || !n.isObject() || !runId.equals(n.path("runId").asText()) || !n.path("sha256").isTextual()) {
+                return null;
+            }
+            return Json.MAPPER.treeToValue(n, Receipt.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String reason(String body) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(body);
+            if (n != null && n.path("reasons").isArray() && !n.path("reasons").isEmpty()) {
+                List<String> rs = new ArrayList<>();
+                n.path("reasons").forEach(x -> rs.add(x.asText()));
+                return String.join("; ", rs);
+            }
+            if (n != null && n.path("error").isTextual()) {
+                return n.path("error").asText();
+            }
+        } catch (IOException notJson) {
+            // fall through to the text
+        }
+        return snippet(body);
+    }
+
+    static String snippet(String body) {
+        String s = body.replaceAll("\\s+", " ").strip();
+        return s.isEmpty() ? "(empty)" : s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}
