@@ -41,6 +41,8 @@ import javax.net.ssl.SSLContext;
 public final class Uploader {
     public static final String CONTENT_TYPE = "application/vnd.kiln.bundle+zip";
     private static final int MAX_ANSWER = 64 * 1024;
+    /** Deliveries in flight at once during a drain. */
+    public static final int PARALLEL = 4;
 
     /** Waits between attempts (a test passes one that does not really sleep). */
     public interface Sleeper {
@@ -86,17 +88,41 @@ public final class Uploader {
         this.http = b.build();
     }
 
-    /** Delivers every pending bundle, oldest first; stops early when the service refuses us (401/403). */
+    /**
+     * Delivers every pending bundle, oldest first, {@value #PARALLEL} at a time (each delivery is
+     * independent and idempotent, and a loopback service answers faster than one connection can
+     * feed it); stops starting new ones once the service refuses us (401/403).
+     */
     public List<Delivery> drain(Instant deadline) throws IOException, InterruptedException {
-        List<Delivery> out = new ArrayList<>();
-        for (Path p : outbox.pending()) {
-            Delivery d = deliver(p, deadline);
-            out.add(d);
-            if (d.outcome() == Outcome.NOT_ALLOWED) {
-                break;
+        List<Path> pending = outbox.pending();
+        List<java.util.concurrent.Future<Delivery>> futures = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL)) {
+            for (Path p : pending) {
+                futures.add(pool.submit(() -> {
+                    if (refused.get()) {
+                        return new Delivery(p, Outcome.PENDING, "not tried: the service refused us");
+                    }
+                    Delivery d = deliver(p, deadline);
+                    if (d.outcome() == Outcome.NOT_ALLOWED) {
+                        refused.set(true);
+                    }
+                    return d;
+                }));
             }
+            List<Delivery> out = new ArrayList<>();
+            for (java.util.concurrent.Future<Delivery> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return out;
         }
-        return out;
     }
 
     /** Delivers one bundle; returns PENDING when the deadline (null: none) passes first. */
@@ -196,7 +222,12 @@ public final class Uploader {
     /** Full jitter: uniform in [0, min(max, base * 2^attempt)]. */
     Duration backoff(int attempt) {
         long cap = Math.min(config.retryMaxDelay().toMillis(), config.retryBaseDelay().toMillis() << Math.min(attempt, 30));
-        return Duration.ofMillis(cap <= 0 ? 0 : jitter.nextLong(cap + 1));
+        if (cap <= 0) {
+            return Duration.ZERO;
+        }
+        synchronized (jitter) { // drains deliver in parallel; the generator is not thread-safe
+            return Duration.ofMillis(jitter.nextLong(cap + 1));
+        }
     }
 
     /** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */

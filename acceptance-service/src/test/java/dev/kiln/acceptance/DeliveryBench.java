@@ -1,0 +1,173 @@
+package dev.kiln.acceptance;
+
+import dev.kiln.bundle.BundleIdentity;
+import dev.kiln.bundle.BundleNames;
+import dev.kiln.bundle.BundleWriter;
+import dev.kiln.bundle.StationKey;
+import dev.kiln.bundle.TrustStore;
+import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.KeyStore;
+import dev.kiln.core.state.StateDir;
+import dev.kiln.core.upload.ServiceConfig;
+import dev.kiln.core.upload.Uploader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Benchmark for issue 4 (run by {@code bench/delivery.sh}): 1,000 pending bundles drained by the
+ * agent's uploader into the reference service on loopback, and the service's verify-and-store rate
+ * under 4 concurrent clients, on SQLite and, when given a JDBC URL, PostgreSQL. Anchor, measured in
+ * the same run: this disk's rate of 4 KiB write + fsync, since every stored bundle costs durable
+ * writes. Prints figures; decides nothing.
+ */
+public final class DeliveryBench {
+    private DeliveryBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        String pg = args.length > 1 ? args[1] : null;
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("kiln.bench.dir",
+                System.getProperty("java.io.tmpdir")))), "kiln-delivery-bench");
+        double fsyncs = fsyncRate(work);
+        System.out.printf(Locale.ROOT, "anchor: %.0f fsyncs/s (4 KiB write + fsync on %s)%n", fsyncs, work);
+        run("sqlite", "jdbc:sqlite:" + work.resolve("sqlite.db"), n, work.resolve("sqlite"), fsyncs);
+        if (pg != null) {
+            String schema = "kiln_bench_" + UUID.randomUUID().toString().replace("-", "");
+            try (Connection c = DriverManager.getConnection(pg); Statement s = c.createStatement()) {
+                s.execute("CREATE SCHEMA " + schema);
+            }
+            run("postgresql", pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema, n, work.resolve("pg"), fsyncs);
+        }
+    }
+
+    static void run(String db, String url, int n, Path dir, double fsyncs) throws Exception {
+        StateDir state = new StateDir(dir.resolve("station")).create();
+        StationKey key = KeyStore.in(state).init(false);
+        List<byte[]> bundles = new ArrayList<>();
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int i = 0; i < n; i++) {
+            bundles.add(bundle(key, rnd));
+        }
+        for (byte[] b : bundles) {
+            String runId = runIdOf(b);
+            AtomicFiles.write(state.pending().resolve("SN-BENCH_" + runId + ".kiln.zip"), b, state.tmp());
+        }
+        try (BundleIndex index = new BundleIndex(url);
+             AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
+                     new BlobStore(dir.resolve("service")), TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain())) {
+            ServiceConfig cfg = new ServiceConfig(ServiceConfig.parseUrl("http://127.0.0.1:" + server.port()), null, null, null, null,
+                    Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1));
+            Uploader up = new Uploader(cfg, new Outbox(state, Clock.systemUTC()), Duration.ZERO, Clock.systemUTC(),
+                    d -> Thread.sleep(d), new SplittableRandom(1), line -> { });
+            long t0 = System.nanoTime();
+            var done = up.drain(null);
+            double drain = n / ((System.nanoTime() - t0) / 1e9);
+            long delivered = done.stream().filter(d -> d.outcome() == Uploader.Outcome.DELIVERED).count();
+            System.out.printf(Locale.ROOT, "%s: agent drain (%d in flight) %d/%d delivered, %.0f bundles/s = %.2f x fsync anchor   goal >= 200%n",
+                    db, Uploader.PARALLEL, delivered, n, drain, drain / fsyncs);
+        }
+        // The service alone: a fresh index, 4 concurrent clients putting the same kind of bundles.
+        List<byte[]> fresh = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            fresh.add(bundle(key, rnd));
+        }
+        String url2 = url.startsWith("jdbc:sqlite:") ? "jdbc:sqlite:" + dir.resolve("service2.db") : url;
+        try (BundleIndex index = new BundleIndex(url2);
+             AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
+                     new BlobStore(dir.resolve("service2")), TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain());
+             ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            long t0 = System.nanoTime();
+            List<Future<Integer>> fs = new ArrayList<>();
+            for (byte[] b : fresh) {
+                fs.add(pool.submit(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/bundles/"
+                                + runIdOf(b))).PUT(HttpRequest.BodyPublishers.ofByteArray(b))
+                        .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", digest(b)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode()));
+            }
+            int stored = 0;
+            for (Future<Integer> f : fs) {
+                stored += f.get() == 201 ? 1 : 0;
+            }
+            double rate = n / ((System.nanoTime() - t0) / 1e9);
+            System.out.printf(Locale.ROOT, "%s: service verify-and-store (4 clients) %d/%d stored, %.0f bundles/s = %.2f x fsync anchor   goal >= 200%n",
+                    db, stored, n, rate, rate / fsyncs);
+        }
+    }
+
+    private static final Map<byte[], String> IDS = new java.util.IdentityHashMap<>();
+
+    static synchronized String runIdOf(byte[] b) {
+        return IDS.get(b);
+    }
+
+    /** A bundle the size of a smoke run's (about 10 KB of results). */
+    static synchronized byte[] bundle(StationKey key, SplittableRandom rnd) throws Exception {
+        String runId = new UUID((System.nanoTime() << 16) | 0x7000L | rnd.nextInt(4096), 0x8000_0000_0000_0000L | rnd.nextLong(1L << 62)).toString();
+        Map<String, byte[]> f = new LinkedHashMap<>();
+        StringBuilder events = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            events.append("{\"testStepArtifact\":{\"testStepId\":\"1\",\"measurement\":{\"name\":\"core_rounds_per_second\",\"value\":")
+                    .append(rnd.nextDouble(100, 300)).append("}},\"sequenceNumber\":").append(i).append("}\n");
+        }
+        f.put(BundleNames.INVENTORY, "{\"serial\":\"SN-BENCH\"}\n".getBytes(StandardCharsets.UTF_8));
+        f.put(BundleNames.EVENTS, events.toString().getBytes(StandardCharsets.UTF_8));
+        f.put(BundleNames.SUMMARY, "{\"verdict\":\"PASS\"}\n".getBytes(StandardCharsets.UTF_8));
+        f.put(BundleNames.TELEMETRY, "timestamp,cpu_load_ratio\n".getBytes(StandardCharsets.UTF_8));
+        f.put(BundleNames.LOG, "bench\n".getBytes(StandardCharsets.UTF_8));
+        byte[] b = BundleWriter.seal(new BundleIdentity(runId, "SN-BENCH", Map.of("serial", "SN-BENCH"), "smoke", "0x1", "bench", "PASS",
+                "2026-11-26T00:00:00Z", "2026-11-26T00:02:00Z", false), f, key);
+        IDS.put(b, runId);
+        return b;
+    }
+
+    static String digest(byte[] b) throws Exception {
+        return "sha-256=:" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(b)) + ":";
+    }
+
+    /** 4 KiB write + fsync per iteration for two seconds. */
+    static double fsyncRate(Path dir) throws Exception {
+        Path f = dir.resolve("fsync.probe");
+        ByteBuffer block = ByteBuffer.allocate(4096);
+        long n = 0;
+        long t0 = System.nanoTime();
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            while (System.nanoTime() - t0 < 2_000_000_000L) {
+                block.clear();
+                ch.write(block, 0);
+                ch.force(true);
+                n++;
+            }
+        }
+        Files.delete(f);
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+}
