@@ -180,6 +180,10 @@ public final class Uploader {
                         return new Delivery(bundle, Outcome.NOT_ALLOWED, why);
                     }
                     case -1 -> {
+                        if (a.tlsRefused) {
+                            outbox.recordAttempt(bundle, a.error);
+                            return new Delivery(bundle, Outcome.NOT_ALLOWED, a.error);
+                        }
                         lastError = a.error;
                         ambiguous = a.ambiguous;
                     }
@@ -255,6 +259,7 @@ public final class Uploader {
         String retryAfter;
         String error;
         boolean ambiguous;
+        boolean tlsRefused;
 
         String describe(String method) {
             return "the service answered " + status + " to " + method + (body.isBlank() ? "" : ": " + snippet(body));
@@ -277,6 +282,9 @@ public final class Uploader {
         } catch (ConnectException e) {
             a.error = "cannot connect to " + config.url() + ": " + e.getMessage();
             a.ambiguous = false; // nothing was sent
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            a.error = "TLS handshake with " + config.url() + " failed (check the CA file and the client certificate): " + e.getMessage();
+            a.tlsRefused = true; // a certificate problem does not fix itself by retrying
         } catch (HttpTimeoutException e) {
             a.status = -1;
             a.error = "no answer within " + config.timeout().toMillis() + " ms";
