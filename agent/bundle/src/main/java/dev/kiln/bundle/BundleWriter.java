@@ -45,18 +45,7 @@ public final class BundleWriter {
     }
 
     static byte[] manifest(BundleIdentity id, Map<String, byte[]> files) throws JsonProcessingException {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("formatVersion", BundleIdentity.FORMAT_VERSION);
-        m.put("runId", id.runId());
-        m.put("serial", id.serial());
-        m.set("unit", JSON.valueToTree(new TreeMap<>(id.unit())));
-        m.put("agentVersion", id.agentVersion());
-        m.put("profile", id.profile());
-        m.put("seed", id.seed());
-        m.put("verdict", id.verdict());
-        m.put("started", id.started());
-        m.put("ended", id.ended());
-        m.put("recovered", id.recovered());
+        ObjectNode m = identity(JSON, id);
         var names = m.putArray("files");
         new TreeMap<>(files).keySet().forEach(names::add);
         return (JSON.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -73,21 +62,27 @@ public final class BundleWriter {
                     .append(", \"digest\": {\"sha256\": \"").append(sha256(f.getValue())).append("\"}}")
                     .append(++i < files.size() ? ",\n" : "\n");
         }
-        ObjectNode p = compact.createObjectNode();
-        p.put("formatVersion", BundleIdentity.FORMAT_VERSION);
-        p.put("runId", id.runId());
-        p.put("serial", id.serial());
-        p.set("unit", compact.valueToTree(new TreeMap<>(id.unit())));
-        p.put("profile", id.profile());
-        p.put("seed", id.seed());
-        p.put("agentVersion", id.agentVersion());
-        p.put("verdict", id.verdict());
-        p.put("started", id.started());
-        p.put("ended", id.ended());
-        p.put("recovered", id.recovered());
+        ObjectNode p = identity(compact, id);
         sb.append("  ],\n  \"predicateType\": \"").append(BundleIdentity.PREDICATE_TYPE).append("\",\n");
         sb.append("  \"predicate\": ").append(compact.writeValueAsString(p)).append("\n}\n");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The identity fields, in one order, for the manifest and the signed predicate alike. */
+    private static ObjectNode identity(ObjectMapper mapper, BundleIdentity id) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("formatVersion", BundleIdentity.FORMAT_VERSION);
+        n.put("runId", id.runId());
+        n.put("serial", id.serial());
+        n.set("unit", mapper.valueToTree(new TreeMap<>(id.unit())));
+        n.put("agentVersion", id.agentVersion());
+        n.put("profile", id.profile());
+        n.put("seed", id.seed());
+        n.put("verdict", id.verdict());
+        n.put("started", id.started());
+        n.put("ended", id.ended());
+        n.put("recovered", id.recovered());
+        return n;
     }
 
     public static String sha256(byte[] data) {

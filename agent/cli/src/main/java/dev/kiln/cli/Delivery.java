@@ -32,6 +32,29 @@ final class Delivery {
                 d -> Thread.sleep(d), new SplittableRandom(), log);
     }
 
+    /**
+     * Delivers a run's bundle after its verdict was shown, trying for the configured wait; says what
+     * happened; returns true when delivered.
+     */
+    static boolean afterRun(ServiceConfig svc, StateDir state, KilnConfig.Loaded cfg, java.nio.file.Path bundle, String what,
+                            Consumer<String> say) {
+        Uploader.Delivery d;
+        try {
+            d = uploader(svc, state, cfg, line -> { }).deliver(bundle, java.time.Instant.now().plus(cfg.runWait()));
+        } catch (IOException e) {
+            d = new Uploader.Delivery(bundle, Uploader.Outcome.PENDING, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            d = new Uploader.Delivery(bundle, Uploader.Outcome.PENDING, "interrupted");
+        }
+        say.accept(switch (d.outcome()) {
+            case DELIVERED -> what + " delivered to " + svc.url() + ", receipt sha256 " + d.detail();
+            case QUARANTINED -> what + " REFUSED by " + svc.url() + " and quarantined: " + d.detail();
+            default -> what + " not delivered yet (" + d.detail() + "); it stays in the outbox for kiln upload";
+        });
+        return d.outcome() == Uploader.Outcome.DELIVERED;
+    }
+
     /** 78 when the service refused us, 69 when bundles wait, 65 when one was refused as bad, else 0. */
     static ExitCode exitCode(List<Uploader.Delivery> deliveries) {
         if (deliveries.stream().anyMatch(d -> d.outcome() == Uploader.Outcome.NOT_ALLOWED)) {

@@ -14,7 +14,6 @@ import dev.kiln.core.config.KilnConfig;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.upload.ServiceConfig;
 import dev.kiln.core.upload.Tls;
-import dev.kiln.core.upload.Uploader;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import dev.kiln.core.inventory.InventoryProbe;
@@ -172,30 +171,15 @@ final class RunCommand implements Callable<Integer> {
         RunInfo info = new RunInfo(RunIds.newRunId().toString(), p.name(), runSeed, Instant.now(), Main.version(),
                 commandLine(), requests.stream().map(SuiteRequest::planned).toList(), inventory.identity());
 
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            engine.cancel();
-            try {
-                finished.await(15, TimeUnit.SECONDS); // let the summary, the last events and the bundle out
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "kiln-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        RunSession.Result result;
+        byte[] inventoryJson;
         try {
-            result = session.run(engine, info, requests, options, Json.MAPPER.writeValueAsBytes(inventory),
-                    output == Output.jsonl ? out : null, display);
+            inventoryJson = Json.MAPPER.writeValueAsBytes(inventory);
         } catch (java.io.IOException e) {
             throw new KilnException(ExitCode.INTERNAL, "cannot encode the inventory: " + e.getMessage());
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: we are exiting anyway
-            }
         }
+        RunListener shown = display;
+        RunSession.Result result = cancelledBySignals(engine,
+                () -> session.run(engine, info, requests, options, inventoryJson, output == Output.jsonl ? out : null, shown));
         Consumer<String> say = output == Output.human ? out::println : notice;
         if (result.bundle() == null) {
             out.flush();
@@ -207,27 +191,40 @@ final class RunCommand implements Callable<Integer> {
         if (svc == null) {
             say.accept(where + " is in the outbox " + state.pending() + (noUpload ? " (--no-upload)" : ": no acceptance service is configured"));
         } else {
-            Uploader.Delivery d;
-            try {
-                d = Delivery.uploader(svc, state, cfg, line -> { }).deliver(result.bundle(), Instant.now().plus(cfg.runWait()));
-            } catch (java.io.IOException e) {
-                d = new Uploader.Delivery(result.bundle(), Uploader.Outcome.PENDING, e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                d = new Uploader.Delivery(result.bundle(), Uploader.Outcome.PENDING, "interrupted");
-            }
-            delivered = d.outcome() == Uploader.Outcome.DELIVERED;
-            say.accept(switch (d.outcome()) {
-                case DELIVERED -> where + " delivered to " + svc.url() + ", receipt sha256 " + d.detail();
-                case QUARANTINED -> where + " REFUSED by " + svc.url() + " and quarantined: " + d.detail();
-                default -> where + " not delivered yet (" + d.detail() + "); it stays in the outbox for kiln upload";
-            });
+            delivered = Delivery.afterRun(svc, state, cfg, result.bundle(), where, say);
         }
         out.flush();
         if (requireDelivery && !delivered) {
             return ExitCode.NOT_DELIVERED.code();
         }
         return result.exit().code();
+    }
+
+    /**
+     * Runs with a shutdown hook that turns SIGINT/SIGTERM into a cancel and waits (at most 15 s) for
+     * the summary, the last events and the bundle to be written.
+     */
+    private static RunSession.Result cancelledBySignals(RunEngine engine, java.util.function.Supplier<RunSession.Result> run) {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            engine.cancel();
+            try {
+                finished.await(15, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kiln-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run.get();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: we are exiting anyway
+            }
+        }
     }
 
     private static Duration parse(String flag, String text) {

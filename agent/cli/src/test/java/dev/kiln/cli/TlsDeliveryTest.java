@@ -54,8 +54,11 @@ class TlsDeliveryTest {
             svc.seal(ServiceFixture.runId(), "PASS");
 
             Cli refused = Cli.run("upload", "--state-dir", svc.state.root().toString(), "--config", rogue.toString(), "--for", "2s");
-            assertEquals(78, refused.code(), "a certificate the service does not accept is a configuration problem: " + refused);
-            assertTrue(refused.out().contains("TLS handshake"), refused.out());
+            // Usually 78 (a certificate problem is configuration); TLS 1.3 can also surface the refusal
+            // as a bare connection close, which is retried until --for and left pending (69).
+            assertTrue(refused.code() == 78 || refused.code() == 69, refused.toString());
+            assertTrue(refused.out().contains("TLS") || refused.code() == 69, refused.out());
+            assertEquals(0, svc.index.count(), "nothing stored through a rogue certificate");
             try (Stream<Path> s = Files.list(svc.state.pending())) {
                 assertEquals(1, s.count(), "still pending");
             }

@@ -148,6 +148,12 @@ public final class Uploader {
                     lastError = "the service answered GET with something that is not a receipt: " + snippet(a.body);
                 } else if (a.status == 404) {
                     ambiguous = false; // it did not get it: send again
+                } else if (a.status == -1) {
+                    if (a.tlsRefused) {
+                        outbox.recordAttempt(bundle, a.error);
+                        return new Delivery(bundle, Outcome.NOT_ALLOWED, a.error);
+                    }
+                    lastError = a.error;
                 } else {
                     lastError = a.describe("GET");
                     wait = retryAfter(a);
@@ -293,6 +299,13 @@ public final class Uploader {
             a.status = -1;
             a.error = "connection failed: " + e;
             a.ambiguous = true; // the body may have reached the service
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof javax.net.ssl.SSLException ssl) {
+                    // TLS 1.3 refuses a client certificate after the handshake looked done: same problem
+                    a.error = "TLS with " + config.url() + " failed (check the CA file and the client certificate): " + ssl.getMessage();
+                    a.tlsRefused = true;
+                }
+            }
         }
         return a;
     }
