@@ -100,6 +100,22 @@ class UsageTest {
     }
 
     @Test
+    void telemetryPrintsSamplesFromAFixtureTree(@TempDir Path root) throws Exception {
+        Path zone = root.resolve("sys/class/thermal/thermal_zone0");
+        Files.createDirectories(zone);
+        Files.writeString(zone.resolve("type"), "soc");
+        Files.writeString(zone.resolve("temp"), "47500");
+        Cli c = Cli.run("telemetry", "--json", "--count", "2", "--interval", "50ms", "--sysfs-root", root.toString());
+        assertEquals(0, c.code(), c.toString());
+        java.util.List<String> lines = c.out().lines().toList();
+        assertEquals(2, lines.size(), c.out());
+        JsonNode sample = new ObjectMapper().readTree(lines.get(1));
+        assertEquals(47.5, sample.get("channels").get("thermal_zone0_soc_celsius").asDouble());
+        assertTrue(sample.get("channels").get("memory_available_bytes").asDouble() > 0);
+        rejects(64, "--interval", "telemetry", "--interval", "often");
+    }
+
+    @Test
     void inventoryDescribesTheMachine() throws Exception {
         Cli c = Cli.run("inventory", "--json");
         assertEquals(0, c.code(), c.toString());

@@ -50,8 +50,10 @@ public final class RunRecorder implements Closeable {
         this.logFile = new FileOutputStream(dir.resolve(LOG).toFile(), true);
         OutputStream events = alsoEvents == null ? eventsFile : new Tee(eventsFile, alsoEvents);
         PrintStream eventStream = new PrintStream(events, true, StandardCharsets.UTF_8);
+        AgentLog log = new AgentLog(new PrintStream(logFile, true, StandardCharsets.UTF_8), clock);
         this.telemetry = new TelemetrySampler(new PrintStream(new FileOutputStream(dir.resolve(TELEMETRY).toFile(), true), true,
-                StandardCharsets.UTF_8), clock, telemetryInterval);
+                StandardCharsets.UTF_8), clock, telemetryInterval,
+                TelemetrySampler.forThisPlatform(Path.of("/"), clock, warning -> log.line("WARNING", "telemetry: " + warning)));
         RunListener sync = new RunListener() {
             @Override
             public void suiteEnded(SuiteResult result) {
@@ -63,8 +65,7 @@ public final class RunRecorder implements Closeable {
                 sync();
             }
         };
-        this.listener = RunListener.all(journal, new OcpJsonlWriter(eventStream, clock),
-                new AgentLog(new PrintStream(logFile, true, StandardCharsets.UTF_8), clock), sync);
+        this.listener = RunListener.all(journal, new OcpJsonlWriter(eventStream, clock), log, sync);
     }
 
     public Path dir() {

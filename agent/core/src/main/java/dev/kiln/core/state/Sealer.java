@@ -10,7 +10,6 @@ import dev.kiln.core.runner.RunEngine;
 import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunReport;
 import dev.kiln.core.runner.Seeds;
-import dev.kiln.core.telemetry.TelemetrySampler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,8 +44,7 @@ public final class Sealer {
         files.put(BundleNames.INVENTORY, readOr(dir.resolve(RunRecorder.INVENTORY), "{}\n"));
         files.put(BundleNames.EVENTS, readOr(dir.resolve(RunRecorder.EVENTS), ""));
         files.put(BundleNames.SUMMARY, summary(report, recovered));
-        files.put(BundleNames.TELEMETRY, readOr(dir.resolve(RunRecorder.TELEMETRY),
-                "timestamp," + String.join(",", TelemetrySampler.CHANNELS) + "\n"));
+        files.put(BundleNames.TELEMETRY, readOr(dir.resolve(RunRecorder.TELEMETRY), "timestamp\n"));
         files.put(BundleNames.LOG, readOr(dir.resolve(RunRecorder.LOG), ""));
         byte[] zip = BundleWriter.seal(id, files, key);
         Path target = state.pending().resolve(id.fileName());

@@ -1,46 +1,40 @@
 package dev.kiln.core.telemetry;
 
 import java.io.Closeable;
-import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import oshi.SystemInfo;
-import oshi.hardware.CentralProcessor;
-import oshi.hardware.GlobalMemory;
-import oshi.hardware.Sensors;
+import java.util.function.Consumer;
 
 /**
- * Samples what telemetry exists so far (OSHI's common part: CPU load, available memory, CPU
- * temperature where the OS reports one) at a fixed interval into the run's {@code telemetry.csv},
- * one row per sample, one column per channel with its unit in the name. The platform layer adds
- * sysfs and powermetrics channels. An unknown value is an empty cell, never a made-up number.
+ * Samples every telemetry source at a fixed interval (1 Hz by default) into the run's
+ * {@code telemetry.csv}: one row per sample, one column per channel with its unit in the name. An
+ * unknown value is an empty cell, never a made-up number. The columns are the sources' channels as
+ * found at start.
  */
 public final class TelemetrySampler implements Closeable {
-    public static final List<String> CHANNELS = List.of("cpu_load_ratio", "memory_available_bytes", "cpu_temperature_celsius");
-
     private final PrintStream out;
     private final Clock clock;
+    private final List<TelemetrySource> sources;
+    private final List<String> channels = new ArrayList<>();
     private final ScheduledExecutorService timer;
-    private final CentralProcessor cpu;
-    private final GlobalMemory memory;
-    private final Sensors sensors;
-    private long[] ticks;
+    private volatile Map<String, Double> latest = Map.of();
 
-    public TelemetrySampler(PrintStream out, Clock clock, Duration interval) {
+    public TelemetrySampler(PrintStream out, Clock clock, Duration interval, List<TelemetrySource> sources) {
         this.out = out;
         this.clock = clock;
-        SystemInfo si = new SystemInfo();
-        this.cpu = si.getHardware().getProcessor();
-        this.memory = si.getHardware().getMemory();
-        this.sensors = si.getHardware().getSensors();
-        this.ticks = cpu.getSystemCpuLoadTicks();
-        out.println("timestamp," + String.join(",", CHANNELS));
+        this.sources = List.copyOf(sources);
+        sources.forEach(s -> channels.addAll(s.channels()));
+        out.println("timestamp," + String.join(",", channels));
         out.flush();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kiln-telemetry");
@@ -50,20 +44,54 @@ public final class TelemetrySampler implements Closeable {
         timer.scheduleAtFixedRate(this::sample, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The sources for this machine: OSHI everywhere, sysfs under {@code sysfsRoot} on Linux. */
+    public static List<TelemetrySource> forThisPlatform(Path sysfsRoot, Clock clock, Consumer<String> warn) {
+        List<TelemetrySource> s = new ArrayList<>();
+        s.add(new OshiSource());
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            s.add(new LinuxSysfsSource(sysfsRoot, clock, warn));
+        }
+        return s;
+    }
+
+    /** The column names, after {@code timestamp}. */
+    public List<String> channels() {
+        return List.copyOf(channels);
+    }
+
+    /** The most recent sample. */
+    public Map<String, Double> latest() {
+        return latest;
+    }
+
     private synchronized void sample() {
-        double load = cpu.getSystemCpuLoadBetweenTicks(ticks);
-        ticks = cpu.getSystemCpuLoadTicks();
-        double temp = sensors.getCpuTemperature();
-        out.println(clock.instant() + "," + num(load) + "," + memory.getAvailable() + "," + (temp > 0 ? num(temp) : ""));
+        Map<String, Double> all = new LinkedHashMap<>();
+        for (TelemetrySource s : sources) {
+            try {
+                all.putAll(s.sample());
+            } catch (RuntimeException e) {
+                // a source must not stop the others; its channels stay empty this time
+            }
+        }
+        latest = all;
+        StringBuilder row = new StringBuilder(clock.instant().toString());
+        for (String c : channels) {
+            Double v = all.get(c);
+            row.append(',').append(v == null || !Double.isFinite(v) ? "" : format(v));
+        }
+        out.println(row);
         out.flush();
     }
 
-    private static String num(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "";
+    static String format(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return String.format(Locale.ROOT, "%.4g", v);
     }
 
     @Override
-    public synchronized void close() throws IOException {
+    public synchronized void close() {
         timer.shutdownNow();
         out.flush();
     }
