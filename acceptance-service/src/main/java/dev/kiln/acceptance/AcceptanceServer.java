@@ -168,15 +168,16 @@ public final class AcceptanceServer implements AutoCloseable {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null && parseLong(length) > options.maxBundleBytes()) {
             count("rejected");
+            drain(ex);
             error(ex, 413, "bundle of " + length + " bytes is over the limit of " + options.maxBundleBytes());
             return;
         }
         byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBundleBytes() + 1));
-        }
+        InputStream in = ex.getRequestBody();
+        body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBundleBytes() + 1));
         if (body.length > options.maxBundleBytes()) {
             count("rejected");
+            drain(ex);
             error(ex, 413, "bundle is over the limit of " + options.maxBundleBytes() + " bytes");
             return;
         }
@@ -220,6 +221,19 @@ public final class AcceptanceServer implements AutoCloseable {
             sendJson(ex, 201, json.valueToTree(row.receipt()));
         } else {
             answerExisting(ex, index.find(runId).orElseThrow(), hex); // another request stored it first
+        }
+    }
+
+    /**
+     * Reads and discards what is left of a refused body (up to 256 MiB), so the client, still
+     * sending, can read the answer instead of seeing the connection reset.
+     */
+    private static void drain(HttpExchange ex) throws IOException {
+        InputStream in = ex.getRequestBody();
+        byte[] sink = new byte[64 * 1024];
+        long left = 256L << 20;
+        for (int n; left > 0 && (n = in.read(sink)) > 0; ) {
+            left -= n;
         }
     }
 

@@ -7,6 +7,8 @@ import dev.kiln.core.RunIds;
 import dev.kiln.core.SuiteRegistry;
 import dev.kiln.core.events.HumanReporter;
 import dev.kiln.core.inventory.Inventory;
+import dev.kiln.core.inventory.InventoryCheckSuite;
+import dev.kiln.core.inventory.Sku;
 import dev.kiln.core.session.RunSession;
 import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
@@ -100,6 +102,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: <state-dir>/config.yaml).")
     Path config;
 
+    @Option(names = "--sku", paramLabel = "FILE", description = "SKU file: check the inventory first; a missing or different part is a FAIL.")
+    Path skuFile;
+
     @Option(names = "--no-upload", description = "Leave the bundle in the outbox even if a service is configured.")
     boolean noUpload;
 
@@ -144,7 +149,8 @@ final class RunCommand implements Callable<Integer> {
         Profile p = new ProfileLoader().load(profile);
         Duration hang = hangTimeout != null ? parse("--hang-timeout", hangTimeout)
                 : p.hangTimeout() != null ? profileDuration(p) : Duration.ofSeconds(30);
-        List<SuiteRequest> requests = new RunPlanner(SuiteRegistry.load()).plan(p, suites, total, overrides);
+        List<SuiteRequest> requests = new ArrayList<>(new RunPlanner(SuiteRegistry.load()).plan(p, suites, total, overrides));
+        Sku sku = skuFile == null ? null : Sku.load(skuFile);
 
         RunOptions options = RunOptions.defaults(runSeed).withHangTimeout(hang).withMaxIterations(maxIterations)
                 .withFaults(planted);
@@ -168,12 +174,19 @@ final class RunCommand implements Callable<Integer> {
             display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progress);
         }
         Inventory inventory = new InventoryProbe().probe();
+        Map<String, Object> inventoryRecord = new LinkedHashMap<>();
+        inventoryRecord.put("inventory", inventory);
+        if (sku != null) {
+            requests.add(0, new SuiteRequest(new InventoryCheckSuite(sku, inventory), Duration.ofMillis(100), true, Map.of()));
+            inventoryRecord.put("sku", sku);
+            inventoryRecord.put("checks", sku.compare(inventory));
+        }
         RunInfo info = new RunInfo(RunIds.newRunId().toString(), p.name(), runSeed, Instant.now(), Main.version(),
                 commandLine(), requests.stream().map(SuiteRequest::planned).toList(), inventory.identity());
 
         byte[] inventoryJson;
         try {
-            inventoryJson = Json.MAPPER.writeValueAsBytes(inventory);
+            inventoryJson = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(inventoryRecord);
         } catch (java.io.IOException e) {
             throw new KilnException(ExitCode.INTERNAL, "cannot encode the inventory: " + e.getMessage());
         }

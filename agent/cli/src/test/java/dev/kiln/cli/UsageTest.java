@@ -122,7 +122,7 @@ class UsageTest {
         JsonNode inv = new ObjectMapper().readTree(c.out());
         assertTrue(inv.get("logicalCpus").asInt() >= 1);
         assertTrue(inv.get("memoryBytes").asLong() > 0);
-        assertTrue(inv.has("serial") && inv.has("model") && inv.has("coreClasses"));
+        assertTrue(inv.has("serial") && inv.has("model") && inv.has("clusters") && inv.has("macs") && inv.has("disks"));
         Cli text = Cli.run("inventory");
         assertTrue(text.out().contains("Cores") && text.out().contains("Memory"), text.out());
     }

@@ -1,30 +1,53 @@
 package dev.kiln.core.inventory;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The machine under test, as far as the agent knows it. Unknown values are the string
- * {@code unknown} (OSHI's sentinel), never null.
+ * The machine under test, as far as the agent knows it. Unknown text is {@code unknown} (OSHI's
+ * sentinel) and unknown counts are -1, never null, except {@code neuralEngine}, which is null when
+ * the platform cannot tell.
  *
- * @param hostname        host name
- * @param manufacturer    system manufacturer
- * @param model           system model
- * @param serial          system serial number
- * @param os              OS name and version
- * @param cpuModel        processor name
- * @param physicalCores   physical cores
- * @param logicalCpus     logical CPUs
- * @param coreClasses     core count per efficiency class ({@code performance}/{@code efficiency}
- *                        where the OS tells them apart, else one class {@code cpu})
- * @param memoryBytes     installed memory
+ * @param hostname      host name
+ * @param manufacturer  system manufacturer
+ * @param model         system model (MacBook Pro, Mac Studio; the board on Linux)
+ * @param identifier    model identifier (Mac16,5) or board name
+ * @param serial        system serial number
+ * @param chip          chip or processor name (Apple M4 Max)
+ * @param os            OS name, version and build
+ * @param physicalCores physical cores
+ * @param logicalCpus   logical CPUs
+ * @param clusters      core clusters, fastest first, with their names and core counts
+ * @param memoryBytes   installed memory
+ * @param gpus          GPUs with their core counts
+ * @param neuralEngine  whether a Neural Engine is present (null: cannot tell here)
+ * @param disks         storage devices
+ * @param macs          network interfaces' MAC addresses
+ * @param sources       how each part was read (for the record; "unverified" where it says so)
  */
-public record Inventory(String hostname, String manufacturer, String model, String serial, String os,
-                        String cpuModel, int physicalCores, int logicalCpus, Map<String, Integer> coreClasses,
-                        long memoryBytes) {
+public record Inventory(String hostname, String manufacturer, String model, String identifier, String serial, String chip,
+                        String os, int physicalCores, int logicalCpus, List<Cluster> clusters, long memoryBytes, List<Gpu> gpus,
+                        Boolean neuralEngine, List<Disk> disks, List<String> macs, Map<String, String> sources) {
 
     public Inventory {
-        coreClasses = Map.copyOf(coreClasses);
+        clusters = List.copyOf(clusters);
+        gpus = List.copyOf(gpus);
+        disks = List.copyOf(disks);
+        macs = List.copyOf(macs);
+        sources = Map.copyOf(sources);
+    }
+
+    /** A core cluster: its name as the OS gives it and its core count. */
+    public record Cluster(String name, int cores) {
+    }
+
+    /** A GPU: its name and core count (-1 when not reported). */
+    public record Gpu(String name, int cores) {
+    }
+
+    /** A storage device. */
+    public record Disk(String name, String model, long sizeBytes) {
     }
 
     /** Identity fields for the run record (no numbers that change between boots). */
@@ -32,9 +55,10 @@ public record Inventory(String hostname, String manufacturer, String model, Stri
         Map<String, String> m = new LinkedHashMap<>();
         m.put("serial", serial);
         m.put("model", model);
+        m.put("identifier", identifier);
         m.put("manufacturer", manufacturer);
         m.put("hostname", hostname);
-        m.put("cpu", cpuModel);
+        m.put("cpu", chip);
         m.put("os", os);
         return m;
     }

@@ -1,46 +1,68 @@
 package dev.kiln.core.inventory;
 
+import dev.kiln.core.platform.CpuTopology;
+import dev.kiln.core.platform.mac.MacInventory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.ComputerSystem;
+import oshi.hardware.HWDiskStore;
 import oshi.hardware.HardwareAbstractionLayer;
+import oshi.hardware.NetworkIF;
 
 /**
- * Reads the inventory through OSHI. Platform-specific sources (sysctl, system_profiler, the SKU
- * comparison) come with the platform layer.
+ * Reads the inventory: OSHI for the common part (one switch below picks the platform), macOS's
+ * {@code sysctl} and {@code system_profiler} for clusters, chip and GPU cores, and the I/O registry
+ * for the Neural Engine.
  */
 public final class InventoryProbe {
 
     public Inventory probe() {
+        Inventory base = oshi();
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac")) {
+            return MacInventory.probe(base);
+        }
+        return base;
+    }
+
+    /** The OSHI view; on Linux its clusters come from the kernel's CPU topology. */
+    static Inventory oshi() {
         SystemInfo si = new SystemInfo();
         HardwareAbstractionLayer hw = si.getHardware();
         ComputerSystem cs = hw.getComputerSystem();
         CentralProcessor cpu = hw.getProcessor();
-        Map<Integer, Integer> perClass = new TreeMap<>();
-        for (CentralProcessor.PhysicalProcessor p : cpu.getPhysicalProcessors()) {
-            perClass.merge(p.getEfficiency(), 1, Integer::sum);
+        Map<String, Integer> byCluster = new TreeMap<>();
+        for (var c : CpuTopology.probe()) {
+            byCluster.merge(c.cluster(), 1, Integer::sum);
         }
-        Map<String, Integer> classes = new TreeMap<>();
-        if (perClass.size() > 1) {
-            int top = ((TreeMap<Integer, Integer>) perClass).lastKey();
-            perClass.forEach((eff, n) -> classes.merge(eff == top ? "performance" : "efficiency", n, Integer::sum));
-        } else {
-            classes.put("cpu", cpu.getPhysicalProcessorCount());
+        List<Inventory.Cluster> clusters = new ArrayList<>();
+        byCluster.forEach((name, n) -> clusters.add(new Inventory.Cluster(name, n)));
+        List<Inventory.Gpu> gpus = hw.getGraphicsCards().stream().map(g -> new Inventory.Gpu(orUnknown(g.getName()), -1)).toList();
+        List<Inventory.Disk> disks = new ArrayList<>();
+        for (HWDiskStore d : hw.getDiskStores()) {
+            disks.add(new Inventory.Disk(orUnknown(d.getName()), orUnknown(d.getModel()).trim(), d.getSize()));
         }
-        String hostname = si.getOperatingSystem().getNetworkParams().getHostName();
-        return new Inventory(
-                orUnknown(hostname),
-                orUnknown(cs.getManufacturer()),
-                orUnknown(cs.getModel()),
-                orUnknown(cs.getSerialNumber()),
-                si.getOperatingSystem().toString(),
-                orUnknown(cpu.getProcessorIdentifier().getName()).trim(),
-                cpu.getPhysicalProcessorCount(),
-                cpu.getLogicalProcessorCount(),
-                classes,
-                hw.getMemory().getTotal());
+        List<String> macs = new ArrayList<>();
+        for (NetworkIF n : hw.getNetworkIFs()) {
+            String mac = n.getMacaddr();
+            if (mac != null && !mac.isBlank() && !mac.equals("00:00:00:00:00:00")) {
+                macs.add(mac);
+            }
+        }
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put("identity", "oshi");
+        sources.put("clusters", "kernel cpu topology");
+        sources.put("neuralEngine", "none on this platform");
+        return new Inventory(orUnknown(si.getOperatingSystem().getNetworkParams().getHostName()), orUnknown(cs.getManufacturer()),
+                orUnknown(cs.getModel()), orUnknown(cs.getBaseboard().getModel()), orUnknown(cs.getSerialNumber()),
+                orUnknown(cpu.getProcessorIdentifier().getName()).trim(), si.getOperatingSystem().toString(),
+                cpu.getPhysicalProcessorCount(), cpu.getLogicalProcessorCount(), clusters, hw.getMemory().getTotal(), gpus,
+                Boolean.FALSE, disks, macs, sources);
     }
 
     /** Memory available to new allocations now, in bytes. */
@@ -48,7 +70,7 @@ public final class InventoryProbe {
         return new SystemInfo().getHardware().getMemory().getAvailable();
     }
 
-    private static String orUnknown(String s) {
+    static String orUnknown(String s) {
         return s == null || s.isBlank() ? "unknown" : s;
     }
 }

@@ -1,0 +1,121 @@
+package dev.kiln.core.inventory;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kiln.core.KilnException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What a SKU promises (DESIGN §10), read from YAML; every key optional, unknown keys refused:
+ * <pre>
+ * name: mac-studio-m4max-48
+ * chip: Apple M4 Max
+ * clusters: {performance: 12, efficiency: 4}   # by cluster name, as the OS names them
+ * gpuCores: 40
+ * memoryGiB: 48
+ * neuralEngine: true
+ * limits: {maxTemperatureCelsius: 105, minSustainedClockHertz: 3.0e9}
+ * </pre>
+ */
+public record Sku(@JsonProperty("name") String name, @JsonProperty("chip") String chip,
+                  @JsonProperty("clusters") Map<String, Integer> clusters, @JsonProperty("gpuCores") Integer gpuCores,
+                  @JsonProperty("memoryGiB") Integer memoryGiB, @JsonProperty("neuralEngine") Boolean neuralEngine,
+                  @JsonProperty("limits") Limits limits) {
+
+    /** Limits the run's telemetry is held to (recorded with the SKU; see docs for what is enforced). */
+    public record Limits(@JsonProperty("maxTemperatureCelsius") Double maxTemperatureCelsius,
+                        @JsonProperty("minSustainedClockHertz") Double minSustainedClockHertz) {
+    }
+
+    /** One line of the comparison. */
+    public record Check(String field, String expected, String actual, boolean ok) {
+    }
+
+    /** @throws KilnException 78 with the file, line and field for unknown keys or wrong types */
+    public static Sku load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw KilnException.config("cannot read SKU file " + file + ": " + e.getMessage());
+        }
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        try {
+            Sku s = yaml.readValue(text, Sku.class);
+            if (s == null) {
+                throw KilnException.config("SKU file " + file + " is empty");
+            }
+            return s;
+        } catch (UnrecognizedPropertyException e) {
+            throw KilnException.config("SKU file " + file + ", line " + lineOf(text, e.getPropertyName()) + ": unknown key '"
+                    + e.getPropertyName() + "'");
+        } catch (JsonMappingException e) {
+            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            String last = e.getPath().isEmpty() ? "" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            throw KilnException.config("SKU file " + file + ", line " + lineOf(text, last) + ": field '" + field + "' has the wrong type");
+        } catch (JsonProcessingException e) {
+            throw KilnException.config("SKU file " + file + ": " + String.valueOf(e.getOriginalMessage()).split("\n")[0]);
+        }
+    }
+
+    /** The 1-based line where {@code key:} first appears (Jackson's own location points past the value). */
+    static int lineOf(String text, String key) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (key != null && lines[i].trim().startsWith(key + ":")) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Compares the inventory with this SKU, field by field. */
+    public List<Check> compare(Inventory inv) {
+        List<Check> out = new ArrayList<>();
+        if (chip != null) {
+            out.add(new Check("chip", chip, inv.chip(), chip.equalsIgnoreCase(inv.chip().trim())));
+        }
+        if (clusters != null) {
+            Map<String, Integer> actual = new LinkedHashMap<>();
+            inv.clusters().forEach(c -> actual.put(c.name().toLowerCase(Locale.ROOT), c.cores()));
+            for (Map.Entry<String, Integer> e : clusters.entrySet()) {
+                Integer a = actual.get(e.getKey().toLowerCase(Locale.ROOT));
+                out.add(new Check("clusters." + e.getKey(), e.getValue() + " cores", a == null ? "no such cluster" : a + " cores",
+                        a != null && a.equals(e.getValue())));
+            }
+            for (String name : actual.keySet()) {
+                if (clusters.keySet().stream().noneMatch(k -> k.equalsIgnoreCase(name))) {
+                    out.add(new Check("clusters." + name, "no such cluster", actual.get(name) + " cores", false));
+                }
+            }
+        }
+        if (gpuCores != null) {
+            int a = inv.gpus().stream().mapToInt(Inventory.Gpu::cores).filter(c -> c > 0).sum();
+            out.add(new Check("gpuCores", Integer.toString(gpuCores), a > 0 ? Integer.toString(a) : "unknown", a == gpuCores));
+        }
+        if (memoryGiB != null) {
+            long a = Math.round(inv.memoryBytes() / (double) (1L << 30));
+            out.add(new Check("memoryGiB", Integer.toString(memoryGiB), Long.toString(a), a == memoryGiB));
+        }
+        if (neuralEngine != null) {
+            Boolean a = inv.neuralEngine();
+            out.add(new Check("neuralEngine", neuralEngine ? "present" : "absent", a == null ? "unknown" : a ? "present" : "absent",
+                    neuralEngine.equals(a)));
+        }
+        return out;
+    }
+}
