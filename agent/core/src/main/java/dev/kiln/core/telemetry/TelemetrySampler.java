@@ -48,8 +48,19 @@ public final class TelemetrySampler implements Closeable {
     public static List<TelemetrySource> forThisPlatform(Path sysfsRoot, Clock clock, Consumer<String> warn) {
         List<TelemetrySource> s = new ArrayList<>();
         s.add(new OshiSource());
-        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (os.contains("linux")) {
             s.add(new LinuxSysfsSource(sysfsRoot, clock, warn));
+        } else if (os.contains("mac")) {
+            if ("root".equals(System.getProperty("user.name"))) {
+                try {
+                    s.add(PowermetricsSource.start(Duration.ofSeconds(1), warn));
+                } catch (java.io.IOException e) {
+                    warn.accept("cannot start powermetrics: " + e.getMessage());
+                }
+            } else {
+                warn.accept("powermetrics needs root: clusters, power and thermal pressure are not sampled");
+            }
         }
         return s;
     }
@@ -57,6 +68,17 @@ public final class TelemetrySampler implements Closeable {
     /** The column names, after {@code timestamp}. */
     public List<String> channels() {
         return List.copyOf(channels);
+    }
+
+    /**
+     * Mirrors every channel to a Micrometer gauge of the same name (the unit is in the name), reading
+     * the latest sample; an unknown value reads NaN.
+     */
+    public void bind(io.micrometer.core.instrument.MeterRegistry registry) {
+        for (String c : channels) {
+            io.micrometer.core.instrument.Gauge.builder(c, this, s -> s.latest().getOrDefault(c, Double.NaN))
+                    .description("telemetry channel " + c).register(registry);
+        }
     }
 
     /** The most recent sample. */
@@ -93,6 +115,15 @@ public final class TelemetrySampler implements Closeable {
     @Override
     public synchronized void close() {
         timer.shutdownNow();
+        for (TelemetrySource src : sources) {
+            if (src instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // stopping a sampler's child process is best effort
+                }
+            }
+        }
         out.flush();
     }
 }

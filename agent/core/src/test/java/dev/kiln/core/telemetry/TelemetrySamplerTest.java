@@ -30,7 +30,10 @@ class TelemetrySamplerTest {
         try (TelemetrySampler s = new TelemetrySampler(new PrintStream(buf, true, StandardCharsets.UTF_8), Clock.systemUTC(),
                 Duration.ofMillis(40), List.of(new LinuxSysfsSource(root, Clock.systemUTC(), warnings::add)))) {
             assertEquals(List.of("thermal_zone0_cpu_celsius"), s.channels());
+            var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            s.bind(registry);
             waitRows(buf, 2);
+            assertEquals(40.0, registry.get("thermal_zone0_cpu_celsius").gauge().value(), "mirrored to a gauge");
             Files.writeString(temp, "91000");
             int before = rows(buf).size();
             waitRows(buf, before + 2);
