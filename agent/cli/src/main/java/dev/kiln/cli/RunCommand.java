@@ -9,6 +9,7 @@ import dev.kiln.core.events.HumanReporter;
 import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.inventory.InventoryCheckSuite;
 import dev.kiln.core.inventory.Sku;
+import dev.kiln.core.inventory.TelemetryLimitsSuite;
 import dev.kiln.core.session.RunSession;
 import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
@@ -105,6 +106,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--sku", paramLabel = "FILE", description = "SKU file: check the inventory first; a missing or different part is a FAIL.")
     Path skuFile;
 
+    @Option(names = "--sysfs-root", hidden = true, paramLabel = "DIR", description = "Root of /sys for telemetry (tests).")
+    Path sysfsRoot = Path.of("/");
+
     @Option(names = "--no-upload", description = "Leave the bundle in the outbox even if a service is configured.")
     boolean noUpload;
 
@@ -164,7 +168,7 @@ final class RunCommand implements Callable<Integer> {
             Tls.context(svc); // a bad certificate or key is a configuration error now, not after hours of burn-in
         }
         new Outbox(state, Clock.systemUTC()).requireFreeSpace(cfg.minFreeBytes());
-        RunSession session = RunSession.open(state, key, Clock.systemUTC(), pauseAt, notice);
+        RunSession session = RunSession.open(state, key, Clock.systemUTC(), pauseAt, notice).withSysfsRoot(sysfsRoot);
         Delivery.checkOutbox(state, notice);
 
         RunEngine engine = new RunEngine(ThreadPlacer.forThisPlatform(), Machine.environment());
@@ -180,6 +184,10 @@ final class RunCommand implements Callable<Integer> {
             requests.add(0, new SuiteRequest(new InventoryCheckSuite(sku, inventory), Duration.ofMillis(100), true, Map.of()));
             inventoryRecord.put("sku", sku);
             inventoryRecord.put("checks", sku.compare(inventory));
+            if (sku.limits() != null) {
+                requests.add(new SuiteRequest(new TelemetryLimitsSuite(sku.limits(), session.telemetryStats()), Duration.ofMillis(100),
+                        true, Map.of()));
+            }
         }
         RunInfo info = new RunInfo(RunIds.newRunId().toString(), p.name(), runSeed, Instant.now(), Main.version(),
                 commandLine(), requests.stream().map(SuiteRequest::planned).toList(), inventory.identity());

@@ -50,6 +50,37 @@ class SkuCliTest {
         assertTrue(refused.err().contains("line 1: unknown key 'chips'"), refused.err());
     }
 
+    /** Limits against a fixture sysfs tree: a hot zone fails the run; no sensor at all is a skip, never a pass. */
+    @Test
+    void telemetryLimitsAreHeldDuringTheRun() throws Exception {
+        Path sys = dir.resolve("sysfs");
+        Path zone = Files.createDirectories(sys.resolve("sys/class/thermal/thermal_zone0"));
+        Files.writeString(zone.resolve("type"), "soc");
+        Files.writeString(zone.resolve("temp"), "112000");
+        Path cpu = Files.createDirectories(sys.resolve("sys/devices/system/cpu/cpu0/cpufreq"));
+        Files.writeString(cpu.resolve("scaling_cur_freq"), "3500000");
+        Inventory inv = new InventoryProbe().probe();
+        Path limits = Files.writeString(dir.resolve("limits.yaml"), "chip: \"" + inv.chip() + "\"\nlimits:\n  maxTemperatureCelsius: 105\n"
+                + "  minSustainedClockHertz: 3.0e9\n");
+        Cli hot = Cli.run("run", "--state-dir", dir.resolve("s1").toString(), "--profile", Cli.profile("selftest-all"), "--suites",
+                "selftest-pass", "--duration", "2500ms", "--sku", limits.toString(), "--sysfs-root", sys.toString(), "--output", "jsonl");
+        assertEquals(1, hot.code(), hot.toString());
+        assertEquals("FAIL", OcpStreamValidator.outcomes(hot.out()).get("telemetry-limits"), hot.out());
+        assertTrue(hot.out().contains("\"name\":\"max_temperature_celsius\",\"value\":112.0"), hot.out());
+
+        Files.writeString(zone.resolve("temp"), "71000");
+        Cli cool = Cli.run("run", "--state-dir", dir.resolve("s2").toString(), "--profile", Cli.profile("selftest-all"), "--suites",
+                "selftest-pass", "--duration", "2500ms", "--sku", limits.toString(), "--sysfs-root", sys.toString(), "--output", "jsonl");
+        assertEquals(0, cool.code(), cool.toString());
+        assertEquals("PASS", OcpStreamValidator.outcomes(cool.out()).get("telemetry-limits"));
+
+        Path empty = Files.createDirectories(dir.resolve("nosensors"));
+        Cli blind = Cli.run("run", "--state-dir", dir.resolve("s3").toString(), "--profile", Cli.profile("selftest-all"), "--suites",
+                "selftest-pass", "--duration", "1500ms", "--sku", limits.toString(), "--sysfs-root", empty.toString(), "--output", "jsonl");
+        assertEquals(2, blind.code(), "a limit nobody could check is INCOMPLETE, not PASS: " + blind);
+        assertEquals("SKIPPED", OcpStreamValidator.outcomes(blind.out()).get("telemetry-limits"));
+    }
+
     @Test
     void runWithAMismatchedSkuFailsWithBothValuesInTheBundle() throws Exception {
         Path state = dir.resolve("state");
@@ -57,7 +88,10 @@ class SkuCliTest {
         Cli c = Cli.run("run", "--state-dir", state.toString(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
                 "--duration", "300ms", "--sku", other.toString(), "--output", "jsonl");
         assertEquals(1, c.code(), c.toString());
-        assertEquals(Map.of("inventory", "FAIL", "selftest-pass", "PASS"), OcpStreamValidator.outcomes(c.out()));
+        Map<String, String> outcomes = OcpStreamValidator.outcomes(c.out());
+        assertEquals("FAIL", outcomes.get("inventory"));
+        assertEquals("PASS", outcomes.get("selftest-pass"));
+        assertTrue(outcomes.containsKey("telemetry-limits"), "the example SKU has limits: " + outcomes);
         assertTrue(c.out().contains("\"verdict\":\"inventory-sku-mismatch\""), c.out());
         Path bundle;
         try (var s = Files.list(state.resolve("outbox/pending"))) {

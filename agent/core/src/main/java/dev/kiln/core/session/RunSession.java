@@ -36,6 +36,8 @@ public final class RunSession {
     private final Clock clock;
     private final PausePoint pause;
     private final Consumer<String> notice;
+    private Path sysfsRoot = Path.of("/");
+    private volatile RunRecorder recorder;
 
     private RunSession(StateDir state, StationKey key, Clock clock, PausePoint pause, Consumer<String> notice) {
         this.state = state;
@@ -77,6 +79,17 @@ public final class RunSession {
         return s;
     }
 
+    /** Where Linux's /sys is for telemetry (a fixture tree in tests). */
+    public RunSession withSysfsRoot(Path root) {
+        this.sysfsRoot = root;
+        return this;
+    }
+
+    /** The telemetry statistics of the run in progress (empty before it starts). */
+    public java.util.function.Supplier<java.util.Map<String, dev.kiln.core.telemetry.TelemetrySampler.ChannelStats>> telemetryStats() {
+        return () -> recorder == null ? java.util.Map.of() : recorder.telemetry().stats();
+    }
+
     public StationKey key() {
         return key;
     }
@@ -116,7 +129,8 @@ public final class RunSession {
                       PrintStream alsoEvents, RunListener display) {
         RunRecorder recorder;
         try {
-            recorder = new RunRecorder(state, info, inventoryJson, alsoEvents, clock, Duration.ofSeconds(1));
+            recorder = new RunRecorder(state, info, inventoryJson, alsoEvents, clock, Duration.ofSeconds(1), sysfsRoot);
+            this.recorder = recorder;
         } catch (IOException e) {
             throw new KilnException(ExitCode.CANT_WRITE, "cannot start the run record in " + state.runs() + ": " + e.getMessage());
         }

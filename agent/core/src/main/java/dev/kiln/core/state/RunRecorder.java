@@ -42,6 +42,12 @@ public final class RunRecorder implements Closeable {
      */
     public RunRecorder(StateDir state, RunInfo info, byte[] inventoryJson, PrintStream alsoEvents, Clock clock,
                        Duration telemetryInterval) throws IOException {
+        this(state, info, inventoryJson, alsoEvents, clock, telemetryInterval, Path.of("/"));
+    }
+
+    /** @param sysfsRoot where Linux's /sys is (a fixture tree in tests) */
+    public RunRecorder(StateDir state, RunInfo info, byte[] inventoryJson, PrintStream alsoEvents, Clock clock,
+                       Duration telemetryInterval, Path sysfsRoot) throws IOException {
         this.dir = state.run(info.runId());
         Files.createDirectories(dir);
         AtomicFiles.write(dir.resolve(INVENTORY), inventoryJson, dir.resolve(".staging"));
@@ -53,7 +59,7 @@ public final class RunRecorder implements Closeable {
         AgentLog log = new AgentLog(new PrintStream(logFile, true, StandardCharsets.UTF_8), clock);
         this.telemetry = new TelemetrySampler(new PrintStream(new FileOutputStream(dir.resolve(TELEMETRY).toFile(), true), true,
                 StandardCharsets.UTF_8), clock, telemetryInterval,
-                TelemetrySampler.forThisPlatform(Path.of("/"), clock, warning -> log.line("WARNING", "telemetry: " + warning)));
+                TelemetrySampler.forThisPlatform(sysfsRoot, clock, warning -> log.line("WARNING", "telemetry: " + warning)));
         telemetry.bind(io.micrometer.core.instrument.Metrics.globalRegistry); // for a metrics endpoint to expose
         RunListener sync = new RunListener() {
             @Override
@@ -75,6 +81,10 @@ public final class RunRecorder implements Closeable {
 
     public RunListener listener() {
         return listener;
+    }
+
+    public TelemetrySampler telemetry() {
+        return telemetry;
     }
 
     public Journal journal() {
