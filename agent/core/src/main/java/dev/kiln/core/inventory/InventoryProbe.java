@@ -1,11 +1,10 @@
 package dev.kiln.core.inventory;
 
 import dev.kiln.core.platform.CpuTopology;
-import dev.kiln.core.platform.mac.MacInventory;
+import dev.kiln.core.platform.PlatformProbe;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import oshi.SystemInfo;
@@ -16,22 +15,17 @@ import oshi.hardware.HardwareAbstractionLayer;
 import oshi.hardware.NetworkIF;
 
 /**
- * Reads the inventory: OSHI for the common part (one switch below picks the platform), macOS's
- * {@code sysctl} and {@code system_profiler} for clusters, chip and GPU cores, and the I/O registry
- * for the Neural Engine.
+ * The inventory of this machine: {@link PlatformProbe#forThisPlatform()} picks the per-OS probe;
+ * {@link #oshi()} is the common part every probe starts from.
  */
 public final class InventoryProbe {
 
     public Inventory probe() {
-        Inventory base = oshi();
-        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac")) {
-            return MacInventory.probe(base);
-        }
-        return base;
+        return PlatformProbe.forThisPlatform().inventory();
     }
 
     /** The OSHI view; on Linux its clusters come from the kernel's CPU topology. */
-    static Inventory oshi() {
+    public static Inventory oshi() {
         SystemInfo si = new SystemInfo();
         HardwareAbstractionLayer hw = si.getHardware();
         ComputerSystem cs = hw.getComputerSystem();

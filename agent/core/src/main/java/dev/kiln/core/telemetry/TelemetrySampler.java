@@ -45,25 +45,9 @@ public final class TelemetrySampler implements Closeable {
         timer.scheduleAtFixedRate(this::sample, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The sources for this machine: OSHI everywhere, sysfs under {@code sysfsRoot} on Linux. */
+    /** The sources for this machine (see {@link dev.kiln.core.platform.PlatformProbe}). */
     public static List<TelemetrySource> forThisPlatform(Path sysfsRoot, Clock clock, Consumer<String> warn) {
-        List<TelemetrySource> s = new ArrayList<>();
-        s.add(new OshiSource());
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        if (os.contains("linux")) {
-            s.add(new LinuxSysfsSource(sysfsRoot, clock, warn));
-        } else if (os.contains("mac")) {
-            if ("root".equals(System.getProperty("user.name"))) {
-                try {
-                    s.add(PowermetricsSource.start(Duration.ofSeconds(1), warn));
-                } catch (java.io.IOException e) {
-                    warn.accept("cannot start powermetrics: " + e.getMessage());
-                }
-            } else {
-                warn.accept("powermetrics needs root: clusters, power and thermal pressure are not sampled");
-            }
-        }
-        return s;
+        return dev.kiln.core.platform.PlatformProbe.forThisPlatform().telemetry(sysfsRoot, clock, warn);
     }
 
     /** The column names, after {@code timestamp}. */

@@ -1,0 +1,21 @@
+package dev.kiln.core.platform;
+
+import dev.kiln.core.inventory.Inventory;
+import dev.kiln.core.telemetry.TelemetrySource;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Any other OS: OSHI alone. */
+final class GenericPlatformProbe extends AbstractPlatformProbe {
+    @Override
+    Inventory read(Inventory oshi) {
+        return oshi;
+    }
+
+    @Override
+    List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
+        return List.of();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.kiln.core.platform;
+
+import dev.kiln.core.inventory.Inventory;
+import dev.kiln.core.platform.mac.MacInventory;
+import dev.kiln.core.telemetry.PowermetricsSource;
+import dev.kiln.core.telemetry.TelemetrySource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** macOS: sysctl, system_profiler and ioreg for the inventory; powermetrics (as root) for telemetry. */
+final class MacPlatformProbe extends AbstractPlatformProbe {
+    @Override
+    Inventory read(Inventory oshi) {
+        return MacInventory.probe(oshi);
+    }
+
+    @Override
+    List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            warn.accept("powermetrics needs root: clusters, power and thermal pressure are not sampled");
+            return List.of();
+        }
+        try {
+            return List.of(PowermetricsSource.start(Duration.ofSeconds(1), warn));
+        } catch (IOException e) {
+            warn.accept("cannot start powermetrics: " + e.getMessage());
+            return List.of();
+        }
+    }
+}
