@@ -42,7 +42,7 @@ class ShippedJarIT {
             String services = new String(jar.getInputStream(jar.getEntry("META-INF/services/dev.kiln.api.Suite")).readAllBytes(),
                     StandardCharsets.UTF_8);
             assertFalse(services.contains("selftest"), services);
-            assertTrue(services.contains("dev.kiln.suites.cpu.CpuSuite"), services);
+            assertTrue(services.contains("dev.kiln.suites.cpu.CpuSuite") && services.contains("dev.kiln.suites.memory.MemorySuite"), services);
             assertEquals("dev.kiln.cli.Main", jar.getManifest().getMainAttributes().getValue("Main-Class"));
         }
     }
@@ -59,7 +59,7 @@ class ShippedJarIT {
         Path state = Files.createTempDirectory("kiln-it-state");
         Result r = kiln("run", "--profile", "smoke", "--duration", "4s", "--output", "jsonl", "--state-dir", state.toString());
         assertEquals(List.of(), OcpStreamValidator.validate(r.out()), r.out());
-        assertEquals(Map.of("cpu", "PASS"), OcpStreamValidator.outcomes(r.out()), r.out());
+        assertEquals(Map.of("cpu", "PASS", "memory", "PASS"), OcpStreamValidator.outcomes(r.out()), r.out());
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("sched_setaffinity") || !System.getProperty("os.name").contains("Linux"), "pinning recorded");
     }
