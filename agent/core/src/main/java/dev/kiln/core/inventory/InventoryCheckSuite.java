@@ -1,14 +1,7 @@
 package dev.kiln.core.inventory;
 
-import dev.kiln.api.Availability;
-import dev.kiln.api.Suite;
 import dev.kiln.api.SuiteContext;
-import dev.kiln.api.SuiteDescriptor;
-import dev.kiln.api.SuiteEnvironment;
-import dev.kiln.api.WorkerContext;
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,27 +9,17 @@ import java.util.Map;
  * different is a FAIL carrying the expected and actual values, so the run's verdict is FAIL and the
  * bundle holds both. Built into the agent, not found through the service loader.
  */
-public final class InventoryCheckSuite implements Suite {
+public final class InventoryCheckSuite extends BuiltInCheck {
     public static final String ID = "inventory";
-    private static final SuiteDescriptor DESCRIPTOR = new SuiteDescriptor(ID, "Inventory against the SKU",
-            "Compares the hardware found with what the SKU file promises", List.of(), Duration.ofMillis(100), Duration.ZERO, true);
 
     private final Sku sku;
     private final Inventory inventory;
 
     public InventoryCheckSuite(Sku sku, Inventory inventory) {
+        super(ID, "Inventory against the SKU",
+                "Compares the hardware found with what the SKU file promises");
         this.sku = sku;
         this.inventory = inventory;
-    }
-
-    @Override
-    public SuiteDescriptor descriptor() {
-        return DESCRIPTOR;
-    }
-
-    @Override
-    public Availability availability(SuiteEnvironment env) {
-        return Availability.ok();
     }
 
     @Override
@@ -55,8 +38,4 @@ public final class InventoryCheckSuite implements Suite {
         }
     }
 
-    @Override
-    public void run(WorkerContext ctx) {
-        // the comparison is done once, in prepare; nothing to repeat
-    }
 }

@@ -1,17 +1,10 @@
 package dev.kiln.core.inventory;
 
-import dev.kiln.api.Availability;
 import dev.kiln.api.Measurement;
-import dev.kiln.api.Suite;
 import dev.kiln.api.SuiteContext;
-import dev.kiln.api.SuiteDescriptor;
-import dev.kiln.api.SuiteEnvironment;
 import dev.kiln.api.SuiteUnavailableException;
 import dev.kiln.api.UnavailableCategory;
-import dev.kiln.api.WorkerContext;
 import dev.kiln.core.telemetry.TelemetrySampler.ChannelStats;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -23,28 +16,17 @@ import java.util.function.Supplier;
  * both values. Where no sensor gives the value, the check is SKIPPED with that reason: a limit that
  * cannot be checked is never a pass.
  */
-public final class TelemetryLimitsSuite implements Suite {
+public final class TelemetryLimitsSuite extends BuiltInCheck {
     public static final String ID = "telemetry-limits";
-    private static final SuiteDescriptor DESCRIPTOR = new SuiteDescriptor(ID, "Telemetry against the SKU's limits",
-            "Peak temperature and sustained clock during the run, against the SKU file's limits", List.of(), Duration.ofMillis(100),
-            Duration.ZERO, true);
 
     private final Sku.Limits limits;
     private final Supplier<Map<String, ChannelStats>> stats;
 
     public TelemetryLimitsSuite(Sku.Limits limits, Supplier<Map<String, ChannelStats>> stats) {
+        super(ID, "Telemetry against the SKU's limits",
+                "Peak temperature and sustained clock during the run, against the SKU file's limits");
         this.limits = limits;
         this.stats = stats;
-    }
-
-    @Override
-    public SuiteDescriptor descriptor() {
-        return DESCRIPTOR;
-    }
-
-    @Override
-    public Availability availability(SuiteEnvironment env) {
-        return Availability.ok();
     }
 
     @Override
@@ -81,8 +63,4 @@ public final class TelemetryLimitsSuite implements Suite {
         }
     }
 
-    @Override
-    public void run(WorkerContext ctx) {
-        // measured once, in prepare, from the whole run's telemetry
-    }
 }

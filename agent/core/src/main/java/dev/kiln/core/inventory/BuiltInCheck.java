@@ -1,0 +1,36 @@
+package dev.kiln.core.inventory;
+
+import dev.kiln.api.Availability;
+import dev.kiln.api.Suite;
+import dev.kiln.api.SuiteDescriptor;
+import dev.kiln.api.SuiteEnvironment;
+import dev.kiln.api.WorkerContext;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A check the agent adds to a run itself (not found through the service loader): it does its work
+ * once in {@code prepare}, from data the run already has, so its workers have nothing to repeat.
+ */
+abstract class BuiltInCheck implements Suite {
+    private final SuiteDescriptor descriptor;
+
+    BuiltInCheck(String id, String title, String exercises) {
+        this.descriptor = new SuiteDescriptor(id, title, exercises, List.of(), Duration.ofMillis(100), Duration.ZERO, true);
+    }
+
+    @Override
+    public final SuiteDescriptor descriptor() {
+        return descriptor;
+    }
+
+    @Override
+    public final Availability availability(SuiteEnvironment env) {
+        return Availability.ok();
+    }
+
+    @Override
+    public final void run(WorkerContext ctx) {
+        // the check is made once, in prepare
+    }
+}
