@@ -147,73 +147,89 @@ final class Passes {
 
     /** Blocks of the copy pass, in words (64 KiB). */
     static final int BLOCK = 8192;
+    /** Copies per call: the source is written once, then moved back and forth this many times. */
+    static final int COPY_PASSES = 4;
 
     /**
-     * stressapptest-style copy: seeded pages in the first half are copied (inverted on odd passes)
-     * into the second half by a thread that checksums what it moves (a sum and an XOR of the words:
-     * any single flipped bit changes both, and neither chains one word to the next, so the loops
-     * vectorise); the copy's checksum must match the source's, and a compare of the block locates
-     * any difference to the word.
+     * stressapptest-style copies: seeded pattern pages are written into one half once, then moved
+     * to the other half and back {@value #COPY_PASSES} times (the first two moves invert them), each
+     * moved block checksummed (a sum and an XOR of its words: any single flipped bit changes both)
+     * against the checksums taken when the pages were written; a block whose checksum differs is
+     * compared word by word to locate the error.
      *
-     * @param hook called with a block's destination after it was copied and before it is checked
+     * @param hook called with each moved block of the first move, before it is checked
      */
     static long copy(MemorySegment seg, long pass, long salt, java.util.function.Consumer<MemorySegment> hook, Errors errors) {
         long half = seg.byteSize() / 16;
-        MemorySegment src = seg.asSlice(0, half * 8);
-        MemorySegment dst = seg.asSlice(half * 8, half * 8);
-        boolean invert = (pass & 1) == 1;
-        long bad = 0;
-        // One seeded pattern page, keyed differently for every block: cheap to write, and every
-        // word's expected value can be recomputed (stressapptest's pattern pages, seeded).
+        long blocks = (half + BLOCK - 1) / BLOCK;
         long[] page = new long[BLOCK];
         for (int j = 0; j < BLOCK; j++) {
             page[j] = Mix.mix(salt + j);
         }
-        for (long b = 0; b < half; b += BLOCK) {
+        long[] sum = new long[(int) blocks];
+        long[] xor = new long[(int) blocks];
+        for (long k = 0; k < blocks; k++) {
+            long b = k * BLOCK;
             long end = Math.min(half, b + BLOCK);
             long key = Mix.mix(salt ^ b);
-            long sumA = 0;
-            long sumB = 0;
+            long a = 0;
+            long x = 0;
             for (long i = b; i < end; i++) {
                 long v = page[(int) (i - b)] ^ key;
-                src.setAtIndex(W, i, v);
-                sumA += v;
-                sumB ^= v;
+                seg.setAtIndex(W, i, v);
+                a += v;
+                x ^= v;
             }
-            long copyA = 0;
-            long copyB = 0;
-            for (long i = b; i < end; i++) {
-                long v = src.getAtIndex(W, i);
-                copyA += v;
-                copyB ^= v;
-                dst.setAtIndex(W, i, invert ? ~v : v);
-            }
-            hook.accept(dst.asSlice(b * 8, (end - b) * 8));
-            long backA = 0;
-            long backB = 0;
-            for (long i = b; i < end; i++) {
-                long v = dst.getAtIndex(W, i);
-                long u = invert ? ~v : v;
-                backA += u;
-                backB ^= u;
-            }
-            if (copyA != sumA || copyB != sumB || backA != sumA || backB != sumB) {
-                // the checksum caught it: find the words
-                for (long i = b; i < end; i++) {
-                    long e = page[(int) (i - b)] ^ key;
-                    long s = src.getAtIndex(W, i);
-                    if (s != e) {
-                        bad++;
-                        errors.mismatch("copy-source", seg, i, e, s);
+            sum[(int) k] = a;
+            xor[(int) k] = x;
+        }
+        long bad = 0;
+        boolean srcInverted = false;
+        for (int move = 0; move < COPY_PASSES; move++) {
+            boolean fromLow = (move & 1) == 0;
+            boolean inverting = move < 2; // out and back inverted, then plain copies (MemorySegment.copy)
+            boolean dstInverted = srcInverted ^ inverting;
+            long srcBase = fromLow ? 0 : half;
+            long dstBase = fromLow ? half : 0;
+            for (long k = 0; k < blocks; k++) {
+                long b = k * BLOCK;
+                long len = Math.min(half, b + BLOCK) - b;
+                MemorySegment src = seg.asSlice((srcBase + b) * 8, len * 8);
+                MemorySegment dst = seg.asSlice((dstBase + b) * 8, len * 8);
+                if (inverting) {
+                    for (long i = 0; i < len; i++) {
+                        dst.setAtIndex(W, i, ~src.getAtIndex(W, i));
                     }
-                    long d = dst.getAtIndex(W, i);
-                    long de = invert ? ~e : e;
-                    if (d != de) {
-                        bad++;
-                        errors.mismatch(invert ? "copy-invert" : "copy", seg, half + i, de, d);
+                } else {
+                    MemorySegment.copy(src, 0, dst, 0, len * 8);
+                }
+                if (move == 0) {
+                    hook.accept(dst);
+                }
+                long a = 0;
+                long x = 0;
+                for (long i = 0; i < len; i++) {
+                    long v = dst.getAtIndex(W, i);
+                    a += v;
+                    x ^= v;
+                }
+                long wantA = dstInverted ? -sum[(int) k] - len : sum[(int) k];
+                long wantX = dstInverted && (len & 1) == 1 ? ~xor[(int) k] : xor[(int) k];
+                if (a != wantA || x != wantX) {
+                    long key = Mix.mix(salt ^ b);
+                    for (long i = 0; i < len; i++) {
+                        long e = page[(int) i] ^ key;
+                        long de = dstInverted ? ~e : e;
+                        long d = dst.getAtIndex(W, i);
+                        if (d != de) {
+                            bad++;
+                            errors.mismatch(dstInverted ? "copy-invert" : "copy", seg, dstBase + b + i, de, d);
+                            dst.setAtIndex(W, i, de); // reported once: the next moves carry the right value on
+                        }
                     }
                 }
             }
+            srcInverted = dstInverted;
         }
         return bad;
     }
