@@ -33,6 +33,14 @@ public record SuiteDescriptor(String id, String title, String exercises, List<Pa
         Objects.requireNonNull(minDuration, "minDuration");
     }
 
+    /** The parameters a run uses: every default, overridden by {@code overrides}. */
+    public Parameters withDefaults(java.util.Map<String, String> overrides) {
+        java.util.Map<String, String> merged = new java.util.LinkedHashMap<>();
+        parameters.forEach(p -> merged.put(p.name(), p.defaultValue()));
+        merged.putAll(overrides);
+        return new Parameters(merged);
+    }
+
     /** The spec of the named parameter, or null. */
     public ParameterSpec parameter(String name) {
         for (ParameterSpec p : parameters) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.bundle.BundleLimits;
 import dev.kiln.bundle.BundleVerifier;
-import dev.kiln.bundle.BundleWriter;
 import dev.kiln.bundle.Receipt;
 import dev.kiln.bundle.TrustStore;
 import dev.kiln.core.ExitCode;
@@ -207,10 +206,5 @@ public final class Outbox {
 
     private static Duration age(Path p, Instant now) throws IOException {
         return Duration.between(Files.getLastModifiedTime(p).toInstant(), now);
-    }
-
-    /** Hex SHA-256 of a bundle file, as the receipt must name it. */
-    public static String digest(byte[] bundle) {
-        return BundleWriter.sha256(bundle);
     }
 }

@@ -107,11 +107,8 @@ public final class RunPlanner {
             check(s, fromCli, ExitCode.USAGE, "--param " + id);
             Map<String, String> params = new LinkedHashMap<>(fromProfile);
             params.putAll(fromCli);
-            Map<String, String> merged = new LinkedHashMap<>();
-            s.descriptor().parameters().forEach(p -> merged.put(p.name(), p.defaultValue()));
-            merged.putAll(params);
             try {
-                s.validate(new Parameters(merged));
+                s.validate(s.descriptor().withDefaults(params));
             } catch (Parameters.InvalidParameterException ex) {
                 ExitCode code = fromCli.containsKey(ex.parameter()) ? ExitCode.USAGE : ExitCode.CONFIG;
                 throw new KilnException(code, "suite " + id + ": " + ex.getMessage());

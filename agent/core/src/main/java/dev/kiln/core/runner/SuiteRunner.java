@@ -61,7 +61,7 @@ final class SuiteRunner {
         Instant started = Instant.now();
         startNanos = System.nanoTime();
         endEstimateNanos = startNanos + request.duration().toNanos();
-        Parameters params = resolve(request);
+        Parameters params = suite.descriptor().withDefaults(request.parameters());
         SuiteExecution exec = new SuiteExecution(id, options, runCancelled, environment, params, listener);
         current = exec;
         try {
@@ -124,13 +124,6 @@ final class SuiteRunner {
         } finally {
             current = null;
         }
-    }
-
-    private static Parameters resolve(SuiteRequest request) {
-        Map<String, String> merged = new java.util.LinkedHashMap<>();
-        request.suite().descriptor().parameters().forEach(p -> merged.put(p.name(), p.defaultValue()));
-        merged.putAll(request.parameters());
-        return new Parameters(merged);
     }
 
     private record PhaseOutcome(String hungReason, String placement) {

@@ -38,10 +38,6 @@ final class Worker implements WorkerContext {
         this.lastBeatNanos = System.nanoTime();
     }
 
-    Placement placement() {
-        return placement;
-    }
-
     /** Runs on the worker's own thread, before the suite's code: puts the thread where it belongs. */
     void place() {
         ThreadPlacer.Result r = placer.place(placement);

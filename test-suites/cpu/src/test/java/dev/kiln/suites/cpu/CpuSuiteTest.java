@@ -14,17 +14,13 @@ import dev.kiln.core.kit.KitHarness;
 import dev.kiln.core.runner.FaultPlan;
 import dev.kiln.core.runner.RunOptions;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CpuSuiteTest {
     private static Parameters params(Map<String, String> over) {
-        Map<String, String> m = new HashMap<>();
-        new CpuSuite().descriptor().parameters().forEach(p -> m.put(p.name(), p.defaultValue()));
-        m.putAll(over);
-        return new Parameters(m);
+        return new CpuSuite().descriptor().withDefaults(over);
     }
 
     /** Every kernel's check catches a fault planted on one core and names that core. */

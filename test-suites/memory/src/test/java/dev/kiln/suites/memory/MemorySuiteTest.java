@@ -15,7 +15,6 @@ import dev.kiln.core.runner.RunOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -75,10 +74,7 @@ class MemorySuiteTest {
         MemorySuite s = new MemorySuite();
         for (Map<String, String> bad : List.of(Map.of("share", "0"), Map.of("share", "1.5"), Map.of("share", "lots"),
                 Map.of("size", "12 apples"), Map.of("families", "walking-sideways"), Map.of("lock", "maybe"))) {
-            Map<String, String> p = new HashMap<>();
-            s.descriptor().parameters().forEach(x -> p.put(x.name(), x.defaultValue()));
-            p.putAll(bad);
-            assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(new Parameters(p)), bad.toString());
+            assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(s.descriptor().withDefaults(bad)), bad.toString());
         }
     }
 
