@@ -13,4 +13,13 @@ final class Machine {
         return new SuiteEnvironment(System.getProperty("os.name"), System.getProperty("os.arch"),
                 CpuTopology.probe(), InventoryProbe.availableMemory());
     }
+
+    /** This machine's host name, for addresses printed to the operator ("localhost" when it has none). */
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
 }

@@ -14,6 +14,9 @@ import dev.kiln.core.session.RunSession;
 import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.config.KilnConfig;
+import dev.kiln.core.metrics.MetricsServer;
+import dev.kiln.core.metrics.OutboxMetrics;
+import dev.kiln.core.metrics.RunMetrics;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.upload.ServiceConfig;
 import dev.kiln.core.upload.Tls;
@@ -115,6 +118,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--require-delivery", description = "Exit 3 when the verdict was reached but the bundle could not be delivered.")
     boolean requireDelivery;
 
+    @Option(names = "--metrics-port", paramLabel = "N",
+            description = "Serve Prometheus metrics at http://<host>:N/metrics while the run and its delivery last (0: any free port).")
+    Integer metricsPort;
+
     @Option(names = "--pause-at", hidden = true, paramLabel = "POINT", description = "Crash-test seam: NONE, SUITE_END or SEALING.")
     RunSession.PausePoint pauseAt = RunSession.PausePoint.NONE;
 
@@ -198,7 +205,22 @@ final class RunCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new KilnException(ExitCode.INTERNAL, "cannot encode the inventory: " + e.getMessage());
         }
-        RunListener shown = display;
+        try (MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(metricsPort)) {
+            RunListener shown = display;
+            if (metrics != null) {
+                notice.accept("metrics at http://" + Machine.hostName() + ":" + metrics.port() + "/metrics");
+                OutboxMetrics.bind(metrics.registry(), new Outbox(state, Clock.systemUTC()));
+                RunMetrics runMetrics = new RunMetrics(metrics.registry(), engine::progress);
+                session.withMeters(metrics.registry());
+                shown = display == null ? runMetrics : RunListener.all(display, runMetrics);
+            }
+            return runAndDeliver(engine, session, info, requests, options, inventoryJson, shown, state, cfg, svc, out, notice);
+        }
+    }
+
+    private int runAndDeliver(RunEngine engine, RunSession session, RunInfo info, List<SuiteRequest> requests, RunOptions options,
+                              byte[] inventoryJson, RunListener shown, StateDir state, KilnConfig.Loaded cfg, ServiceConfig svc,
+                              PrintStream out, Consumer<String> notice) {
         RunSession.Result result = cancelledBySignals(engine,
                 () -> session.run(engine, info, requests, options, inventoryJson, output == Output.jsonl ? out : null, shown));
         Consumer<String> say = output == Output.human ? out::println : notice;

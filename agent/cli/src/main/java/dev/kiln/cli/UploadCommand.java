@@ -4,10 +4,13 @@ import dev.kiln.core.Durations;
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.config.KilnConfig;
+import dev.kiln.core.metrics.MetricsServer;
+import dev.kiln.core.metrics.OutboxMetrics;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.upload.ServiceConfig;
 import dev.kiln.core.upload.Uploader;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +46,12 @@ final class UploadCommand implements Callable<Integer> {
             description = "Without --watch: how long to keep retrying before leaving what is left pending (exit 69). Default: ${DEFAULT-VALUE}.")
     String window;
 
+    @Option(names = "--metrics-port", paramLabel = "N",
+            description = "Serve Prometheus metrics (outbox depth, oldest pending bundle, deliveries) at http://<host>:N/metrics (0: any free port).")
+    Integer metricsPort;
+
+    private MeterRegistry meters;
+
     @Override
     public Integer call() throws Exception {
         Duration forHowLong;
@@ -59,6 +68,18 @@ final class UploadCommand implements Callable<Integer> {
         }
         Consumer<String> say = line -> parent.err.println("kiln: " + line);
         Delivery.checkOutbox(state, say);
+        try (MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(metricsPort)) {
+            if (metrics != null) {
+                say.accept("metrics at http://" + Machine.hostName() + ":" + metrics.port() + "/metrics");
+                OutboxMetrics.bind(metrics.registry(), new Outbox(state, Clock.systemUTC()));
+                meters = metrics.registry();
+            }
+            return deliver(state, cfg, svc, say, forHowLong);
+        }
+    }
+
+    private int deliver(StateDir state, KilnConfig.Loaded cfg, ServiceConfig svc, Consumer<String> say, Duration forHowLong)
+            throws InterruptedException, java.io.IOException {
         Uploader uploader = Delivery.uploader(svc, state, cfg, say);
         Outbox outbox = new Outbox(state, Clock.systemUTC());
         if (!watch) {
@@ -82,6 +103,9 @@ final class UploadCommand implements Callable<Integer> {
     private void report(List<Uploader.Delivery> done) {
         for (Uploader.Delivery d : done) {
             parent.out.printf("%-11s %s  %s%n", d.outcome(), d.bundle().getFileName(), d.detail());
+            if (meters != null) {
+                meters.counter("kiln_upload_deliveries", "outcome", d.outcome().name()).increment();
+            }
         }
         parent.out.flush();
     }

@@ -165,4 +165,41 @@ class DeliveryCliTest {
         Cli list = Cli.run("outbox", "--state-dir", stateDir());
         assertTrue(list.out().startsWith("0 pending, 1 sent, 1 quarantined"), list.out());
     }
+
+    /** A rack's uploader daemon: {@code upload --watch --metrics-port} serves the outbox depth and the deliveries. */
+    @Test
+    void watchServesOutboxMetrics() throws Exception {
+        assertEquals(0, run("--no-upload").code());
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        java.util.concurrent.atomic.AtomicReference<Cli> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread watcher = new Thread(() -> ended.set(Cli.run("upload", "--state-dir", stateDir(), "--service", svc.url(), "--watch",
+                "--metrics-port", String.valueOf(port))));
+        watcher.start();
+        HttpClient http = HttpClient.newHttpClient();
+        String body = "";
+        for (int i = 0; i < 200; i++) {
+            try {
+                body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Double delivered = dev.kiln.core.metrics.Scrape.value(body, "kiln_upload_deliveries_total", java.util.Map.of("outcome", "DELIVERED"));
+                if (delivered != null && delivered == 1) {
+                    break;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        watcher.interrupt();
+        watcher.join(10_000);
+        assertEquals(1.0, dev.kiln.core.metrics.Scrape.value(body, "kiln_upload_deliveries_total", java.util.Map.of("outcome", "DELIVERED")), body);
+        assertEquals(0.0, dev.kiln.core.metrics.Scrape.value(body, "kiln_outbox_oldest_pending_age_seconds", java.util.Map.of()), body);
+        assertEquals(1.0, dev.kiln.core.metrics.Scrape.value(body, "kiln_outbox_bundles", java.util.Map.of("state", "sent")), body);
+        assertEquals(0.0, dev.kiln.core.metrics.Scrape.value(body, "kiln_outbox_bundles", java.util.Map.of("state", "pending")), body);
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()), "closed with the command");
+    }
 }

@@ -37,6 +37,7 @@ public final class RunSession {
     private final PausePoint pause;
     private final Consumer<String> notice;
     private Path sysfsRoot = Path.of("/");
+    private io.micrometer.core.instrument.MeterRegistry meters;
     private volatile RunRecorder recorder;
 
     private RunSession(StateDir state, StationKey key, Clock clock, PausePoint pause, Consumer<String> notice) {
@@ -85,6 +86,12 @@ public final class RunSession {
         return this;
     }
 
+    /** Where the telemetry channels are mirrored as gauges ({@code --metrics-port}); none by default. */
+    public RunSession withMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+        this.meters = registry;
+        return this;
+    }
+
     /** The telemetry statistics of the run in progress (empty before it starts). */
     public java.util.function.Supplier<java.util.Map<String, dev.kiln.core.telemetry.TelemetrySampler.ChannelStats>> telemetryStats() {
         return () -> recorder == null ? java.util.Map.of() : recorder.telemetry().stats();
@@ -130,6 +137,9 @@ public final class RunSession {
         RunRecorder recorder;
         try {
             recorder = new RunRecorder(state, info, inventoryJson, alsoEvents, clock, Duration.ofSeconds(1), sysfsRoot);
+            if (meters != null) {
+                recorder.telemetry().bind(meters);
+            }
             this.recorder = recorder;
         } catch (IOException e) {
             throw new KilnException(ExitCode.CANT_WRITE, "cannot start the run record in " + state.runs() + ": " + e.getMessage());

@@ -60,7 +60,6 @@ public final class RunRecorder implements Closeable {
         this.telemetry = new TelemetrySampler(new PrintStream(new FileOutputStream(dir.resolve(TELEMETRY).toFile(), true), true,
                 StandardCharsets.UTF_8), clock, telemetryInterval,
                 TelemetrySampler.forThisPlatform(sysfsRoot, clock, warning -> log.line("WARNING", "telemetry: " + warning)));
-        telemetry.bind(io.micrometer.core.instrument.Metrics.globalRegistry); // for a metrics endpoint to expose
         RunListener sync = new RunListener() {
             @Override
             public void suiteEnded(SuiteResult result) {

@@ -24,10 +24,10 @@ record Family(String id, Pattern pattern, Passes.Op op) {
     /** The bit the fault seam flips. */
     static final int FAULT_BIT = 13;
 
-    /** The word the fault seam flips: a third of the way in (inside the first half, or the first copy block). */
+    /** The word the fault seam flips: a third of the way in (inside the first half, or the first block copied). */
     static long faultWord(String family, long segmentWords) {
         if (family.equals(COPY)) {
-            return segmentWords / 2 + Math.min(Passes.BLOCK, segmentWords / 2) / 3; // in the destination's first block
+            return Copier.firstDestination(segmentWords) + Math.min(Copier.BLOCK, segmentWords / 2) / 3; // in the first block copied
         }
         return segmentWords / 6;
     }

@@ -40,6 +40,7 @@ public final class MemorySuite implements Suite {
                     new ParameterSpec("segment-size", "64MiB", "allocation unit"),
                     new ParameterSpec("families", "all", "comma-separated families, or all: " + String.join(", ",
                             Family.all().stream().map(Family::id).toList())),
+                    new ParameterSpec("copy-moves", "16", "copies per round of the copy family (the first is followed by an in-place inversion)"),
                     new ParameterSpec("lock", "true", "lock the pages in RAM with mlock where allowed"),
                     new ParameterSpec("max-corrected-errors", "0", "EDAC corrected errors allowed to appear during the run"),
                     new ParameterSpec("report-per-worker", "64", "errors each worker reports in full; all are counted")),
@@ -51,6 +52,8 @@ public final class MemorySuite implements Suite {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong bytesDone = new AtomicLong();
     private final AtomicLong nanosDone = new AtomicLong();
+    private final AtomicLong copyNanos = new AtomicLong();
+    private final AtomicLong copiedBytes = new AtomicLong();
     private volatile long bitsAffected;
     private volatile long lowAddress = Long.MAX_VALUE;
     private volatile long highAddress = Long.MIN_VALUE;
@@ -79,6 +82,10 @@ public final class MemorySuite implements Suite {
         }
         families(p);
         p.getBoolean("lock");
+        long moves = p.getLong("copy-moves");
+        if (moves < 1 || moves > 1024) {
+            throw new Parameters.InvalidParameterException("copy-moves", "must be in 1..1024, got " + moves);
+        }
         if (p.getLong("max-corrected-errors") < 0 || p.getLong("report-per-worker") < 0) {
             throw new Parameters.InvalidParameterException("max-corrected-errors", "and report-per-worker must be >= 0");
         }
@@ -159,6 +166,9 @@ public final class MemorySuite implements Suite {
         }
         ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "testing %d MiB: %d worker(s), %d segment(s), %d locked in RAM%s",
                 total >> 20, workers, segments, locked, locked == segments ? "" : " (mlock refused for the rest: they may be swapped)"));
+        if (families.stream().anyMatch(f -> f.id().equals(Family.COPY))) {
+            ctx.log(LogLevel.INFO, "checksummed copies: " + Copier.engine());
+        }
         ctx.measurement("memory_tested_bytes", (double) per * workers, "bytes");
         ctx.measurement("memory_locked_ratio", segments == 0 ? 0 : (double) locked / segments, "ratio");
         edacBefore = Edac.counts();
@@ -168,49 +178,57 @@ public final class MemorySuite implements Suite {
     public void run(WorkerContext ctx) {
         List<MemorySegment> mine = perWorker.get(ctx.workerIndex());
         long cap = ctx.parameters().getLong("report-per-worker");
+        int moves = (int) ctx.parameters().getLong("copy-moves");
         long[] reported = {0};
         Passes.Errors reporter = (pattern, seg, word, expected, read) -> report(ctx, mine, pattern, seg, word, expected, read, reported, cap);
+        Copier copier = new Copier();
+        long mineBytes = mine.stream().mapToLong(MemorySegment::byteSize).sum();
         while (ctx.keepRunning()) {
             Family f = families.get((int) (ctx.iteration() % families.size()));
             boolean fault = ctx.injectFault(f.id());
             long t0 = System.nanoTime();
-            long bytes = 0;
-            for (int si = 0; si < mine.size(); si++) {
-                MemorySegment seg = mine.get(si);
-                long salt = ctx.random().nextLong();
-                boolean here = fault && si == 0;
-                Runnable flip = () -> {
-                    if (here) {
-                        flipBit(seg, Family.faultWord(f.id(), seg.byteSize() / 8));
-                    }
-                };
-                if (f.pattern() != null) {
-                    Passes.pattern(f.pattern(), seg, ctx.iteration(), salt, flip, reporter);
-                } else if (f.op() != null) {
-                    Passes.compare(f.op(), seg, salt, flip, reporter);
-                } else if (f.id().equals(Family.MOVING_INVERSIONS)) {
-                    Passes.movingInversions(seg, salt, flip, reporter);
-                } else {
-                    boolean[] once = {here};
-                    Passes.copy(seg, ctx.iteration(), salt, block -> {
-                        if (once[0]) {
-                            once[0] = false;
-                            // a bit flipped by another thread while the copy is in flight
-                            Thread t = new Thread(() -> flipBit(seg, Family.faultWord(Family.COPY, seg.byteSize() / 8)));
-                            t.start();
-                            try {
-                                t.join();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
+            if (f.id().equals(Family.COPY)) {
+                boolean[] once = {fault};
+                MemorySegment first = mine.get(0);
+                long c0 = copier.copyNanos();
+                long b0 = copier.copiedBytes();
+                copier.run(mine, ctx.random().nextLong(), moves, (move, seg, word, len) -> {
+                    if (once[0] && seg == first) {
+                        once[0] = false;
+                        // a bit flipped by another thread while the copy is in flight
+                        Thread t = new Thread(() -> flipBit(first, Family.faultWord(Family.COPY, first.byteSize() / 8)));
+                        t.start();
+                        try {
+                            t.join();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                         }
-                    }, reporter);
+                    }
+                }, reporter);
+                copyNanos.addAndGet(copier.copyNanos() - c0);
+                copiedBytes.addAndGet(copier.copiedBytes() - b0);
+            } else {
+                for (int si = 0; si < mine.size(); si++) {
+                    MemorySegment seg = mine.get(si);
+                    long salt = ctx.random().nextLong();
+                    boolean here = fault && si == 0;
+                    Runnable flip = () -> {
+                        if (here) {
+                            flipBit(seg, Family.faultWord(f.id(), seg.byteSize() / 8));
+                        }
+                    };
+                    if (f.pattern() != null) {
+                        Passes.pattern(f.pattern(), seg, ctx.iteration(), salt, flip, reporter);
+                    } else if (f.op() != null) {
+                        Passes.compare(f.op(), seg, salt, flip, reporter);
+                    } else {
+                        Passes.movingInversions(seg, salt, flip, reporter);
+                    }
                 }
-                bytes += seg.byteSize();
             }
             nanosDone.addAndGet(System.nanoTime() - t0);
-            bytesDone.addAndGet(bytes);
-            ctx.progress(bytes);
+            bytesDone.addAndGet(mineBytes);
+            ctx.progress(mineBytes);
         }
     }
 
@@ -277,6 +295,10 @@ public final class MemorySuite implements Suite {
         if (seconds > 0) {
             // per worker-second, summed over the workers running side by side
             ctx.measurement("memory_pass_bytes_per_second", bytesDone.get() / seconds * perWorker.size(), "bytes/s");
+        }
+        if (copyNanos.get() > 0) {
+            // bytes moved by the copies alone, per worker-second, summed over the workers
+            ctx.measurement("memory_copy_bytes_per_second", copiedBytes.get() / (copyNanos.get() / 1e9) * perWorker.size(), "bytes/s");
         }
         long n = errors.get();
         ctx.measurement(new Measurement("memory_errors_total", n, "errors", null, 0.0, Map.of()));

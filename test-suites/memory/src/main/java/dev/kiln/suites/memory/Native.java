@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 /** {@code mlock} through the foreign function API, and physical addresses from {@code /proc/self/pagemap}. */
 final class Native {
     private static final MethodHandle MLOCK = handle("mlock");
+    private static final MethodHandle MEMCPY = memcpyHandle();
 
     private Native() {
     }
@@ -26,6 +27,38 @@ final class Native {
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG))).orElse(null);
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    private static MethodHandle memcpyHandle() {
+        try {
+            Linker l = Linker.nativeLinker();
+            return l.defaultLookup().find("memcpy").map(s -> l.downcallHandle(s,
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG))).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether the C library's {@code memcpy} is reachable. */
+    static boolean hasMemcpy() {
+        return MEMCPY != null;
+    }
+
+    /**
+     * Copies {@code bytes} from {@code src} to {@code dst} with the C library's {@code memcpy} (on
+     * x86-64 glibc with non-temporal stores above its threshold, which the launcher lowers), or with
+     * {@link MemorySegment#copy} where there is none.
+     */
+    static void memcpy(MemorySegment dst, MemorySegment src, long bytes) {
+        if (MEMCPY == null) {
+            MemorySegment.copy(src, 0, dst, 0, bytes);
+            return;
+        }
+        try {
+            MemorySegment r = (MemorySegment) MEMCPY.invokeExact(dst, src, bytes);
+        } catch (Throwable t) {
+            throw new IllegalStateException("memcpy failed", t);
         }
     }
 

@@ -26,27 +26,74 @@ final class Passes {
         return verify(p, seg, pass, salt, errors);
     }
 
+    /** Words compared branch-free before any is looked at one by one; a multiple of every periodic pattern's period (64). */
+    static final int CHUNK = 4096;
+
+    /** One chunk of a periodic pattern: word {@code i} of the segment must hold {@code chunk[i % CHUNK]}. */
+    private static long[] chunk(Pattern p, long pass, long salt) {
+        long[] c = new long[CHUNK];
+        for (int i = 0; i < CHUNK; i++) {
+            c[i] = p.value(i, pass, salt);
+        }
+        return c;
+    }
+
+    /**
+     * Writes the pattern. The loops are per pattern, never through {@link Pattern#value} (ten
+     * patterns through one call site would stop the JIT inlining it). A periodic pattern is written
+     * into the first block, which is then replicated over the rest with {@code memcpy}: from cache,
+     * with non-temporal stores where the C library uses them, so the memory sees only the writes (a
+     * plain store first reads the line in).
+     */
     static void fill(Pattern p, MemorySegment seg, long pass, long salt) {
         long n = seg.byteSize() / 8;
-        for (long i = 0; i < n; i++) {
-            seg.setAtIndex(W, i, p.value(i, pass, salt));
+        if (p.periodic) {
+            long[] c = chunk(p, pass, salt);
+            long first = Math.min(n, Copier.BLOCK);
+            for (long at = 0; at < first; at += CHUNK) {
+                MemorySegment.copy(c, 0, seg, W, at * 8, (int) Math.min(CHUNK, first - at));
+            }
+            MemorySegment block = seg.asSlice(0, first * 8);
+            for (long at = first; at < n; at += first) {
+                long len = Math.min(first, n - at) * 8;
+                Native.memcpy(seg.asSlice(at * 8, len), block, len);
+            }
+            return;
+        }
+        if (VectorPasses.PRESENT && p != Pattern.RANDOM) {
+            VectorPasses.fillIndexed(seg, n, salt, p == Pattern.ADDRESS);
+            return;
+        }
+        switch (p) {
+            case ADDRESS -> {
+                for (long i = 0; i < n; i++) {
+                    seg.setAtIndex(W, i, i ^ salt);
+                }
+            }
+            case SEQUENTIAL_INCREMENT -> {
+                for (long i = 0; i < n; i++) {
+                    seg.setAtIndex(W, i, salt + i);
+                }
+            }
+            case RANDOM -> {
+                for (long i = 0; i < n; i++) {
+                    seg.setAtIndex(W, i, Mix.mix(salt + i));
+                }
+            }
+            default -> throw new IllegalStateException("no fill loop for " + p);
         }
     }
 
-    /** Words compared branch-free before any is looked at one by one. */
-    private static final int CHUNK = 1024;
-
     static long verify(Pattern p, MemorySegment seg, long pass, long salt, Errors errors) {
         long n = seg.byteSize() / 8;
+        long[] c = p.periodic ? chunk(p, pass, salt) : null;
+        boolean vector = VectorPasses.PRESENT && p != Pattern.RANDOM;
         long bad = 0;
-        for (long c = 0; c < n; c += CHUNK) {
-            long end = Math.min(n, c + CHUNK);
-            long diff = 0;
-            for (long i = c; i < end; i++) { // no branch: the JIT can unroll and vectorise this
-                diff |= seg.getAtIndex(W, i) ^ p.value(i, pass, salt);
-            }
-            if (diff != 0) {
-                for (long i = c; i < end; i++) {
+        for (long at = 0; at < n; at += CHUNK) {
+            int len = (int) Math.min(CHUNK, n - at);
+            boolean differs = vector ? vectorDiffers(p, seg, at, len, c, salt) : scalarDiffers(p, seg, at, len, c, salt);
+            if (differs) {
+                for (long i = at; i < at + len; i++) {
                     long v = seg.getAtIndex(W, i);
                     long e = p.value(i, pass, salt);
                     if (v != e) {
@@ -57,6 +104,43 @@ final class Passes {
             }
         }
         return bad;
+    }
+
+    private static boolean vectorDiffers(Pattern p, MemorySegment seg, long at, int len, long[] c, long salt) {
+        if (c != null) {
+            return VectorPasses.differs(seg, at, len, c, p.period);
+        }
+        return VectorPasses.differsIndexed(seg, at, len, salt, p == Pattern.ADDRESS);
+    }
+
+    /** Without the Vector API: branch-free loops the JIT can unroll. */
+    static boolean scalarDiffers(Pattern p, MemorySegment seg, long at, int len, long[] c, long salt) {
+        long diff = 0;
+        if (c != null) {
+            for (int j = 0; j < len; j++) {
+                diff |= seg.getAtIndex(W, at + j) ^ c[j];
+            }
+            return diff != 0;
+        }
+        switch (p) {
+            case ADDRESS -> {
+                for (int j = 0; j < len; j++) {
+                    diff |= seg.getAtIndex(W, at + j) ^ ((at + j) ^ salt);
+                }
+            }
+            case SEQUENTIAL_INCREMENT -> {
+                for (int j = 0; j < len; j++) {
+                    diff |= seg.getAtIndex(W, at + j) ^ (salt + at + j);
+                }
+            }
+            case RANDOM -> {
+                for (int j = 0; j < len; j++) {
+                    diff |= seg.getAtIndex(W, at + j) ^ Mix.mix(salt + at + j);
+                }
+            }
+            default -> throw new IllegalStateException("no verify loop for " + p);
+        }
+        return diff != 0;
     }
 
     /** The comparison families: the same random data in both halves, the same operation applied to both, then compared. */
@@ -141,95 +225,6 @@ final class Passes {
                 bad++;
                 errors.mismatch("moving-inversions", seg, i, p, v);
             }
-        }
-        return bad;
-    }
-
-    /** Blocks of the copy pass, in words (64 KiB). */
-    static final int BLOCK = 8192;
-    /** Copies per call: the source is written once, then moved back and forth this many times. */
-    static final int COPY_PASSES = 4;
-
-    /**
-     * stressapptest-style copies: seeded pattern pages are written into one half once, then moved
-     * to the other half and back {@value #COPY_PASSES} times (the first two moves invert them), each
-     * moved block checksummed (a sum and an XOR of its words: any single flipped bit changes both)
-     * against the checksums taken when the pages were written; a block whose checksum differs is
-     * compared word by word to locate the error.
-     *
-     * @param hook called with each moved block of the first move, before it is checked
-     */
-    static long copy(MemorySegment seg, long pass, long salt, java.util.function.Consumer<MemorySegment> hook, Errors errors) {
-        long half = seg.byteSize() / 16;
-        long blocks = (half + BLOCK - 1) / BLOCK;
-        long[] page = new long[BLOCK];
-        for (int j = 0; j < BLOCK; j++) {
-            page[j] = Mix.mix(salt + j);
-        }
-        long[] sum = new long[(int) blocks];
-        long[] xor = new long[(int) blocks];
-        for (long k = 0; k < blocks; k++) {
-            long b = k * BLOCK;
-            long end = Math.min(half, b + BLOCK);
-            long key = Mix.mix(salt ^ b);
-            long a = 0;
-            long x = 0;
-            for (long i = b; i < end; i++) {
-                long v = page[(int) (i - b)] ^ key;
-                seg.setAtIndex(W, i, v);
-                a += v;
-                x ^= v;
-            }
-            sum[(int) k] = a;
-            xor[(int) k] = x;
-        }
-        long bad = 0;
-        boolean srcInverted = false;
-        for (int move = 0; move < COPY_PASSES; move++) {
-            boolean fromLow = (move & 1) == 0;
-            boolean inverting = move < 2; // out and back inverted, then plain copies (MemorySegment.copy)
-            boolean dstInverted = srcInverted ^ inverting;
-            long srcBase = fromLow ? 0 : half;
-            long dstBase = fromLow ? half : 0;
-            for (long k = 0; k < blocks; k++) {
-                long b = k * BLOCK;
-                long len = Math.min(half, b + BLOCK) - b;
-                MemorySegment src = seg.asSlice((srcBase + b) * 8, len * 8);
-                MemorySegment dst = seg.asSlice((dstBase + b) * 8, len * 8);
-                if (inverting) {
-                    for (long i = 0; i < len; i++) {
-                        dst.setAtIndex(W, i, ~src.getAtIndex(W, i));
-                    }
-                } else {
-                    MemorySegment.copy(src, 0, dst, 0, len * 8);
-                }
-                if (move == 0) {
-                    hook.accept(dst);
-                }
-                long a = 0;
-                long x = 0;
-                for (long i = 0; i < len; i++) {
-                    long v = dst.getAtIndex(W, i);
-                    a += v;
-                    x ^= v;
-                }
-                long wantA = dstInverted ? -sum[(int) k] - len : sum[(int) k];
-                long wantX = dstInverted && (len & 1) == 1 ? ~xor[(int) k] : xor[(int) k];
-                if (a != wantA || x != wantX) {
-                    long key = Mix.mix(salt ^ b);
-                    for (long i = 0; i < len; i++) {
-                        long e = page[(int) i] ^ key;
-                        long de = dstInverted ? ~e : e;
-                        long d = dst.getAtIndex(W, i);
-                        if (d != de) {
-                            bad++;
-                            errors.mismatch(dstInverted ? "copy-invert" : "copy", seg, dstBase + b + i, de, d);
-                            dst.setAtIndex(W, i, de); // reported once: the next moves carry the right value on
-                        }
-                    }
-                }
-            }
-            srcInverted = dstInverted;
         }
         return bad;
     }

@@ -1,0 +1,257 @@
+package dev.kiln.suites.memory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * stressapptest-style checksummed copies over one worker's segments. Seeded pattern blocks are
+ * written into the low half of every segment, with the checksums of the values written (taken from
+ * the values, not read back). Then the blocks move between the halves: a copy, an in-place
+ * inversion of the copy (read, checked, written back inverted), and further copies back and forth;
+ * every block moved is checksummed as its source is read, and compared with the checksum it must
+ * have. Last, every block is checksummed where it ended up. A block whose checksum differs is
+ * compared word by word to find the words that are wrong; each is reported once and repaired, so
+ * later moves carry the right value on.
+ *
+ * <p>Each move sweeps all the worker's segments before the next starts, so the working set is the
+ * worker's whole share of memory, not a cache-sized segment. Copies go through the C library's
+ * {@code memcpy} (the foreign function API): on x86-64 glibc uses non-temporal stores for blocks
+ * above {@code glibc.cpu.x86_non_temporal_threshold}, which the launcher sets below the block size,
+ * so a copied line is not first read for ownership (stressapptest's copy uses {@code movntdq} for
+ * the same reason). The source block is checksummed right after its copy, from cache. Without
+ * {@code memcpy} the copy falls back to {@link MemorySegment#copy}: slower, checked the same way.
+ *
+ * <p>The checksum is a sum and a running sum of sums (Fletcher's construction, four lanes of 64-bit
+ * words): a flipped bit changes the sum; words swapped or moved within a block change the second.
+ */
+final class Copier {
+    private static final ValueLayout.OfLong W = ValueLayout.JAVA_LONG;
+    /** Block of a copy, in words (256 KiB: above the non-temporal threshold the launcher sets, inside L2). */
+    static final int BLOCK = 32768;
+
+    private final long[] page = new long[BLOCK];
+    private final long[] sums = new long[2];
+    private long copyNanos;
+    private long copiedBytes;
+
+    /** How copies are made here, for the suite's log. */
+    static String engine() {
+        String sum = "; checksums " + (Fletcher.VECTOR ? VectorFletcher.bits() + "-bit vectors" : "scalar (no jdk.incubator.vector)");
+        return copies() + sum;
+    }
+
+    private static String copies() {
+        if (!Native.hasMemcpy()) {
+            return "MemorySegment.copy (no C memcpy found): copied lines are read for ownership first";
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+            String t = System.getenv("GLIBC_TUNABLES");
+            return t != null && t.contains("x86_non_temporal_threshold")
+                    ? "memcpy with non-temporal stores (GLIBC_TUNABLES " + t + ")"
+                    : "memcpy without the launcher's non-temporal threshold (GLIBC_TUNABLES unset): "
+                            + "copied lines are read for ownership first, so copies are slower";
+        }
+        return "memcpy";
+    }
+
+    /** The word where the first copy's first destination block starts, in a segment of {@code words} words. */
+    static long firstDestination(long words) {
+        Layout l = new Layout(words / 2, (int) (words / 2 / BLOCK), (int) (words / 2 % BLOCK));
+        return l.base(1) + (long) l.next(0) * BLOCK;
+    }
+
+    /** Nanoseconds spent in copies (the moves alone), since this copier was made. */
+    long copyNanos() {
+        return copyNanos;
+    }
+
+    /** Bytes copied by the moves, since this copier was made. */
+    long copiedBytes() {
+        return copiedBytes;
+    }
+
+    /** The fault-injection seam: called after each block is copied, before anything reads it. */
+    interface Hook {
+        Hook NONE = (move, seg, word, len) -> { };
+
+        void copied(int move, MemorySegment seg, long word, int len);
+    }
+
+    /** Where the blocks of one segment's half lie: full blocks rotate by one position each move, a shorter tail block stays put. */
+    private record Layout(long half, int full, int tail) {
+        static Layout of(MemorySegment seg) {
+            long half = seg.byteSize() / 16;
+            return new Layout(half, (int) (half / BLOCK), (int) (half % BLOCK));
+        }
+
+        int blocks() {
+            return full + (tail > 0 ? 1 : 0);
+        }
+
+        int length(int block) {
+            return block < full ? BLOCK : tail;
+        }
+
+        /** The block at position {@code q} after {@code moves} moves. */
+        int blockAt(int q, int moves) {
+            return q < full ? Math.floorMod(q - moves, full) : q;
+        }
+
+        /** The position a move sends the block at position {@code q} to. */
+        int next(int q) {
+            return q < full ? (q + 1) % full : q;
+        }
+
+        /** The half where the blocks are after {@code moves} moves: 0 (low) or {@link #half} (high). */
+        long base(int moves) {
+            return (moves & 1) == 1 ? half : 0;
+        }
+    }
+
+    /**
+     * One round over the segments: write, {@code moves} copies (the first followed by the in-place
+     * inversion), final check. Every copy sends a block to the next position in the other half, so
+     * a destination never already holds the block it receives: a write that never lands leaves
+     * another block's data there, which its checksum gives away. Returns the words found wrong.
+     *
+     * @param hook called with each block copied, before anything reads it (the fault-injection seam)
+     */
+    long run(List<MemorySegment> segs, long salt, int moves, Hook hook, Passes.Errors errors) {
+        for (int j = 0; j < BLOCK; j++) {
+            page[j] = Mix.mix(salt + j);
+        }
+        int n = segs.size();
+        Layout[] lay = new Layout[n];
+        long[][] want = new long[n][]; // per block: plain sum, plain running sum, inverted sum, inverted running sum
+        for (int s = 0; s < n; s++) {
+            MemorySegment seg = segs.get(s);
+            lay[s] = Layout.of(seg);
+            want[s] = new long[lay[s].blocks() * 4];
+            for (int k = 0; k < lay[s].blocks(); k++) {
+                write(seg, (long) k * BLOCK, lay[s].length(k), key(salt, s, k), want[s], k * 4);
+            }
+        }
+        long bad = 0;
+        boolean inverted = false;
+        for (int move = 0; move < moves; move++) {
+            long t0 = System.nanoTime();
+            long bytes = 0;
+            for (int s = 0; s < n; s++) {
+                MemorySegment seg = segs.get(s);
+                Layout l = lay[s];
+                for (int q = 0; q < l.blocks(); q++) {
+                    int k = l.blockAt(q, move);
+                    int len = l.length(k);
+                    long from = l.base(move) + (long) q * BLOCK;
+                    long to = l.base(move + 1) + (long) l.next(q) * BLOCK;
+                    copy(seg, from, to, len);
+                    hook.copied(move, seg, to, len);
+                    Fletcher.of(seg, from, len, sums); // the source, from cache, as the copy read it
+                    int w = k * 4 + (inverted ? 2 : 0);
+                    if (sums[0] != want[s][w] || sums[1] != want[s][w + 1]) {
+                        // the source read wrong: find the words, report them, put the right value in both places
+                        bad += locate(seg, from, to, len, key(salt, s, k), inverted, errors);
+                    }
+                    bytes += len * 8L;
+                }
+            }
+            copyNanos += System.nanoTime() - t0;
+            copiedBytes += bytes;
+            if (move == 0) {
+                bad += invert(segs, lay, salt, want, errors);
+                inverted = true;
+            }
+        }
+        // the final check, where every block ended up
+        for (int s = 0; s < n; s++) {
+            MemorySegment seg = segs.get(s);
+            Layout l = lay[s];
+            for (int q = 0; q < l.blocks(); q++) {
+                int k = l.blockAt(q, moves);
+                int len = l.length(k);
+                long at = l.base(moves) + (long) q * BLOCK;
+                Fletcher.of(seg, at, len, sums);
+                int w = k * 4 + (inverted ? 2 : 0);
+                if (sums[0] != want[s][w] || sums[1] != want[s][w + 1]) {
+                    bad += locate(seg, at, -1, len, key(salt, s, k), inverted, errors);
+                }
+            }
+        }
+        return bad;
+    }
+
+    private static long key(long salt, int segment, int block) {
+        return Mix.mix(salt ^ Mix.mix(segment) ^ block);
+    }
+
+    /** Writes one block of the pattern and records the checksums of the values (not read back), plain and inverted. */
+    private void write(MemorySegment seg, long at, int len, long key, long[] want, int w) {
+        for (int i = 0; i < len; i++) {
+            seg.setAtIndex(W, at + i, page[i] ^ key);
+        }
+        Fletcher.ofValues(page, key, len, sums);
+        want[w] = sums[0];
+        want[w + 1] = sums[1];
+        Fletcher.inverted(sums, len, sums);
+        want[w + 2] = sums[0];
+        want[w + 3] = sums[1];
+    }
+
+    private static void copy(MemorySegment seg, long from, long to, int len) {
+        Native.memcpy(seg.asSlice(to * 8, len * 8L), seg.asSlice(from * 8, len * 8L), len * 8L);
+    }
+
+    /**
+     * The in-place inversion, after the first copy: each block of the high halves is read (into
+     * cache) and checked against the plain checksum, then written back inverted.
+     */
+    private long invert(List<MemorySegment> segs, Layout[] lay, long salt, long[][] want, Passes.Errors errors) {
+        long bad = 0;
+        for (int s = 0; s < segs.size(); s++) {
+            MemorySegment seg = segs.get(s);
+            Layout l = lay[s];
+            for (int q = 0; q < l.blocks(); q++) {
+                int k = l.blockAt(q, 1);
+                int len = l.length(k);
+                long at = l.base(1) + (long) q * BLOCK;
+                Fletcher.of(seg, at, len, sums); // read into cache and checked, then inverted there
+                if (sums[0] != want[s][k * 4] || sums[1] != want[s][k * 4 + 1]) {
+                    bad += locate(seg, at, -1, len, key(salt, s, k), false, errors);
+                }
+                flip(seg, at, len);
+            }
+        }
+        return bad;
+    }
+
+    private static void flip(MemorySegment seg, long at, int len) {
+        for (int i = 0; i < len; i++) {
+            seg.setAtIndex(W, at + i, ~seg.getAtIndex(W, at + i));
+        }
+    }
+
+    /** Compares a block word by word with what it must hold; reports and repairs each wrong word (and its copy at {@code copy}, if any). */
+    private long locate(MemorySegment seg, long at, long copy, int len, long key, boolean inverted, Passes.Errors errors) {
+        long bad = 0;
+        for (int i = 0; i < len; i++) {
+            long e = page[i] ^ key;
+            if (inverted) {
+                e = ~e;
+            }
+            long v = seg.getAtIndex(W, at + i);
+            if (v != e) {
+                bad++;
+                errors.mismatch(inverted ? "copy-invert" : "copy", seg, at + i, e, v);
+                seg.setAtIndex(W, at + i, e);
+                if (copy >= 0) {
+                    seg.setAtIndex(W, copy + i, e);
+                }
+            }
+        }
+        return bad;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.kiln.suites.memory;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class CopierTest {
+    private static final ValueLayout.OfLong W = ValueLayout.JAVA_LONG;
+
+    record Miss(String pattern, MemorySegment seg, long word, long expected, long read) {
+    }
+
+    private static List<MemorySegment> segments(Arena arena, long... bytes) {
+        List<MemorySegment> segs = new ArrayList<>();
+        for (long b : bytes) {
+            MemorySegment s = arena.allocate(b, 4096);
+            s.fill((byte) 0x5A);
+            segs.add(s);
+        }
+        return segs;
+    }
+
+    /** Whole blocks, a tail block, a segment smaller than one block, several segments: all come back clean, for odd and even move counts. */
+    @Test
+    void healthyMemoryRoundTripsCleanly() {
+        try (Arena arena = Arena.ofConfined()) {
+            List<MemorySegment> segs = segments(arena, 16L * Copier.BLOCK * 8 * 3 / 2 + 48, 4L << 20, 4096);
+            for (int moves : new int[] {1, 2, 5, 16}) {
+                List<Miss> misses = new ArrayList<>();
+                Copier c = new Copier();
+                long bad = c.run(segs, moves * 31L, moves, Copier.Hook.NONE, (p, s, w, e, r) -> misses.add(new Miss(p, s, w, e, r)));
+                assertEquals(0, bad, misses.toString());
+                assertTrue(misses.isEmpty());
+                long half = segs.stream().mapToLong(s -> s.byteSize() / 16 * 8).sum();
+                assertEquals(half * moves, c.copiedBytes());
+            }
+        }
+    }
+
+    /** The scalar and vector checksums agree on every length (tails included); the inverted checksum follows from the plain one. */
+    @Test
+    void checksumsAgreeAcrossImplementations() {
+        SplittableRandom r = new SplittableRandom(7);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(8L * 5000, 64);
+            long[] page = new long[5000];
+            for (int i = 0; i < page.length; i++) {
+                page[i] = r.nextLong();
+            }
+            long key = r.nextLong();
+            for (int len : new int[] {0, 1, 7, 8, 9, 15, 16, 17, 1000, 4999}) {
+                for (int i = 0; i < len; i++) {
+                    seg.setAtIndex(W, i, page[i] ^ key);
+                }
+                long[] scalar = new long[2];
+                long[] any = new long[2];
+                long[] values = new long[2];
+                Fletcher.scalar(seg, 0, len, scalar);
+                Fletcher.of(seg, 0, len, any);
+                Fletcher.ofValues(page, key, len, values);
+                assertArrayEquals(scalar, any, "len " + len);
+                assertArrayEquals(scalar, values, "len " + len);
+                for (int i = 0; i < len; i++) {
+                    seg.setAtIndex(W, i, ~seg.getAtIndex(W, i));
+                }
+                long[] inv = new long[2];
+                Fletcher.scalar(seg, 0, len, inv);
+                long[] derived = new long[2];
+                Fletcher.inverted(scalar, len, derived);
+                assertArrayEquals(inv, derived, "inverted, len " + len);
+            }
+            assertTrue(Fletcher.VECTOR, "the tests run with jdk.incubator.vector (surefire's argLine), so both paths are compared");
+        }
+    }
+
+    /** A bit flipped in one word and the same bit flipped back in another: the sum cancels, the running sum does not. */
+    @Test
+    void oppositeFlipsOfOneBitInOneBlockAreCaught() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(8L * 64, 64);
+            for (int i = 0; i < 64; i++) {
+                seg.setAtIndex(W, i, i % 2 == 0 ? 0L : 1L << 20);
+            }
+            long[] before = new long[2];
+            Fletcher.of(seg, 0, 64, before);
+            seg.setAtIndex(W, 10, 1L << 20); // 0 -> 1
+            seg.setAtIndex(W, 41, 0L); // 1 -> 0
+            long[] after = new long[2];
+            Fletcher.of(seg, 0, 64, after);
+            assertEquals(before[0], after[0], "the plain sum cannot see it");
+            assertNotEquals(before[1], after[1]);
+        }
+    }
+
+    /** A flip after the last copy is found by the final check, at its exact word and bit, and repaired. */
+    @Test
+    void flipAfterTheLastMoveIsFoundByTheFinalCheck() {
+        try (Arena arena = Arena.ofConfined()) {
+            List<MemorySegment> segs = segments(arena, 2L << 20);
+            MemorySegment seg = segs.get(0);
+            int moves = 4;
+            long[] flipped = {-1};
+            List<Miss> misses = new ArrayList<>();
+            long bad = new Copier().run(segs, 5, moves, (move, s, word, len) -> {
+                if (move == moves - 1 && flipped[0] < 0) {
+                    flipped[0] = word + 1234;
+                    s.setAtIndex(W, flipped[0], s.getAtIndex(W, flipped[0]) ^ (1L << 62));
+                }
+            }, (p, s, w, e, r) -> misses.add(new Miss(p, s, w, e, r)));
+            assertEquals(1, bad);
+            Miss m = misses.get(0);
+            assertEquals("copy-invert", m.pattern());
+            assertEquals(flipped[0], m.word());
+            assertEquals(1L << 62, m.expected() ^ m.read());
+            assertEquals(m.expected(), seg.getAtIndex(W, m.word()), "repaired");
+        }
+    }
+
+    /**
+     * A copy that never lands (the destination keeps what it held before) is caught when the block
+     * is next read: each move sends a block to another position, so what was there before is
+     * another block's data, with another checksum.
+     */
+    @Test
+    void aWriteThatNeverLandsIsCaught() {
+        try (Arena arena = Arena.ofConfined()) {
+            List<MemorySegment> segs = segments(arena, 4L << 20);
+            Map<Long, long[]> before = new HashMap<>();
+            long[] dropped = {-1};
+            List<Miss> misses = new ArrayList<>();
+            long bad = new Copier().run(segs, 9, 6, (move, s, word, len) -> {
+                if (move == 0) { // what the high half holds after move 0; the inversion then inverts it in place
+                    long[] copy = new long[len];
+                    MemorySegment.copy(s, W, word * 8, copy, 0, len);
+                    before.put(word, copy);
+                }
+                if (move == 2 && dropped[0] < 0) {
+                    // move 2 writes the high half again: this block's write is lost, the position keeps
+                    // what it held before, move 0's data inverted
+                    long[] old = before.get(word);
+                    for (int i = 0; i < len; i++) {
+                        s.setAtIndex(W, word + i, ~old[i]);
+                    }
+                    dropped[0] = word;
+                }
+            }, (p, s, w, e, r) -> misses.add(new Miss(p, s, w, e, r)));
+            assertTrue(dropped[0] >= 0);
+            assertTrue(bad > Copier.BLOCK / 2, "most words of the stale block differ: " + bad);
+            assertFalse(misses.isEmpty());
+            for (Miss m : misses) {
+                assertTrue(m.word() >= dropped[0] && m.word() < dropped[0] + Copier.BLOCK, "inside the stale block: " + m.word());
+            }
+        }
+    }
+}
