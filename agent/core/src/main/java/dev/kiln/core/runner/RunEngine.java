@@ -82,6 +82,9 @@ public final class RunEngine {
                 parts.add(r.suiteId() + " " + r.outcome() + (r.required() ? "" : " (optional)"));
             }
         }
+        if (parts.isEmpty() && report.results().stream().noneMatch(SuiteResult::required)) {
+            return "all suites passed, but none of them is required: nothing the verdict rests on was tested";
+        }
         return parts.isEmpty() ? "all suites passed" : String.join(", ", parts);
     }
 }

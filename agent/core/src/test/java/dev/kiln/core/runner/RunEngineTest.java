@@ -119,6 +119,9 @@ class RunEngineTest {
         assertEquals(Verdict.INCOMPLETE, r.verdict());
         RunReport optional = run(FAST, req(s, 100, false), req(new InlineSuite("ok", InlineSuite::spin), 100, true));
         assertEquals(Verdict.PASS, optional.verdict(), "an optional skip does not block a pass");
+        RunReport onlyOptional = run(FAST, req(new InlineSuite("ok", InlineSuite::spin), 100, false));
+        assertEquals(Verdict.INCOMPLETE, onlyOptional.verdict(), "nothing required ran");
+        assertTrue(RunEngine.explain(onlyOptional).contains("none of them is required"), RunEngine.explain(onlyOptional));
     }
 
     @Test
