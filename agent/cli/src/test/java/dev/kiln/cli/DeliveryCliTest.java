@@ -180,13 +180,14 @@ class DeliveryCliTest {
         watcher.start();
         HttpClient http = HttpClient.newHttpClient();
         String body = "";
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 300; i++) {
             try {
                 body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 Double delivered = dev.kiln.core.metrics.Scrape.value(body, "kiln_upload_deliveries_total", java.util.Map.of("outcome", "DELIVERED"));
-                if (delivered != null && delivered == 1) {
-                    break;
+                Double pending = dev.kiln.core.metrics.Scrape.value(body, "kiln_outbox_bundles", java.util.Map.of("state", "pending"));
+                if (delivered != null && delivered == 1 && pending != null && pending == 0) {
+                    break; // the outbox gauges are read from disk at most once a second, so they may lag the counter
                 }
             } catch (java.io.IOException notYet) {
                 // not listening yet

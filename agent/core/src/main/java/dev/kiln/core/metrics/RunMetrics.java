@@ -72,10 +72,10 @@ public final class RunMetrics implements RunListener {
             for (String s : STATES) {
                 Gauge.builder("kiln_suite_state", this, m -> m.state.equals(s) ? 1 : 0)
                         .description("1 for the suite's state (pending, running or its outcome), 0 for the others")
-                        .tags("suite", id, "state", s).register(registry);
+                        .tags("suite", id, "state", s).strongReference(true).register(registry);
             }
             Gauge.builder("kiln_suite_progress_ratio", this, SuiteMeters::progress)
-                    .description("share of the suite's time budget used (1 once it has ended)").tags("suite", id).register(registry);
+                    .description("share of the suite's time budget used (1 once it has ended)").tags("suite", id).strongReference(true).register(registry);
             FunctionCounter.builder("kiln_suite_failures", failures, AtomicLong::get)
                     .description("failures the suite has reported").tags("suite", id).register(registry);
             FunctionCounter.builder("kiln_suite_iterations", this, SuiteMeters::iterations)
@@ -108,14 +108,14 @@ public final class RunMetrics implements RunListener {
     @Override
     public void runStarted(RunInfo run) {
         Gauge.builder("kiln_run_profile", () -> 1).description("the run in flight: its profile and the agent's version")
-                .tags("profile", run.profile(), "agent_version", run.agentVersion()).register(registry);
+                .tags("profile", run.profile(), "agent_version", run.agentVersion()).strongReference(true).register(registry);
         double start = run.started().toEpochMilli() / 1000.0;
         Gauge.builder("kiln_run_start_time_seconds", () -> start).description("when the run started, seconds since the epoch")
-                .register(registry);
+                .strongReference(true).register(registry);
         for (Verdict v : Verdict.values()) {
             Gauge.builder("kiln_run_verdict", this, m -> m.verdict == v ? 1 : 0)
                     .description("1 for the verdict the run reached, 0 for the others (all 0 while it runs)")
-                    .tags("verdict", v.name()).register(registry);
+                    .tags("verdict", v.name()).strongReference(true).register(registry);
         }
         for (PlannedSuite s : run.suites()) {
             suites.computeIfAbsent(s.id(), SuiteMeters::new);
