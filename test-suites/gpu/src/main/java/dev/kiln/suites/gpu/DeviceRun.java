@@ -76,7 +76,11 @@ final class DeviceRun implements AutoCloseable {
         context = clCreateContext(null, 1, ids, null, null, null);
         queue = clCreateCommandQueue(context, device.id(), 0, null);
         program = clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
-        clBuildProgram(program, 1, ids, "", null, null);
+        try {
+            clBuildProgram(program, 1, ids, "", null, null);
+        } catch (org.jocl.CLException e) {
+            throw new IllegalStateException("the kernels do not build on " + device.name() + ": " + e.getMessage() + "\n" + buildLog(device), e);
+        }
         fma = clCreateKernel(program, "fma_chain", null);
         fill = clCreateKernel(program, "mem_fill", null);
         check = clCreateKernel(program, "mem_check", null);
@@ -99,6 +103,14 @@ final class DeviceRun implements AutoCloseable {
         arg(check, 4, where);
         arg(check, 5, what);
         clSetKernelArg(check, 6, Sizeof.cl_uint, Pointer.to(new int[] {KEEP}));
+    }
+
+    private String buildLog(OpenCl.Device device) {
+        long[] size = new long[1];
+        org.jocl.CL.clGetProgramBuildInfo(program, device.id(), org.jocl.CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
+        byte[] b = new byte[(int) size[0]];
+        org.jocl.CL.clGetProgramBuildInfo(program, device.id(), org.jocl.CL.CL_PROGRAM_BUILD_LOG, b.length, Pointer.to(b), null);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8).strip();
     }
 
     private cl_mem input(float[] v) {

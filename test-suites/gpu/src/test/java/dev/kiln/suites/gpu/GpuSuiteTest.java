@@ -97,6 +97,17 @@ class GpuSuiteTest {
         assertTrue(r.reason().contains("no OpenCL device of type accelerator (here: "), r.reason());
     }
 
+    /** Kernels that do not build say so with the compiler's log (the suite is then ERROR: the test broke, not the part). */
+    @Test
+    void aBuildFailureCarriesTheCompilersLog() throws Exception {
+        assumeTrue(openCl(), "no OpenCL device here");
+        OpenCl.Device d = OpenCl.devices().get(0);
+        float[] one = {0.5f};
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new DeviceRun(d, "__kernel void fma_chain(__global float *a) { undeclared_thing = 1; }", one, one, one, 1, 4096));
+        assertTrue(e.getMessage().contains("do not build") && e.getMessage().contains("undeclared_thing"), e.getMessage());
+    }
+
     @Test
     void badParametersAreRefused() {
         GpuSuite s = new GpuSuite();
