@@ -150,12 +150,8 @@ final class Copier {
                     long to = l.base(move + 1) + (long) l.next(q) * BLOCK;
                     copy(seg, from, to, len);
                     hook.copied(move, seg, to, len);
-                    Fletcher.of(seg, from, len, sums); // the source, from cache, as the copy read it
-                    int w = k * 4 + (inverted ? 2 : 0);
-                    if (sums[0] != want[s][w] || sums[1] != want[s][w + 1]) {
-                        // the source read wrong: find the words, report them, put the right value in both places
-                        bad += locate(seg, from, to, len, key(salt, s, k), inverted, errors);
-                    }
+                    // the source, from cache, as the copy read it; a wrong word is put right in both places
+                    bad += check(seg, from, to, len, want[s], k, inverted, key(salt, s, k), errors);
                     bytes += len * 8L;
                 }
             }
@@ -173,12 +169,7 @@ final class Copier {
             for (int q = 0; q < l.blocks(); q++) {
                 int k = l.blockAt(q, moves);
                 int len = l.length(k);
-                long at = l.base(moves) + (long) q * BLOCK;
-                Fletcher.of(seg, at, len, sums);
-                int w = k * 4 + (inverted ? 2 : 0);
-                if (sums[0] != want[s][w] || sums[1] != want[s][w + 1]) {
-                    bad += locate(seg, at, -1, len, key(salt, s, k), inverted, errors);
-                }
+                bad += check(seg, l.base(moves) + (long) q * BLOCK, -1, len, want[s], k, inverted, key(salt, s, k), errors);
             }
         }
         return bad;
@@ -218,14 +209,24 @@ final class Copier {
                 int k = l.blockAt(q, 1);
                 int len = l.length(k);
                 long at = l.base(1) + (long) q * BLOCK;
-                Fletcher.of(seg, at, len, sums); // read into cache and checked, then inverted there
-                if (sums[0] != want[s][k * 4] || sums[1] != want[s][k * 4 + 1]) {
-                    bad += locate(seg, at, -1, len, key(salt, s, k), false, errors);
-                }
-                flip(seg, at, len);
+                bad += check(seg, at, -1, len, want[s], k, false, key(salt, s, k), errors); // read into cache and checked,
+                flip(seg, at, len); // then inverted there
             }
         }
         return bad;
+    }
+
+    /**
+     * Checksums block {@code k} (at word {@code at}) against what it must be, plain or inverted; on a
+     * difference finds, reports and repairs the wrong words (in {@code copy} too, if >= 0).
+     */
+    private long check(MemorySegment seg, long at, long copy, int len, long[] want, int k, boolean inverted, long key, Passes.Errors errors) {
+        Fletcher.of(seg, at, len, sums);
+        int w = k * 4 + (inverted ? 2 : 0);
+        if (sums[0] == want[w] && sums[1] == want[w + 1]) {
+            return 0;
+        }
+        return locate(seg, at, copy, len, key, inverted, errors);
     }
 
     private static void flip(MemorySegment seg, long at, int len) {
