@@ -15,7 +15,6 @@ import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.config.KilnConfig;
 import dev.kiln.core.metrics.MetricsServer;
-import dev.kiln.core.metrics.OutboxMetrics;
 import dev.kiln.core.metrics.RunMetrics;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.upload.ServiceConfig;
@@ -205,11 +204,9 @@ final class RunCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new KilnException(ExitCode.INTERNAL, "cannot encode the inventory: " + e.getMessage());
         }
-        try (MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(metricsPort)) {
+        try (MetricsServer metrics = Metrics.serve(metricsPort, state, notice)) {
             RunListener shown = display;
             if (metrics != null) {
-                notice.accept("metrics at http://" + Machine.hostName() + ":" + metrics.port() + "/metrics");
-                OutboxMetrics.bind(metrics.registry(), new Outbox(state, Clock.systemUTC()));
                 RunMetrics runMetrics = new RunMetrics(metrics.registry(), engine::progress);
                 session.withMeters(metrics.registry());
                 shown = display == null ? runMetrics : RunListener.all(display, runMetrics);

@@ -5,7 +5,6 @@ import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.config.KilnConfig;
 import dev.kiln.core.metrics.MetricsServer;
-import dev.kiln.core.metrics.OutboxMetrics;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.upload.ServiceConfig;
@@ -68,12 +67,8 @@ final class UploadCommand implements Callable<Integer> {
         }
         Consumer<String> say = line -> parent.err.println("kiln: " + line);
         Delivery.checkOutbox(state, say);
-        try (MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(metricsPort)) {
-            if (metrics != null) {
-                say.accept("metrics at http://" + Machine.hostName() + ":" + metrics.port() + "/metrics");
-                OutboxMetrics.bind(metrics.registry(), new Outbox(state, Clock.systemUTC()));
-                meters = metrics.registry();
-            }
+        try (MetricsServer metrics = Metrics.serve(metricsPort, state, say)) {
+            meters = metrics == null ? null : metrics.registry();
             return deliver(state, cfg, svc, say, forHowLong);
         }
     }
