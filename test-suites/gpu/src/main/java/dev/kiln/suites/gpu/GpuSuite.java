@@ -145,13 +145,7 @@ public final class GpuSuite implements Suite {
     public void prepare(SuiteContext ctx) throws Exception {
         Parameters p = ctx.parameters();
         devices = chosen(p);
-        String source;
-        try (InputStream in = GpuSuite.class.getResourceAsStream("kernels.cl")) {
-            if (in == null) {
-                throw new IOException("kernels.cl is missing from the suite's jar");
-            }
-            source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        String source = kernelSource();
         int items = (int) p.getLong("fma-items");
         int iterations = (int) p.getLong("fma-iterations");
         RandomGenerator r = ctx.random();
@@ -169,6 +163,16 @@ public final class GpuSuite implements Suite {
             ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "device %d: %s; testing %d MiB of its memory%s", runs.size(), d.describe(),
                     bytes >> 20, bytes < asked ? " (its largest allocation)" : ""));
             runs.add(new DeviceRun(d, source, a, b, x0, iterations, bytes));
+        }
+    }
+
+    /** The OpenCL C source of the kernels, from the suite's jar. */
+    static String kernelSource() throws IOException {
+        try (InputStream in = GpuSuite.class.getResourceAsStream("kernels.cl")) {
+            if (in == null) {
+                throw new IOException("kernels.cl is missing from the suite's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
