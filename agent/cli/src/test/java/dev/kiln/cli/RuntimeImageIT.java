@@ -1,0 +1,63 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.core.kit.OcpStreamValidator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * packaging/build-image.sh, as a release would run it: a jlink runtime, the jar and a launcher in a
+ * tarball; the image then runs a real suite with no JDK on PATH and no JAVA_HOME.
+ */
+class RuntimeImageIT {
+    private static final Path REPO = Path.of("").toAbsolutePath().getParent().getParent(); // agent/cli -> repository
+
+    private record Result(int code, String out) {
+    }
+
+    private static Result exec(Path workDir, Map<String, String> env, String... cmd) throws Exception {
+        Path out = Files.createTempFile("kiln-image", ".out");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        if (env != null) {
+            pb.environment().clear();
+            pb.environment().putAll(env);
+        }
+        Process p = pb.start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "finished: " + String.join(" ", cmd));
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        Files.delete(out);
+        return new Result(p.exitValue(), text);
+    }
+
+    @Test
+    void theImageRunsASuiteWithoutAJdk(@TempDir Path tmp) throws Exception {
+        Path dist = tmp.resolve("dist");
+        Result build = exec(REPO, null, "bash", "packaging/build-image.sh", dist.toString());
+        assertEquals(0, build.code(), build.out());
+        Path image;
+        try (Stream<Path> s = Files.list(dist)) {
+            image = s.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        assertTrue(Files.exists(dist.resolve(image.getFileName() + ".tar.gz")), "the tarball");
+        assertTrue(Files.isExecutable(image.resolve("runtime/bin/java")) && Files.exists(image.resolve("lib/kiln.jar")));
+        Map<String, String> bare = Map.of("PATH", "/usr/bin:/bin", "HOME", tmp.toString()); // no JDK, no JAVA_HOME
+        Result version = exec(tmp, bare, image.resolve("kiln").toString(), "--version");
+        assertEquals(0, version.code(), version.out());
+        assertTrue(version.out().lines().anyMatch(l -> l.startsWith("kiln ")), version.out());
+        Result run = exec(tmp, bare, image.resolve("kiln").toString(), "run", "--suites", "cpu", "--duration", "2s", "--output", "jsonl",
+                "--state-dir", tmp.resolve("state").toString(), "--no-upload");
+        String events = run.out().lines().filter(l -> l.startsWith("{")).reduce("", (a, b) -> a + b + "\n");
+        assertEquals(List.of(), OcpStreamValidator.validate(events), run.out());
+        assertEquals(Map.of("cpu", "PASS"), OcpStreamValidator.outcomes(events), run.out());
+        assertEquals(0, run.code(), run.out());
+    }
+}

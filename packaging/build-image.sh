@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds a self-contained Kiln image for this OS and CPU: a jlink Java runtime with just the modules
+# the agent uses, the agent's jar and a `kiln` launcher, as dist/kiln-VERSION-OS-ARCH.tar.gz. A unit
+# (packaging/*.service, the launchd plist) runs it from /opt/kiln without a JDK on the machine.
+# Usage: packaging/build-image.sh [output directory, default dist/]   (needs a JDK >= 25 and Maven to build)
+set -euo pipefail
+KILN_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAR="$KILN_HOME/agent/cli/target/kiln.jar"
+KILN_MODULE=agent/cli
+KILN_WHAT="the agent"
+# shellcheck source=packaging/launcher.sh
+source "$KILN_HOME/packaging/launcher.sh" # finds $JDK, builds the jar when it is missing or stale
+
+OUT="${1:-$KILN_HOME/dist}"
+VERSION=$(unzip -p "$JAR" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: *//p' | tr -d '\r')
+[ -n "$VERSION" ] || VERSION=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$KILN_HOME/agent/cli/pom.xml" | head -n1)
+OS=$(uname -s | tr '[:upper:]' '[:lower:]')
+ARCH=$(uname -m)
+NAME="kiln-$VERSION-$OS-$ARCH"
+DEST="$OUT/$NAME"
+rm -rf "$DEST"
+mkdir -p "$DEST/lib"
+
+# The modules the jar and its shaded libraries use, plus the Vector API (loaded only when asked for).
+MODULES=$("$JDK/bin/jdeps" --ignore-missing-deps --multi-release "$MIN_MAJOR" --print-module-deps "$JAR")
+MODULES="$MODULES,jdk.incubator.vector,jdk.httpserver,java.net.http"
+echo "kiln: jlink runtime with $MODULES" >&2
+"$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages \
+  --output "$DEST/runtime"
+cp "$JAR" "$DEST/lib/kiln.jar"
+cat > "$DEST/kiln" <<'LAUNCH'
+#!/bin/sh
+# Kiln launcher of a self-contained image: the bundled runtime, the agent's flags. Usage: kiln <command> [options]
+HERE=$(cd "$(dirname "$0")" && pwd)
+# The memory suite's copies want glibc's non-temporal stores for 256 KiB blocks (see docs/memory-suite.md).
+if [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ]; then
+  case "${GLIBC_TUNABLES:-}" in
+    *x86_non_temporal_threshold*) ;;
+    *) GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.cpu.x86_non_temporal_threshold=0x20000"; export GLIBC_TUNABLES ;;
+  esac
+fi
+# UTF-8 output whatever the locale (services often run with none: journald and log files take UTF-8).
+exec "$HERE/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 ${KILN_JAVA_OPTS:-} -jar "$HERE/lib/kiln.jar" "$@"
+LAUNCH
+chmod +x "$DEST/kiln"
+cp "$KILN_HOME/packaging/kiln-burnin.service" "$KILN_HOME/packaging/kiln-upload.service" \
+   "$KILN_HOME/packaging/dev.kiln.burnin.plist" "$DEST/"
+tar -czf "$OUT/$NAME.tar.gz" -C "$OUT" "$NAME"
+echo "$OUT/$NAME.tar.gz"
