@@ -63,6 +63,35 @@ public final class Parameters {
         };
     }
 
+    /**
+     * A size in bytes: a positive count with an optional binary unit ({@code 512}, {@code 64KiB},
+     * {@code 256MiB}, {@code 4GiB}, {@code 1TiB}; case does not matter).
+     */
+    public long getBytes(String name) {
+        String v = get(name).trim().toLowerCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(b|kib|mib|gib|tib)?").matcher(v);
+        if (!m.matches()) {
+            throw new InvalidParameterException(name, "'" + v + "' is not a size (e.g. 512MiB, 4GiB)");
+        }
+        int shift = switch (m.group(2) == null ? "b" : m.group(2)) {
+            case "kib" -> 10;
+            case "mib" -> 20;
+            case "gib" -> 30;
+            case "tib" -> 40;
+            default -> 0;
+        };
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException(name, "'" + v + "' is out of range");
+        }
+        if (n <= 0 || Long.numberOfLeadingZeros(n) <= shift) {
+            throw new InvalidParameterException(name, "'" + v + "' is out of range");
+        }
+        return n << shift;
+    }
+
     /** A bad parameter value. */
     public static final class InvalidParameterException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;

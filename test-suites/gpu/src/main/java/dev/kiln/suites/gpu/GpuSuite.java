@@ -44,7 +44,7 @@ public final class GpuSuite implements Suite {
             List.of(new ParameterSpec("device-type", "gpu", "which OpenCL devices to test: " + String.join(", ", TYPES)),
                     new ParameterSpec("fma-items", "262144", "work-items of the FMA kernel"),
                     new ParameterSpec("fma-iterations", "4096", "FMA steps per work-item (each two FMAs)"),
-                    new ParameterSpec("memory-size", "256MiB", "device memory to test per device (KiB, MiB, GiB), capped by the "
+                    new ParameterSpec("memory-size", "256MiB", "device memory to test per device (e.g. 256MiB, 2GiB), capped by the "
                             + "device's largest allocation")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
 
@@ -92,25 +92,9 @@ public final class GpuSuite implements Suite {
         if (it < 1 || it > (1 << 20)) {
             throw new Parameters.InvalidParameterException("fma-iterations", "must be in 1..1048576, got " + it);
         }
-        memoryBytes(p);
-    }
-
-    static long memoryBytes(Parameters p) {
-        String v = p.get("memory-size").trim().toLowerCase(Locale.ROOT);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(kib|mib|gib)").matcher(v);
-        if (!m.matches()) {
-            throw new Parameters.InvalidParameterException("memory-size", "'" + v + "' is not a size (e.g. 256MiB, 2GiB)");
+        if (p.getBytes("memory-size") < 4096) {
+            throw new Parameters.InvalidParameterException("memory-size", "must be at least 4KiB");
         }
-        long n = Long.parseLong(m.group(1));
-        int shift = switch (m.group(2)) {
-            case "kib" -> 10;
-            case "mib" -> 20;
-            default -> 30;
-        };
-        if (n <= 0 || Long.numberOfLeadingZeros(n) <= shift + 1) {
-            throw new Parameters.InvalidParameterException("memory-size", "'" + v + "' is out of range");
-        }
-        return n << shift;
     }
 
     private List<OpenCl.Device> chosen(Parameters p) throws SuiteUnavailableException {
@@ -157,7 +141,7 @@ public final class GpuSuite implements Suite {
             b[g] = 0.25f + 0.75f * r.nextFloat();
             x0[g] = 0.25f + 0.75f * r.nextFloat();
         }
-        long asked = memoryBytes(p);
+        long asked = p.getBytes("memory-size");
         for (OpenCl.Device d : devices) {
             long bytes = Math.min(asked, d.maxAllocation()) & ~3L;
             ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "device %d: %s; testing %d MiB of its memory%s", runs.size(), d.describe(),

@@ -112,7 +112,7 @@ class GpuSuiteTest {
     void badParametersAreRefused() {
         GpuSuite s = new GpuSuite();
         for (Map<String, String> bad : List.of(Map.of("device-type", "tpu"), Map.of("fma-items", "0"), Map.of("fma-iterations", "-3"),
-                Map.of("memory-size", "lots"), Map.of("memory-size", "0MiB"))) {
+                Map.of("memory-size", "lots"), Map.of("memory-size", "0MiB"), Map.of("memory-size", "100"))) {
             assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(s.descriptor().withDefaults(bad)), bad.toString());
         }
     }

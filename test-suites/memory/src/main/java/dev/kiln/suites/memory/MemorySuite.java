@@ -71,8 +71,8 @@ public final class MemorySuite implements Suite {
 
     @Override
     public void validate(Parameters p) {
-        bytes(p, "size");
-        bytes(p, "segment-size");
+        p.getBytes("size");
+        p.getBytes("segment-size");
         String share = p.get("share").trim();
         if (!share.isEmpty()) {
             double s = p.getDouble("share");
@@ -89,26 +89,6 @@ public final class MemorySuite implements Suite {
         if (p.getLong("max-corrected-errors") < 0 || p.getLong("report-per-worker") < 0) {
             throw new Parameters.InvalidParameterException("max-corrected-errors", "and report-per-worker must be >= 0");
         }
-    }
-
-    static long bytes(Parameters p, String name) {
-        String v = p.get(name).trim().toLowerCase(Locale.ROOT);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(b|kib|mib|gib|tib)?").matcher(v);
-        if (!m.matches()) {
-            throw new Parameters.InvalidParameterException(name, "'" + v + "' is not a size (e.g. 512MiB, 4GiB)");
-        }
-        long n = Long.parseLong(m.group(1));
-        int shift = switch (m.group(2) == null ? "b" : m.group(2)) {
-            case "kib" -> 10;
-            case "mib" -> 20;
-            case "gib" -> 30;
-            case "tib" -> 40;
-            default -> 0;
-        };
-        if (n <= 0 || Long.numberOfLeadingZeros(n) <= shift) {
-            throw new Parameters.InvalidParameterException(name, "'" + v + "' is out of range");
-        }
-        return n << shift;
     }
 
     private static List<Family> families(Parameters p) {
@@ -136,7 +116,7 @@ public final class MemorySuite implements Suite {
         Parameters p = ctx.parameters();
         long available = ctx.environment().availableMemoryBytes();
         String share = p.get("share").trim();
-        long total = share.isEmpty() ? bytes(p, "size") : (long) (available * p.getDouble("share"));
+        long total = share.isEmpty() ? p.getBytes("size") : (long) (available * p.getDouble("share"));
         if (available > 0 && total > available * 0.95) {
             throw new SuiteUnavailableException(UnavailableCategory.NO_RESOURCE, "asked for " + (total >> 20) + " MiB but only "
                     + (available >> 20) + " MiB are available: refusing to push the machine into swap");
@@ -146,7 +126,7 @@ public final class MemorySuite implements Suite {
         if (per < 4096) {
             throw new SuiteUnavailableException(UnavailableCategory.NO_RESOURCE, "too little memory per worker: " + per + " bytes");
         }
-        long segSize = Math.min(bytes(p, "segment-size") & ~15L, per);
+        long segSize = Math.min(p.getBytes("segment-size") & ~15L, per);
         families.addAll(families(p));
         arena = Arena.ofShared();
         int locked = 0;
