@@ -32,18 +32,13 @@ cat > "$DEST/kiln" <<'LAUNCH'
 #!/bin/sh
 # Kiln launcher of a self-contained image: the bundled runtime, the agent's flags. Usage: kiln <command> [options]
 HERE=$(cd "$(dirname "$0")" && pwd)
-# The memory suite's copies want glibc's non-temporal stores for 256 KiB blocks (see docs/memory-suite.md).
-if [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ]; then
-  case "${GLIBC_TUNABLES:-}" in
-    *x86_non_temporal_threshold*) ;;
-    *) GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.cpu.x86_non_temporal_threshold=0x20000"; export GLIBC_TUNABLES ;;
-  esac
-fi
+. "$HERE/glibc-tunables.sh" # the memory suite's copies want glibc's non-temporal stores
 # UTF-8 output whatever the locale (services often run with none: journald and log files take UTF-8).
 exec "$HERE/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 ${KILN_JAVA_OPTS:-} -jar "$HERE/lib/kiln.jar" "$@"
 LAUNCH
 chmod +x "$DEST/kiln"
+cp "$KILN_HOME/packaging/glibc-tunables.sh" "$DEST/"
 cp "$KILN_HOME/packaging/kiln-burnin.service" "$KILN_HOME/packaging/kiln-upload.service" \
    "$KILN_HOME/packaging/dev.kiln.burnin.plist" "$DEST/"
 tar -czf "$OUT/$NAME.tar.gz" -C "$OUT" "$NAME"
