@@ -64,14 +64,21 @@ final class DeviceRun implements AutoCloseable {
     record MemoryResult(long wrong, List<Miss> first) {
     }
 
-    DeviceRun(OpenCl.Device device, String source, float[] a, float[] b, float[] x0, int iterations, long memoryBytes) {
+    /** What {@code fma_chain} must give for these inputs, worked out on the host (once, for every device). */
+    static int[] golden(float[] a, float[] b, float[] x0, int iterations) {
+        int[] golden = new int[a.length];
+        java.util.stream.IntStream.range(0, a.length).parallel()
+                .forEach(g -> golden[g] = Reference.chain(g, a[g], b[g], x0[g], iterations));
+        return golden;
+    }
+
+    /** @param golden {@link #golden} of the same inputs and iterations */
+    DeviceRun(OpenCl.Device device, String source, float[] a, float[] b, float[] x0, int iterations, int[] golden, long memoryBytes) {
         this.device = device;
         this.items = a.length;
         this.iterations = iterations;
         this.words = memoryBytes / 4;
-        this.golden = new int[items];
-        java.util.stream.IntStream.range(0, items).parallel()
-                .forEach(g -> golden[g] = Reference.chain(g, a[g], b[g], x0[g], iterations));
+        this.golden = golden;
         cl_device_id[] ids = {device.id()};
         context = clCreateContext(null, 1, ids, null, null, null);
         queue = clCreateCommandQueue(context, device.id(), 0, null);

@@ -36,8 +36,9 @@ public final class GpuBench {
             x0[g] = 0.25f + 0.75f * (float) r.nextDouble();
         }
         String source = GpuSuite.kernelSource();
+        int[] golden = DeviceRun.golden(a, b, x0, iterations);
         for (OpenCl.Device d : devices) {
-            try (DeviceRun run = new DeviceRun(d, source, a, b, x0, iterations, Math.min(bytes, d.maxAllocation()))) {
+            try (DeviceRun run = new DeviceRun(d, source, a, b, x0, iterations, golden, Math.min(bytes, d.maxAllocation()))) {
                 double flops = 0;
                 double mem = 0;
                 for (int i = 0; i <= reps; i++) {

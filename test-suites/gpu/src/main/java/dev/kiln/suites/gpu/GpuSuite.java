@@ -52,7 +52,6 @@ public final class GpuSuite implements Suite {
     static final int FAULT_BIT = 13;
 
     private final List<DeviceRun> runs = Collections.synchronizedList(new ArrayList<>());
-    private List<OpenCl.Device> devices = List.of();
     private final AtomicLong flops = new AtomicLong();
     private final AtomicLong fmaNanos = new AtomicLong();
     private final AtomicLong memBytes = new AtomicLong();
@@ -115,20 +114,15 @@ public final class GpuSuite implements Suite {
 
     @Override
     public WorkPlan plan(SuiteEnvironment env, Parameters params) {
-        int n;
-        try {
-            n = chosen(params).size();
-        } catch (SuiteUnavailableException e) {
-            n = 1; // prepare says why
-        }
+        // after prepare, which found the devices (or skipped the suite, and then there is no plan)
         return new WorkPlan(List.of(new WorkPlan.Phase("devices", WorkPlan.Mode.PARALLEL,
-                Collections.nCopies(n, WorkPlan.Placement.ANY), 1)));
+                Collections.nCopies(Math.max(1, runs.size()), WorkPlan.Placement.ANY), 1)));
     }
 
     @Override
     public void prepare(SuiteContext ctx) throws Exception {
         Parameters p = ctx.parameters();
-        devices = chosen(p);
+        List<OpenCl.Device> devices = chosen(p);
         String source = kernelSource();
         int items = (int) p.getLong("fma-items");
         int iterations = (int) p.getLong("fma-iterations");
@@ -141,12 +135,13 @@ public final class GpuSuite implements Suite {
             b[g] = 0.25f + 0.75f * r.nextFloat();
             x0[g] = 0.25f + 0.75f * r.nextFloat();
         }
+        int[] golden = DeviceRun.golden(a, b, x0, iterations);
         long asked = p.getBytes("memory-size");
         for (OpenCl.Device d : devices) {
             long bytes = Math.min(asked, d.maxAllocation()) & ~3L;
             ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "device %d: %s; testing %d MiB of its memory%s", runs.size(), d.describe(),
                     bytes >> 20, bytes < asked ? " (its largest allocation)" : ""));
-            runs.add(new DeviceRun(d, source, a, b, x0, iterations, bytes));
+            runs.add(new DeviceRun(d, source, a, b, x0, iterations, golden, bytes));
         }
     }
 

@@ -104,7 +104,7 @@ class GpuSuiteTest {
         OpenCl.Device d = OpenCl.devices().get(0);
         float[] one = {0.5f};
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new DeviceRun(d, "__kernel void fma_chain(__global float *a) { undeclared_thing = 1; }", one, one, one, 1, 4096));
+                () -> new DeviceRun(d, "__kernel void fma_chain(__global float *a) { undeclared_thing = 1; }", one, one, one, 1, new int[1], 4096));
         assertTrue(e.getMessage().contains("do not build") && e.getMessage().contains("undeclared_thing"), e.getMessage());
     }
 
