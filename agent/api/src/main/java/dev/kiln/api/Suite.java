@@ -13,6 +13,8 @@ package dev.kiln.api;
  * public no-argument constructor. A new instance is created for every run of the suite.
  */
 public interface Suite {
+    // The framework's outcome rule (docs/architecture.md): an exception or a time-out in any of these
+    // calls is ERROR for the suite, and the run goes on; cleanup runs whenever prepare ran.
 
     /** The suite's complete self-description; constant for the class. */
     SuiteDescriptor descriptor();
@@ -52,12 +54,19 @@ public interface Suite {
     /**
      * Called once after the last phase when every worker returned normally (not after a hang or a
      * worker error): the place to compare workers with each other (a slow core) and to report
-     * summary measurements.
+     * summary measurements. Bounded by the hang timeout: one that does not return in time, or throws,
+     * makes the suite ERROR.
      */
     default void finish(SuiteContext ctx) throws Exception {
     }
 
-    /** Releases what {@link #prepare} took. Called whenever prepare was called, even after a failure. */
+    /**
+     * Releases what {@link #prepare} took. Called whenever prepare was called, after every outcome:
+     * after a failure, an error, a cancel, and after a hang, when abandoned worker threads (interrupted,
+     * never joined) may still hold the suite's resources; release them so that such a thread gets an
+     * exception rather than freed memory. Bounded by the hang timeout; a cleanup that does not return
+     * is logged and the run goes on.
+     */
     default void cleanup(SuiteContext ctx) throws Exception {
     }
 }

@@ -51,6 +51,14 @@ public interface SuiteContext {
      */
     void degraded(String symptom, String message, Map<String, Object> details);
 
+    /**
+     * Counts results that were checked against a known answer (a comparison with a golden value, a
+     * pattern read back, a cross-check between workers). The framework holds a suite to its
+     * descriptor: one that says it always verifies and reports no check ends ERROR ("claimed to verify
+     * but checked nothing"), never PASS. Cheap enough for every iteration; call it once per batch.
+     */
+    void verified(long checks);
+
     /** A log line that goes to the event stream and the bundle. */
     void log(LogLevel level, String message);
 }

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param started        when it started
  * @param ended          when it ended
  * @param iterations     iterations done by all workers together
+ * @param checks         results checked against a known answer, as the suite reported them
  * @param measurements   what it measured
  * @param failures       the first failures in full (see {@code failureCount} for all)
  * @param failureCount   all failures reported, kept or not
@@ -24,7 +25,7 @@ import java.util.Objects;
  * @param parameters     the parameters it ran with
  */
 public record SuiteResult(String suiteId, boolean required, Outcome outcome, UnavailableCategory category,
-                          String reason, Instant started, Instant ended, long iterations,
+                          String reason, Instant started, Instant ended, long iterations, long checks,
                           List<Measurement> measurements, List<Failure> failures, long failureCount,
                           String workDigest, String placement, Map<String, String> parameters) {
 

@@ -33,7 +33,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(System.out, System.err, args));
+        terminal = isTerminal(); // before stdout is claimed: afterwards descriptor 1 is stderr
+        System.exit(run(Stdout.claim(), System.err, args));
     }
 
     public static int run(PrintStream out, PrintStream err, String... args) {
@@ -98,8 +99,15 @@ public final class Main {
         }
     }
 
+    private static volatile Boolean terminal;
+
     /** True when stdout is an interactive terminal (live progress) rather than a pipe or file. */
     static boolean stdoutIsTerminal() {
+        Boolean t = terminal;
+        return t != null ? t : isTerminal();
+    }
+
+    private static boolean isTerminal() {
         java.io.Console c = System.console();
         return c != null && c.isTerminal();
     }

@@ -31,19 +31,26 @@ final class SuitesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         SuiteRegistry registry = SuiteRegistry.load();
-        SuiteEnvironment env = Machine.environment();
+        SuiteEnvironment env = dev.kiln.core.platform.PlatformProbe.current().environment();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String id : registry.ids()) {
             Suite s = registry.create(id);
             SuiteDescriptor d = s.descriptor();
-            Availability a = s.availability(env);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("id", d.id());
             row.put("title", d.title());
             row.put("exercises", d.exercises());
-            row.put("available", a.available());
-            row.put("category", a.available() ? null : a.category().name());
-            row.put("reason", a.reason());
+            try {
+                Availability a = s.availability(env);
+                row.put("available", a.available());
+                row.put("category", a.available() ? null : a.category().name());
+                row.put("reason", a.reason());
+            } catch (RuntimeException | LinkageError e) {
+                // a broken driver: listed with what broke, as a run would record the suite as ERROR
+                row.put("available", false);
+                row.put("category", "ERROR");
+                row.put("reason", "availability check failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
             row.put("defaultDurationSeconds", d.defaultDuration().toSeconds());
             row.put("alwaysVerifies", d.alwaysVerifies());
             List<Map<String, String>> params = new ArrayList<>();
@@ -56,7 +63,8 @@ final class SuitesCommand implements Callable<Integer> {
         } else {
             out.printf("%-20s %-26s %s%n", "SUITE", "AVAILABILITY", "TITLE");
             for (Map<String, Object> r : rows) {
-                String avail = (Boolean) r.get("available") ? "available" : "unavailable: " + r.get("category");
+                String avail = (Boolean) r.get("available") ? "available"
+                        : "ERROR".equals(r.get("category")) ? "broken" : "unavailable: " + r.get("category");
                 out.printf("%-20s %-26s %s%n", r.get("id"), avail, r.get("title"));
                 if (!(Boolean) r.get("available")) {
                     out.printf("%-20s %-26s reason: %s%n", "", "", r.get("reason"));

@@ -5,6 +5,7 @@ import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.config.KilnConfig;
 import dev.kiln.core.metrics.MetricsServer;
+import dev.kiln.core.upload.Delivery;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.upload.ServiceConfig;
@@ -67,7 +68,7 @@ final class UploadCommand implements Callable<Integer> {
         }
         Consumer<String> say = line -> parent.err.println("kiln: " + line);
         Delivery.checkOutbox(state, say);
-        try (MetricsServer metrics = Metrics.serve(metricsPort, state, say)) {
+        try (MetricsServer metrics = MetricsServer.serve(metricsPort, state, say)) {
             meters = metrics == null ? null : metrics.registry();
             return deliver(state, cfg, svc, say, forHowLong);
         }

@@ -169,7 +169,8 @@ class DeliveryCliTest {
     /** A rack's uploader daemon: {@code upload --watch --metrics-port} serves the outbox depth and the deliveries. */
     @Test
     void watchServesOutboxMetrics() throws Exception {
-        assertEquals(0, run("--no-upload").code());
+        Cli first = run("--no-upload");
+        assertEquals(0, first.code(), first.toString());
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();

@@ -70,6 +70,7 @@ class DiskFullTest {
             assertEquals(73, c.code(), c.toString());
             assertTrue(c.err().contains("cannot seal the bundle") && c.err().contains("will be sealed at the next start"), c.err());
             assertTrue(c.out().contains("Verdict  PASS"), "the verdict is still shown: " + c.out());
+            assertEquals(73, Summary.parse(c.out()).exit(), "the summary prints the code the process returns: " + c.out());
             try (Stream<Path> runs = Files.list(state.resolve("runs"))) {
                 assertEquals(1, runs.count(), "the run's journal is kept");
             }

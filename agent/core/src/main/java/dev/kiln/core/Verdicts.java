@@ -12,7 +12,9 @@ public final class Verdicts {
 
     /**
      * FAIL if any suite (required or not) is FAIL or HUNG; INCOMPLETE if any required suite is
-     * ERROR, SKIPPED or INTERRUPTED, or nothing required ran at all; otherwise PASS.
+     * ERROR, SKIPPED or INTERRUPTED, if any suite at all is ERROR, or if nothing required ran at all;
+     * otherwise PASS. Optional means "may be absent here" (SKIPPED), not "may break": an optional
+     * GPU suite whose driver fails is ERROR and keeps the run from passing.
      */
     public static Verdict decide(Collection<SuiteResult> results) {
         boolean incomplete = results.stream().noneMatch(SuiteResult::required);
@@ -20,7 +22,7 @@ public final class Verdicts {
             if (r.outcome().isDefect()) {
                 return Verdict.FAIL;
             }
-            if (r.required() && r.outcome() != Outcome.PASS) {
+            if (r.required() && r.outcome() != Outcome.PASS || r.outcome() == Outcome.ERROR) {
                 incomplete = true;
             }
         }

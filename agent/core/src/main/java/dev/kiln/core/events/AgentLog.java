@@ -53,7 +53,7 @@ public final class AgentLog implements RunListener {
     @Override
     public void suiteEnded(SuiteResult r) {
         line("INFO", "suite " + r.suiteId() + " ended " + r.outcome() + (r.category() == null ? "" : " (" + r.category() + ")")
-                + (r.reason().isEmpty() ? "" : ": " + r.reason()) + "; iterations " + r.iterations() + ", failures "
+                + (r.reason().isEmpty() ? "" : ": " + r.reason()) + "; iterations " + r.iterations() + ", checks " + r.checks() + ", failures "
                 + r.failureCount() + ", placement " + r.placement());
     }
 

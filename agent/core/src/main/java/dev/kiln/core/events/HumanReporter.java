@@ -23,8 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * What a technician sees: a header, live progress per suite (a redrawn status line on a terminal,
- * a plain line every {@code plainEvery} otherwise), each failure as it happens, and a summary table
- * with the verdict and exit code at the end.
+ * a plain line every {@code plainEvery} otherwise), each failure as it happens, a summary table when
+ * the suites are done, and the verdict with the process's exit code once it is known.
  */
 public final class HumanReporter implements RunListener {
     private final PrintStream out;
@@ -145,8 +145,18 @@ public final class HumanReporter implements RunListener {
                     Durations.format(Duration.between(r.started(), r.ended())), r.iterations(), r.failureCount(),
                     r.required() ? "" : "(optional) ", note);
         }
-        out.printf("%nVerdict  %s  (%s)  exit %d%n", report.verdict(), RunEngine.explain(report),
-                ExitCode.of(report.verdict()).code());
+        out.flush();
+    }
+
+    /**
+     * The last line, printed once the process's exit code is known (after sealing and delivery), so
+     * the code shown is the code {@code $?} shows.
+     *
+     * @param exit why, beyond the verdict, when the code is not the verdict's (null otherwise)
+     */
+    public synchronized void verdict(RunReport report, ExitCode exit, String why) {
+        out.printf("%nVerdict  %s  (%s)  exit %d%s%n", report.verdict(), RunEngine.explain(report), exit.code(),
+                why == null ? "" : ": " + why);
         out.flush();
     }
 

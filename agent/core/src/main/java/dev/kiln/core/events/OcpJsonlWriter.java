@@ -243,7 +243,7 @@ public final class OcpJsonlWriter implements RunListener {
         });
         String msg = r.outcome() == Outcome.SKIPPED ? r.category() + ": " + r.reason() : r.reason();
         d.put("message", (msg.isEmpty() ? r.outcome().name() : msg) + " [iterations=" + r.iterations()
-                + " failures=" + r.failureCount() + " workDigest=" + r.workDigest() + " placement=" + r.placement() + "]");
+                + " checks=" + r.checks() + " failures=" + r.failureCount() + " workDigest=" + r.workDigest() + " placement=" + r.placement() + "]");
         emit("testStepArtifact", n);
 
         ObjectNode end = step(r.suiteId());

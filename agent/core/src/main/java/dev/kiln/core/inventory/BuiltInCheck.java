@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * A check the agent adds to a run itself (not found through the service loader): it does its work
- * once in {@code prepare}, from data the run already has, so its workers have nothing to repeat.
+ * once in {@code prepare}, from data the run already has, and is requested with no time budget, so
+ * the runner starts no workers for it. Each comparison it makes is reported with
+ * {@code ctx.verified}: a built-in check that compared nothing is ERROR, like any suite.
  */
 abstract class BuiltInCheck implements Suite {
     private final SuiteDescriptor descriptor;
@@ -31,6 +33,6 @@ abstract class BuiltInCheck implements Suite {
 
     @Override
     public final void run(WorkerContext ctx) {
-        // the check is made once, in prepare
+        throw new IllegalStateException(descriptor.id() + " does its check in prepare and is requested with no time budget");
     }
 }

@@ -35,6 +35,7 @@ public final class InventoryCheckSuite extends BuiltInCheck {
             } else {
                 ctx.log(dev.kiln.api.LogLevel.INFO, c.field() + ": " + c.actual() + " as expected");
             }
+            ctx.verified(1);
         }
     }
 

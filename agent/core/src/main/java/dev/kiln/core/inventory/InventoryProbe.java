@@ -15,13 +15,13 @@ import oshi.hardware.HardwareAbstractionLayer;
 import oshi.hardware.NetworkIF;
 
 /**
- * The inventory of this machine: {@link PlatformProbe#forThisPlatform()} picks the per-OS probe;
+ * The inventory of this machine: {@link PlatformProbe#current()} picks the per-OS probe;
  * {@link #oshi()} is the common part every probe starts from.
  */
 public final class InventoryProbe {
 
     public Inventory probe() {
-        return PlatformProbe.forThisPlatform().inventory();
+        return PlatformProbe.current().inventory();
     }
 
     /** The OSHI view; on Linux its clusters come from the kernel's CPU topology. */
@@ -31,7 +31,7 @@ public final class InventoryProbe {
         ComputerSystem cs = hw.getComputerSystem();
         CentralProcessor cpu = hw.getProcessor();
         Map<String, Integer> byCluster = new TreeMap<>();
-        for (var c : CpuTopology.probe()) {
+        for (var c : PlatformProbe.current().cpus()) {
             byCluster.merge(c.cluster(), 1, Integer::sum);
         }
         List<Inventory.Cluster> clusters = new ArrayList<>();

@@ -37,6 +37,30 @@ public final class MetricsServer implements AutoCloseable {
      *
      * @throws KilnException usage (64) when the port is out of range or cannot be bound
      */
+    /**
+     * {@code --metrics-port} as {@code run} and {@code upload} share it: starts serving on
+     * {@code port} with the outbox gauges bound, and says where; null when no port was asked for.
+     * Binds only: it writes nothing, so a bad port is refused before a run touches its state.
+     */
+    public static MetricsServer serve(Integer port, dev.kiln.core.state.StateDir state, java.util.function.Consumer<String> say) {
+        if (port == null) {
+            return null;
+        }
+        MetricsServer metrics = start(port);
+        say.accept("metrics at http://" + hostName() + ":" + metrics.port() + "/metrics");
+        OutboxMetrics.bind(metrics.registry(), new dev.kiln.core.outbox.Outbox(state, java.time.Clock.systemUTC()));
+        return metrics;
+    }
+
+    /** This machine's host name, for addresses printed to the operator ("localhost" when it has none). */
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
     public static MetricsServer start(int port) {
         if (port < 0 || port > 65535) {
             throw KilnException.usage("--metrics-port " + port + ": not a TCP port (0-65535)");

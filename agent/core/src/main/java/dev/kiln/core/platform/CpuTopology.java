@@ -19,23 +19,6 @@ public final class CpuTopology {
     private CpuTopology() {
     }
 
-    /** This machine's CPUs. */
-    public static List<LogicalCpu> probe() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-        if (os.contains("linux")) {
-            List<Integer> allowed;
-            try {
-                allowed = new LinuxThreadPlacer().allowedCpus();
-            } catch (RuntimeException e) {
-                allowed = List.of();
-            }
-            if (!allowed.isEmpty()) {
-                return linux(Path.of("/"), allowed);
-            }
-        }
-        return fromOshi();
-    }
-
     /**
      * Linux: clusters from the hybrid PMU lists ({@code /sys/devices/cpu_core/cpus},
      * {@code cpu_atom/cpus}) or from {@code cpu_capacity} (Arm big.LITTLE); else one cluster.
@@ -77,7 +60,7 @@ public final class CpuTopology {
     }
 
     /** Elsewhere (macOS): OSHI's logical processors with their core's efficiency class. */
-    static List<LogicalCpu> fromOshi() {
+    public static List<LogicalCpu> fromOshi() {
         CentralProcessor cpu = new SystemInfo().getHardware().getProcessor();
         Map<Integer, Integer> efficiencyOfCore = new HashMap<>();
         for (CentralProcessor.PhysicalProcessor p : cpu.getPhysicalProcessors()) {

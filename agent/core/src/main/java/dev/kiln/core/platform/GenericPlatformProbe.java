@@ -10,6 +10,16 @@ import java.util.function.Consumer;
 /** Any other OS: OSHI alone. */
 final class GenericPlatformProbe extends AbstractPlatformProbe {
     @Override
+    public Os os() {
+        return Os.OTHER;
+    }
+
+    @Override
+    ThreadPlacer makePlacer() {
+        return new NoThreadPlacer("no placement on " + System.getProperty("os.name"));
+    }
+
+    @Override
     Inventory read(Inventory oshi) {
         return oshi;
     }

@@ -11,6 +11,27 @@ import java.util.function.Consumer;
 /** Linux: OSHI plus the kernel's CPU topology for the inventory; sysfs for telemetry. */
 final class LinuxPlatformProbe extends AbstractPlatformProbe {
     @Override
+    public Os os() {
+        return Os.LINUX;
+    }
+
+    @Override
+    ThreadPlacer makePlacer() {
+        return new LinuxThreadPlacer();
+    }
+
+    @Override
+    List<dev.kiln.api.SuiteEnvironment.LogicalCpu> readCpus() {
+        List<Integer> allowed;
+        try {
+            allowed = new LinuxThreadPlacer().allowedCpus();
+        } catch (RuntimeException e) {
+            allowed = List.of();
+        }
+        return allowed.isEmpty() ? CpuTopology.fromOshi() : CpuTopology.linux(Path.of("/"), allowed);
+    }
+
+    @Override
     Inventory read(Inventory oshi) {
         return oshi; // OSHI reads /proc and /sys; its clusters come from CpuTopology
     }

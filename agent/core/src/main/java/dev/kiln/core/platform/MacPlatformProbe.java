@@ -14,6 +14,21 @@ import java.util.function.Consumer;
 /** macOS: sysctl, system_profiler and ioreg for the inventory; powermetrics (as root) for telemetry. */
 final class MacPlatformProbe extends AbstractPlatformProbe {
     @Override
+    public Os os() {
+        return Os.MACOS;
+    }
+
+    @Override
+    ThreadPlacer makePlacer() {
+        return new MacThreadPlacer();
+    }
+
+    @Override
+    public Path defaultStateDir(boolean root, Path home, String xdgState) {
+        return root ? Path.of("/Library/Application Support/Kiln") : home.resolve("Library/Application Support/Kiln");
+    }
+
+    @Override
     Inventory read(Inventory oshi) {
         return MacInventory.probe(oshi);
     }

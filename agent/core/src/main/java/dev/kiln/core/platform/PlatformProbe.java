@@ -1,5 +1,6 @@
 package dev.kiln.core.platform;
 
+import dev.kiln.api.SuiteEnvironment;
 import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.nio.file.Path;
@@ -10,10 +11,18 @@ import java.util.function.Consumer;
 
 /**
  * What the agent knows about the machine, in OSHI's shape: this interface, a caching base
- * ({@link AbstractPlatformProbe}), one small class per OS, and one switch ({@link #forThisPlatform})
- * that picks it. Parsers live apart from the commands and files that feed them.
+ * ({@link AbstractPlatformProbe}), one small class per OS, and one switch ({@link #current}) that
+ * picks it, once per process. Everything that differs by OS goes through here: the inventory,
+ * telemetry, thread placement, the CPU topology and the default state directory. Parsers live apart
+ * from the commands and files that feed them.
  */
 public interface PlatformProbe {
+
+    /** The operating systems the agent tells apart. */
+    enum Os { LINUX, MACOS, OTHER }
+
+    /** Which OS this probe is for. */
+    Os os();
 
     /** The inventory, read once and cached. */
     Inventory inventory();
@@ -21,9 +30,32 @@ public interface PlatformProbe {
     /** The telemetry sources of this platform, OSHI's common part first. */
     List<TelemetrySource> telemetry(Path sysfsRoot, Clock clock, Consumer<String> warn);
 
-    /** The one platform switch. */
-    static PlatformProbe forThisPlatform() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    /** How worker threads are placed here; made once and cached. */
+    ThreadPlacer threadPlacer();
+
+    /** The logical CPUs the agent may use, with their clusters; read once and cached. */
+    List<SuiteEnvironment.LogicalCpu> cpus();
+
+    /** The machine as suites see it: OS, architecture, CPUs, memory. */
+    SuiteEnvironment environment();
+
+    /**
+     * Where state lives when neither {@code --state-dir} nor {@code KILN_STATE_DIR} says.
+     *
+     * @param root    whether the agent runs as root
+     * @param home    the user's home directory
+     * @param xdgState {@code XDG_STATE_HOME}, or null
+     */
+    Path defaultStateDir(boolean root, Path home, String xdgState);
+
+    /** The probe of this machine: the one platform switch, memoised. */
+    static PlatformProbe current() {
+        return Current.PROBE;
+    }
+
+    /** The probe for an OS name as {@code os.name} spells it (tests pick another OS's with it). */
+    static PlatformProbe forOsName(String osName) {
+        String os = osName == null ? "" : osName.toLowerCase(Locale.ROOT);
         if (os.contains("linux")) {
             return new LinuxPlatformProbe();
         }
@@ -31,5 +63,13 @@ public interface PlatformProbe {
             return new MacPlatformProbe();
         }
         return new GenericPlatformProbe();
+    }
+
+    /** Holder: the switch runs once, on first use. */
+    final class Current {
+        static final PlatformProbe PROBE = forOsName(System.getProperty("os.name"));
+
+        private Current() {
+        }
     }
 }

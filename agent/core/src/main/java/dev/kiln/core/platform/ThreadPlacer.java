@@ -26,20 +26,4 @@ public interface ThreadPlacer {
      */
     record Result(boolean pinned, String description) {
     }
-
-    /** The placer for this OS. */
-    static ThreadPlacer forThisPlatform() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (os.contains("linux")) {
-                return new LinuxThreadPlacer();
-            }
-            if (os.contains("mac")) {
-                return new MacThreadPlacer();
-            }
-        } catch (UnsupportedOperationException | IllegalStateException e) {
-            return new NoThreadPlacer("native placement unavailable: " + e.getMessage());
-        }
-        return new NoThreadPlacer("no placement on " + System.getProperty("os.name"));
-    }
 }

@@ -112,8 +112,13 @@ public final class RunPlanner {
             } catch (Parameters.InvalidParameterException ex) {
                 ExitCode code = fromCli.containsKey(ex.parameter()) ? ExitCode.USAGE : ExitCode.CONFIG;
                 throw new KilnException(code, "suite " + id + ": " + ex.getMessage());
+            } catch (RuntimeException broken) {
+                // the suite's own validate is broken: not the user's mistake. The runner calls it
+                // again and records the suite as ERROR with this message; the run goes on.
             }
-            out.add(new SuiteRequest(s, d, e == null || e.required(), params));
+            // The verdict rests on what the user asked for: a suite named with --suites is required
+            // whatever the profile says of it.
+            out.add(new SuiteRequest(s, d, onlySuites != null || e == null || e.required(), params));
         }
         return out;
     }

@@ -15,7 +15,9 @@ final class RecordingRandom implements RandomGenerator {
 
     RecordingRandom(long seed) {
         this.delegate = new SplittableRandom(seed);
-        this.digest = seed;
+        // The digest starts from a constant, not the seed: it must show the draws the suite made, so
+        // that a suite which never draws gives the same digest for every seed (and fails the kit).
+        this.digest = 0;
     }
 
     @Override

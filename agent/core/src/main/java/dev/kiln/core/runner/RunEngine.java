@@ -53,7 +53,7 @@ public final class RunEngine {
                 if (cancelled.get()) {
                     Instant now = Instant.now();
                     result = new SuiteResult(request.id(), request.required(), Outcome.INTERRUPTED, null,
-                            "run cancelled before this suite started", now, now, 0, List.of(), List.of(), 0,
+                            "run cancelled before this suite started", now, now, 0, 0, List.of(), List.of(), 0,
                             "", "", request.parameters());
                     listener.suiteStarted(request.planned());
                 } else {

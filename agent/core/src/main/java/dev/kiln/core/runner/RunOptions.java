@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param seed             the run seed; every random stream derives from it
  * @param hangTimeout      a worker silent (no {@code keepRunning()}) this long is HUNG
- * @param prepareTimeout   longest a suite's prepare may take before the suite is HUNG
+ * @param prepareTimeout   longest a suite's availability, validate, prepare or plan may take before the suite is ERROR
  * @param maxIterations    per worker and phase, stop after this many iterations even if time is
  *                         left (0: no limit); used to replay a fixed amount of work
  * @param maxFailuresKept  failures kept and emitted in full per suite; the rest are counted
@@ -22,8 +22,11 @@ public record RunOptions(long seed, Duration hangTimeout, Duration prepareTimeou
         faults = List.copyOf(faults);
     }
 
+    /** The one default hang timeout, for every entry point (a profile or {@code --hang-timeout} may change it). */
+    public static final Duration DEFAULT_HANG_TIMEOUT = Duration.ofSeconds(30);
+
     public static RunOptions defaults(long seed) {
-        return new RunOptions(seed, Duration.ofSeconds(30), Duration.ofMinutes(10), 0, 50, List.of(), false);
+        return new RunOptions(seed, DEFAULT_HANG_TIMEOUT, Duration.ofMinutes(10), 0, 50, List.of(), false);
     }
 
     public RunOptions withHangTimeout(Duration d) {

@@ -32,6 +32,7 @@ final class SuiteExecution implements SuiteContext {
     final AtomicLong failureCount = new AtomicLong();
     final AtomicLong limitViolations = new AtomicLong();
     final AtomicLong iterations = new AtomicLong();
+    final AtomicLong checks = new AtomicLong();
     final AtomicLong units = new AtomicLong();
     volatile boolean unitsReported;
     /** Set to make every worker's keepRunning() false: a hang, a cancel. */
@@ -131,6 +132,14 @@ final class SuiteExecution implements SuiteContext {
         } else if (n == options.maxFailuresKept() + 1L) {
             log(LogLevel.WARNING, "more than " + options.maxFailuresKept() + " failures: the rest are counted, not kept");
         }
+    }
+
+    @Override
+    public void verified(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("verified(" + n + "): a count of checks cannot be negative");
+        }
+        checks.addAndGet(n);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.kiln.api.SuiteResult;
 import dev.kiln.api.SuiteUnavailableException;
 import dev.kiln.api.UnavailableCategory;
 import dev.kiln.api.WorkPlan;
+import dev.kiln.core.Durations;
 import dev.kiln.core.platform.ThreadPlacer;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,73 +65,114 @@ final class SuiteRunner {
         Parameters params = suite.descriptor().withDefaults(request.parameters());
         SuiteExecution exec = new SuiteExecution(id, options, runCancelled, environment, params, listener);
         current = exec;
+        Run r = new Run();
         try {
-            Availability a = suite.availability(environment);
-            if (!a.available()) {
-                return skipped(request, started, exec, a.category(), a.reason());
-            }
-            Attempt prep = bounded("prepare", () -> suite.prepare(exec), options.prepareTimeout(), id);
-            if (prep.timedOut) {
-                exec.stop = true;
-                return result(request, started, exec, Outcome.HUNG,
-                        "prepare did not finish within " + options.prepareTimeout().toSeconds() + "s", "");
-            }
-            if (prep.error instanceof SuiteUnavailableException u) {
-                cleanup(suite, exec);
-                return skipped(request, started, exec, u.category(), u.getMessage());
-            }
-            if (prep.error instanceof OutOfMemoryError oom) {
-                cleanup(suite, exec);
-                return skipped(request, started, exec, UnavailableCategory.NO_RESOURCE, "out of memory in prepare: " + oom.getMessage());
-            }
-            if (prep.error != null) {
-                cleanup(suite, exec);
-                return result(request, started, exec, Outcome.ERROR, "prepare failed: " + describe(prep.error), "");
-            }
-            startNanos = System.nanoTime();
-            endEstimateNanos = startNanos + request.duration().toNanos();
-            PhaseOutcome po = runPhases(suite, exec, request);
-            if (po.hungReason == null && exec.workerError == null) {
-                Attempt fin = bounded("finish", () -> suite.finish(exec), options.hangTimeout(), id);
-                if (fin.timedOut) {
-                    exec.log(LogLevel.ERROR, "finish did not return within " + options.hangTimeout().toSeconds() + "s");
-                } else if (fin.error != null) {
-                    exec.workerError = fin.error;
-                }
-            }
-            if (po.hungReason == null) {
-                cleanup(suite, exec);
-            }
-            Outcome outcome;
-            String reason;
-            if (po.hungReason != null) {
-                outcome = Outcome.HUNG;
-                reason = po.hungReason;
-            } else if (exec.hasDefectEvidence()) {
-                outcome = Outcome.FAIL;
-                reason = exec.failureCount.get() + " failure(s); first: " + exec.failures().stream()
-                        .filter(f -> !f.degraded()).findFirst().map(f -> f.message()).orElse("");
-            } else if (exec.workerError != null) {
-                outcome = Outcome.ERROR;
-                reason = "worker failed: " + describe(exec.workerError);
-            } else if (runCancelled.get()) {
-                outcome = Outcome.INTERRUPTED;
-                reason = "run cancelled while the suite ran";
-            } else {
-                outcome = Outcome.PASS;
-                reason = "";
-            }
-            return result(request, started, exec, outcome, reason, po.placement);
+            lifecycle(suite, exec, request, r);
         } finally {
+            if (r.prepared) {
+                cleanup(suite, exec);
+            }
             current = null;
         }
+        String first = exec.failures().stream().filter(f -> !f.degraded()).findFirst().map(f -> f.message()).orElse("");
+        OutcomeRule.Decision d = OutcomeRule.decide(new OutcomeRule.Observed(r.hung, exec.failureCount.get(), first,
+                r.broken != null ? r.broken : workerBroken(exec), r.skip, runCancelled.get(), r.hadTime, exec.iterations.get(),
+                suite.descriptor().alwaysVerifies(), exec.checks.get()));
+        return new SuiteResult(id, request.required(), d.outcome(), d.category(), d.reason(), started, Instant.now(),
+                exec.iterations.get(), exec.checks.get(), exec.measurements(), exec.failures(), exec.failureCount.get(),
+                exec.workDigest(), r.placement, exec.parameters().asMap());
+    }
+
+    /** What the lifecycle left for the outcome rule, filled in as it goes. */
+    private static final class Run {
+        OutcomeRule.Broken broken;
+        OutcomeRule.Skip skip;
+        String hung;
+        String placement = "";
+        boolean prepared;
+        boolean hadTime;
+    }
+
+    private static OutcomeRule.Broken workerBroken(SuiteExecution exec) {
+        Throwable t = exec.workerError;
+        return t == null ? null : OutcomeRule.Broken.threw(OutcomeRule.Call.RUN, describe(t));
+    }
+
+    /** availability → validate → prepare → plan → phases → finish; stops at the first call that breaks. */
+    private void lifecycle(Suite suite, SuiteExecution exec, SuiteRequest request, Run r) {
+        String id = request.id();
+        Attempt<Availability> av = bounded("availability", () -> suite.availability(environment), options.prepareTimeout(), id);
+        if (broke(av, OutcomeRule.Call.AVAILABILITY, options.prepareTimeout(), r)) {
+            return;
+        }
+        if (!av.value.available()) {
+            r.skip = new OutcomeRule.Skip(av.value.category(), av.value.reason());
+            return;
+        }
+        if (broke(bounded("validate", () -> {
+            suite.validate(exec.parameters());
+            return null;
+        }, options.prepareTimeout(), id), OutcomeRule.Call.VALIDATE, options.prepareTimeout(), r)) {
+            return;
+        }
+        r.prepared = true;
+        Attempt<Void> prep = bounded("prepare", () -> {
+            suite.prepare(exec);
+            return null;
+        }, options.prepareTimeout(), id);
+        if (prep.error instanceof SuiteUnavailableException u) {
+            r.skip = new OutcomeRule.Skip(u.category(), u.getMessage());
+            return;
+        }
+        if (prep.error instanceof OutOfMemoryError oom) {
+            r.skip = new OutcomeRule.Skip(UnavailableCategory.NO_RESOURCE, "out of memory in prepare: " + oom.getMessage());
+            return;
+        }
+        if (prep.error instanceof InterruptedException && runCancelled.get()) {
+            return; // cancelled while preparing: INTERRUPTED
+        }
+        if (broke(prep, OutcomeRule.Call.PREPARE, options.prepareTimeout(), r)) {
+            exec.stop = true;
+            return;
+        }
+        if (request.duration().isZero() || runCancelled.get()) {
+            return; // a check done in prepare (the built-in checks), or nothing left to do
+        }
+        Attempt<WorkPlan> plan = bounded("plan", () -> suite.plan(environment, exec.parameters()), options.prepareTimeout(), id);
+        if (broke(plan, OutcomeRule.Call.PLAN, options.prepareTimeout(), r)) {
+            return;
+        }
+        r.hadTime = true;
+        startNanos = System.nanoTime();
+        endEstimateNanos = startNanos + request.duration().toNanos();
+        PhaseOutcome po = runPhases(suite, exec, request, plan.value);
+        r.hung = po.hungReason;
+        r.placement = po.placement;
+        if (po.hungReason != null || exec.workerError != null) {
+            return;
+        }
+        broke(bounded("finish", () -> {
+            suite.finish(exec);
+            return null;
+        }, options.hangTimeout(), id), OutcomeRule.Call.FINISH, options.hangTimeout(), r);
+    }
+
+    /** Records the first broken call; true when this attempt broke. */
+    private boolean broke(Attempt<?> a, OutcomeRule.Call call, Duration limit, Run r) {
+        if (a.timedOut) {
+            r.broken = OutcomeRule.Broken.timedOut(call, limit);
+        } else if (a.error != null) {
+            r.broken = OutcomeRule.Broken.threw(call, describe(a.error));
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private record PhaseOutcome(String hungReason, String placement) {
     }
 
-    private PhaseOutcome runPhases(Suite suite, SuiteExecution exec, SuiteRequest request) {
-        WorkPlan plan = suite.plan(environment, exec.parameters());
+    private PhaseOutcome runPhases(Suite suite, SuiteExecution exec, SuiteRequest request, WorkPlan plan) {
         double total = plan.phases().stream().mapToDouble(WorkPlan.Phase::weight).sum();
         long budget = request.duration().toNanos();
         List<Worker> all = new ArrayList<>();
@@ -248,27 +290,36 @@ final class SuiteRunner {
     }
 
     private void cleanup(Suite suite, SuiteExecution exec) {
-        Attempt a = bounded("cleanup", () -> suite.cleanup(exec), options.hangTimeout(), exec.suiteId);
+        exec.stop = true;
+        Attempt<Void> a = bounded("cleanup", () -> {
+            suite.cleanup(exec);
+            return null;
+        }, options.hangTimeout(), exec.suiteId);
         if (a.timedOut) {
-            exec.log(LogLevel.ERROR, "cleanup did not finish within " + options.hangTimeout().toSeconds() + "s");
+            exec.log(LogLevel.ERROR, "cleanup did not return within " + Durations.format(options.hangTimeout())
+                    + "; abandoned, and the run goes on");
         } else if (a.error != null) {
             exec.log(LogLevel.ERROR, "cleanup failed: " + describe(a.error));
         }
     }
 
-    private interface Step {
-        void run() throws Exception;
+    private interface Step<T> {
+        T run() throws Exception;
     }
 
-    private record Attempt(boolean timedOut, Throwable error) {
+    private record Attempt<T>(T value, boolean timedOut, Throwable error) {
     }
 
-    /** Runs a lifecycle step on its own daemon thread, waiting at most {@code limit}. */
-    private Attempt bounded(String name, Step step, Duration limit, String suiteId) {
+    /**
+     * Runs a lifecycle call on its own daemon thread, waiting at most {@code limit}; a call that
+     * overruns is interrupted and abandoned. A cancel interrupts prepare, which may take minutes.
+     */
+    private <T> Attempt<T> bounded(String name, Step<T> step, Duration limit, String suiteId) {
+        Object[] value = new Object[1];
         Throwable[] error = new Throwable[1];
         Thread t = new Thread(() -> {
             try {
-                step.run();
+                value[0] = step.run();
             } catch (Throwable e) {
                 error[0] = e;
             }
@@ -284,15 +335,17 @@ final class SuiteRunner {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     t.interrupt();
-                    return new Attempt(true, null);
+                    return new Attempt<>(null, true, null);
                 }
                 t.join(Duration.ofNanos(Math.min(left, 100_000_000L)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Attempt(true, null);
+            return new Attempt<>(null, true, null);
         }
-        return new Attempt(false, error[0]);
+        @SuppressWarnings("unchecked")
+        T v = (T) value[0];
+        return new Attempt<>(v, false, error[0]);
     }
 
     static String describe(Throwable t) {
@@ -300,16 +353,5 @@ final class SuiteRunner {
         StackTraceElement[] st = t.getStackTrace();
         String where = st.length > 0 ? " at " + st[0] : "";
         return t.getClass().getSimpleName() + (m == null ? "" : ": " + m) + where;
-    }
-
-    private SuiteResult skipped(SuiteRequest r, Instant started, SuiteExecution exec, UnavailableCategory c, String reason) {
-        return new SuiteResult(r.id(), r.required(), Outcome.SKIPPED, c, reason, started, Instant.now(), 0,
-                exec.measurements(), exec.failures(), exec.failureCount.get(), exec.workDigest(), "", exec.parameters().asMap());
-    }
-
-    private SuiteResult result(SuiteRequest r, Instant started, SuiteExecution exec, Outcome o, String reason, String placement) {
-        return new SuiteResult(r.id(), r.required(), o, null, reason, started, Instant.now(), exec.iterations.get(),
-                exec.measurements(), exec.failures(), exec.failureCount.get(), exec.workDigest(), placement,
-                exec.parameters().asMap());
     }
 }

@@ -58,7 +58,12 @@ final class Worker implements WorkerContext {
     public boolean keepRunning() {
         long now = System.nanoTime();
         lastBeatNanos = now;
-        if (exec.shouldStop() || now - deadlineNanos >= 0) {
+        if (exec.shouldStop()) {
+            return false;
+        }
+        // Every worker does at least one iteration, however late its thread started: a suite given
+        // time must do some work (zero iterations is ERROR), and a busy machine must not make it so.
+        if (iteration >= 0 && now - deadlineNanos >= 0) {
             return false;
         }
         long max = exec.options.maxIterations();
@@ -156,6 +161,11 @@ final class Worker implements WorkerContext {
         d.put("iteration", iteration());
         d.putAll(details);
         return d;
+    }
+
+    @Override
+    public void verified(long checks) {
+        exec.verified(checks);
     }
 
     @Override

@@ -55,10 +55,11 @@ public final class RunSession {
      *                state directory is used, and created on first use (the notice says so)
      */
     public static RunSession open(StateDir state, Path keyFile, Clock clock, PausePoint pause, Consumer<String> notice) {
+        StationKey explicit = keyFile == null ? null : new KeyStore(keyFile).load(); // a bad --key fails before any write
         state.create();
         StationKey key;
-        if (keyFile != null) {
-            key = new KeyStore(keyFile).load();
+        if (explicit != null) {
+            key = explicit;
             KeyStore.in(state).remember(key); // so the outbox can re-check what it signs
         } else {
             KeyStore store = KeyStore.in(state);
@@ -93,8 +94,8 @@ public final class RunSession {
     }
 
     /** The telemetry statistics of the run in progress (empty before it starts). */
-    public java.util.function.Supplier<java.util.Map<String, dev.kiln.core.telemetry.TelemetrySampler.ChannelStats>> telemetryStats() {
-        return () -> recorder == null ? java.util.Map.of() : recorder.telemetry().stats();
+    public java.util.function.Supplier<dev.kiln.core.telemetry.TelemetryStats> telemetryStats() {
+        return () -> recorder == null ? new dev.kiln.core.telemetry.TelemetryStats(java.util.Map.of()) : recorder.telemetry().stats();
     }
 
     public StationKey key() {

@@ -5,7 +5,6 @@ import dev.kiln.core.KilnException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * The agent's state on disk (DESIGN §7):
@@ -34,17 +33,8 @@ public record StateDir(Path root) {
         if (env != null && !env.isBlank()) {
             return new StateDir(Path.of(env).toAbsolutePath());
         }
-        boolean mac = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Path home = Path.of(System.getProperty("user.home"));
-        if (mac) {
-            return new StateDir(root ? Path.of("/Library/Application Support/Kiln") : home.resolve("Library/Application Support/Kiln"));
-        }
-        if (root) {
-            return new StateDir(Path.of("/var/lib/kiln"));
-        }
-        String xdg = System.getenv("XDG_STATE_HOME");
-        return new StateDir((xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".local/state")).resolve("kiln"));
+        return new StateDir(dev.kiln.core.platform.PlatformProbe.current().defaultStateDir("root".equals(System.getProperty("user.name")),
+                Path.of(System.getProperty("user.home")), System.getenv("XDG_STATE_HOME")));
     }
 
     public Path runs() {

@@ -28,9 +28,16 @@ public final class TelemetrySampler implements Closeable {
     private final List<String> channels = new ArrayList<>();
     private final ScheduledExecutorService timer;
     private volatile Map<String, Double> latest = Map.of();
-    private final Map<String, ChannelStats> stats = new java.util.concurrent.ConcurrentHashMap<>();
+    private final TelemetryStats stats;
 
     public TelemetrySampler(PrintStream out, Clock clock, Duration interval, List<TelemetrySource> sources) {
+        this(out, clock, interval, sources, TelemetryStats.cpuClustersHere());
+    }
+
+    /** @param cpuClusters the cluster of each logical CPU, for the clusters' clocks (Linux) */
+    public TelemetrySampler(PrintStream out, Clock clock, Duration interval, List<TelemetrySource> sources,
+                            Map<Integer, String> cpuClusters) {
+        this.stats = new TelemetryStats(cpuClusters);
         this.out = out;
         this.clock = clock;
         this.sources = List.copyOf(sources);
@@ -47,7 +54,7 @@ public final class TelemetrySampler implements Closeable {
 
     /** The sources for this machine (see {@link dev.kiln.core.platform.PlatformProbe}). */
     public static List<TelemetrySource> forThisPlatform(Path sysfsRoot, Clock clock, Consumer<String> warn) {
-        return dev.kiln.core.platform.PlatformProbe.forThisPlatform().telemetry(sysfsRoot, clock, warn);
+        return dev.kiln.core.platform.PlatformProbe.current().telemetry(sysfsRoot, clock, warn);
     }
 
     /** The column names, after {@code timestamp}. */
@@ -66,49 +73,9 @@ public final class TelemetrySampler implements Closeable {
         }
     }
 
-    /** Per-channel statistics of the run so far (channels that never had a value are absent). */
-    public Map<String, ChannelStats> stats() {
-        return Map.copyOf(stats);
-    }
-
-    /** Running max, min and a bounded sample (every k-th value) for the median, whatever the run's length. */
-    public static final class ChannelStats {
-        private static final int KEEP = 4096;
-        private double max = Double.NEGATIVE_INFINITY;
-        private double min = Double.POSITIVE_INFINITY;
-        private final double[] kept = new double[KEEP];
-        private int size;
-        private long seen;
-        private int stride = 1;
-
-        synchronized void add(double v) {
-            max = Math.max(max, v);
-            min = Math.min(min, v);
-            if (seen++ % stride == 0) {
-                if (size == KEEP) { // keep every other value from now on
-                    for (int i = 0; i < KEEP / 2; i++) {
-                        kept[i] = kept[2 * i];
-                    }
-                    size = KEEP / 2;
-                    stride *= 2;
-                }
-                kept[size++] = v;
-            }
-        }
-
-        public synchronized double max() {
-            return max;
-        }
-
-        public synchronized double min() {
-            return min;
-        }
-
-        public synchronized double median() {
-            double[] s = java.util.Arrays.copyOf(kept, size);
-            java.util.Arrays.sort(s);
-            return s.length == 0 ? Double.NaN : s[s.length / 2];
-        }
+    /** Statistics of the run so far: every channel, and each CPU cluster's clock while busy. */
+    public TelemetryStats stats() {
+        return stats;
     }
 
     /** The most recent sample. */
@@ -126,11 +93,7 @@ public final class TelemetrySampler implements Closeable {
             }
         }
         latest = all;
-        all.forEach((k, v) -> {
-            if (Double.isFinite(v)) {
-                stats.computeIfAbsent(k, x -> new ChannelStats()).add(v);
-            }
-        });
+        stats.add(all);
         StringBuilder row = new StringBuilder(clock.instant().toString());
         for (String c : channels) {
             Double v = all.get(c);

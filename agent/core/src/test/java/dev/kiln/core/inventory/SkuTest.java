@@ -109,4 +109,27 @@ class SkuTest {
         KilnException nested = assertThrows(KilnException.class, () -> sku("clusters:\n  performance: many\n"));
         assertTrue(nested.getMessage().contains("clusters.performance"), nested.getMessage());
     }
+
+    @Test
+    void aSkuThatChecksNothingIsRefused() {
+        for (String text : List.of("name: mac-studio\n", "name: x\nlimits: {}\n", "name: x\nlimits:\n  maxTemperatureCelsius: null\n")) {
+            KilnException e = assertThrows(KilnException.class, () -> sku(text), text);
+            assertEquals(ExitCode.CONFIG, e.exitCode());
+            assertTrue(e.getMessage().contains("names no part and no limit to check"), e.getMessage());
+        }
+    }
+
+    @Test
+    void clockFloorsNameTheirClusters() throws IOException {
+        assertEquals(Map.of("performance", 3.0e9), sku("limits:\n  minSustainedClockHertz: 3.0e9\n").limits().clockFloors());
+        assertEquals(Map.of("performance", 3.0e9, "efficiency", 2.0e9),
+                sku("limits:\n  minSustainedClockHertz: {performance: 3.0e9, efficiency: 2.0e9}\n").limits().clockFloors());
+        assertEquals(Map.of("p0", 3.2e9), sku("limits:\n  minSustainedClockHertz:\n    P0: 3.2e9\n").limits().clockFloors());
+        for (String bad : List.of("limits:\n  minSustainedClockHertz: fast\n", "limits:\n  minSustainedClockHertz: -1\n",
+                "limits:\n  minSustainedClockHertz: {performance: quick}\n")) {
+            KilnException e = assertThrows(KilnException.class, () -> sku(bad), bad);
+            assertEquals(ExitCode.CONFIG, e.exitCode());
+            assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("limits.minSustainedClockHertz"), e.getMessage());
+        }
+    }
 }

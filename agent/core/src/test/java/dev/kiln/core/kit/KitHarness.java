@@ -3,8 +3,7 @@ package dev.kiln.core.kit;
 import dev.kiln.api.Suite;
 import dev.kiln.api.SuiteEnvironment;
 import dev.kiln.api.SuiteResult;
-import dev.kiln.core.platform.CpuTopology;
-import dev.kiln.core.platform.ThreadPlacer;
+import dev.kiln.core.platform.PlatformProbe;
 import dev.kiln.core.runner.RunEngine;
 import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunListener;
@@ -22,12 +21,13 @@ public final class KitHarness {
     }
 
     public static SuiteEnvironment environment() {
-        return new SuiteEnvironment(System.getProperty("os.name"), System.getProperty("os.arch"), CpuTopology.probe(),
+        PlatformProbe here = PlatformProbe.current();
+        return new SuiteEnvironment(System.getProperty("os.name"), System.getProperty("os.arch"), here.cpus(),
                 Runtime.getRuntime().maxMemory());
     }
 
     public static RunEngine engine() {
-        return new RunEngine(ThreadPlacer.forThisPlatform(), environment());
+        return new RunEngine(PlatformProbe.current().threadPlacer(), environment());
     }
 
     public static RunInfo info(List<SuiteRequest> requests, long seed) {

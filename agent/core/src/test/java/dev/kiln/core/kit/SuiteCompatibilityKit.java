@@ -143,6 +143,7 @@ public abstract class SuiteCompatibilityKit {
         Duration ran = Duration.between(r.started(), r.ended());
         assertTrue(ran.compareTo(budget.multipliedBy(9).dividedBy(10)) >= 0, "stopped early: " + ran);
         assertTrue(r.iterations() > 0, "did some work");
+        assertTrue(r.checks() > 0 || !newSuite().descriptor().alwaysVerifies(), "reported the checks it made");
     }
 
     @Test
@@ -197,11 +198,22 @@ public abstract class SuiteCompatibilityKit {
     @Timeout(120)
     void sameSeedReplaysSameWork() {
         assumeTrue(availableHere(), "suite unavailable here");
-        RunOptions fixed = options(0x5EEDL).withMaxIterations(3);
-        SuiteResult a = KitHarness.runOne(newSuite(), Duration.ofSeconds(60), kitParameters(), fixed);
-        SuiteResult b = KitHarness.runOne(newSuite(), Duration.ofSeconds(60), kitParameters(), fixed);
-        RunOptions other = options(0x5EEDL + 1).withMaxIterations(3);
-        SuiteResult c = KitHarness.runOne(newSuite(), Duration.ofSeconds(60), kitParameters(), other);
+        assertSeedDrivesTheWork(this::newSuite, kitParameters(), this::options);
+    }
+
+    /**
+     * The seed check, callable on any suite so that a test can show it fails a suite that ignores
+     * {@code ctx.random()}: the same seed gives the same draws and amount of work; another seed gives
+     * other draws. The work digest holds only the draws (never the seed itself), so a suite that draws
+     * nothing, or draws from a generator of its own, has one digest for every seed and fails here.
+     */
+    public static void assertSeedDrivesTheWork(java.util.function.Supplier<Suite> suite, Map<String, String> params,
+                                               java.util.function.LongFunction<RunOptions> options) {
+        RunOptions fixed = options.apply(0x5EEDL).withMaxIterations(3);
+        SuiteResult a = KitHarness.runOne(suite.get(), Duration.ofSeconds(60), params, fixed);
+        SuiteResult b = KitHarness.runOne(suite.get(), Duration.ofSeconds(60), params, fixed);
+        RunOptions other = options.apply(0x5EEDL + 1).withMaxIterations(3);
+        SuiteResult c = KitHarness.runOne(suite.get(), Duration.ofSeconds(60), params, other);
         assertEquals(Outcome.PASS, a.outcome(), a.reason());
         assertEquals(a.iterations(), b.iterations(), "same amount of work");
         assertEquals(a.workDigest(), b.workDigest(), "same seed, same random draws");

@@ -59,7 +59,7 @@ class CpuTopologyTest {
 
     @Test
     void thisMachineHasCpus() {
-        List<LogicalCpu> cpus = CpuTopology.probe();
+        List<LogicalCpu> cpus = PlatformProbe.current().cpus();
         assertFalse(cpus.isEmpty());
         assertTrue(cpus.size() <= Runtime.getRuntime().availableProcessors() * 2);
     }
@@ -68,9 +68,9 @@ class CpuTopologyTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void linuxPinningIsObservable() throws Exception {
-        ThreadPlacer placer = ThreadPlacer.forThisPlatform();
+        ThreadPlacer placer = PlatformProbe.current().threadPlacer();
         assertEquals("sched_setaffinity", placer.method());
-        for (LogicalCpu c : CpuTopology.probe()) {
+        for (LogicalCpu c : PlatformProbe.current().cpus()) {
             int[] seen = new int[1];
             ThreadPlacer.Result[] res = new ThreadPlacer.Result[1];
             Thread t = new Thread(() -> {

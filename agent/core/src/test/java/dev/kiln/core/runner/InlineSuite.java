@@ -24,8 +24,13 @@ class InlineSuite implements Suite {
     private final String id;
     private final Body body;
     Prep prep = ctx -> { };
+    Prep finish = ctx -> { };
+    Prep clean = ctx -> { };
     Availability availability = Availability.ok();
+    java.util.concurrent.Callable<Availability> availabilityCall;
     WorkPlan plan = WorkPlan.single();
+    java.util.concurrent.Callable<WorkPlan> planCall;
+    boolean alwaysVerifies = true;
     volatile boolean cleanedUp;
 
     InlineSuite(String id, Body body) {
@@ -35,17 +40,32 @@ class InlineSuite implements Suite {
 
     @Override
     public SuiteDescriptor descriptor() {
-        return new SuiteDescriptor(id, "inline " + id, "test", List.of(), Duration.ofSeconds(1), Duration.ofMillis(10), true);
+        return new SuiteDescriptor(id, "inline " + id, "test", List.of(), Duration.ofSeconds(1), Duration.ofMillis(10), alwaysVerifies);
     }
 
     @Override
     public Availability availability(SuiteEnvironment env) {
-        return availability;
+        return availabilityCall == null ? availability : call(availabilityCall);
     }
 
     @Override
     public WorkPlan plan(SuiteEnvironment env, Parameters params) {
-        return plan;
+        return planCall == null ? plan : call(planCall);
+    }
+
+    private static <T> T call(java.util.concurrent.Callable<T> c) {
+        try {
+            return c.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void finish(SuiteContext ctx) throws Exception {
+        finish.prepare(ctx);
     }
 
     @Override
@@ -59,14 +79,16 @@ class InlineSuite implements Suite {
     }
 
     @Override
-    public void cleanup(SuiteContext ctx) {
+    public void cleanup(SuiteContext ctx) throws Exception {
         cleanedUp = true;
+        clean.prepare(ctx);
     }
 
-    /** Busy work until told to stop. */
+    /** Busy work until told to stop, each iteration counted as one check. */
     static void spin(WorkerContext ctx) {
         while (ctx.keepRunning()) {
             Thread.onSpinWait();
+            ctx.verified(1);
         }
     }
 }

@@ -46,7 +46,7 @@ class JournalRecoveryTest {
     }
 
     private static SuiteResult pass(String id) {
-        return new SuiteResult(id, true, Outcome.PASS, null, "", Instant.now(), Instant.now(), 10, List.of(), List.of(), 0,
+        return new SuiteResult(id, true, Outcome.PASS, null, "", Instant.now(), Instant.now(), 10, 10, List.of(), List.of(), 0,
                 "0x1", "none", Map.of());
     }
 

@@ -199,6 +199,7 @@ public final class CpuSuite implements Suite {
                             d.get("expected"), d.get("actual")), d);
                 }
             }
+            ctx.verified(n); // every kernel's result compared with its golden value
             rounds++;
         }
         stats.add(new WorkerStats(ctx.phase(), ctx.workerIndex(), ctx.cpu(), cluster(ctx), rounds,

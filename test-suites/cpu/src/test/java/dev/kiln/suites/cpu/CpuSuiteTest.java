@@ -76,7 +76,7 @@ class CpuSuiteTest {
         SuiteResult r = KitHarness.runOne(new CpuSuite(), Duration.ofSeconds(60),
                 Map.of("kernels", "fma-matrix", "fma-path", "scalar"), RunOptions.defaults(1).withMaxIterations(2));
         assertEquals(Outcome.PASS, r.outcome(), r.reason());
-        assertTrue(r.placement().startsWith(dev.kiln.core.platform.ThreadPlacer.forThisPlatform().method()), r.placement());
+        assertTrue(r.placement().startsWith(dev.kiln.core.platform.PlatformProbe.current().threadPlacer().method()), r.placement());
         assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("fma_matrix_flops_per_second")));
     }
 }

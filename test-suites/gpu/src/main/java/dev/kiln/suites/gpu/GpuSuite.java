@@ -184,6 +184,7 @@ public final class GpuSuite implements Suite {
                         name, m.index() * 4, m.read(), m.expected(), Reference.MODES[mode], pass), details(dev, Reference.MODES[mode], pass, m));
             }
             ctx.progress(dev.words * 4);
+            ctx.verified(dev.items + dev.words); // every chain's result, every word's comparison
         }
     }
 

@@ -58,8 +58,11 @@ final class OpenCl {
                 int[] m = new int[1];
                 try {
                     clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, null, m);
-                } catch (CLException none) {
-                    continue; // CL_DEVICE_NOT_FOUND: a platform without devices
+                } catch (CLException e) {
+                    if (e.getStatus() == CL.CL_DEVICE_NOT_FOUND) {
+                        continue; // a platform without devices
+                    }
+                    throw e;
                 }
                 cl_device_id[] ids = new cl_device_id[m[0]];
                 clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, ids.length, ids, null);
@@ -74,12 +77,34 @@ final class OpenCl {
             throw new Unavailable("no OpenCL runtime here (" + e.getMessage() + "; on Linux JOCL needs the ICD loader as "
                     + "libOpenCL.so, Debian's ocl-icd-opencl-dev, and a driver)");
         } catch (CLException e) {
-            throw new Unavailable("no OpenCL platform here (" + e.getMessage() + ")");
+            throw classify(e.getStatus(), e.getMessage());
         }
     }
 
-    /** Why OpenCL cannot be asked. */
-    static final class Unavailable extends Exception {
+    /** The status the Khronos ICD loader returns when it finds no platform (cl_khr_icd). */
+    static final int CL_PLATFORM_NOT_FOUND_KHR = -1001;
+
+    /**
+     * What an OpenCL error while looking for devices means: no platform at all is NOT_PRESENT (no
+     * driver here); every other status is a broken driver or runtime, an ERROR with the driver's code
+     * and message, never a skip that an optional suite would turn into a pass.
+     */
+    static RuntimeException classify(int status, String message) {
+        if (status == CL_PLATFORM_NOT_FOUND_KHR) {
+            return new Unavailable("no OpenCL platform here (" + message + ")");
+        }
+        return new Broken("OpenCL failed while listing devices: " + message + " (status " + status + ")");
+    }
+
+    /** An OpenCL runtime that is there but does not work: the suite is ERROR with this message. */
+    static final class Broken extends RuntimeException {
+        Broken(String message) {
+            super(message);
+        }
+    }
+
+    /** Why OpenCL cannot be asked: no loader, or no platform. */
+    static final class Unavailable extends RuntimeException {
         Unavailable(String message) {
             super(message);
         }

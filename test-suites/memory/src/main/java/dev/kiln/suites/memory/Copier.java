@@ -37,17 +37,16 @@ final class Copier {
     private long copiedBytes;
 
     /** How copies are made here, for the suite's log. */
-    static String engine() {
+    static String engine(String osName, String arch) {
         String sum = "; checksums " + (Fletcher.VECTOR ? VectorFletcher.bits() + "-bit vectors" : "scalar (no jdk.incubator.vector)");
-        return copies() + sum;
+        return copies(osName, arch) + sum;
     }
 
-    private static String copies() {
+    private static String copies(String osName, String arch) {
         if (!Native.hasMemcpy()) {
             return "MemorySegment.copy (no C memcpy found): copied lines are read for ownership first";
         }
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "");
+        String os = osName.toLowerCase(Locale.ROOT);
         if (os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
             String t = System.getenv("GLIBC_TUNABLES");
             return t != null && t.contains("x86_non_temporal_threshold")

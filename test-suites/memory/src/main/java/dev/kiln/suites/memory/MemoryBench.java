@@ -115,7 +115,7 @@ public final class MemoryBench {
                 copied += c.copiedBytes();
             }
             System.out.printf(Locale.ROOT, "kiln copy MBps=%.0f (bytes copied per second during the moves, %d threads, %.1f GiB, %s)%n",
-                    copyRate / 1e6, threads, copyGib, Copier.engine());
+                    copyRate / 1e6, threads, copyGib, Copier.engine(System.getProperty("os.name"), System.getProperty("os.arch")));
             System.out.printf(Locale.ROOT, "kiln copy-round MBps=%.0f (bytes copied per second of whole rounds: write, %d moves, inversion, final check)%n",
                     copied / wall / 1e6, moves);
         }

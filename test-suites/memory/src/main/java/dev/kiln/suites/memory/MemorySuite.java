@@ -147,7 +147,7 @@ public final class MemorySuite implements Suite {
         ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "testing %d MiB: %d worker(s), %d segment(s), %d locked in RAM%s",
                 total >> 20, workers, segments, locked, locked == segments ? "" : " (mlock refused for the rest: they may be swapped)"));
         if (families.stream().anyMatch(f -> f.id().equals(Family.COPY))) {
-            ctx.log(LogLevel.INFO, "checksummed copies: " + Copier.engine());
+            ctx.log(LogLevel.INFO, "checksummed copies: " + Copier.engine(ctx.environment().os(), ctx.environment().arch()));
         }
         ctx.measurement("memory_tested_bytes", (double) per * workers, "bytes");
         ctx.measurement("memory_locked_ratio", segments == 0 ? 0 : (double) locked / segments, "ratio");
@@ -209,6 +209,7 @@ public final class MemorySuite implements Suite {
             nanosDone.addAndGet(System.nanoTime() - t0);
             bytesDone.addAndGet(mineBytes);
             ctx.progress(mineBytes);
+            ctx.verified(mineBytes / 8); // every family reads back and compares every word it wrote
         }
     }
 

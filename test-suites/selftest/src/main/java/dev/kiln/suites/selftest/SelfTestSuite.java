@@ -72,6 +72,7 @@ abstract class SelfTestSuite implements Suite {
                 ctx.failure(id() + "-sum-miscompare", "sum of the seeded array is wrong on worker " + ctx.workerIndex(),
                         Map.of("expected", golden, "actual", sum, "index", salt));
             }
+            ctx.verified(1);
             if (ctx.iteration() == at) {
                 misbehave(ctx);
             }

@@ -44,7 +44,10 @@ public final class Powermetrics {
                     put(ch, key + "_freq_hertz", num(c.get("freq_hz")), 1);
                     Double idle = num(c.get("idle_ratio"));
                     if (idle != null) {
-                        ch.put(key + "_active_ratio", 1 - idle);
+                        // A powered-down cluster is neither idle nor active: active = 1 - idle - down
+                        // (the text output shows the same; macOS 13 and older omit down_ratio).
+                        Double down = num(c.get("down_ratio"));
+                        ch.put(key + "_active_ratio", Math.max(0, 1 - idle - (down == null ? 0 : down)));
                     }
                 }
             }

@@ -119,6 +119,9 @@ class MacParsersTest {
         assertEquals(3560870000.0, m4.get("cluster_p0_freq_hertz"));
         assertEquals(338e6, m4.get("gpu_freq_hertz"), 1);
         assertEquals(0.0, m4.get("ane_power_watts"));
+        // P1 is powered down (idle 0.00237, down 0.997): about 0.04 % active, not 99.8 %
+        assertEquals(1 - 0.00237207 - 0.997273, m4.get("cluster_p1_active_ratio"), 1e-9);
+        assertEquals(1 - 0.27222, m4.get("cluster_p0_active_ratio"), 1e-9);
     }
 
     @Test

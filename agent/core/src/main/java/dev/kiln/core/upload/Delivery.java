@@ -1,12 +1,10 @@
-package dev.kiln.cli;
+package dev.kiln.core.upload;
 
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.config.KilnConfig;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.state.KeyStore;
 import dev.kiln.core.state.StateDir;
-import dev.kiln.core.upload.ServiceConfig;
-import dev.kiln.core.upload.Uploader;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
@@ -14,12 +12,12 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /** What the delivering commands share: the outbox check at start, the uploader, the exit code. */
-final class Delivery {
+public final class Delivery {
     private Delivery() {
     }
 
     /** Re-verifies pending bundles against the station's own keys, quarantining damaged ones. */
-    static void checkOutbox(StateDir state, Consumer<String> notice) {
+    public static void checkOutbox(StateDir state, Consumer<String> notice) {
         try {
             new Outbox(state, Clock.systemUTC()).checkPending(KeyStore.in(state).ownKeys(), notice);
         } catch (IOException e) {
@@ -27,7 +25,7 @@ final class Delivery {
         }
     }
 
-    static Uploader uploader(ServiceConfig service, StateDir state, KilnConfig.Loaded config, Consumer<String> log) {
+    public static Uploader uploader(ServiceConfig service, StateDir state, KilnConfig.Loaded config, Consumer<String> log) {
         return new Uploader(service, new Outbox(state, Clock.systemUTC()), config.sentRetention(), Clock.systemUTC(),
                 d -> Thread.sleep(d), new SplittableRandom(), log);
     }
@@ -36,7 +34,7 @@ final class Delivery {
      * Delivers a run's bundle after its verdict was shown, trying for the configured wait; says what
      * happened; returns true when delivered.
      */
-    static boolean afterRun(ServiceConfig svc, StateDir state, KilnConfig.Loaded cfg, java.nio.file.Path bundle, String what,
+    public static boolean afterRun(ServiceConfig svc, StateDir state, KilnConfig.Loaded cfg, java.nio.file.Path bundle, String what,
                             Consumer<String> say) {
         Uploader.Delivery d;
         try {
@@ -56,7 +54,7 @@ final class Delivery {
     }
 
     /** 78 when the service refused us, 69 when bundles wait, 65 when one was refused as bad, else 0. */
-    static ExitCode exitCode(List<Uploader.Delivery> deliveries) {
+    public static ExitCode exitCode(List<Uploader.Delivery> deliveries) {
         if (deliveries.stream().anyMatch(d -> d.outcome() == Uploader.Outcome.NOT_ALLOWED)) {
             return ExitCode.CONFIG;
         }

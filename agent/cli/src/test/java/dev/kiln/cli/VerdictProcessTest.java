@@ -1,0 +1,241 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.kit.OcpStreamValidator;
+import dev.kiln.core.state.Json;
+import dev.kiln.suites.selftest.PlanThrowsSuite;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The verdict and the exit code as a rack sees them: real processes, the exit status from the OS,
+ * stdout parsed strictly. Each test is one way the agent used to report something other than what
+ * happened.
+ */
+@EnabledOnOs({OS.LINUX, OS.MAC})
+class VerdictProcessTest {
+    @TempDir
+    Path dir;
+
+    private String state() {
+        return dir.resolve("state").toString();
+    }
+
+    @Test
+    @Timeout(120)
+    void everyBrokenLifecycleCallIsErrorAndTheRunGoesOn() throws Exception {
+        Kiln k = Kiln.run(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--hang-timeout", "1s",
+                "--suites", "selftest-availability-throws,selftest-plan-throws,selftest-finish-hangs,selftest-idle,selftest-unverified,"
+                        + "selftest-pass", "--duration", "3s");
+        Summary s = Summary.parse(k.out());
+        assertEquals(2, k.exit(), k.toString());
+        assertEquals(k.exit(), s.exit(), "the summary prints the code the process returns");
+        assertEquals("INCOMPLETE", s.verdict());
+        assertEquals(Map.of("selftest-availability-throws", "ERROR", "selftest-plan-throws", "ERROR", "selftest-finish-hangs", "ERROR",
+                "selftest-idle", "ERROR", "selftest-unverified", "ERROR", "selftest-pass", "PASS"), s.outcomes());
+        String out = k.out();
+        for (String reason : List.of("availability failed: IllegalStateException: planted bug in availability",
+                "plan failed: IllegalArgumentException: planted bug in plan", "finish did not return within 1.0s",
+                "no work done: the suite was given time and ran no iteration", "claims to verify every result but reported no check")) {
+            assertTrue(out.contains(reason), reason + "\n" + out);
+        }
+        assertTrue(out.contains(PlanThrowsSuite.CLEANED), "cleanup ran after plan threw\n" + out);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    @Timeout(90)
+    void aSignalCancelsSealsAndExits2AsTheSummarySays(String signal) throws Exception {
+        Kiln k = Kiln.start(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites",
+                "selftest-pass,selftest-pass-again", "--duration", "120s");
+        k.awaitOut("> selftest-pass ", 30);
+        Thread.sleep(300);
+        k.signal(signal);
+        k.waitFor(30);
+        assertEquals(2, k.exit(), "incomplete, not 128 + signal\n" + k);
+        Summary s = Summary.parse(k.out());
+        assertEquals(2, s.exit());
+        assertEquals(Map.of("selftest-pass", "INTERRUPTED", "selftest-pass-again", "INTERRUPTED"), s.outcomes());
+        assertTrue(k.err().contains("SIG" + signal + ": cancelling the run"), k.err());
+        try (Stream<Path> p = Files.list(dir.resolve("state/outbox/pending"))) {
+            assertEquals(1, p.count(), "the cancelled run is sealed");
+        }
+    }
+
+    @Test
+    @Timeout(90)
+    void aSecondSignalWhileSealingStopsAtOnceAndTheRunIsSealedAtTheNextStart() throws Exception {
+        Kiln k = Kiln.start(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites",
+                "selftest-pass", "--duration", "300ms", "--pause-at", "SEALING");
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (!k.err().contains("paused at sealing")) {
+            assertTrue(System.nanoTime() < until, k.toString());
+            Thread.sleep(20);
+        }
+        k.signal("TERM");
+        k.signal("TERM");
+        k.waitFor(10);
+        assertEquals(2, k.exit(), k.toString());
+        assertTrue(k.err().contains("SIGTERM again: stopping now with exit 2"), k.err());
+        assertFalse(k.out().contains("Verdict"), "no summary promises what did not happen\n" + k.out());
+        Kiln next = Kiln.run(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites",
+                "selftest-pass", "--duration", "300ms");
+        assertEquals(0, next.exit(), next.toString());
+        assertTrue(next.err().contains("recovered run"), next.err());
+    }
+
+    @Test
+    @Timeout(60)
+    void suitesNamedOnTheCommandLineAreRequired() throws Exception {
+        // selftest-skip is optional in this profile; named with --suites, the verdict rests on it.
+        Kiln k = Kiln.run(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-optional-skip"), "--suites",
+                "selftest-skip");
+        Summary s = Summary.parse(k.out());
+        assertEquals(2, k.exit(), k.toString());
+        assertEquals("INCOMPLETE", s.verdict());
+        assertEquals("selftest-skip SKIPPED", s.explain());
+    }
+
+    @Test
+    @Timeout(60)
+    void aBadMetricsPortIsAUsageErrorBeforeAnythingIsWritten() throws Exception {
+        Kiln k = Kiln.run(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--metrics-port", "70000");
+        assertEquals(64, k.exit(), k.toString());
+        assertTrue(k.err().contains("--metrics-port 70000: not a TCP port"), k.err());
+        assertFalse(Files.exists(dir.resolve("state")), "nothing written");
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Kiln busy = Kiln.run(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites",
+                    "selftest-pass", "--metrics-port", Integer.toString(taken.getLocalPort()));
+            assertEquals(64, busy.exit(), busy.toString());
+            assertTrue(busy.err().contains("cannot listen there"), busy.err());
+            assertFalse(Files.exists(dir.resolve("state")), "nothing written");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSkuThatChecksNothingIsRefused() throws Exception {
+        Path sku = Files.writeString(dir.resolve("name-only.yaml"), "name: mac-studio\n");
+        Kiln k = Kiln.run(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--sku", sku.toString());
+        assertEquals(78, k.exit(), k.toString());
+        assertTrue(k.err().contains("names no part and no limit to check"), k.err());
+        assertEquals(1, k.err().lines().filter(l -> l.startsWith("kiln:")).count(), "one line: " + k.err());
+        assertFalse(Files.exists(dir.resolve("state")), "nothing written");
+    }
+
+    /** The paths the dynamic linker resolves {@code libOpenCL.so} to, if an OpenCL loader is installed. */
+    private static List<String> openClLoaders() throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "ldconfig -p 2>/dev/null | grep 'libOpenCL\\.so' | sed 's/.*=> //'").start();
+        String text = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return text.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** The command in a mount namespace where every OpenCL loader reads as /dev/null, or as it is when none is installed. */
+    private static List<String> withoutOpenCl(List<String> command) throws Exception {
+        List<String> loaders = openClLoaders();
+        if (loaders.isEmpty()) {
+            return command;
+        }
+        boolean unshare = new ProcessBuilder("unshare", "-m", "true").start().waitFor() == 0;
+        assumeTrue(unshare, "an OpenCL loader is installed and cannot be hidden here (unshare -m needs root)");
+        StringBuilder script = new StringBuilder();
+        for (String l : loaders) {
+            script.append("mount --bind /dev/null '").append(l).append("' && ");
+        }
+        script.append("exec \"$@\"");
+        List<String> wrapped = new ArrayList<>(List.of("unshare", "-m", "sh", "-c", script.toString(), "kiln"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    @Test
+    @Timeout(120)
+    void withoutAnOpenClLoaderStdoutCarriesOnlyJson() throws Exception {
+        Kiln suites = Kiln.start(dir, Map.of(), withoutOpenCl(Kiln.command("suites", "--json"))).waitFor(60);
+        assertEquals(0, suites.exit(), suites.toString());
+        assertTrue(suites.err().contains("Could not load libOpenCL"), "the loader really was missing: " + suites.err());
+        JsonNode rows = Json.MAPPER.readTree(suites.out());
+        assertTrue(rows.isArray() && rows.size() >= 3, suites.out());
+
+        Kiln run = Kiln.start(dir, Map.of(), withoutOpenCl(Kiln.command("run", "--state-dir", state(), "--profile",
+                gpuProfile().toString(), "--suites", "selftest-pass,gpu", "--output", "jsonl"))).waitFor(60);
+        assertEquals(List.of(), OcpStreamValidator.validate(run.out()), run.out());
+        assertEquals(Map.of("selftest-pass", "PASS", "gpu", "SKIPPED"), OcpStreamValidator.outcomes(run.out()));
+        assertEquals(2, run.exit(), "gpu named and absent: incomplete\n" + run);
+    }
+
+    /** A short profile in which the GPU suite is optional, as in smoke. */
+    private Path gpuProfile() throws java.io.IOException {
+        return Files.writeString(dir.resolve("optional-gpu.yaml"), """
+                name: optional-gpu
+                hangTimeout: 5s
+                suites:
+                  - id: selftest-pass
+                    duration: 500ms
+                  - id: gpu
+                    duration: 1s
+                    required: false
+                """);
+    }
+
+    /** A fake OpenCL loader whose platform query fails as a broken driver's would (CL_OUT_OF_HOST_MEMORY). */
+    private Path brokenOpenCl() throws Exception {
+        boolean cc = new ProcessBuilder("sh", "-c", "command -v cc").start().waitFor() == 0;
+        assumeTrue(cc, "no C compiler to build the fake OpenCL loader");
+        Path lib = Files.createDirectories(dir.resolve("fake-opencl"));
+        Path src = Files.writeString(lib.resolve("broken.c"), """
+                #include <stdint.h>
+                /* clGetPlatformIDs as a broken driver answers it: CL_OUT_OF_HOST_MEMORY (-6). */
+                int32_t clGetPlatformIDs(uint32_t n, void **platforms, uint32_t *count) {
+                    (void) n; (void) platforms;
+                    if (count) *count = 0;
+                    return -6;
+                }
+                """);
+        int rc = new ProcessBuilder("cc", "-shared", "-fPIC", "-o", lib.resolve("libOpenCL.so").toString(), src.toString())
+                .inheritIO().start().waitFor();
+        assertEquals(0, rc, "building the fake loader");
+        return lib;
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    @Timeout(120)
+    void aBrokenOpenClDriverIsErrorNotAbsentAndNeverAPass() throws Exception {
+        Map<String, String> env = Map.of("LD_LIBRARY_PATH", brokenOpenCl().toString());
+        Kiln k = Kiln.start(dir, env, Kiln.command("run", "--state-dir", state(), "--profile", gpuProfile().toString())).waitFor(60);
+        Summary s = Summary.parse(k.out());
+        assertEquals(Map.of("selftest-pass", "PASS", "gpu", "ERROR"), s.outcomes(), k.toString());
+        assertTrue(k.out().contains("OpenCL failed while listing devices: CL_OUT_OF_HOST_MEMORY (status -6)"), k.out());
+        assertEquals("INCOMPLETE", s.verdict(), "an optional suite may be absent, not broken");
+        assertEquals(2, k.exit());
+
+        Kiln suites = Kiln.start(dir, env, Kiln.command("suites", "--json")).waitFor(60);
+        assertEquals(0, suites.exit(), suites.toString());
+        for (JsonNode row : Json.MAPPER.readTree(suites.out())) {
+            if (row.get("id").asText().equals("gpu")) {
+                assertEquals("ERROR", row.get("category").asText(), row.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.kiln.core.session;
+
+import dev.kiln.core.Durations;
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.KilnException;
+import dev.kiln.core.RunIds;
+import dev.kiln.core.SuiteRegistry;
+import dev.kiln.core.config.KilnConfig;
+import dev.kiln.core.events.HumanReporter;
+import dev.kiln.core.inventory.Inventory;
+import dev.kiln.core.inventory.InventoryCheckSuite;
+import dev.kiln.core.inventory.InventoryProbe;
+import dev.kiln.core.inventory.Sku;
+import dev.kiln.core.inventory.TelemetryLimitsSuite;
+import dev.kiln.core.metrics.MetricsServer;
+import dev.kiln.core.metrics.RunMetrics;
+import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.platform.PlatformProbe;
+import dev.kiln.core.profile.Profile;
+import dev.kiln.core.profile.ProfileLoader;
+import dev.kiln.core.profile.RunPlanner;
+import dev.kiln.core.runner.FaultPlan;
+import dev.kiln.core.runner.RunEngine;
+import dev.kiln.core.runner.RunInfo;
+import dev.kiln.core.runner.RunListener;
+import dev.kiln.core.runner.RunOptions;
+import dev.kiln.core.runner.Seeds;
+import dev.kiln.core.runner.SuiteRequest;
+import dev.kiln.core.state.Json;
+import dev.kiln.core.state.StateDir;
+import dev.kiln.core.upload.Delivery;
+import dev.kiln.core.upload.ServiceConfig;
+import dev.kiln.core.upload.Tls;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Every run goes through here: {@code kiln run}, the tests, and any later entry point. It owns the
+ * run from request to exit code: every input checked before the first write (profile, suites,
+ * parameters, durations, seed, faults, SKU, configuration, service, TLS material, metrics port);
+ * planning and the one default hang timeout; the built-in checks (inventory against the SKU,
+ * telemetry limits) and the inventory record; the state directory, station key and recovery; signal
+ * handling; sealing and delivery; and the exit code, which is the one the summary prints.
+ */
+public final class RunService {
+    private final String agentVersion;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /**
+     * @param agentVersion recorded in the run and the bundle
+     * @param out          stdout: the human display, or only the event stream with {@code --output jsonl}
+     * @param err          stderr: notices, one line each
+     */
+    public RunService(String agentVersion, PrintStream out, PrintStream err) {
+        this.agentVersion = agentVersion;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** A request with every input checked and resolved; nothing has been written yet. */
+    record Checked(RunRequest request, Profile profile, List<SuiteRequest> suites, RunOptions options, Sku sku, StateDir state,
+                   KilnConfig.Loaded config, ServiceConfig service) {
+    }
+
+    /**
+     * Checks the request whole and writes nothing.
+     *
+     * @throws KilnException 64 for a bad command line, 78 for a bad profile, SKU or configuration
+     */
+    Checked check(RunRequest r) {
+        require(r.maxIterations() >= 0, "--max-iterations must be >= 0");
+        require(!(r.output() == RunRequest.Output.JSONL && r.progress() != null),
+                "--progress applies to human output; --output jsonl writes only the event stream");
+        require(!(r.noUpload() && r.service() != null), "--no-upload and --service contradict each other");
+        require(!(r.noUpload() && r.requireDelivery()), "--require-delivery needs delivery, which --no-upload turns off");
+        require(r.metricsPort() == null || (r.metricsPort() >= 0 && r.metricsPort() <= 65535),
+                "--metrics-port " + r.metricsPort() + ": not a TCP port (0-65535)");
+        Duration total = r.duration() == null ? null : duration("--duration", r.duration());
+        long seed;
+        try {
+            seed = r.seed() == null ? new SecureRandom().nextLong() : Seeds.parse(r.seed());
+        } catch (IllegalArgumentException e) {
+            throw KilnException.usage("--seed: " + e.getMessage());
+        }
+        List<FaultPlan> planted = new ArrayList<>();
+        for (String f : r.faults()) {
+            try {
+                planted.add(FaultPlan.parse(f));
+            } catch (IllegalArgumentException e) {
+                throw KilnException.usage("--inject-fault: " + e.getMessage());
+            }
+        }
+        Map<String, Map<String, String>> overrides = parseParams(r.params());
+        Profile profile = new ProfileLoader().load(r.profile());
+        Duration hang = r.hangTimeout() != null ? duration("--hang-timeout", r.hangTimeout())
+                : profile.hangTimeout() != null ? profileHangTimeout(profile) : RunOptions.DEFAULT_HANG_TIMEOUT;
+        List<SuiteRequest> suites = new RunPlanner(SuiteRegistry.load()).plan(profile, r.suites(), total, overrides);
+        Sku sku = r.sku() == null ? null : Sku.load(r.sku());
+        StateDir state = StateDir.resolve(r.stateDir());
+        KilnConfig.Loaded cfg = KilnConfig.load(r.config(), state);
+        ServiceConfig svc = r.noUpload() ? null : cfg.service(r.service());
+        require(!(r.requireDelivery() && svc == null), "--require-delivery needs an acceptance service (--service or the config file)");
+        if (svc != null) {
+            Tls.context(svc); // a bad certificate or key is a configuration error now, not after hours of burn-in
+        }
+        cfg.sentRetention();
+        cfg.minFreeBytes();
+        RunOptions options = RunOptions.defaults(seed).withHangTimeout(hang).withMaxIterations(r.maxIterations()).withFaults(planted);
+        return new Checked(r, profile, suites, options, sku, state, cfg, svc);
+    }
+
+    /**
+     * Runs the request to its end and returns the process's exit code: the verdict's (0, 1, 2), 3
+     * when {@code --require-delivery} was not met, 73 when the run could not be sealed.
+     *
+     * @throws KilnException for bad input (64, 78), before anything was written; 73 when the state
+     *                       directory cannot be written
+     */
+    public int run(RunRequest request) {
+        Checked c = check(request);
+        Consumer<String> notice = line -> {
+            err.println("kiln: " + line);
+            err.flush();
+        };
+        // Binding the metrics port writes nothing, and a port in use is a usage error: before the state.
+        try (MetricsServer metrics = MetricsServer.serve(request.metricsPort(), c.state(), notice)) {
+            c.state().create();
+            new Outbox(c.state(), Clock.systemUTC()).requireFreeSpace(c.config().minFreeBytes());
+            RunSession session = RunSession.open(c.state(), request.key(), Clock.systemUTC(), request.pauseAt(), notice)
+                    .withSysfsRoot(request.sysfsRoot());
+            Delivery.checkOutbox(c.state(), notice);
+            PlatformProbe platform = PlatformProbe.current();
+            RunEngine engine = new RunEngine(platform.threadPlacer(), platform.environment());
+            HumanReporter display = null;
+            if (request.output() == RunRequest.Output.HUMAN) {
+                boolean live = request.progress() == RunRequest.Progress.LIVE
+                        || (request.progress() == null || request.progress() == RunRequest.Progress.AUTO) && request.terminal();
+                display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progress);
+            }
+            RunListener shown = display;
+            if (metrics != null) {
+                RunMetrics runMetrics = new RunMetrics(metrics.registry(), engine::progress);
+                session.withMeters(metrics.registry());
+                shown = display == null ? runMetrics : RunListener.all(display, runMetrics);
+            }
+            List<SuiteRequest> suites = new ArrayList<>(c.suites());
+            Inventory inventory = new InventoryProbe().probe();
+            byte[] inventoryJson = inventoryRecord(inventory, c.sku(), session, suites);
+            RunInfo info = new RunInfo(RunIds.newRunId().toString(), c.profile().name(), c.options().seed(), Instant.now(),
+                    agentVersion, request.commandLine(), suites.stream().map(SuiteRequest::planned).toList(), inventory.identity());
+            return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, notice);
+        }
+    }
+
+    /** The inventory record of the bundle; with a SKU, the inventory check first and the telemetry limits last. */
+    private static byte[] inventoryRecord(Inventory inventory, Sku sku, RunSession session, List<SuiteRequest> suites) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("inventory", inventory);
+        if (sku != null) {
+            // Built-in checks do their work in prepare, so they get no time budget and no workers.
+            suites.add(0, new SuiteRequest(new InventoryCheckSuite(sku, inventory), Duration.ZERO, true, Map.of()));
+            record.put("sku", sku);
+            record.put("checks", sku.compare(inventory));
+            if (sku.limits() != null) {
+                suites.add(new SuiteRequest(new TelemetryLimitsSuite(sku.limits(), session.telemetryStats()), Duration.ZERO, true,
+                        Map.of()));
+            }
+        }
+        try {
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(record);
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.INTERNAL, "cannot encode the inventory: " + e.getMessage());
+        }
+    }
+
+    private int runAndDeliver(Checked c, RunEngine engine, RunSession session, RunInfo info, List<SuiteRequest> suites,
+                              byte[] inventoryJson, RunListener shown, HumanReporter display, Consumer<String> notice) {
+        RunRequest r = c.request();
+        // What a second signal leaves with: incomplete until the verdict is known, then the verdict's.
+        AtomicInteger soFar = new AtomicInteger(ExitCode.INCOMPLETE.code());
+        Thread runner = Thread.currentThread();
+        AtomicInteger phase = new AtomicInteger(); // 0 running, 1 delivering
+        try (Signals signals = Signals.install(() -> {
+            engine.cancel();
+            if (phase.get() == 1) {
+                runner.interrupt(); // stop waiting for the service; the bundle stays in the outbox
+            }
+        }, soFar::get, notice)) {
+            RunSession.Result result = session.run(engine, info, suites, c.options(), inventoryJson,
+                    r.output() == RunRequest.Output.JSONL ? out : null, shown);
+            ExitCode verdict = ExitCode.of(result.report().verdict());
+            soFar.set(result.bundle() == null ? ExitCode.CANT_WRITE.code() : verdict.code());
+            if (result.bundle() == null) {
+                return finish(display, result, ExitCode.CANT_WRITE, "the bundle could not be sealed (see above)");
+            }
+            phase.set(1);
+            Consumer<String> say = display != null ? line -> {
+                out.println(line);
+                out.flush();
+            } : notice;
+            String where = "bundle " + result.bundle().getFileName() + " (verdict " + result.report().verdict() + ", signed by "
+                    + session.key().keyId().substring(0, 16) + "…)";
+            boolean delivered = false;
+            if (c.service() == null) {
+                say.accept(where + " is in the outbox " + c.state().pending()
+                        + (r.noUpload() ? " (--no-upload)" : ": no acceptance service is configured"));
+            } else if (signals.received()) {
+                say.accept(where + " is in the outbox " + c.state().pending() + ": not delivered after the signal; kiln upload sends it");
+            } else {
+                delivered = Delivery.afterRun(c.service(), c.state(), c.config(), result.bundle(), where, say);
+            }
+            Thread.interrupted(); // a signal during delivery interrupted us; the exit code below stands
+            if (r.requireDelivery() && !delivered) {
+                return finish(display, result, ExitCode.NOT_DELIVERED, "the bundle was not delivered (--require-delivery)");
+            }
+            return finish(display, result, verdict, null);
+        }
+    }
+
+    /** Prints the verdict line with the code the process exits with, and returns that code. */
+    private int finish(HumanReporter display, RunSession.Result result, ExitCode code, String why) {
+        if (display != null) {
+            display.verdict(result.report(), code, why);
+        }
+        out.flush();
+        return code.code();
+    }
+
+    private static void require(boolean ok, String usageMessage) {
+        if (!ok) {
+            throw KilnException.usage(usageMessage);
+        }
+    }
+
+    private static Duration duration(String flag, String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw KilnException.usage(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration profileHangTimeout(Profile p) {
+        try {
+            return Durations.parse(p.hangTimeout());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw KilnException.config("profile " + p.name() + ", hangTimeout: " + e.getMessage());
+        }
+    }
+
+    /** {@code suite.name=value} options, keyed by suite id. */
+    static Map<String, Map<String, String>> parseParams(List<String> params) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (String p : params) {
+            int dot = p.indexOf('.');
+            int eq = p.indexOf('=');
+            if (dot <= 0 || eq < dot + 2) {
+                throw KilnException.usage("--param '" + p + "' is not SUITE.NAME=VALUE");
+            }
+            out.computeIfAbsent(p.substring(0, dot), k -> new LinkedHashMap<>()).put(p.substring(dot + 1, eq), p.substring(eq + 1));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.kiln.core.telemetry;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The clock of each CPU cluster in one telemetry sample, counted only while that cluster is busy: a
+ * clock floor means something under load, not while a cluster idles or is powered down at a low
+ * DVFS state. Pure: a sample in, the busy clusters' clocks out.
+ *
+ * <ul>
+ *   <li>macOS (powermetrics): {@code cluster_<key>_freq_hertz} with {@code cluster_<key>_active_ratio};
+ *       a cluster counts in a sample when its active ratio is at least {@link #BUSY}. Keys {@code p},
+ *       {@code p0}… are performance clusters, {@code e}, {@code e0}… efficiency clusters; any other
+ *       key (a new chip's level) is its own class.</li>
+ *   <li>Linux (cpufreq): {@code cpu<N>_freq_hertz}, grouped by the cluster the CPU topology gives each
+ *       CPU (the mean over its CPUs); no per-CPU activity channel exists, so every sample counts. A
+ *       machine with one kind of core calls it {@code performance}.</li>
+ * </ul>
+ * GPU and other clocks are never a CPU cluster's.
+ */
+public final class ClusterClocks {
+    /** A cluster at least this active in a sample is loaded there (a stress keeps it near 1). */
+    public static final double BUSY = 0.5;
+
+    private static final Pattern MAC = Pattern.compile("cluster_([a-z0-9_]+)_freq_hertz");
+    private static final Pattern LINUX = Pattern.compile("cpu(\\d+)_freq_hertz");
+
+    private ClusterClocks() {
+    }
+
+    /** One busy cluster's clock in one sample. */
+    public record Busy(String cluster, String kind, double hertz) {
+    }
+
+    /**
+     * @param sample      one telemetry sample
+     * @param cpuClusters the cluster of each logical CPU (Linux), by CPU id; may be empty
+     */
+    public static List<Busy> busy(Map<String, Double> sample, Map<Integer, String> cpuClusters) {
+        List<Busy> out = new ArrayList<>();
+        Map<String, double[]> linux = new LinkedHashMap<>(); // cluster -> {sum, count}
+        for (Map.Entry<String, Double> e : sample.entrySet()) {
+            Double v = e.getValue();
+            if (v == null || !Double.isFinite(v)) {
+                continue;
+            }
+            Matcher mac = MAC.matcher(e.getKey());
+            if (mac.matches()) {
+                String key = mac.group(1);
+                Double active = sample.get("cluster_" + key + "_active_ratio");
+                if (active != null && active >= BUSY) {
+                    out.add(new Busy(key, macKind(key), v));
+                }
+                continue;
+            }
+            Matcher cpu = LINUX.matcher(e.getKey());
+            if (cpu.matches()) {
+                String cluster = cpuClusters.getOrDefault(Integer.parseInt(cpu.group(1)), "cpu");
+                double[] acc = linux.computeIfAbsent(cluster, k -> new double[2]);
+                acc[0] += v;
+                acc[1]++;
+            }
+        }
+        Set<String> names = new TreeSet<>(cpuClusters.values());
+        names.addAll(linux.keySet());
+        linux.forEach((cluster, acc) -> out.add(new Busy(cluster, linuxKind(cluster, names), acc[0] / acc[1])));
+        return out;
+    }
+
+    static String macKind(String key) {
+        if (key.matches("p\\d*")) {
+            return "performance";
+        }
+        if (key.matches("e\\d*")) {
+            return "efficiency";
+        }
+        return key;
+    }
+
+    /** Linux topology names: performance/efficiency from hybrid PMUs, capacity-N on Arm, else one kind. */
+    static String linuxKind(String cluster, Set<String> all) {
+        if (cluster.equals("performance") || cluster.equals("efficiency")) {
+            return cluster;
+        }
+        if (all.size() == 1) {
+            return "performance";
+        }
+        if (cluster.startsWith("capacity-")) {
+            int top = all.stream().filter(n -> n.startsWith("capacity-")).mapToInt(n -> Integer.parseInt(n.substring(9))).max().orElse(0);
+            return Integer.parseInt(cluster.substring(9)) == top ? "performance" : "efficiency";
+        }
+        return cluster.toLowerCase(Locale.ROOT);
+    }
+}
