@@ -2,7 +2,7 @@
 # Delivery benchmark (issue 4): drain 1,000 pending bundles into the reference acceptance service on
 # loopback and measure the service's verify-and-store rate, on SQLite and (given a JDBC URL, or
 # KILN_TEST_PG_URL) PostgreSQL. Goal: >= 200 bundles/s each on this 2-core machine. Anchor, measured
-# in the same run: the disk's 4 KiB write+fsync rate.
+# in the same run: the disk's 4 KiB write+fsync rate. The timed drain follows an untimed warm-up drain of 300.
 # Usage: bench/delivery.sh [count] [postgres-jdbc-url]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

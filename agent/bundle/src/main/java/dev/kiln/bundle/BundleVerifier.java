@@ -157,6 +157,14 @@ public final class BundleVerifier {
                 problems.add("extra file " + name + " (not covered by the signature)");
             }
         }
+        // A signature over fewer files is still a signature, but not a bundle: the format lists what
+        // every bundle holds, and a verifier that passes one without its summary or inventory would
+        // pass a result nobody can read.
+        for (String required : BundleNames.CONTENT) {
+            if (!listed.containsKey(required) && !files.containsKey(required)) {
+                problems.add("missing file " + required + " (every version-1 bundle holds it)");
+            }
+        }
     }
 
     private JsonNode parse(String what, byte[] data, List<String> problems) {

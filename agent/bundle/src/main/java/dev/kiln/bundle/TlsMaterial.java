@@ -80,7 +80,7 @@ public final class TlsMaterial {
             }
             return certs;
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read certificate file " + pem + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read certificate file " + pem + ": " + Why.of(e));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("certificate file " + pem + " is not PEM X.509: " + e.getMessage());
         }
@@ -91,7 +91,7 @@ public final class TlsMaterial {
         try {
             text = Files.readString(pem, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read key " + pem + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read key " + pem + ": " + Why.of(e));
         }
         Matcher m = KEY.matcher(text);
         if (!m.find()) {

@@ -42,7 +42,7 @@ public final class TrustStore {
             try (Stream<Path> s = Files.list(path)) {
                 files = s.filter(p -> p.toString().endsWith(".pub") || p.toString().endsWith(".pem")).sorted().toList();
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot list trust directory " + path + ": " + e.getMessage());
+                throw new IllegalArgumentException("cannot list trust directory " + path + ": " + Why.of(e));
             }
             if (files.isEmpty()) {
                 throw new IllegalArgumentException("trust directory " + path + " holds no .pub or .pem key");
@@ -55,9 +55,9 @@ public final class TrustStore {
                 PublicKey k = Pem.decodePublic(Files.readString(f));
                 m.put(StationKey.keyId(k), k);
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read trusted key " + f + ": " + e.getMessage());
+                throw new IllegalArgumentException("cannot read trusted key " + f + ": " + Why.of(e));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("trusted key " + f + ": " + e.getMessage());
+                throw new IllegalArgumentException("trusted key " + f + ": " + Why.of(e));
             }
         }
         return new TrustStore(m);

@@ -45,11 +45,13 @@ final class OutboxCommand implements Callable<Integer> {
             return 0;
         }
         long pending = entries.stream().filter(e -> e.state().equals("pending")).count();
-        parent.out.printf("%d pending, %d sent, %d quarantined%n", pending,
+        long runs = entries.stream().filter(e -> e.state().equals("quarantined-run")).count();
+        parent.out.printf("%d pending, %d sent, %d quarantined%s%n", pending,
                 entries.stream().filter(e -> e.state().equals("sent")).count(),
-                entries.stream().filter(e -> e.state().equals("quarantined")).count());
+                entries.stream().filter(e -> e.state().equals("quarantined")).count(),
+                runs == 0 ? "" : ", " + runs + " run(s) kept in quarantine/runs/ (could not be sealed)");
         for (Outbox.Entry e : entries) {
-            parent.out.printf("%-12s %-60s %8s %3s  %s%n", e.state(), e.name(), Durations.format(e.age()),
+            parent.out.printf("%-15s %-60s %8s %3s  %s%n", e.state(), e.name(), Durations.format(e.age()),
                     e.attempts() == 0 ? "" : e.attempts() + "x", e.detail());
         }
         return 0;

@@ -49,7 +49,7 @@ final class SuitesCommand implements Callable<Integer> {
                 // a broken driver: listed with what broke, as a run would record the suite as ERROR
                 row.put("available", false);
                 row.put("category", "ERROR");
-                row.put("reason", "availability check failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                row.put("reason", "availability check failed: " + e.getClass().getSimpleName() + ": " + dev.kiln.bundle.Why.of(e));
             }
             row.put("defaultDurationSeconds", d.defaultDuration().toSeconds());
             row.put("alwaysVerifies", d.alwaysVerifies());

@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import dev.kiln.core.session.Signals;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,12 +62,13 @@ final class UploadCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw KilnException.usage("--for: " + e.getMessage());
         }
-        StateDir state = StateDir.resolve(stateDir).create();
-        KilnConfig.Loaded cfg = KilnConfig.load(config, state);
+        StateDir state = StateDir.resolve(stateDir);
+        KilnConfig.Loaded cfg = KilnConfig.load(config, state).validate(); // all of it, before anything is written
         ServiceConfig svc = cfg.service(service);
         if (svc == null) {
             throw KilnException.config("no acceptance service: give --service URL or service.url in " + state.root().resolve("config.yaml"));
         }
+        state.create();
         Consumer<String> say = line -> parent.err.println("kiln: " + line);
         Delivery.checkOutbox(state, say);
         try (MetricsServer metrics = MetricsServer.serve(metricsPort, state, say)) {
@@ -85,19 +88,48 @@ final class UploadCommand implements Callable<Integer> {
             return Delivery.exitCode(done).code();
         }
         say.accept("watching " + state.pending() + " for bundles to deliver to " + svc.url());
-        while (true) {
-            List<Uploader.Delivery> done = new ArrayList<>(uploader.drain(null));
-            report(done);
-            if (done.stream().anyMatch(d -> d.outcome() == Uploader.Outcome.NOT_ALLOWED)) {
-                return ExitCode.CONFIG.code(); // retrying cannot fix a refused token or certificate
+        // SIGTERM/SIGINT (systemd stopping the unit, a technician's ^C) end the watch cleanly, exit 0:
+        // what was pending stays pending, with its state, for the next start.
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread me = Thread.currentThread();
+        try (Signals signals = Signals.install("stopping the watch after the deliveries in flight", () -> {
+            stop.set(true);
+            me.interrupt();
+        }, () -> ExitCode.PASS.code(), say)) {
+            while (!stop.get()) {
+                List<Uploader.Delivery> done;
+                try {
+                    // one pass: every bundle that is due, each for a bounded time, so one that keeps
+                    // failing waits its backoff instead of holding up the ones sealed after it
+                    done = new ArrayList<>(uploader.drainDue(PASS));
+                } catch (InterruptedException e) {
+                    break;
+                }
+                report(done);
+                if (done.stream().anyMatch(d -> d.outcome() == Uploader.Outcome.NOT_ALLOWED)) {
+                    return ExitCode.CONFIG.code(); // retrying cannot fix a refused token or certificate
+                }
+                outbox.pruneSent(cfg.sentRetention());
+                try {
+                    Thread.sleep(Duration.ofSeconds(1));
+                } catch (InterruptedException e) {
+                    break;
+                }
             }
-            outbox.pruneSent(cfg.sentRetention());
-            Thread.sleep(Duration.ofSeconds(2));
+            Thread.interrupted();
+            say.accept("watch stopped; " + outbox.pending().size() + " bundle(s) pending");
+            return ExitCode.PASS.code();
         }
     }
 
+    /** How long one watch pass keeps trying one bundle before leaving it for a later pass. */
+    private static final Duration PASS = Duration.ofSeconds(10);
+
     private void report(List<Uploader.Delivery> done) {
         for (Uploader.Delivery d : done) {
+            if (d.outcome() == Uploader.Outcome.PENDING && Uploader.BUSY.equals(d.detail())) {
+                continue; // another process has it in hand
+            }
             parent.out.printf("%-11s %s  %s%n", d.outcome(), d.bundle().getFileName(), d.detail());
             if (meters != null) {
                 meters.counter("kiln_upload_deliveries", "outcome", d.outcome().name()).increment();

@@ -54,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
                 zip = in.readAllBytes();
             }
         } catch (IOException e) {
-            throw new KilnException(ExitCode.DATA, "cannot read bundle " + bundle + ": " + e.getMessage());
+            throw new KilnException(ExitCode.DATA, "cannot read bundle " + bundle + ": " + dev.kiln.bundle.Why.of(e));
         }
         BundleVerifier.Result r = new BundleVerifier(store, limits).verify(zip);
         if (json) {

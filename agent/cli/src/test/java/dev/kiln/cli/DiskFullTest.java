@@ -22,17 +22,7 @@ class DiskFullTest {
     Path state;
 
     static boolean canMountTmpfs() {
-        try {
-            Path probe = Files.createTempDirectory("kiln-mount-probe");
-            boolean ok = sh("mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", probe.toString()) == 0;
-            if (ok) {
-                sh("umount", probe.toString());
-            }
-            Files.deleteIfExists(probe);
-            return ok;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return dev.kiln.core.kit.Tmpfs.canMount();
     }
 
     static int sh(String... cmd) throws IOException, InterruptedException {

@@ -20,7 +20,11 @@ public final class Durations {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.startsWith("p")) {
             try {
-                return positive(Duration.parse(t.toUpperCase(Locale.ROOT)), text);
+                Duration iso = Duration.parse(t.toUpperCase(Locale.ROOT));
+                iso.toNanos();
+                return positive(iso, text);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("'" + text + "' is out of range");
             } catch (java.time.format.DateTimeParseException e) {
                 throw new IllegalArgumentException("'" + text + "' is not a duration (try 90s, 2m, 1h30m)");
             }
@@ -35,13 +39,18 @@ public final class Durations {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + text + "' is out of range");
             }
-            d = d.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
+            try {
+                d = d.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                });
+                d.toNanos(); // every caller works in nanoseconds somewhere: beyond ~292 years is out of range
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("'" + text + "' is out of range");
+            }
             at = m.end();
         }
         if (at != t.length() || at == 0) {

@@ -2,14 +2,13 @@ package dev.kiln.core.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kiln.core.Durations;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.upload.ServiceConfig;
+import dev.kiln.core.upload.Tls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,31 +58,46 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
     public static Loaded load(Path explicit, StateDir state) {
         Path file = explicit != null ? explicit : state.root().resolve("config.yaml");
         if (explicit == null && !Files.exists(file)) {
-            return new Loaded(empty(), null);
+            return new Loaded(empty(), null, "");
         }
         if (!Files.isRegularFile(file)) {
             throw KilnException.config("config file " + file + " does not exist");
         }
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper yaml = dev.kiln.core.state.Json.YAML;
         try {
             String text = Files.readString(file);
             KilnConfig c = text.isBlank() ? empty() : yaml.readValue(text, KilnConfig.class);
-            return new Loaded(c == null ? empty() : c, file);
+            return new Loaded(c == null ? empty() : c, file, text);
         } catch (UnrecognizedPropertyException e) {
             throw KilnException.config("config " + file + ": unknown key '" + e.getPropertyName() + "'");
         } catch (JsonProcessingException e) {
             String m = e.getOriginalMessage();
-            throw KilnException.config("config " + file + ": " + (m == null ? "malformed" : m.split("\n")[0])
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+            throw KilnException.config("config " + file + (e.getLocation() == null ? "" : ", line " + e.getLocation().getLineNr())
+                    + ": " + (m == null ? "malformed" : m.split("\n")[0]));
         } catch (IOException e) {
-            throw KilnException.config("cannot read config " + file + ": " + e.getMessage());
+            throw KilnException.config("cannot read config " + file + ": " + dev.kiln.bundle.Why.of(e));
         }
     }
 
     /** A configuration and the file it came from (null: none). */
-    public record Loaded(KilnConfig config, Path file) {
-        private String where() {
-            return file == null ? "the command line" : "config " + file;
+    public record Loaded(KilnConfig config, Path file, String text) {
+        public Loaded(KilnConfig config, Path file) {
+            this(config, file, "");
+        }
+
+        /** "config FILE, line N" for a key (its last dotted part), or the command line. */
+        private String where(String key) {
+            if (file == null) {
+                return "the command line";
+            }
+            String leaf = key.substring(key.lastIndexOf('.') + 1);
+            String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].trim().startsWith(leaf + ":")) {
+                    return "config " + file + ", line " + (i + 1);
+                }
+            }
+            return "config " + file;
         }
 
         private Duration duration(String text, Duration fallback, String key) {
@@ -93,7 +107,7 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
             try {
                 return Durations.parse(text);
             } catch (IllegalArgumentException e) {
-                throw KilnException.config(where() + ": " + key + ": " + e.getMessage());
+                throw KilnException.config(where(key) + ": " + key + ": " + dev.kiln.bundle.Why.of(e));
             }
         }
 
@@ -103,9 +117,37 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
             }
             Path p = Path.of(text);
             if (!Files.isReadable(p)) {
-                throw KilnException.config(where() + ": " + key + " " + p + " is missing or unreadable");
+                throw KilnException.config(where(key) + ": " + key + " " + p + " is missing or unreadable");
+            }
+            if (!Files.isRegularFile(p)) {
+                throw KilnException.config(where(key) + ": " + key + " " + p + " is not a regular file");
             }
             return p;
+        }
+
+        /**
+         * Checks every field of every section, whether or not this command uses it, so that a
+         * mistake is found now, not after a twelve-hour burn-in, and not only on the day delivery is
+         * switched on: the service URL, token and TLS files, every duration, every number.
+         *
+         * @throws KilnException 78 naming the file, line and field
+         */
+        public Loaded validate() {
+            if (config.service() != null && config.service().url() != null) {
+                ServiceConfig svc = service(null);
+                try {
+                    Tls.context(svc);
+                } catch (KilnException e) {
+                    throw KilnException.config(where("url") + ": " + dev.kiln.bundle.Why.of(e));
+                }
+            } else if (config.service() != null) {
+                // no URL in the file (--service may give one): its other fields must still be right
+                service("https://placeholder.invalid");
+            }
+            sentRetention();
+            minFreeBytes();
+            runWait();
+            return this;
         }
 
         /** The service to deliver to: {@code urlOverride} (--service) wins over the file; null when neither names one. */
@@ -121,10 +163,16 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
                 try {
                     token = Files.readString(tokenFile).strip();
                 } catch (IOException e) {
-                    throw KilnException.config(where() + ": cannot read token file " + tokenFile + ": " + e.getMessage());
+                    throw KilnException.config(where("service.tokenFile") + ": cannot read token file " + tokenFile + ": " + dev.kiln.bundle.Why.of(e));
                 }
             }
-            return new ServiceConfig(ServiceConfig.parseUrl(url), token, path(s.caFile(), "service.caFile"),
+            java.net.URI uri;
+            try {
+                uri = ServiceConfig.parseUrl(url);
+            } catch (KilnException e) {
+                throw urlOverride != null ? e : KilnException.config(where("service.url") + ": service.url: " + e.getMessage());
+            }
+            return new ServiceConfig(uri, token, path(s.caFile(), "service.caFile"),
                     path(s.clientCert(), "service.clientCert"), path(s.clientKey(), "service.clientKey"),
                     duration(s.timeout(), ServiceConfig.DEFAULT_TIMEOUT, "service.timeout"),
                     duration(s.retryBaseDelay(), ServiceConfig.DEFAULT_BASE, "service.retryBaseDelay"),
@@ -139,7 +187,7 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
         public long minFreeBytes() {
             Long mib = config.outbox() == null ? null : config.outbox().minFreeMiB();
             if (mib != null && mib < 0) {
-                throw KilnException.config(where() + ": outbox.minFreeMiB must be >= 0");
+                throw KilnException.config(where("outbox.minFreeMiB") + ": outbox.minFreeMiB must be >= 0");
             }
             return (mib == null ? 256L : mib) << 20;
         }

@@ -2,11 +2,9 @@ package dev.kiln.core.inventory;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kiln.core.KilnException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,9 +77,9 @@ public record Sku(@JsonProperty("name") String name, @JsonProperty("chip") Strin
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw KilnException.config("cannot read SKU file " + file + ": " + e.getMessage());
+            throw KilnException.config("cannot read SKU file " + file + ": " + dev.kiln.bundle.Why.of(e));
         }
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper yaml = dev.kiln.core.state.Json.YAML;
         try {
             Sku s = yaml.readValue(text, Sku.class);
             if (s == null) {
@@ -111,7 +109,8 @@ public record Sku(@JsonProperty("name") String name, @JsonProperty("chip") Strin
             String last = e.getPath().isEmpty() ? "" : e.getPath().get(e.getPath().size() - 1).getFieldName();
             throw KilnException.config("SKU file " + file + ", line " + lineOf(text, last) + ": field '" + field + "' has the wrong type");
         } catch (JsonProcessingException e) {
-            throw KilnException.config("SKU file " + file + ": " + String.valueOf(e.getOriginalMessage()).split("\n")[0]);
+            throw KilnException.config("SKU file " + file + (e.getLocation() == null ? "" : ", line " + e.getLocation().getLineNr())
+                    + ": " + String.valueOf(e.getOriginalMessage()).split("\n")[0]);
         }
     }
 

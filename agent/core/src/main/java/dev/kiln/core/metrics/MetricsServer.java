@@ -71,7 +71,7 @@ public final class MetricsServer implements AutoCloseable {
         } catch (BindException e) {
             throw KilnException.usage("--metrics-port " + port + ": cannot listen there (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw KilnException.usage("--metrics-port " + port + ": " + e.getMessage());
+            throw KilnException.usage("--metrics-port " + port + ": " + dev.kiln.bundle.Why.of(e));
         }
         m.server.start();
         return m;

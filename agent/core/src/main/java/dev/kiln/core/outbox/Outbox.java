@@ -14,6 +14,7 @@ import dev.kiln.core.state.StateDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
@@ -42,10 +43,15 @@ public final class Outbox {
         this.clock = clock;
     }
 
+    public StateDir state() {
+        return state;
+    }
+
     /** Pending bundles, oldest run first (run ids are time-ordered UUIDv7). */
     public List<Path> pending() throws IOException {
         try (Stream<Path> s = Files.list(state.pending())) {
-            return s.filter(p -> p.getFileName().toString().endsWith(SUFFIX))
+            // regular files only: a FIFO or a device named like a bundle would hang a reader
+            return s.filter(p -> p.getFileName().toString().endsWith(SUFFIX) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
                     .sorted((a, b) -> runId(a).compareTo(runId(b))).toList();
         }
     }
@@ -61,47 +67,124 @@ public final class Outbox {
         return n.substring(0, n.length() - SUFFIX.length());
     }
 
-    /** Records a failed delivery attempt: count, time and error, beside the outbox. */
-    public void recordAttempt(Path bundle, String error) {
-        Path status = state.deliveryStatus().resolve(base(bundle) + ".json");
+    /**
+     * Records a failed delivery attempt beside the outbox: the count, when, the error, and when the
+     * next attempt is due ({@code retryIn} from now), so a bundle that keeps failing waits its turn
+     * and never holds up the others, and {@code kiln outbox} shows why it is still pending.
+     */
+    public void recordAttempt(Path bundle, String error, Duration retryIn) {
+        Path status = statusFile(bundle);
         try {
-            int attempts = 0;
-            if (Files.exists(status)) {
-                attempts = Json.MAPPER.readTree(status.toFile()).path("attempts").asInt(0);
-            }
-            ObjectNode n = Json.MAPPER.createObjectNode().put("attempts", attempts + 1).put("lastAttempt", clock.instant().toString())
-                    .put("lastError", error);
+            Status before = status(bundle);
+            ObjectNode n = Json.MAPPER.createObjectNode().put("attempts", before.attempts() + 1)
+                    .put("lastAttempt", clock.instant().toString()).put("lastError", error)
+                    .put("nextAttempt", clock.instant().plus(retryIn).toString());
             AtomicFiles.write(status, Json.MAPPER.writeValueAsBytes(n), state.tmp());
         } catch (IOException e) {
-            // the status file is a convenience for `kiln outbox`; the bundle itself is untouched
+            // the status file is a convenience: the bundle itself is untouched
         }
     }
 
-    /** Moves a delivered bundle out of pending/, keeping the receipt (and the bundle while retained). */
-    public void markSent(Path bundle, Receipt receipt, Duration retention) throws IOException {
+    /** Records a failed delivery attempt due again at once. */
+    public void recordAttempt(Path bundle, String error) {
+        recordAttempt(bundle, error, Duration.ZERO);
+    }
+
+    /**
+     * A pending bundle's delivery state.
+     *
+     * @param attempts    failed attempts so far
+     * @param lastError   the last one's error, or empty
+     * @param nextAttempt when it is due again (EPOCH: now)
+     */
+    public record Status(int attempts, String lastError, Instant nextAttempt) {
+    }
+
+    /** The delivery state of a pending bundle; a missing or unreadable status file reads as none. */
+    public Status status(Path bundle) {
+        Path f = statusFile(bundle);
+        try {
+            JsonNode s = Json.MAPPER.readTree(f.toFile());
+            Instant next = Instant.EPOCH;
+            try {
+                next = s.hasNonNull("nextAttempt") ? Instant.parse(s.path("nextAttempt").asText()) : Instant.EPOCH;
+            } catch (java.time.format.DateTimeParseException bad) {
+                // due now
+            }
+            return new Status(s.path("attempts").asInt(0), s.path("lastError").asText(""), next);
+        } catch (IOException | RuntimeException e) {
+            return new Status(0, Files.exists(f) ? "(status file unreadable: " + e.getMessage() + ")" : "", Instant.EPOCH);
+        }
+    }
+
+    private Path statusFile(Path bundle) {
+        return state.deliveryStatus().resolve(base(bundle) + ".json");
+    }
+
+    /**
+     * Moves a delivered bundle out of pending/, keeping the receipt (and the bundle while retained).
+     * Nothing in sent/ is replaced: a name already there gets a numbered twin. Returns false when the
+     * bundle was no longer in pending/ (another process delivered it first).
+     */
+    public boolean markSent(Path bundle, Receipt receipt, Duration retention) throws IOException {
+        if (!Files.exists(bundle)) {
+            return false;
+        }
         byte[] json = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(receipt);
-        AtomicFiles.write(state.sent().resolve(base(bundle) + ".receipt.json"), json, state.tmp());
-        if (retention.isZero() || retention.isNegative()) {
-            Files.delete(bundle);
-        } else {
-            Files.move(bundle, state.sent().resolve(bundle.getFileName()), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+        String b = base(bundle);
+        // The receipt (and the kept bundle) are linked into sent/ and made durable with one force of
+        // sent/ before the bundle leaves pending/: three forces in all (receipt, sent/, pending/).
+        Path staged = AtomicFiles.stage(state.sent().resolve(b + ".receipt.json"), json, state.tmp());
+        try {
+            AtomicFiles.linkKeepingBoth(staged, state.sent(), b + ".receipt.json", n -> b + "." + n + ".receipt.json");
+        } finally {
+            Files.deleteIfExists(staged);
+        }
+        try {
+            if (!retention.isZero() && !retention.isNegative()) {
+                AtomicFiles.linkKeepingBoth(bundle, state.sent(), bundle.getFileName().toString(), n -> b + "." + n + SUFFIX);
+            }
             AtomicFiles.fsyncDirectory(state.sent());
+            Files.delete(bundle);
+        } catch (java.nio.file.NoSuchFileException movedFirst) {
+            return false;
         }
         AtomicFiles.fsyncDirectory(state.pending());
-        Files.deleteIfExists(state.deliveryStatus().resolve(base(bundle) + ".json"));
+        Files.deleteIfExists(statusFile(bundle));
+        return true;
     }
 
-    /** Moves a bundle to quarantine/ with its reason. */
+    /**
+     * Moves a bundle to quarantine/ with its reason beside it. Nothing there is replaced: a name
+     * already taken gets a numbered twin, {@code <name>.<n>.kiln.zip} and its {@code .reason}.
+     * Returns where it went, or null when it was no longer in pending/.
+     */
     public Path quarantine(Path bundle, String reason) throws IOException {
-        Path target = state.quarantine().resolve(bundle.getFileName());
-        AtomicFiles.write(state.quarantine().resolve(bundle.getFileName() + ".reason"),
-                (clock.instant() + " " + reason + "\n").getBytes(StandardCharsets.UTF_8), state.tmp());
-        Files.move(bundle, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        AtomicFiles.fsyncDirectory(state.quarantine());
-        AtomicFiles.fsyncDirectory(bundle.getParent());
-        Files.deleteIfExists(state.deliveryStatus().resolve(base(bundle) + ".json"));
+        String b = base(bundle);
+        Path target;
+        try {
+            target = AtomicFiles.moveKeepingBoth(bundle, state.quarantine(), bundle.getFileName().toString(), n -> b + "." + n + SUFFIX);
+        } catch (java.nio.file.NoSuchFileException movedFirst) {
+            return null;
+        }
+        writeKeepingBoth(state.quarantine(), target.getFileName() + ".reason", n -> target.getFileName() + "." + n + ".reason",
+                (clock.instant() + " " + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.deleteIfExists(statusFile(bundle));
         return target;
+    }
+
+    private void writeKeepingBoth(Path dir, String name, java.util.function.IntFunction<String> alternative, byte[] data)
+            throws IOException {
+        for (int n = 0; ; n++) {
+            try {
+                AtomicFiles.writeNew(dir.resolve(n == 0 ? name : alternative.apply(n)), data, state.tmp(), () -> { });
+                return;
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                if (n > 10_000) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     /**
@@ -111,6 +194,13 @@ public final class Outbox {
     public int checkPending(TrustStore ownKeys, Consumer<String> notice) throws IOException {
         int quarantined = 0;
         BundleVerifier verifier = new BundleVerifier(ownKeys, BundleLimits.defaults());
+        try (Stream<Path> odd = Files.list(state.pending())) {
+            for (Path p : odd.filter(x -> !Files.isRegularFile(x, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                quarantine(p, "not a regular file in pending/ (a FIFO, device, link or directory): never read as a bundle");
+                notice.accept("quarantined " + p.getFileName() + ": not a regular file");
+                quarantined++;
+            }
+        }
         for (Path p : pending()) {
             String problem;
             try {
@@ -154,7 +244,7 @@ public final class Outbox {
                         + "deliver them (kiln upload) or free space");
             }
         } catch (IOException e) {
-            throw new KilnException(ExitCode.CANT_WRITE, "cannot check free space under " + state.root() + ": " + e.getMessage());
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot check free space under " + state.root() + ": " + dev.kiln.bundle.Why.of(e));
         }
     }
 
@@ -175,33 +265,53 @@ public final class Outbox {
         List<Entry> out = new ArrayList<>();
         Instant now = clock.instant();
         for (Path p : pending()) {
-            Path status = state.deliveryStatus().resolve(base(p) + ".json");
-            int attempts = 0;
-            String error = "";
-            if (Files.exists(status)) {
-                JsonNode s = Json.MAPPER.readTree(status.toFile());
-                attempts = s.path("attempts").asInt();
-                error = s.path("lastError").asText();
+            Status st = status(p);
+            String detail = st.lastError();
+            if (st.attempts() > 0 && st.nextAttempt().isAfter(now)) {
+                detail += " (next attempt " + st.nextAttempt() + ")";
             }
-            out.add(new Entry("pending", p.getFileName().toString(), Files.size(p), age(p, now), attempts, error));
+            out.add(new Entry("pending", p.getFileName().toString(), Files.size(p), age(p, now), st.attempts(), detail));
         }
         try (Stream<Path> s = Files.list(state.sent())) {
             for (Path r : s.filter(x -> x.toString().endsWith(".receipt.json")).sorted().toList()) {
                 String name = r.getFileName().toString().replace(".receipt.json", SUFFIX);
                 Path kept = state.sent().resolve(name);
-                JsonNode receipt = Json.MAPPER.readTree(r.toFile());
-                out.add(new Entry("sent", name, Files.exists(kept) ? Files.size(kept) : 0, age(r, now), 0,
-                        "receipt " + receipt.path("sha256").asText() + " at " + receipt.path("receivedAt").asText()));
+                String detail;
+                try {
+                    JsonNode receipt = Json.MAPPER.readTree(r.toFile());
+                    detail = "receipt " + receipt.path("sha256").asText() + " at " + receipt.path("receivedAt").asText();
+                } catch (IOException e) {
+                    detail = "receipt " + r.getFileName() + " unreadable: " + e.getMessage();
+                }
+                out.add(new Entry("sent", name, Files.exists(kept) ? Files.size(kept) : 0, age(r, now), 0, detail));
             }
         }
         try (Stream<Path> s = Files.list(state.quarantine())) {
             for (Path q : s.filter(x -> x.toString().endsWith(SUFFIX)).sorted().toList()) {
                 Path reason = q.resolveSibling(q.getFileName() + ".reason");
-                out.add(new Entry("quarantined", q.getFileName().toString(), Files.size(q), age(q, now), 0,
-                        Files.exists(reason) ? Files.readString(reason).strip() : ""));
+                out.add(new Entry("quarantined", q.getFileName().toString(), Files.size(q), age(q, now), 0, reason(reason)));
+            }
+        }
+        Path runs = state.root().resolve("quarantine/runs");
+        if (Files.isDirectory(runs)) {
+            // runs recovery could not seal, kept whole as evidence (never deleted)
+            try (Stream<Path> s = Files.list(runs)) {
+                for (Path r : s.filter(x -> !x.getFileName().toString().endsWith(".reason")).sorted().toList()) {
+                    out.add(new Entry("quarantined-run", r.getFileName().toString(), 0, age(r, now), 0,
+                            reason(r.resolveSibling(r.getFileName() + ".reason"))));
+                }
             }
         }
         return out;
+    }
+
+    /** A .reason file's text; a missing one reads empty, an unreadable one says so. */
+    private static String reason(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file).strip() : "";
+        } catch (IOException e) {
+            return "reason file unreadable: " + e.getMessage();
+        }
     }
 
     private static Duration age(Path p, Instant now) throws IOException {

@@ -1,10 +1,8 @@
 package dev.kiln.core.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kiln.core.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +19,7 @@ public final class ProfileLoader {
     public static final List<String> BUILT_IN = List.of("smoke", "standard", "burn-in");
     private static final long MAX_BYTES = 1 << 20;
 
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private final ObjectMapper yaml = dev.kiln.core.state.Json.YAML;
 
     public Profile load(String nameOrFile) {
         if (BUILT_IN.contains(nameOrFile)) {
@@ -33,7 +29,7 @@ public final class ProfileLoader {
                 }
                 return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "built-in profile " + nameOrFile);
             } catch (IOException e) {
-                throw new KilnException(dev.kiln.core.ExitCode.INTERNAL, "cannot read built-in profile " + nameOrFile + ": " + e.getMessage());
+                throw new KilnException(dev.kiln.core.ExitCode.INTERNAL, "cannot read built-in profile " + nameOrFile + ": " + dev.kiln.bundle.Why.of(e));
             }
         }
         Path file = Path.of(nameOrFile);
@@ -50,7 +46,7 @@ public final class ProfileLoader {
             }
             return parse(Files.readString(file), "profile " + file);
         } catch (IOException e) {
-            throw KilnException.config("cannot read profile " + file + ": " + e.getMessage());
+            throw KilnException.config("cannot read profile " + file + ": " + dev.kiln.bundle.Why.of(e));
         }
     }
 

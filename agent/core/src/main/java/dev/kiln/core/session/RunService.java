@@ -28,6 +28,7 @@ import dev.kiln.core.runner.Seeds;
 import dev.kiln.core.runner.SuiteRequest;
 import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
+import dev.kiln.core.state.StateLock;
 import dev.kiln.core.upload.Delivery;
 import dev.kiln.core.upload.ServiceConfig;
 import dev.kiln.core.upload.Tls;
@@ -53,6 +54,9 @@ import java.util.function.Consumer;
  * handling; sealing and delivery; and the exit code, which is the one the summary prints.
  */
 public final class RunService {
+    /** The longest run {@code --duration} may ask for (a month of burn-in is already beyond any line's need). */
+    public static final Duration MAX_DURATION = Duration.ofDays(30);
+
     private final String agentVersion;
     private final PrintStream out;
     private final PrintStream err;
@@ -87,6 +91,8 @@ public final class RunService {
         require(r.metricsPort() == null || (r.metricsPort() >= 0 && r.metricsPort() <= 65535),
                 "--metrics-port " + r.metricsPort() + ": not a TCP port (0-65535)");
         Duration total = r.duration() == null ? null : duration("--duration", r.duration());
+        require(total == null || total.compareTo(MAX_DURATION) <= 0,
+                "--duration " + r.duration() + " is longer than the longest run, " + Durations.format(MAX_DURATION) + " (30 days)");
         long seed;
         try {
             seed = r.seed() == null ? new SecureRandom().nextLong() : Seeds.parse(r.seed());
@@ -114,8 +120,7 @@ public final class RunService {
         if (svc != null) {
             Tls.context(svc); // a bad certificate or key is a configuration error now, not after hours of burn-in
         }
-        cfg.sentRetention();
-        cfg.minFreeBytes();
+        cfg.validate(); // every field of every section, used by this run or not
         RunOptions options = RunOptions.defaults(seed).withHangTimeout(hang).withMaxIterations(r.maxIterations()).withFaults(planted);
         return new Checked(r, profile, suites, options, sku, state, cfg, svc);
     }
@@ -134,7 +139,8 @@ public final class RunService {
             err.flush();
         };
         // Binding the metrics port writes nothing, and a port in use is a usage error: before the state.
-        try (MetricsServer metrics = MetricsServer.serve(request.metricsPort(), c.state(), notice)) {
+        try (MetricsServer metrics = MetricsServer.serve(request.metricsPort(), c.state(), notice);
+             StateLock lock = StateLock.acquire(c.state())) {
             c.state().create();
             new Outbox(c.state(), Clock.systemUTC()).requireFreeSpace(c.config().minFreeBytes());
             RunSession session = RunSession.open(c.state(), request.key(), Clock.systemUTC(), request.pauseAt(), notice)
@@ -191,7 +197,8 @@ public final class RunService {
         AtomicInteger soFar = new AtomicInteger(ExitCode.INCOMPLETE.code());
         Thread runner = Thread.currentThread();
         AtomicInteger phase = new AtomicInteger(); // 0 running, 1 delivering
-        try (Signals signals = Signals.install(() -> {
+        try (Signals signals = Signals.install("cancelling the run; it ends INTERRUPTED and is sealed, and the journal is kept "
+                + "so that a second signal loses nothing", () -> {
             engine.cancel();
             if (phase.get() == 1) {
                 runner.interrupt(); // stop waiting for the service; the bundle stays in the outbox
@@ -247,7 +254,7 @@ public final class RunService {
         try {
             return Durations.parse(text);
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw KilnException.usage(flag + ": " + e.getMessage());
+            throw KilnException.usage(flag + ": " + dev.kiln.bundle.Why.of(e));
         }
     }
 

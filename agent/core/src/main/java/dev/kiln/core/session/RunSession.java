@@ -143,7 +143,7 @@ public final class RunSession {
             }
             this.recorder = recorder;
         } catch (IOException e) {
-            throw new KilnException(ExitCode.CANT_WRITE, "cannot start the run record in " + state.runs() + ": " + e.getMessage());
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot start the run record in " + state.runs() + ": " + dev.kiln.bundle.Why.of(e));
         }
         RunListener pauser = new RunListener() {
             @Override
@@ -152,13 +152,14 @@ public final class RunSession {
             }
         };
         RunReport report;
-        try (recorder) {
-            report = engine.run(info, requests, options,
-                    display == null ? RunListener.all(recorder.listener(), pauser) : RunListener.all(recorder.listener(), display, pauser));
+        RunListener all = display == null ? RunListener.all(recorder.listener(), pauser) : RunListener.all(recorder.listener(), display, pauser);
+        try (recorder; RecordGuard guard = RecordGuard.start(state.root(), recorder.dir(), recorder.journal(), engine, all, notice)) {
+            report = engine.run(info, requests, options, all);
         } catch (IOException e) {
             throw new KilnException(ExitCode.CANT_WRITE, "cannot close the run record: " + e.getMessage());
         }
-        if (recorder.journal().error() != null) {
+        boolean journalWhole = recorder.journal().error() == null;
+        if (!journalWhole) {
             notice.accept("the run journal could not be written (" + recorder.journal().error().getMessage() + "); sealing anyway");
         }
         try {
@@ -166,7 +167,8 @@ public final class RunSession {
             return new Result(report, bundle, ExitCode.of(report.verdict()));
         } catch (IOException e) {
             notice.accept("cannot seal the bundle: " + e.getMessage() + "; the run is kept in " + recorder.dir()
-                    + " and will be sealed at the next start");
+                    + (journalWhole ? " and will be sealed at the next start"
+                            : "; its journal is incomplete, so the next start seals what it can read of it, or keeps it in quarantine/runs/"));
             return new Result(report, null, ExitCode.CANT_WRITE);
         }
     }

@@ -18,29 +18,32 @@ import sun.misc.Signal;
  * JVM would (exit 128 + the signal, shutdown hooks run), so a longer-lived JVM (tests) is left
  * behaving as before. A signal the process was started ignoring ({@code nohup}) stays ignored.
  */
-final class Signals implements AutoCloseable {
+public final class Signals implements AutoCloseable {
     private static final List<String> NAMES = List.of("INT", "TERM", "HUP");
     private static boolean installed;
     private static volatile Signals current;
 
+    private final String what;
     private final Runnable cancel;
     private final IntSupplier exitCode;
     private final Consumer<String> notice;
     private final AtomicInteger received = new AtomicInteger();
 
-    private Signals(Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
+    private Signals(String what, Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
+        this.what = what;
         this.cancel = cancel;
         this.exitCode = exitCode;
         this.notice = notice;
     }
 
     /**
+     * @param what      what the first signal does, for the notice ("cancelling the run; …")
      * @param cancel    what the first signal does (cancel the run; it goes on to seal)
      * @param exitCode  the exit code a second signal leaves with
      * @param notice    one line on stderr for each signal
      */
-    static Signals install(Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
-        Signals s = new Signals(cancel, exitCode, notice);
+    public static Signals install(String what, Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
+        Signals s = new Signals(what, cancel, exitCode, notice);
         synchronized (Signals.class) {
             if (!installed) {
                 for (String name : NAMES) {
@@ -68,19 +71,17 @@ final class Signals implements AutoCloseable {
 
     private void on(Signal sig) {
         if (received.incrementAndGet() == 1) {
-            notice.accept("SIG" + sig.getName() + ": cancelling the run; it ends INTERRUPTED and is sealed "
-                    + "(a second signal stops at once)");
+            notice.accept("SIG" + sig.getName() + ": " + what + " (a second signal stops at once)");
             cancel.run();
         } else {
             int code = exitCode.getAsInt();
-            notice.accept("SIG" + sig.getName() + " again: stopping now with exit " + code
-                    + "; the run's journal is kept and is sealed at the next start");
+            notice.accept("SIG" + sig.getName() + " again: stopping now with exit " + code);
             Runtime.getRuntime().halt(code);
         }
     }
 
     /** Whether a signal came during this run. */
-    boolean received() {
+    public boolean received() {
         return received.get() > 0;
     }
 

@@ -91,46 +91,75 @@ public final class Journal implements RunListener, Closeable {
     /**
      * What a journal holds, read back.
      *
-     * @param run      the run, or null when even the first line did not reach the disk
+     * @param run      the run, or null when no readable run-start line reached the disk
      * @param results  suites that finished, in order
      * @param inFlight the suite that had started and not finished, or null
      * @param ended    when the run ended normally, or null
+     * @param lost     one line per journal line that could not be read (a torn last line, garbage,
+     *                 a value this agent does not know): what the recovered bundle is missing
      */
-    public record Contents(RunInfo run, List<SuiteResult> results, String inFlight, Instant ended) {
+    public record Contents(RunInfo run, List<SuiteResult> results, String inFlight, Instant ended, List<String> lost) {
+        public Contents {
+            results = List.copyOf(results);
+            lost = List.copyOf(lost);
+        }
     }
 
-    /** Reads a journal, ignoring a torn last line (the crash may have cut it). */
+    /**
+     * Reads a journal: every line that can be read, whatever comes before or after it. A line that
+     * cannot be read (torn by a crash, damaged on disk, holding a value this agent does not know) is
+     * skipped and named in {@link Contents#lost()}; it never hides the lines after it, and it never
+     * throws.
+     */
     public static Contents read(Path runDir) throws IOException {
         Path file = runDir.resolve(FILE);
         if (!Files.exists(file)) {
-            return new Contents(null, List.of(), null, null);
+            return new Contents(null, List.of(), null, null, List.of("no journal file"));
         }
         RunInfo run = null;
         List<SuiteResult> results = new ArrayList<>();
+        List<String> lost = new ArrayList<>();
         String inFlight = null;
         Instant ended = null;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            JsonNode n;
-            try {
-                n = Json.MAPPER.readTree(line);
-            } catch (IOException torn) {
-                break;
-            }
-            if (n == null) {
+        byte[] bytes = Files.readAllBytes(file);
+        // Malformed UTF-8 must not stop the reading: replace it, and let the JSON parser judge the line.
+        String text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE)
+                .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.isBlank()) {
                 continue;
             }
-            switch (n.path("type").asText()) {
-                case "run-start" -> run = Json.MAPPER.treeToValue(n.get("run"), RunInfo.class);
-                case "suite-start" -> inFlight = n.path("suite").asText();
-                case "suite-end" -> {
-                    results.add(Json.MAPPER.treeToValue(n.get("result"), SuiteResult.class));
-                    inFlight = null;
+            String where = "journal line " + (i + 1);
+            try {
+                JsonNode n = Json.MAPPER.readTree(line);
+                if (n == null || !n.isObject()) {
+                    lost.add(where + ": not a JSON object");
+                    continue;
                 }
-                case "run-end" -> ended = Instant.parse(n.path("ended").asText());
-                default -> {
+                switch (n.path("type").asText()) {
+                    case "run-start" -> run = Json.MAPPER.treeToValue(n.get("run"), RunInfo.class);
+                    case "suite-start" -> inFlight = n.path("suite").asText();
+                    case "suite-end" -> {
+                        SuiteResult r = Json.MAPPER.treeToValue(n.get("result"), SuiteResult.class);
+                        results.add(r);
+                        inFlight = null;
+                    }
+                    case "run-end" -> ended = Instant.parse(n.path("ended").asText());
+                    default -> lost.add(where + ": unknown entry type '" + n.path("type").asText() + "'");
                 }
+            } catch (IOException | RuntimeException e) {
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+                lost.add(where + (i == lines.length - 1 ? " (the last, torn by the stop)" : "") + " unreadable: "
+                        + (why.length() > 160 ? why.substring(0, 160) + "…" : why));
             }
         }
-        return new Contents(run, results, inFlight, ended);
+        if (run == null) {
+            lost.add(0, "no readable run-start line");
+        }
+        return new Contents(run, results, inFlight, ended, lost);
     }
 }

@@ -82,7 +82,7 @@ public final class KeyStore {
                 AtomicFiles.write(file, Pem.encodePublic(k.publicKey()).getBytes(StandardCharsets.US_ASCII), known.resolve(".tmp"));
             }
         } catch (IOException e) {
-            throw new KilnException(ExitCode.CANT_WRITE, "cannot record the public key in " + known + ": " + e.getMessage());
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot record the public key in " + known + ": " + dev.kiln.bundle.Why.of(e));
         }
     }
 
@@ -125,7 +125,7 @@ public final class KeyStore {
             Files.move(tmp, privatePath, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             AtomicFiles.write(publicPath, Pem.encodePublic(k.publicKey()).getBytes(StandardCharsets.US_ASCII), dir.resolve(".tmp"));
         } catch (IOException e) {
-            throw new KilnException(ExitCode.CANT_WRITE, "cannot write the station key to " + privatePath + ": " + e.getMessage());
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot write the station key to " + privatePath + ": " + dev.kiln.bundle.Why.of(e));
         }
         return k;
     }
@@ -144,25 +144,25 @@ public final class KeyStore {
         } catch (UnsupportedOperationException e) {
             // no POSIX permissions on this file system
         } catch (IOException e) {
-            throw KilnException.config("cannot read station key " + privatePath + ": " + e.getMessage());
+            throw KilnException.config("cannot read station key " + privatePath + ": " + dev.kiln.bundle.Why.of(e));
         }
         String priv;
         String pub;
         try {
             priv = Files.readString(privatePath, StandardCharsets.US_ASCII);
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw KilnException.config("cannot read station key " + privatePath + ": " + e.getMessage());
+            throw KilnException.config("cannot read station key " + privatePath + ": " + dev.kiln.bundle.Why.of(e));
         }
         try {
             pub = Files.readString(publicPath, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw KilnException.config("cannot read the station's public key " + publicPath + ": " + e.getMessage());
+            throw KilnException.config("cannot read the station's public key " + publicPath + ": " + dev.kiln.bundle.Why.of(e));
         }
         StationKey k;
         try {
             k = new StationKey(Pem.decodePrivate(priv), Pem.decodePublic(pub));
         } catch (IllegalArgumentException e) {
-            throw KilnException.config("station key " + privatePath + ": " + e.getMessage());
+            throw KilnException.config("station key " + privatePath + ": " + dev.kiln.bundle.Why.of(e));
         }
         if (!k.consistent()) {
             throw KilnException.config("station key " + privatePath + " does not match " + publicPath);

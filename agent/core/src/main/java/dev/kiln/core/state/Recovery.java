@@ -42,7 +42,12 @@ public final class Recovery {
         this.clock = clock;
     }
 
-    /** Seals what needs sealing; returns the bundles made. {@code notice} gets one line per action. */
+    /**
+     * Seals what needs sealing; returns the bundles made. {@code notice} gets one line per action.
+     * Evidence is never deleted: a run that cannot be read or sealed is moved, whole, to
+     * {@code quarantine/runs/} with a {@code .reason} file, and the next run starts. Only a full
+     * disk stops the station (exit 73), since nothing can be sealed then; the run stays for later.
+     */
     public List<Path> recoverAll(Consumer<String> notice) throws IOException {
         List<Path> sealed = new ArrayList<>();
         clearStaging();
@@ -51,27 +56,66 @@ public final class Recovery {
         }
         List<Path> dirs;
         try (Stream<Path> s = Files.list(state.runs())) {
-            dirs = s.filter(Files::isDirectory).sorted().toList();
+            dirs = s.sorted().toList();
         }
         for (Path dir : dirs) {
             String runId = dir.getFileName().toString();
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                quarantineRun(dir, "is not a run directory", notice);
+                continue;
+            }
             if (alreadySealed(runId)) {
-                Sealer.deleteTree(dir); // died between the rename and the clean-up
+                Sealer.deleteTree(dir); // died between the rename and the clean-up: the bundle holds all of it
                 continue;
             }
-            Journal.Contents j = Journal.read(dir);
-            if (j.run() == null) {
-                notice.accept("run " + runId + " left no journal entry (it died before starting); removed");
-                Sealer.deleteTree(dir);
-                continue;
+            try {
+                Journal.Contents j = Journal.read(dir);
+                if (j.run() == null) {
+                    quarantineRun(dir, "has no readable run-start line in its journal (" + String.join("; ", j.lost()) + ")", notice);
+                    continue;
+                }
+                RunReport report = reconstruct(j);
+                completeEvents(dir, j, report);
+                Path bundle = sealer.seal(report, true, j.lost());
+                notice.accept("recovered run " + runId + " (" + report.verdict() + "): sealed " + bundle
+                        + (j.lost().isEmpty() ? "" : "; " + j.lost().size() + " journal line(s) unreadable, named in the bundle"));
+                sealed.add(bundle);
+            } catch (IOException e) {
+                if (diskFull(e)) {
+                    throw e; // nothing can be sealed now; the run waits for space
+                }
+                quarantineRun(dir, "cannot be sealed: " + describe(e), notice);
+            } catch (RuntimeException e) {
+                quarantineRun(dir, "cannot be sealed: " + describe(e), notice);
             }
-            RunReport report = reconstruct(j);
-            completeEvents(dir, j, report);
-            Path bundle = sealer.seal(report, true);
-            notice.accept("recovered run " + runId + " (" + report.verdict() + "): sealed " + bundle);
-            sealed.add(bundle);
         }
         return sealed;
+    }
+
+    /** Whether an I/O failure is the disk being full, which waiting (or freeing space) cures. */
+    static boolean diskFull(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("No space left") || m.contains("Disk quota exceeded") || m.contains("not enough space")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + dev.kiln.bundle.Why.of(e));
+    }
+
+    /** Moves a run directory, whole, to {@code quarantine/runs/} with the reason beside it. */
+    private void quarantineRun(Path dir, String reason, Consumer<String> notice) throws IOException {
+        Path into = state.root().resolve("quarantine/runs");
+        Files.createDirectories(into);
+        String name = dir.getFileName().toString();
+        Path target = AtomicFiles.moveKeepingBoth(dir, into, name, n -> name + "." + n);
+        AtomicFiles.write(into.resolve(target.getFileName() + ".reason"),
+                (clock.instant() + " run " + name + " " + reason + "\n").getBytes(StandardCharsets.UTF_8), state.tmp());
+        notice.accept("run " + name + " " + reason + ": moved to " + target + " (kept as evidence; this run goes on)");
     }
 
     private boolean alreadySealed(String runId) throws IOException {
@@ -83,12 +127,17 @@ public final class Recovery {
         }
     }
 
-    /** Staged files are never bundles: whatever a crash left in tmp/ is removed. */
+    /**
+     * Staged files are never bundles: what a crashed process left in tmp/ is removed; files another
+     * live process is staging (its pid is in their names) are left alone.
+     */
     private void clearStaging() throws IOException {
         if (Files.isDirectory(state.tmp())) {
             try (Stream<Path> s = Files.list(state.tmp())) {
                 for (Path p : s.toList()) {
-                    Files.deleteIfExists(p);
+                    if (AtomicFiles.stagedByDeadProcess(p)) {
+                        Files.deleteIfExists(p);
+                    }
                 }
             }
         }
@@ -116,6 +165,13 @@ public final class Recovery {
 
     /** Completes the run's event stream: cut a torn last line, close the open step, end the run. */
     private void completeEvents(Path dir, Journal.Contents j, RunReport report) throws IOException {
+        if (!j.lost().isEmpty()) {
+            try (PrintStream log = new PrintStream(new FileOutputStream(dir.resolve(RunRecorder.LOG).toFile(), true), true,
+                    StandardCharsets.UTF_8)) {
+                AgentLog a = new AgentLog(log, clock);
+                j.lost().forEach(l -> a.line("WARNING", "recovery: " + l + "; what it held is not in this bundle"));
+            }
+        }
         Path events = dir.resolve(RunRecorder.EVENTS);
         List<String> complete = new ArrayList<>();
         if (Files.exists(events)) {

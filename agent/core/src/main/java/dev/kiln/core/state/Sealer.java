@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -37,18 +38,33 @@ public final class Sealer {
     }
 
     public Path seal(RunReport report, boolean recovered) throws IOException {
+        return seal(report, recovered, List.of());
+    }
+
+    /**
+     * Seals a run.
+     *
+     * @param lost what recovery could not read back (journal lines), recorded in the summary as
+     *             {@code recoveryNotes} so the bundle says what it is missing
+     */
+    public Path seal(RunReport report, boolean recovered, List<String> lost) throws IOException {
         RunInfo info = report.info();
         Path dir = state.run(info.runId());
         BundleIdentity id = identity(report, recovered);
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(BundleNames.INVENTORY, readOr(dir.resolve(RunRecorder.INVENTORY), "{}\n"));
         files.put(BundleNames.EVENTS, readOr(dir.resolve(RunRecorder.EVENTS), ""));
-        files.put(BundleNames.SUMMARY, summary(report, recovered));
+        files.put(BundleNames.SUMMARY, summary(report, recovered, lost));
         files.put(BundleNames.TELEMETRY, readOr(dir.resolve(RunRecorder.TELEMETRY), "timestamp\n"));
         files.put(BundleNames.LOG, readOr(dir.resolve(RunRecorder.LOG), ""));
         byte[] zip = BundleWriter.seal(id, files, key);
         Path target = state.pending().resolve(id.fileName());
-        AtomicFiles.write(target, zip, state.tmp(), beforeRename);
+        try {
+            AtomicFiles.writeNew(target, zip, state.tmp(), beforeRename); // a bundle in pending/ is never replaced
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException("a bundle for run " + info.runId() + " is already in " + state.pending()
+                    + "; it is kept, and this run's record stays in " + dir, e);
+        }
         deleteTree(dir);
         AtomicFiles.fsyncDirectory(state.runs());
         return target;
@@ -61,7 +77,7 @@ public final class Sealer {
                 report.ended().toString(), recovered);
     }
 
-    static byte[] summary(RunReport report, boolean recovered) throws IOException {
+    static byte[] summary(RunReport report, boolean recovered, List<String> lost) throws IOException {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("formatVersion", BundleIdentity.FORMAT_VERSION);
         s.put("runId", report.info().runId());
@@ -72,6 +88,9 @@ public final class Sealer {
         s.put("started", report.info().started().toString());
         s.put("ended", report.ended().toString());
         s.put("recovered", recovered);
+        if (!lost.isEmpty()) {
+            s.set("recoveryNotes", Json.MAPPER.valueToTree(lost));
+        }
         s.set("planned", Json.MAPPER.valueToTree(report.info().suites()));
         s.set("suites", Json.MAPPER.valueToTree(report.results()));
         return (Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s) + "\n")

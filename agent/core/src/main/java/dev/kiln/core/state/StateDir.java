@@ -80,7 +80,7 @@ public record StateDir(Path root) {
             }
             return this;
         } catch (IOException e) {
-            throw new KilnException(ExitCode.CANT_WRITE, "cannot create the state directory " + root + ": " + e.getMessage());
+            throw new KilnException(ExitCode.CANT_WRITE, "cannot create the state directory " + root + ": " + dev.kiln.bundle.Why.of(e));
         }
     }
 }

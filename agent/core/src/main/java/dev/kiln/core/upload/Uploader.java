@@ -2,6 +2,7 @@ package dev.kiln.core.upload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.bundle.Receipt;
+import dev.kiln.core.outbox.BundleLock;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.state.Json;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class Uploader {
     public static final String CONTENT_TYPE = "application/vnd.kiln.bundle+zip";
     private static final int MAX_ANSWER = 64 * 1024;
     /** Deliveries in flight at once during a drain. */
-    public static final int PARALLEL = 4;
+    public static final int PARALLEL = 8;
 
     /** Waits between attempts (a test passes one that does not really sleep). */
     public interface Sleeper {
@@ -50,7 +51,11 @@ public final class Uploader {
     }
 
     /** What became of one bundle. */
-    public enum Outcome { DELIVERED, QUARANTINED, PENDING, NOT_ALLOWED }
+    public enum Outcome {
+        DELIVERED, QUARANTINED, PENDING, NOT_ALLOWED,
+        /** Gone from pending/ before this process got to it: another process delivered or quarantined it. */
+        GONE
+    }
 
     /**
      * @param bundle  the file (where it was in pending/)
@@ -94,7 +99,10 @@ public final class Uploader {
      * feed it); stops starting new ones once the service refuses us (401/403).
      */
     public List<Delivery> drain(Instant deadline) throws IOException, InterruptedException {
-        List<Path> pending = outbox.pending();
+        return drain(outbox.pending(), deadline);
+    }
+
+    private List<Delivery> drain(List<Path> pending, Instant deadline) throws IOException, InterruptedException {
         List<java.util.concurrent.Future<Delivery>> futures = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
         try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL)) {
@@ -125,9 +133,46 @@ public final class Uploader {
         }
     }
 
-    /** Delivers one bundle; returns PENDING when the deadline (null: none) passes first. */
+    /**
+     * Delivers one bundle; returns PENDING when the deadline (null: none) passes first. Another
+     * process delivering the same bundle holds its {@link BundleLock}: then this one leaves it
+     * (PENDING, "being delivered by another process"), or reports it gone once delivered.
+     */
     public Delivery deliver(Path bundle, Instant deadline) throws IOException, InterruptedException {
-        byte[] body = Files.readAllBytes(bundle);
+        try (BundleLock lock = BundleLock.tryAcquire(outbox.state(), bundle)) {
+            if (lock == null) {
+                return new Delivery(bundle, Outcome.PENDING, BUSY);
+            }
+            if (!Files.exists(bundle)) {
+                return new Delivery(bundle, Outcome.GONE, "no longer pending: another process delivered or quarantined it");
+            }
+            return deliverLocked(bundle, deadline);
+        }
+    }
+
+    /** The detail of a bundle another process is delivering. */
+    public static final String BUSY = "being delivered by another process";
+
+    /**
+     * One pass of {@code kiln upload --watch}: every pending bundle that is due (its backoff after a
+     * failure has run out), each tried until {@code perBundle} has passed, then left for a later pass
+     * with its error and next attempt recorded. A bundle that keeps failing therefore never holds up
+     * the others, and bundles sealed meanwhile are found by the next pass, which re-reads pending/.
+     */
+    public List<Delivery> drainDue(Duration perBundle) throws IOException, InterruptedException {
+        Instant now = clock.instant();
+        List<Path> due = outbox.pending().stream().filter(p -> !outbox.status(p).nextAttempt().isAfter(now)).toList();
+        return drain(due, clock.instant().plus(perBundle));
+    }
+
+    private Delivery deliverLocked(Path bundle, Instant deadline) throws IOException, InterruptedException {
+        int before = outbox.status(bundle).attempts();
+        byte[] body;
+        try {
+            body = Files.readAllBytes(bundle);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return new Delivery(bundle, Outcome.GONE, "no longer pending: another process delivered or quarantined it");
+        }
         byte[] raw = sha256(body);
         String hex = HexFormat.of().formatHex(raw);
         String runId = Outbox.runId(bundle);
@@ -207,8 +252,8 @@ public final class Uploader {
                     }
                 }
             }
-            outbox.recordAttempt(bundle, lastError);
-            Duration backoff = wait != null ? wait : backoff(attempt);
+            Duration backoff = wait != null ? wait : backoff(before + attempt);
+            outbox.recordAttempt(bundle, lastError, backoff);
             if (deadline != null && clock.instant().plus(backoff).isAfter(deadline)) {
                 return new Delivery(bundle, Outcome.PENDING, lastError);
             }
@@ -218,7 +263,9 @@ public final class Uploader {
     }
 
     private Delivery delivered(Path bundle, Receipt r) throws IOException {
-        outbox.markSent(bundle, r, retention);
+        if (!outbox.markSent(bundle, r, retention)) {
+            return new Delivery(bundle, Outcome.GONE, "delivered, and already moved out of pending/ by another process");
+        }
         log.accept(bundle.getFileName() + ": delivered, receipt " + r.sha256() + " at " + r.receivedAt());
         return new Delivery(bundle, Outcome.DELIVERED, r.sha256());
     }
@@ -286,7 +333,7 @@ public final class Uploader {
                 a.body = new String(in.readNBytes(MAX_ANSWER), StandardCharsets.UTF_8);
             }
         } catch (ConnectException e) {
-            a.error = "cannot connect to " + config.url() + ": " + e.getMessage();
+            a.error = "cannot connect to " + config.url() + ": " + dev.kiln.bundle.Why.of(e);
             a.ambiguous = false; // nothing was sent
         } catch (javax.net.ssl.SSLHandshakeException e) {
             a.error = "TLS handshake with " + config.url() + " failed (check the CA file and the client certificate): " + e.getMessage();

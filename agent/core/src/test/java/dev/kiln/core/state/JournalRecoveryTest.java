@@ -138,13 +138,15 @@ class JournalRecoveryTest {
     }
 
     @Test
-    void aRunThatDiedBeforeItsFirstLineIsRemoved() throws Exception {
+    void aRunThatDiedBeforeItsFirstLineIsKeptInQuarantineNotDeleted() throws Exception {
         StateDir state = new StateDir(root).create();
         Files.createDirectories(state.run("r7"));
         List<String> notices = new ArrayList<>();
         assertEquals(List.of(), new Recovery(state, new Sealer(state, key, () -> { }), clock).recoverAll(notices::add));
         assertFalse(Files.exists(state.run("r7")));
-        assertTrue(notices.get(0).contains("died before starting"));
+        assertTrue(Files.isDirectory(root.resolve("quarantine/runs/r7")), "the evidence is kept");
+        assertTrue(Files.readString(root.resolve("quarantine/runs/r7.reason")).contains("no journal file"));
+        assertTrue(notices.get(0).contains("kept as evidence"), notices.toString());
     }
 
     @Test
