@@ -31,10 +31,10 @@ find_jdk() {
   fi
   for c in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* \
            /Library/Java/JavaVirtualMachines/*/Contents/Home \
-           "$HOME"/Library/Java/JavaVirtualMachines/*/Contents/Home \
+           "${HOME:-/nonexistent}"/Library/Java/JavaVirtualMachines/*/Contents/Home \
            /opt/homebrew/opt/openjdk*/libexec/openjdk.jdk/Contents/Home \
            /usr/local/opt/openjdk*/libexec/openjdk.jdk/Contents/Home \
-           "$HOME"/.sdkman/candidates/java/*; do
+           "${HOME:-/nonexistent}"/.sdkman/candidates/java/*; do   # launchd starts daemons without HOME
     [ -d "$c" ] && candidates+=("$c")
   done
   for c in "${candidates[@]}"; do

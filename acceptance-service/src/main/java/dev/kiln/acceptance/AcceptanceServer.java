@@ -196,10 +196,13 @@ public final class AcceptanceServer implements AutoCloseable {
             return;
         }
         Optional<BundleIndex.Row> existing = index.find(runId);
-        if (existing.isPresent()) {
-            answerExisting(ex, existing.get(), hex);
+        if (existing.isPresent() && existing.get().sha256().equals(hex)) {
+            answerExisting(ex, existing.get(), hex); // the very bytes stored: the client learns nothing new
             return;
         }
+        // Verified before any conflict is answered: garbage or an untrusted bundle PUT to a stored run
+        // id gets 422, never a 409 that tells it the stored digest. Verification streams, so a bomb
+        // costs no more memory than its own bytes.
         BundleVerifier.Result v = new BundleVerifier(trust, BundleLimits.defaults()).verify(body);
         if (!v.valid()) {
             count("rejected");
@@ -210,6 +213,10 @@ public final class AcceptanceServer implements AutoCloseable {
         if (!signedRun.equals(runId)) {
             count("rejected");
             reject(ex, 422, List.of("the bundle is run " + signedRun + ", not " + runId));
+            return;
+        }
+        if (existing.isPresent()) {
+            answerExisting(ex, existing.get(), hex); // a valid, trusted bundle that differs from the stored one: 409
             return;
         }
         blobs.put(hex, body);

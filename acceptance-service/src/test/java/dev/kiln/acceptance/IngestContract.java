@@ -113,6 +113,15 @@ abstract class IngestContract {
         assertEquals(409, conflict.statusCode(), conflict.body());
         assertTrue(conflict.body().contains("already stored"), conflict.body());
         assertEquals(1, index.count());
+
+        // garbage, or a bundle signed by an untrusted key, PUT to a stored run id: refused as a bad
+        // bundle, never a 409 that would tell it the stored digest
+        HttpResponse<String> garbage = put(run, "not a bundle at all".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(422, garbage.statusCode(), garbage.body());
+        assertTrue(!garbage.body().contains(receipt.get("sha256").asText()), garbage.body());
+        HttpResponse<String> forged = put(run, TestBundles.bundle(run, "SN-1", "PASS", dev.kiln.bundle.StationKey.generate()));
+        assertEquals(422, forged.statusCode(), forged.body());
+        assertTrue(!forged.body().contains(receipt.get("sha256").asText()), forged.body());
     }
 
     @Test

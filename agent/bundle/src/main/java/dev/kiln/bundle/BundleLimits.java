@@ -9,18 +9,31 @@ package dev.kiln.bundle;
  * @param maxExpandedBytes all entries together, uncompressed
  * @param maxJsonBytes     the manifest and the attestation, each
  * @param maxJsonDepth     nesting of those JSON documents
+ * @param maxRatio         how many times its own size a zip may expand to, beyond {@link #RATIO_FREE}:
+ *                         Kiln's bundles (JSON lines, CSV, logs) deflate 5 to 20 times; a bomb
+ *                         expands a thousand times and more
  */
-public record BundleLimits(long maxBundleBytes, int maxEntries, long maxExpandedBytes, int maxJsonBytes, int maxJsonDepth) {
+public record BundleLimits(long maxBundleBytes, int maxEntries, long maxExpandedBytes, int maxJsonBytes, int maxJsonDepth,
+                           int maxRatio) {
+
+    /** Expansion allowed whatever the ratio: a small, very regular bundle is not a bomb. */
+    public static final long RATIO_FREE = 16L << 20;
 
     public static BundleLimits defaults() {
-        return new BundleLimits(512L << 20, 64, 2L << 30, 8 << 20, 32);
+        return new BundleLimits(512L << 20, 64, 2L << 30, 8 << 20, 32, 100);
     }
 
     public BundleLimits withMaxExpandedBytes(long n) {
-        return new BundleLimits(maxBundleBytes, maxEntries, n, maxJsonBytes, maxJsonDepth);
+        return new BundleLimits(maxBundleBytes, maxEntries, n, maxJsonBytes, maxJsonDepth, maxRatio);
     }
 
     public BundleLimits withMaxJsonBytes(int n) {
-        return new BundleLimits(maxBundleBytes, maxEntries, maxExpandedBytes, n, maxJsonDepth);
+        return new BundleLimits(maxBundleBytes, maxEntries, maxExpandedBytes, n, maxJsonDepth, maxRatio);
+    }
+
+    /** The most a zip of {@code zipBytes} may expand to: the ratio's bound, the floor, and the absolute cap. */
+    public long expansionAllowed(long zipBytes) {
+        long byRatio = zipBytes > Long.MAX_VALUE / Math.max(1, maxRatio) ? Long.MAX_VALUE : zipBytes * maxRatio;
+        return Math.min(maxExpandedBytes, Math.max(RATIO_FREE, byRatio));
     }
 }

@@ -33,12 +33,36 @@ public final class BundleReader {
         }
     }
 
-    /** Entries by name, in zip order. */
+    /** Entries by name, in zip order, all of them in memory: for callers that need the contents (tests, tools). */
     public static Map<String, byte[]> read(byte[] zip, BundleLimits limits) throws RejectedException {
+        Scan s = scan(zip, limits, null);
+        return s.kept();
+    }
+
+    /**
+     * What a streaming pass over a bundle found.
+     *
+     * @param sha256 every entry's SHA-256 (hex), in zip order
+     * @param kept   the contents of the entries asked for, each at most {@code maxJsonBytes}
+     */
+    public record Scan(Map<String, String> sha256, Map<String, byte[]> kept) {
+    }
+
+    /**
+     * Reads a bundle entry by entry, hashing each as it inflates and keeping in memory only the
+     * entries named in {@code keep} (null: all), so the memory a hostile upload can claim is the zip
+     * itself plus one buffer, whatever it expands to. Refuses, as soon as it is seen: more expansion
+     * than {@link BundleLimits#expansionAllowed} (a zip bomb), too many entries, duplicate, unsafe or
+     * directory entries, a kept entry over {@code maxJsonBytes}, and a central directory that lists
+     * other entries than the local headers.
+     */
+    public static Scan scan(byte[] zip, BundleLimits limits, java.util.Set<String> keep) throws RejectedException {
         if (zip.length > limits.maxBundleBytes()) {
             throw new RejectedException("bundle is " + zip.length + " bytes, over the limit of " + limits.maxBundleBytes());
         }
-        Map<String, byte[]> entries = new LinkedHashMap<>();
+        long allowed = limits.expansionAllowed(zip.length);
+        Map<String, String> digests = new LinkedHashMap<>();
+        Map<String, byte[]> kept = new LinkedHashMap<>();
         long expanded = 0;
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
             ZipEntry e;
@@ -52,37 +76,53 @@ public final class BundleReader {
                 if (unsafe != null) {
                     throw new RejectedException("unsafe entry name '" + name + "': " + unsafe);
                 }
-                if (entries.containsKey(name)) {
+                if (digests.containsKey(name)) {
                     throw new RejectedException("duplicate entry '" + name + "'");
                 }
-                if (entries.size() >= limits.maxEntries()) {
+                if (digests.size() >= limits.maxEntries()) {
                     throw new RejectedException("more than " + limits.maxEntries() + " entries");
                 }
-                ByteArrayOutputStream data = new ByteArrayOutputStream();
+                boolean keepIt = keep == null || keep.contains(name);
+                java.security.MessageDigest sha = BundleWriter.newSha256();
+                ByteArrayOutputStream data = keepIt ? new ByteArrayOutputStream() : null;
+                long size = 0;
                 for (int n; (n = in.read(buf)) > 0; ) {
                     expanded += n;
-                    if (expanded > limits.maxExpandedBytes()) {
-                        throw new RejectedException("expands past the limit of " + limits.maxExpandedBytes()
-                                + " bytes (at entry '" + name + "'): refused as a zip bomb");
+                    size += n;
+                    if (expanded > allowed) {
+                        throw new RejectedException(expanded > limits.maxExpandedBytes() || allowed == limits.maxExpandedBytes()
+                                ? "expands past the limit of " + limits.maxExpandedBytes() + " bytes (at entry '" + name
+                                        + "'): refused as a zip bomb"
+                                : "expands more than " + limits.maxRatio() + " times its " + zip.length + " bytes (at entry '" + name
+                                        + "'): refused as a zip bomb");
                     }
-                    data.write(buf, 0, n);
+                    sha.update(buf, 0, n);
+                    if (data != null) {
+                        if (keep != null && size > limits.maxJsonBytes()) {
+                            throw new RejectedException(name + " is over the limit of " + limits.maxJsonBytes() + " bytes");
+                        }
+                        data.write(buf, 0, n);
+                    }
                 }
-                entries.put(name, data.toByteArray());
+                digests.put(name, java.util.HexFormat.of().formatHex(sha.digest()));
+                if (data != null) {
+                    kept.put(name, data.toByteArray());
+                }
             }
         } catch (ZipException e) {
-            throw new RejectedException("malformed zip: " + e.getMessage());
+            throw new RejectedException("malformed zip: " + Why.of(e));
         } catch (IOException e) {
-            throw new RejectedException("unreadable zip: " + e.getMessage());
+            throw new RejectedException("unreadable zip: " + Why.of(e));
         }
-        if (entries.isEmpty()) {
+        if (digests.isEmpty()) {
             throw new RejectedException("not a zip, or an empty one");
         }
         List<String> central = centralDirectoryNames(zip);
-        if (!central.equals(new ArrayList<>(entries.keySet()))) {
+        if (!central.equals(new ArrayList<>(digests.keySet()))) {
             throw new RejectedException("the central directory lists " + central + " but the entries are "
-                    + entries.keySet() + ": tools would show other files than were verified");
+                    + digests.keySet() + ": tools would show other files than were verified");
         }
-        return entries;
+        return new Scan(digests, kept);
     }
 
     /** Entry names as the central directory lists them (what unzip and most tools use). */

@@ -42,27 +42,48 @@ public final class BundleVerifier {
      * @param keyId     the signing key's id, when an envelope was found
      * @param predicate the signed predicate (run id, unit, verdict, ...), when it parsed; trust it
      *                  only when {@code valid}
-     * @param files     the bundle's files, when the zip could be read
+     * @param zip       the bundle verified (its files are read from it on demand: {@link #files()})
+     * @param limits    the limits it was read under
      */
-    public record Result(boolean valid, List<String> problems, String keyId, JsonNode predicate, Map<String, byte[]> files) {
+    public record Result(boolean valid, List<String> problems, String keyId, JsonNode predicate, byte[] zip, BundleLimits limits) {
+        /**
+         * The bundle's files, inflated into memory on demand (verification itself never holds them):
+         * for tools and tests that read a verified bundle's contents. Empty when the zip is refused.
+         */
+        public Map<String, byte[]> files() {
+            try {
+                return BundleReader.read(zip, limits);
+            } catch (BundleReader.RejectedException e) {
+                return Map.of();
+            }
+        }
     }
 
+    /** The entries verification reads into memory (each at most {@code maxJsonBytes}); the rest are only hashed. */
+    private static final java.util.Set<String> KEPT = java.util.Set.of(BundleNames.ATTESTATION, BundleNames.MANIFEST);
+
+    /**
+     * Verifies a bundle in one streaming pass: every entry is hashed as it inflates and only the
+     * manifest and the attestation are held, so memory stays flat whatever a hostile zip expands to
+     * (and a bomb is refused as soon as it expands past {@link BundleLimits#expansionAllowed}).
+     */
     public Result verify(byte[] zip) {
         List<String> problems = new ArrayList<>();
-        Map<String, byte[]> files;
+        BundleReader.Scan scan;
         try {
-            files = BundleReader.read(zip, limits);
+            scan = BundleReader.scan(zip, limits, KEPT);
         } catch (BundleReader.RejectedException e) {
-            return new Result(false, List.of(e.getMessage()), null, null, Map.of());
+            return new Result(false, List.of(e.getMessage()), null, null, zip, limits);
         }
+        Map<String, byte[]> files = scan.kept();
         byte[] envelopeBytes = files.get(BundleNames.ATTESTATION);
         if (envelopeBytes == null) {
             return new Result(false, List.of("missing file " + BundleNames.ATTESTATION + ": the bundle is not signed"),
-                    null, null, files);
+                    null, null, zip, limits);
         }
         JsonNode envelope = parse(BundleNames.ATTESTATION, envelopeBytes, problems);
         if (envelope == null) {
-            return new Result(false, problems, null, null, files);
+            return new Result(false, problems, null, null, zip, limits);
         }
         String type = envelope.path("payloadType").asText("");
         if (!Dsse.PAYLOAD_TYPE.equals(type)) {
@@ -73,12 +94,12 @@ public final class BundleVerifier {
             payload = Base64.getDecoder().decode(envelope.path("payload").asText(""));
         } catch (IllegalArgumentException e) {
             problems.add("attestation payload is not base64");
-            return new Result(false, problems, null, null, files);
+            return new Result(false, problems, null, null, zip, limits);
         }
         String keyId = checkSignature(envelope, type, payload, problems);
         JsonNode statement = parse("the attestation payload", payload, problems);
         if (statement == null) {
-            return new Result(false, problems, keyId, null, files);
+            return new Result(false, problems, keyId, null, zip, limits);
         }
         if (!"https://in-toto.io/Statement/v1".equals(statement.path("_type").asText())) {
             problems.add("payload is not an in-toto Statement v1");
@@ -87,7 +108,7 @@ public final class BundleVerifier {
             problems.add("predicate type is '" + statement.path("predicateType").asText() + "', expected '"
                     + BundleIdentity.PREDICATE_TYPE + "'");
         }
-        checkSubjects(statement, files, problems);
+        checkSubjects(statement, scan.sha256(), problems);
         JsonNode predicate = statement.path("predicate");
         byte[] manifestBytes = files.get(BundleNames.MANIFEST);
         if (manifestBytes != null) {
@@ -97,7 +118,7 @@ public final class BundleVerifier {
                         + manifest.path("runId").asText() + ": an attestation from another bundle");
             }
         }
-        return new Result(problems.isEmpty(), problems, keyId, predicate, files);
+        return new Result(problems.isEmpty(), problems, keyId, predicate, zip, limits);
     }
 
     private String checkSignature(JsonNode envelope, String type, byte[] payload, List<String> problems) {
@@ -136,7 +157,7 @@ public final class BundleVerifier {
         return firstKey;
     }
 
-    private static void checkSubjects(JsonNode statement, Map<String, byte[]> files, List<String> problems) {
+    private static void checkSubjects(JsonNode statement, Map<String, String> files, List<String> problems) {
         Map<String, String> listed = new LinkedHashMap<>();
         for (JsonNode s : statement.path("subject")) {
             String name = s.path("name").asText("");
@@ -145,10 +166,10 @@ public final class BundleVerifier {
             }
         }
         for (Map.Entry<String, String> e : listed.entrySet()) {
-            byte[] data = files.get(e.getKey());
-            if (data == null) {
+            String digest = files.get(e.getKey());
+            if (digest == null) {
                 problems.add("missing file " + e.getKey());
-            } else if (!BundleWriter.sha256(data).equals(e.getValue())) {
+            } else if (!digest.equals(e.getValue())) {
                 problems.add("digest mismatch on file " + e.getKey());
             }
         }

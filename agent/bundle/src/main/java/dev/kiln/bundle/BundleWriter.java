@@ -86,8 +86,12 @@ public final class BundleWriter {
     }
 
     public static String sha256(byte[] data) {
+        return HexFormat.of().formatHex(newSha256().digest(data));
+    }
+
+    static MessageDigest newSha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -143,7 +143,7 @@ class BundleVerifierTest {
         huge[0] = '{';
         huge[huge.length - 1] = '}';
         big.put(BundleNames.ATTESTATION, huge);
-        rejects(Fixtures.rezip(big), "attestation/bundle.dsse.json is 9437184 bytes, over the limit");
+        rejects(Fixtures.rezip(big), "attestation/bundle.dsse.json is over the limit of 8388608 bytes"); // refused while inflating
 
         Map<String, byte[]> deep = entries(Fixtures.bundle(RUN, KEY));
         String nested = "{\"a\":" + "[".repeat(500) + "]".repeat(500) + "}";
@@ -167,5 +167,43 @@ class BundleVerifierTest {
     void garbageIsRefused() {
         rejects("not a zip at all".getBytes(StandardCharsets.UTF_8), "zip");
         rejects(new byte[0], "zip");
+    }
+
+    @Test
+    void aBombBelowTheAbsoluteCapIsRefusedByItsRatio() throws Exception {
+        Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
+        e.put("telemetry/samples.csv", new byte[64 << 20]); // 64 MiB of zeros, about a thousand times its compressed size
+        byte[] bomb = Fixtures.rezip(e);
+        BundleVerifier.Result r = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()).verify(bomb);
+        assertFalse(r.valid());
+        assertTrue(r.problems().get(0).contains("expands more than 100 times its " + bomb.length + " bytes")
+                && r.problems().get(0).contains("samples.csv"), r.problems().toString());
+    }
+
+    @Test
+    void aLargeHonestBundleIsNotABomb() throws Exception {
+        // 24 MiB of telemetry that compresses like real samples (a few times, not a thousand)
+        StringBuilder csv = new StringBuilder("timestamp,cpu_die_max_celsius,cluster_p0_freq_hertz\n");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        while (csv.length() < 24 << 20) {
+            csv.append("2026-11-29T00:00:").append(rnd.nextInt(60)).append("Z,").append(40 + rnd.nextDouble(50)).append(',')
+                    .append(rnd.nextLong(600_000_000L, 4_500_000_000L)).append('\n');
+        }
+        Map<String, byte[]> files = Fixtures.files();
+        files.put(BundleNames.TELEMETRY, csv.toString().getBytes(StandardCharsets.UTF_8));
+        BundleIdentity id = Fixtures.identity(RUN);
+        byte[] zip = BundleWriter.seal(id, files, KEY);
+        BundleVerifier.Result r = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()).verify(zip);
+        assertTrue(r.valid(), r.problems().toString());
+        assertEquals(csv.length(), r.files().get(BundleNames.TELEMETRY).length, "the contents are still readable on demand");
+    }
+
+    @Test
+    void verificationKeepsOnlyTheSmallFilesInMemory() throws Exception {
+        Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
+        e.put(BundleNames.MANIFEST, new byte[9 << 20]); // a manifest over the 8 MiB JSON limit is refused while reading
+        BundleVerifier.Result r = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()).verify(Fixtures.rezip(e));
+        assertFalse(r.valid());
+        assertTrue(r.problems().get(0).contains("manifest.json is over the limit of 8388608 bytes"), r.problems().toString());
     }
 }

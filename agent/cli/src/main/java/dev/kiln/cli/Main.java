@@ -34,7 +34,16 @@ public final class Main {
 
     public static void main(String[] args) {
         terminal = isTerminal(); // before stdout is claimed: afterwards descriptor 1 is stderr
-        System.exit(run(Stdout.claim(), System.err, args));
+        int code;
+        try {
+            code = run(Stdout.claim(), System.err, args);
+        } catch (Throwable t) {
+            // an Error escaping a command (out of memory, a broken JVM): one line and 70, never the
+            // JVM's exit 1, which a rack would read as "defect found"
+            System.err.println("kiln: internal error: " + t);
+            code = ExitCode.INTERNAL.code();
+        }
+        System.exit(code);
     }
 
     public static int run(PrintStream out, PrintStream err, String... args) {

@@ -58,7 +58,9 @@ final class RunCommand implements Callable<Integer> {
     String hangTimeout;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "Where runs, the outbox and the station key live (default: KILN_STATE_DIR, /var/lib/kiln as root, else ~/.local/state/kiln).")
+            description = "Where runs, the outbox and the station key live (default: KILN_STATE_DIR; else on Linux /var/lib/kiln as root, "
+                    + "~/.local/state/kiln otherwise; on macOS /Library/Application Support/Kiln as root, "
+                    + "~/Library/Application Support/Kiln otherwise).")
     Path stateDir;
 
     @Option(names = "--key", paramLabel = "FILE", description = "Station signing key (PKCS#8 PEM, mode 0600; its .pub beside it). Default: the state directory's.")

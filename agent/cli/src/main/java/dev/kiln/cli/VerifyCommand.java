@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.bundle.BundleLimits;
 import dev.kiln.bundle.BundleVerifier;
+import dev.kiln.bundle.Why;
 import dev.kiln.bundle.TrustStore;
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
@@ -54,9 +55,16 @@ final class VerifyCommand implements Callable<Integer> {
                 zip = in.readAllBytes();
             }
         } catch (IOException e) {
-            throw new KilnException(ExitCode.DATA, "cannot read bundle " + bundle + ": " + dev.kiln.bundle.Why.of(e));
+            throw new KilnException(ExitCode.DATA, "cannot read bundle " + bundle + ": " + Why.of(e));
         }
-        BundleVerifier.Result r = new BundleVerifier(store, limits).verify(zip);
+        BundleVerifier.Result r;
+        try {
+            r = new BundleVerifier(store, limits).verify(zip);
+        } catch (OutOfMemoryError e) {
+            // verification streams and is bounded; a heap too small for the zip itself is still bad input, not a defect (1)
+            zip = null;
+            throw new KilnException(ExitCode.DATA, "bundle " + bundle + " cannot be verified in this heap: " + Why.of(e));
+        }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("bundle", bundle.toString());

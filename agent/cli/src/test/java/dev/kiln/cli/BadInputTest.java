@@ -176,4 +176,31 @@ class BadInputTest {
         assertTrue(Files.readString(b.resolveSibling(b.getFileName() + ".reason")).contains("reason two"));
         assertEquals(2, outbox.list().stream().filter(e -> e.state().equals("quarantined")).count());
     }
+
+    @Test
+    @EnabledOnOs({OS.LINUX, OS.MAC})
+    @Timeout(120)
+    void aZipBombIsExit65UnderASmallHeapNeverACrash() throws Exception {
+        KeyStore.in(new StateDir(dir.resolve("k")).create()).init(false);
+        Path bomb = dir.resolve("bomb.kiln.zip");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(bomb))) {
+            z.setLevel(9);
+            for (String name : BundleNames.CONTENT) {
+                z.putNextEntry(new java.util.zip.ZipEntry(name));
+                if (name.equals(BundleNames.TELEMETRY)) {
+                    byte[] zeros = new byte[1 << 20];
+                    for (int i = 0; i < 1024; i++) {
+                        z.write(zeros); // 1 GiB of zeros in about a megabyte
+                    }
+                }
+                z.closeEntry();
+            }
+        }
+        List<String> cmd = new java.util.ArrayList<>(Kiln.command("verify", bomb.toString(), "--trust", dir.resolve("k/keys/station.pub").toString()));
+        cmd.add(1, "-Xmx64m");
+        Kiln k = Kiln.start(dir, Map.of(), cmd).waitFor(60);
+        assertEquals(65, k.exit(), "bad input data, not 1 (defect) and not a crash\n" + k);
+        assertTrue(k.out().contains("refused as a zip bomb"), k.out());
+        assertFalse(k.err().contains("Exception") || k.err().contains("Error"), k.err());
+    }
 }

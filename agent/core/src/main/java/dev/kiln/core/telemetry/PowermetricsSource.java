@@ -28,7 +28,7 @@ public final class PowermetricsSource implements TelemetrySource, AutoCloseable 
 
     /** The real thing: {@code powermetrics} at the given interval. */
     public static PowermetricsSource start(Duration interval, Consumer<String> warn) throws IOException {
-        return new PowermetricsSource(List.of("powermetrics", "--samplers", "cpu_power,gpu_power,ane_power,thermal", "-f", "plist",
+        return new PowermetricsSource(List.of(dev.kiln.core.platform.ChildProcess.POWERMETRICS, "--samplers", "cpu_power,gpu_power,ane_power,thermal", "-f", "plist",
                 "-i", Long.toString(interval.toMillis())), interval, warn);
     }
 

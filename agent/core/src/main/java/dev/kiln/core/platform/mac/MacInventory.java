@@ -1,13 +1,11 @@
 package dev.kiln.core.platform.mac;
 
 import dev.kiln.core.inventory.Inventory;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.kiln.core.platform.ChildProcess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The macOS half of the inventory: a thin layer that runs {@code sysctl}, {@code system_profiler}
@@ -20,10 +18,10 @@ public final class MacInventory {
     }
 
     public static Inventory probe(Inventory oshi) {
-        String sysctl = run("sysctl", "hw", "machdep");
-        String hardware = run("system_profiler", "SPHardwareDataType", "-json");
-        String displays = run("system_profiler", "SPDisplaysDataType", "-json");
-        String ane = run("ioreg", "-r", "-d", "1", "-c", "H11ANEIn");
+        String sysctl = run(ChildProcess.SYSCTL, "hw", "machdep");
+        String hardware = run(ChildProcess.SYSTEM_PROFILER, "SPHardwareDataType", "-json");
+        String displays = run(ChildProcess.SYSTEM_PROFILER, "SPDisplaysDataType", "-json");
+        String ane = run(ChildProcess.IOREG, "-r", "-d", "1", "-c", "H11ANEIn");
         return assemble(oshi, sysctl, hardware, displays, ane);
     }
 
@@ -76,18 +74,6 @@ public final class MacInventory {
     }
 
     private static String run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                return null;
-            }
-            return new String(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return ChildProcess.run(java.time.Duration.ofSeconds(30), java.util.List.of(cmd));
     }
 }
