@@ -13,6 +13,7 @@ import dev.kiln.bundle.BundleVerifier;
 import dev.kiln.bundle.BundleWriter;
 import dev.kiln.bundle.Receipt;
 import dev.kiln.bundle.TrustStore;
+import dev.kiln.bundle.Why;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -111,9 +112,11 @@ public final class AcceptanceServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        // Not try-with-resources: that would close the exchange before a catch could answer, and a
+        // client would see an empty reply instead of the documented 503/500.
+        try {
             String path = ex.getRequestURI().getPath();
-            String method = ex.getRequestMethod();
+            String method = ex.getRequestMethod().equals("HEAD") ? "GET" : ex.getRequestMethod(); // HEAD: GET's answer, no body
             if (path.equals("/metrics") && method.equals("GET")) {
                 send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 return;
@@ -150,10 +153,13 @@ public final class AcceptanceServer implements AutoCloseable {
             }
         } catch (SQLException e) {
             count("error");
-            error(ex, 503, "database unavailable: " + e.getMessage());
+            ex.getResponseHeaders().set("Retry-After", "5");
+            error(ex, 503, "database unavailable: " + Why.of(e));
         } catch (RuntimeException e) {
             count("error");
             error(ex, 500, "internal error: " + e);
+        } finally {
+            ex.close();
         }
     }
 
@@ -271,9 +277,15 @@ public final class AcceptanceServer implements AutoCloseable {
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        if (head && body.length > 0) {
+            ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+        }
+        ex.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
         try (OutputStream o = ex.getResponseBody()) {
-            o.write(body);
+            if (!head) {
+                o.write(body);
+            }
         }
     }
 

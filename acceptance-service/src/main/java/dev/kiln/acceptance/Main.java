@@ -54,8 +54,33 @@ public final class Main implements Callable<Integer> {
         this.err = err;
     }
 
+    /** The server, or null (with the reason said) when the address cannot be listened on. */
+    private AcceptanceServer listen(BundleIndex index, TrustStore keys, String token, javax.net.ssl.SSLContext tls) throws Exception {
+        try {
+            return new AcceptanceServer(new InetSocketAddress(bind, port), index, new BlobStore(data), keys,
+                    new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null));
+        } catch (java.net.BindException e) {
+            err.println("kiln-acceptance: cannot listen on " + bind + ":" + port + ": " + dev.kiln.bundle.Why.of(e));
+            return null;
+        }
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main(System.out, System.err)).execute(args));
+        System.exit(run(System.out, System.err, args));
+    }
+
+    /** Runs the command; every error is one line on stderr and an exit code (64 usage, 78 configuration, 70 internal). */
+    static int run(PrintStream out, PrintStream err, String... args) {
+        CommandLine cmd = new CommandLine(new Main(out, err));
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            err.println("kiln-acceptance: " + ex.getMessage().replace('\n', ' ').strip());
+            return 64;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            err.println("kiln-acceptance: " + dev.kiln.bundle.Why.of(ex));
+            return ex instanceof java.sql.SQLException ? 78 : 70;
+        });
+        return cmd.execute(args);
     }
 
     @Override
@@ -63,10 +88,25 @@ public final class Main implements Callable<Integer> {
         TrustStore keys;
         String token = null;
         javax.net.ssl.SSLContext tls = null;
+        if (port < 0 || port > 65535) {
+            err.println("kiln-acceptance: --port " + port + ": not a TCP port (0-65535)");
+            return 64;
+        }
+        if (maxBundleBytes <= 0) {
+            err.println("kiln-acceptance: --max-bundle-bytes must be more than 0 (stations would quarantine every bundle)");
+            return 64;
+        }
+        if (Files.exists(data) && !Files.isDirectory(data)) {
+            err.println("kiln-acceptance: --data " + data + " is not a directory");
+            return 78;
+        }
         try {
             keys = TrustStore.load(trust);
             if (tokenFile != null) {
                 token = Files.readString(tokenFile).strip();
+                if (token.isEmpty()) {
+                    throw new IllegalArgumentException("--token-file " + tokenFile + " is empty: every client would be refused");
+                }
             }
             if (tlsCert != null || tlsKey != null) {
                 tls = TlsMaterial.context(clientCa, tlsCert, tlsKey);
@@ -77,11 +117,18 @@ public final class Main implements Callable<Integer> {
             err.println("kiln-acceptance: " + e.getMessage());
             return 78;
         }
-        Files.createDirectories(data);
+        try {
+            Files.createDirectories(data);
+        } catch (java.io.IOException e) {
+            err.println("kiln-acceptance: cannot create --data " + data + ": " + dev.kiln.bundle.Why.of(e));
+            return 73;
+        }
         String url = db != null ? db : "jdbc:sqlite:" + data.toAbsolutePath().resolve("index.db");
         try (BundleIndex index = new BundleIndex(url);
-             AcceptanceServer server = new AcceptanceServer(new InetSocketAddress(bind, port), index, new BlobStore(data), keys,
-                     new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null))) {
+             AcceptanceServer server = listen(index, keys, token, tls)) {
+            if (server == null) {
+                return 64;
+            }
             out.println("kiln-acceptance listening on " + (tls != null ? "https" : "http") + "://" + bind + ":" + server.port()
                     + " (index " + (db != null ? db.replaceAll("password=[^&]*", "password=***") : url) + ", " + keys.keyIds().size()
                     + " trusted key(s))");

@@ -210,4 +210,30 @@ abstract class IngestContract {
             assertEquals(1, blobs.filter(Files::isRegularFile).count());
         }
     }
+
+    @Test
+    void aDatabaseFailureIsAnsweredNotAnEmptyReply() throws Exception {
+        index.close(); // every query now fails with an SQLException
+        String run = TestBundles.newRunId();
+        HttpResponse<String> r = put(run, TestBundles.bundle(run, "SN-DB", "PASS", station));
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().contains("database unavailable"), "a documented reply, with its reason: " + r.body());
+        assertEquals("5", r.headers().firstValue("Retry-After").orElse(""));
+        index = new BundleIndex(jdbcUrl()); // for stop()
+    }
+
+    @Test
+    void headIsAnsweredWhereGetIs() throws Exception {
+        String run = TestBundles.newRunId();
+        assertEquals(201, put(run, TestBundles.bundle(run, "SN-HEAD", "PASS", station)).statusCode());
+        for (String path : new String[] {"/v1/bundles/" + run, "/v1/units/SN-HEAD/bundles", "/healthz"}) {
+            HttpResponse<String> h = http.send(HttpRequest.newBuilder(uri(path)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, h.statusCode(), path);
+            assertEquals("", h.body(), "no body for HEAD: " + path);
+        }
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(uri("/v1/bundles/" + TestBundles.newRunId()))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, missing.statusCode());
+    }
 }
