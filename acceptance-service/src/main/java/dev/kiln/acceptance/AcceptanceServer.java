@@ -45,6 +45,9 @@ import javax.net.ssl.SSLContext;
 public final class AcceptanceServer implements AutoCloseable {
     public static final String CONTENT_TYPE = "application/vnd.kiln.bundle+zip";
     private static final Pattern BUNDLE = Pattern.compile("/v1/bundles/([0-9A-Za-z-]{1,64})");
+    /** The index's column widths (db/migration/V1__bundles.sql). */
+    static final int MAX_SERIAL = 128;
+    static final int MAX_VERDICT = 16;
     private static final Pattern UNIT = Pattern.compile("/v1/units/([^/]{1,128})/bundles");
     private static final Pattern DIGEST = Pattern.compile("(?:^|,)\\s*sha-256=:([A-Za-z0-9+/=]+):");
 
@@ -223,6 +226,18 @@ public final class AcceptanceServer implements AutoCloseable {
         }
         if (existing.isPresent()) {
             answerExisting(ex, existing.get(), hex); // a valid, trusted bundle that differs from the stored one: 409
+            return;
+        }
+        // The index's column limits, checked here, identically for every database: SQLite would store
+        // a 200-character serial that PostgreSQL refuses, and a bundle must not be storable on one and
+        // never on the other (a station would retry it forever).
+        String serial = v.predicate().path("serial").asText();
+        String verdict = v.predicate().path("verdict").asText();
+        String tooLong = serial.isEmpty() || serial.length() > MAX_SERIAL ? "serial must be 1 to " + MAX_SERIAL + " characters, not "
+                + serial.length() : verdict.length() > MAX_VERDICT ? "verdict must be at most " + MAX_VERDICT + " characters" : null;
+        if (tooLong != null) {
+            count("rejected");
+            reject(ex, 422, List.of(tooLong));
             return;
         }
         blobs.put(hex, body);

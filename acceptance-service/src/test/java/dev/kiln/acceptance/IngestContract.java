@@ -236,4 +236,14 @@ abstract class IngestContract {
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
     }
+
+    @Test
+    void fieldLimitsAreCheckedBeforeAnyDatabaseAndAlikeOnEvery() throws Exception {
+        String run = TestBundles.newRunId();
+        HttpResponse<String> r = put(run, TestBundles.bundle(run, "S".repeat(200), "PASS", station));
+        assertEquals(422, r.statusCode(), "a permanent refusal the station quarantines, not a 5xx it retries forever: " + r.body());
+        assertTrue(r.body().contains("serial must be 1 to 128 characters, not 200"), r.body());
+        String ok = TestBundles.newRunId();
+        assertEquals(201, put(ok, TestBundles.bundle(ok, "S".repeat(128), "PASS", station)).statusCode());
+    }
 }
