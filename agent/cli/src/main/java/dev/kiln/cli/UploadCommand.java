@@ -92,7 +92,7 @@ final class UploadCommand implements Callable<Integer> {
         // what was pending stays pending, with its state, for the next start.
         AtomicBoolean stop = new AtomicBoolean();
         Thread me = Thread.currentThread();
-        try (Signals signals = Signals.install("stopping the watch after the deliveries in flight", () -> {
+        try (Signals signals = Signals.install(() -> "stopping the watch after the deliveries in flight", () -> {
             stop.set(true);
             me.interrupt();
         }, () -> ExitCode.PASS.code(), say)) {
@@ -127,9 +127,6 @@ final class UploadCommand implements Callable<Integer> {
 
     private void report(List<Uploader.Delivery> done) {
         for (Uploader.Delivery d : done) {
-            if (d.outcome() == Uploader.Outcome.PENDING && Uploader.BUSY.equals(d.detail())) {
-                continue; // another process has it in hand
-            }
             parent.out.printf("%-11s %s  %s%n", d.outcome(), d.bundle().getFileName(), d.detail());
             if (meters != null) {
                 meters.counter("kiln_upload_deliveries", "outcome", d.outcome().name()).increment();

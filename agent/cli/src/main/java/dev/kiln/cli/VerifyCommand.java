@@ -62,7 +62,6 @@ final class VerifyCommand implements Callable<Integer> {
             r = new BundleVerifier(store, limits).verify(zip);
         } catch (OutOfMemoryError e) {
             // verification streams and is bounded; a heap too small for the zip itself is still bad input, not a defect (1)
-            zip = null;
             throw new KilnException(ExitCode.DATA, "bundle " + bundle + " cannot be verified in this heap: " + Why.of(e));
         }
         if (json) {

@@ -220,4 +220,25 @@ class UploaderFaultTest {
         assertEquals(b, all.get(1).bundle());
         assertEquals(2, svc.index.count());
     }
+
+    @Test
+    void aBundleAnotherProcessTookOutIsReportedAsWhatBecameOfItNeverBlindlyDelivered() throws Exception {
+        start();
+        Path sent = svc.seal(ServiceFixture.runId(), "PASS");
+        deliveredOnce(viaProxy().deliver(sent, null), sent);
+        Uploader.Delivery again = viaProxy().deliver(sent, null); // as a second process finds it once the first is done
+        assertEquals(Uploader.Outcome.DELIVERED, again.outcome(), again.detail());
+        assertTrue(again.detail().contains("delivered by another process"), again.detail());
+
+        Path refused = svc.seal(ServiceFixture.runId(), "PASS");
+        new Outbox(svc.state, Clock.systemUTC()).quarantine(refused, "refused (422): test");
+        Uploader.Delivery q = viaProxy().deliver(refused, null);
+        assertEquals(Uploader.Outcome.QUARANTINED, q.outcome(), "never 'delivered' for a bundle the service refused: " + q.detail());
+        assertTrue(q.detail().contains("refused (422): test"), q.detail());
+
+        Path removed = svc.seal(ServiceFixture.runId(), "PASS");
+        Files.delete(removed);
+        assertEquals(Uploader.Outcome.GONE, viaProxy().deliver(removed, null).outcome());
+        assertEquals(1, svc.index.count(), "nothing sent for any of them a second time");
+    }
 }

@@ -109,6 +109,36 @@ class VerdictProcessTest {
     }
 
     @Test
+    @Timeout(90)
+    void aSignalDuringDeliveryStopsOnlyTheDeliveryAndSaysSo() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0)) { // accepts, never answers: a service that hangs
+            Thread.ofPlatform().daemon().start(() -> {
+                List<java.net.Socket> held = new ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            Kiln k = Kiln.start(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                    "--duration", "300ms", "--service", "http://127.0.0.1:" + silent.getLocalPort());
+            k.awaitOut("Summary", 30);
+            Thread.sleep(500); // delivery under way
+            k.signal("TERM");
+            k.waitFor(20);
+            assertEquals(0, k.exit(), "the verdict (PASS) stands: only the delivery was stopped\n" + k);
+            assertEquals(0, Summary.parse(k.out()).exit());
+            assertTrue(k.err().contains("SIGTERM: stopping delivery"), "says what it does, not 'cancelling the run': " + k.err());
+            assertTrue(k.out().contains("not delivered yet"), k.out());
+            try (Stream<Path> p = Files.list(dir.resolve("state/outbox/pending"))) {
+                assertEquals(1, p.count(), "the bundle waits in the outbox");
+            }
+        }
+    }
+
+    @Test
     @Timeout(60)
     void suitesNamedOnTheCommandLineAreRequired() throws Exception {
         // selftest-skip is optional in this profile; named with --suites, the verdict rests on it.

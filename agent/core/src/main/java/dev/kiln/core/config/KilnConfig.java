@@ -133,16 +133,16 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
          * @throws KilnException 78 naming the file, line and field
          */
         public Loaded validate() {
-            if (config.service() != null && config.service().url() != null) {
-                ServiceConfig svc = service(null);
+            if (config.service() != null) {
+                // without a URL in the file (--service may give one), its other fields must still be right:
+                // they are checked against a stand-in URL that is never contacted
+                boolean fileUrl = config.service().url() != null;
+                ServiceConfig svc = service(fileUrl ? null : "https://validation.invalid");
                 try {
                     Tls.context(svc);
                 } catch (KilnException e) {
-                    throw KilnException.config(where("url") + ": " + dev.kiln.bundle.Why.of(e));
+                    throw KilnException.config(where(fileUrl ? "url" : "service") + ": " + e.getMessage());
                 }
-            } else if (config.service() != null) {
-                // no URL in the file (--service may give one): its other fields must still be right
-                service("https://placeholder.invalid");
             }
             sentRetention();
             minFreeBytes();

@@ -15,15 +15,17 @@ import java.nio.file.StandardOpenOption;
  * {@code kiln upload --watch} may all work on one outbox; whoever holds a bundle's lock delivers it,
  * and the others pass it by. The lock goes with its process, however it ends. After taking it the
  * holder checks the bundle is still pending (another process may have delivered it and removed the
- * lock file in between).
+ * lock file in between, which it does only once the bundle has left pending/).
  */
 public final class BundleLock implements AutoCloseable {
     private final Path file;
+    private final Path bundle;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private BundleLock(Path file, FileChannel channel, FileLock lock) {
+    private BundleLock(Path file, Path bundle, FileChannel channel, FileLock lock) {
         this.file = file;
+        this.bundle = bundle;
         this.channel = channel;
         this.lock = lock;
     }
@@ -47,13 +49,19 @@ public final class BundleLock implements AutoCloseable {
             ch.close();
             return null;
         }
-        return new BundleLock(file, ch, l);
+        return new BundleLock(file, bundle, ch, l);
     }
 
     @Override
     public void close() {
         try {
-            Files.deleteIfExists(file); // while still held: a waiter that opened it re-checks the bundle
+            // Removed only once the bundle has left pending/. While it is pending the file must stay: a
+            // process that opened it just before a removal would lock the old, unlinked file while a
+            // third locks a new one, and both would deliver. Once it has left, such a process finds
+            // it gone when it re-checks, and a lock file for it is never needed again.
+            if (!Files.exists(bundle)) {
+                Files.deleteIfExists(file);
+            }
             lock.release();
             channel.close();
         } catch (IOException e) {

@@ -103,6 +103,9 @@ public final class Outbox {
     /** The delivery state of a pending bundle; a missing or unreadable status file reads as none. */
     public Status status(Path bundle) {
         Path f = statusFile(bundle);
+        if (!Files.exists(f)) {
+            return new Status(0, "", Instant.EPOCH); // the usual case: read every watch pass, for every bundle
+        }
         try {
             JsonNode s = Json.MAPPER.readTree(f.toFile());
             Instant next = Instant.EPOCH;
@@ -115,6 +118,33 @@ public final class Outbox {
         } catch (IOException | RuntimeException e) {
             return new Status(0, Files.exists(f) ? "(status file unreadable: " + e.getMessage() + ")" : "", Instant.EPOCH);
         }
+    }
+
+    /**
+     * Where a bundle that left pending/ went.
+     *
+     * @param state  {@code sent} (with its receipt's digest), {@code quarantined} (with the reason), or
+     *               {@code unknown}
+     * @param detail the receipt digest or the quarantine reason
+     */
+    public record Where(String state, String detail) {
+    }
+
+    public Where whereIs(Path bundle) throws IOException {
+        String b = base(bundle);
+        Path receipt = state.sent().resolve(b + ".receipt.json");
+        if (Files.exists(receipt)) {
+            try {
+                return new Where("sent", Json.MAPPER.readTree(receipt.toFile()).path("sha256").asText());
+            } catch (IOException e) {
+                return new Where("sent", "receipt " + receipt.getFileName() + " unreadable: " + e.getMessage());
+            }
+        }
+        Path q = state.quarantine().resolve(bundle.getFileName());
+        if (Files.exists(q)) {
+            return new Where("quarantined", reason(q.resolveSibling(q.getFileName() + ".reason")));
+        }
+        return new Where("unknown", "");
     }
 
     private Path statusFile(Path bundle) {

@@ -31,7 +31,6 @@ import dev.kiln.core.state.StateDir;
 import dev.kiln.core.state.StateLock;
 import dev.kiln.core.upload.Delivery;
 import dev.kiln.core.upload.ServiceConfig;
-import dev.kiln.core.upload.Tls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
@@ -42,6 +41,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -117,10 +117,7 @@ public final class RunService {
         KilnConfig.Loaded cfg = KilnConfig.load(r.config(), state);
         ServiceConfig svc = r.noUpload() ? null : cfg.service(r.service());
         require(!(r.requireDelivery() && svc == null), "--require-delivery needs an acceptance service (--service or the config file)");
-        if (svc != null) {
-            Tls.context(svc); // a bad certificate or key is a configuration error now, not after hours of burn-in
-        }
-        cfg.validate(); // every field of every section, used by this run or not
+        cfg.validate(); // every field of every section, TLS material included, used by this run or not
         RunOptions options = RunOptions.defaults(seed).withHangTimeout(hang).withMaxIterations(r.maxIterations()).withFaults(planted);
         return new Checked(r, profile, suites, options, sku, state, cfg, svc);
     }
@@ -196,14 +193,18 @@ public final class RunService {
         // What a second signal leaves with: incomplete until the verdict is known, then the verdict's.
         AtomicInteger soFar = new AtomicInteger(ExitCode.INCOMPLETE.code());
         Thread runner = Thread.currentThread();
-        AtomicInteger phase = new AtomicInteger(); // 0 running, 1 delivering
-        try (Signals signals = Signals.install("cancelling the run; it ends INTERRUPTED and is sealed, and the journal is kept "
-                + "so that a second signal loses nothing", () -> {
-            engine.cancel();
-            if (phase.get() == 1) {
-                runner.interrupt(); // stop waiting for the service; the bundle stays in the outbox
-            }
-        }, soFar::get, notice)) {
+        AtomicBoolean delivering = new AtomicBoolean();
+        // What a signal does depends on when it comes: while suites run it cancels them; once the
+        // bundle is sealed it only stops the delivery (the verdict stands, the bundle stays pending).
+        try (Signals signals = Signals.install(() -> delivering.get()
+                ? "stopping delivery; the bundle stays in the outbox for kiln upload, and the verdict stands"
+                : "cancelling the run; it ends INTERRUPTED and is sealed, and the journal is kept so that a second signal loses nothing",
+                () -> {
+                    engine.cancel();
+                    if (delivering.get()) {
+                        runner.interrupt(); // stop waiting for the service
+                    }
+                }, soFar::get, notice)) {
             RunSession.Result result = session.run(engine, info, suites, c.options(), inventoryJson,
                     r.output() == RunRequest.Output.JSONL ? out : null, shown);
             ExitCode verdict = ExitCode.of(result.report().verdict());
@@ -211,7 +212,7 @@ public final class RunService {
             if (result.bundle() == null) {
                 return finish(display, result, ExitCode.CANT_WRITE, "the bundle could not be sealed (see above)");
             }
-            phase.set(1);
+            delivering.set(true);
             Consumer<String> say = display != null ? line -> {
                 out.println(line);
                 out.flush();

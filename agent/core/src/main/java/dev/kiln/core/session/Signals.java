@@ -23,13 +23,13 @@ public final class Signals implements AutoCloseable {
     private static boolean installed;
     private static volatile Signals current;
 
-    private final String what;
+    private final java.util.function.Supplier<String> what;
     private final Runnable cancel;
     private final IntSupplier exitCode;
     private final Consumer<String> notice;
     private final AtomicInteger received = new AtomicInteger();
 
-    private Signals(String what, Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
+    private Signals(java.util.function.Supplier<String> what, Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
         this.what = what;
         this.cancel = cancel;
         this.exitCode = exitCode;
@@ -37,12 +37,12 @@ public final class Signals implements AutoCloseable {
     }
 
     /**
-     * @param what      what the first signal does, for the notice ("cancelling the run; …")
+     * @param what      what the first signal does at the moment it comes, for the notice ("cancelling the run; …")
      * @param cancel    what the first signal does (cancel the run; it goes on to seal)
      * @param exitCode  the exit code a second signal leaves with
      * @param notice    one line on stderr for each signal
      */
-    public static Signals install(String what, Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
+    public static Signals install(java.util.function.Supplier<String> what, Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
         Signals s = new Signals(what, cancel, exitCode, notice);
         synchronized (Signals.class) {
             if (!installed) {
@@ -71,7 +71,7 @@ public final class Signals implements AutoCloseable {
 
     private void on(Signal sig) {
         if (received.incrementAndGet() == 1) {
-            notice.accept("SIG" + sig.getName() + ": " + what + " (a second signal stops at once)");
+            notice.accept("SIG" + sig.getName() + ": " + what.get() + " (a second signal stops at once)");
             cancel.run();
         } else {
             int code = exitCode.getAsInt();

@@ -24,7 +24,7 @@ public final class TelemetryStats {
     /** This machine's CPU clusters, from the platform layer. */
     static Map<Integer, String> cpuClustersHere() {
         Map<Integer, String> m = new HashMap<>();
-        for (SuiteEnvironment.LogicalCpu c : PlatformProbe.current().environment().logicalCpus()) {
+        for (SuiteEnvironment.LogicalCpu c : PlatformProbe.current().cpus()) {
             m.put(c.id(), c.cluster());
         }
         return m;

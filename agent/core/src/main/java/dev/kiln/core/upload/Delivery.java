@@ -48,10 +48,10 @@ public final class Delivery {
         say.accept(switch (d.outcome()) {
             case DELIVERED -> what + " delivered to " + svc.url() + ", receipt sha256 " + d.detail();
             case QUARANTINED -> what + " REFUSED by " + svc.url() + " and quarantined: " + d.detail();
-            case GONE -> what + " delivered by another process (" + d.detail() + ")";
+            case GONE -> what + " was taken out of the outbox by hand (" + d.detail() + ")";
             default -> what + " not delivered yet (" + d.detail() + "); it stays in the outbox for kiln upload";
         });
-        return d.outcome() == Uploader.Outcome.DELIVERED || d.outcome() == Uploader.Outcome.GONE;
+        return d.outcome() == Uploader.Outcome.DELIVERED;
     }
 
     /** 78 when the service refused us, 69 when bundles wait, 65 when one was refused as bad, else 0. */

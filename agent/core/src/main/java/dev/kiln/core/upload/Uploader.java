@@ -53,7 +53,7 @@ public final class Uploader {
     /** What became of one bundle. */
     public enum Outcome {
         DELIVERED, QUARANTINED, PENDING, NOT_ALLOWED,
-        /** Gone from pending/ before this process got to it: another process delivered or quarantined it. */
+        /** Gone from pending/, and neither a receipt nor a quarantined copy says where: moved by hand. */
         GONE
     }
 
@@ -112,6 +112,13 @@ public final class Uploader {
                         return new Delivery(p, Outcome.PENDING, "not tried: the service refused us");
                     }
                     Delivery d = deliver(p, deadline);
+                    // Another process has it in hand: wait for its outcome (read from the outbox once
+                    // its lock is free) rather than report a bundle as pending that is being delivered.
+                    while (d.outcome() == Outcome.PENDING && BUSY.equals(d.detail())
+                            && (deadline == null || clock.instant().isBefore(deadline))) {
+                        sleeper.sleep(BUSY_POLL);
+                        d = deliver(p, deadline);
+                    }
                     if (d.outcome() == Outcome.NOT_ALLOWED) {
                         refused.set(true);
                     }
@@ -144,7 +151,7 @@ public final class Uploader {
                 return new Delivery(bundle, Outcome.PENDING, BUSY);
             }
             if (!Files.exists(bundle)) {
-                return new Delivery(bundle, Outcome.GONE, "no longer pending: another process delivered or quarantined it");
+                return elsewhere(bundle);
             }
             return deliverLocked(bundle, deadline);
         }
@@ -152,6 +159,9 @@ public final class Uploader {
 
     /** The detail of a bundle another process is delivering. */
     public static final String BUSY = "being delivered by another process";
+
+    /** How often a drain looks again at a bundle another process is delivering. */
+    private static final Duration BUSY_POLL = Duration.ofMillis(200);
 
     /**
      * One pass of {@code kiln upload --watch}: every pending bundle that is due (its backoff after a
@@ -171,7 +181,7 @@ public final class Uploader {
         try {
             body = Files.readAllBytes(bundle);
         } catch (java.nio.file.NoSuchFileException gone) {
-            return new Delivery(bundle, Outcome.GONE, "no longer pending: another process delivered or quarantined it");
+            return elsewhere(bundle);
         }
         byte[] raw = sha256(body);
         String hex = HexFormat.of().formatHex(raw);
@@ -264,10 +274,24 @@ public final class Uploader {
 
     private Delivery delivered(Path bundle, Receipt r) throws IOException {
         if (!outbox.markSent(bundle, r, retention)) {
-            return new Delivery(bundle, Outcome.GONE, "delivered, and already moved out of pending/ by another process");
+            return elsewhere(bundle);
         }
         log.accept(bundle.getFileName() + ": delivered, receipt " + r.sha256() + " at " + r.receivedAt());
         return new Delivery(bundle, Outcome.DELIVERED, r.sha256());
+    }
+
+    /**
+     * A bundle another process took out of pending/ first: what became of it, read from the outbox
+     * (its receipt in sent/, or its copy in quarantine/), so that "delivered" is said only against
+     * a receipt and never of a bundle the service refused.
+     */
+    private Delivery elsewhere(Path bundle) throws IOException {
+        Outbox.Where w = outbox.whereIs(bundle);
+        return switch (w.state()) {
+            case "sent" -> new Delivery(bundle, Outcome.DELIVERED, w.detail() + " (delivered by another process)");
+            case "quarantined" -> new Delivery(bundle, Outcome.QUARANTINED, w.detail() + " (quarantined by another process)");
+            default -> new Delivery(bundle, Outcome.GONE, "no longer in pending/, with no receipt and not in quarantine/");
+        };
     }
 
     private Delivery quarantined(Path bundle, String reason) throws IOException {
