@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = picocli.CommandLine.ScopeType.INHERIT,
         description = "Burn-in and diagnostics agent: runs self-checking stress suites and decides a verdict.",
         subcommands = {RunCommand.class, SuitesCommand.class, InventoryCommand.class, VerifyCommand.class, KeysCommand.class,
-            UploadCommand.class, OutboxCommand.class, TelemetryCommand.class,
+            UploadCommand.class, OutboxCommand.class, TelemetryCommand.class, JudgeCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     /** Where commands write: stdout and stderr in production, buffers in tests. */

@@ -61,24 +61,24 @@ class SkuCliTest {
         Files.writeString(cpu.resolve("scaling_cur_freq"), "3500000");
         Inventory inv = new InventoryProbe().probe();
         Path limits = Files.writeString(dir.resolve("limits.yaml"), "chip: \"" + inv.chip() + "\"\nlimits:\n  maxTemperatureCelsius: 105\n"
-                + "  minSustainedClockHertz: 3.0e9\n");
+                + "  minSustainedClockHertz: 3.0e9\n  breachSeconds: 1\n");
         Cli hot = Cli.run("run", "--state-dir", dir.resolve("s1").toString(), "--profile", Cli.profile("selftest-all"), "--suites",
                 "selftest-pass", "--duration", "2500ms", "--sku", limits.toString(), "--sysfs-root", sys.toString(), "--output", "jsonl");
         assertEquals(1, hot.code(), hot.toString());
-        assertEquals("FAIL", OcpStreamValidator.outcomes(hot.out()).get("telemetry-limits"), hot.out());
-        assertTrue(hot.out().contains("\"name\":\"max_temperature_celsius\",\"value\":112.0"), hot.out());
+        assertEquals("FAIL", OcpStreamValidator.outcomes(hot.out()).get("thermal"), hot.out());
+        assertTrue(hot.out().contains("\"name\":\"peak_sustained_celsius\",\"value\":112.0"), hot.out());
 
         Files.writeString(zone.resolve("temp"), "71000");
         Cli cool = Cli.run("run", "--state-dir", dir.resolve("s2").toString(), "--profile", Cli.profile("selftest-all"), "--suites",
                 "selftest-pass", "--duration", "2500ms", "--sku", limits.toString(), "--sysfs-root", sys.toString(), "--output", "jsonl");
         assertEquals(0, cool.code(), cool.toString());
-        assertEquals("PASS", OcpStreamValidator.outcomes(cool.out()).get("telemetry-limits"));
+        assertEquals("PASS", OcpStreamValidator.outcomes(cool.out()).get("thermal"));
 
         Path empty = Files.createDirectories(dir.resolve("nosensors"));
         Cli blind = Cli.run("run", "--state-dir", dir.resolve("s3").toString(), "--profile", Cli.profile("selftest-all"), "--suites",
                 "selftest-pass", "--duration", "1500ms", "--sku", limits.toString(), "--sysfs-root", empty.toString(), "--output", "jsonl");
         assertEquals(2, blind.code(), "a limit nobody could check is INCOMPLETE, not PASS: " + blind);
-        assertEquals("SKIPPED", OcpStreamValidator.outcomes(blind.out()).get("telemetry-limits"));
+        assertEquals("SKIPPED", OcpStreamValidator.outcomes(blind.out()).get("thermal"));
     }
 
     @Test
@@ -91,7 +91,7 @@ class SkuCliTest {
         Map<String, String> outcomes = OcpStreamValidator.outcomes(c.out());
         assertEquals("FAIL", outcomes.get("inventory"));
         assertEquals("PASS", outcomes.get("selftest-pass"));
-        assertTrue(outcomes.containsKey("telemetry-limits"), "the example SKU has limits: " + outcomes);
+        assertTrue(outcomes.containsKey("thermal"), "the example SKU has limits: " + outcomes);
         assertTrue(c.out().contains("\"verdict\":\"inventory-sku-mismatch\""), c.out());
         Path bundle;
         try (var s = Files.list(state.resolve("outbox/pending"))) {

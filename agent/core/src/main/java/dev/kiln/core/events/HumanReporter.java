@@ -15,6 +15,7 @@ import dev.kiln.core.runner.Seeds;
 import dev.kiln.core.runner.PlannedSuite;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,14 +31,13 @@ public final class HumanReporter implements RunListener {
     private final PrintStream out;
     private final boolean terminal;
     private final Duration plainEvery;
-    private final Supplier<Progress> progress;
+    private final Supplier<List<Progress>> progress;
+    private final java.util.Map<String, long[]> lastUnitsBySuite = new java.util.HashMap<>();
     private ScheduledExecutorService ticker;
-    private long lastUnits;
-    private long lastTickNanos;
     private long lastPlainNanos;
     private boolean statusShown;
 
-    public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<Progress> progress) {
+    public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<List<Progress>> progress) {
         this.out = out;
         this.terminal = terminal;
         this.plainEvery = plainEvery;
@@ -50,7 +50,18 @@ public final class HumanReporter implements RunListener {
         out.printf("Unit     %s %s  serial %s%n", run.unit().getOrDefault("manufacturer", "unknown"),
                 run.unit().getOrDefault("model", "unknown"), run.unit().getOrDefault("serial", "unknown"));
         out.printf("Profile  %s  seed %s (replay with --seed %s)%n", run.profile(), Seeds.format(run.seed()), Seeds.format(run.seed()));
-        Duration total = run.suites().stream().map(PlannedSuite::duration).reduce(Duration.ZERO, Duration::plus);
+        // suites of a stage (named stage/suite) run at the same time: their longest counts once
+        Duration total = Duration.ZERO;
+        java.util.Map<String, Duration> stages = new java.util.HashMap<>();
+        for (PlannedSuite p : run.suites()) {
+            int slash = p.id().indexOf('/');
+            if (slash < 0) {
+                total = total.plus(p.duration());
+            } else {
+                stages.merge(p.id().substring(0, slash), p.duration(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            }
+        }
+        total = stages.values().stream().reduce(total, Duration::plus);
         out.printf("Suites   %s  (about %s)%n%n", String.join(", ", run.suites().stream().map(PlannedSuite::id).toList()),
                 Durations.format(total));
         out.flush();
@@ -67,23 +78,29 @@ public final class HumanReporter implements RunListener {
         clearStatus();
         out.printf("> %s  %s%s%n", suite.id(), Durations.format(suite.duration()), suite.required() ? "" : "  (optional)");
         out.flush();
-        lastUnits = 0;
-        lastTickNanos = System.nanoTime();
-        lastPlainNanos = lastTickNanos;
+        lastUnitsBySuite.remove(suite.id());
+        lastPlainNanos = System.nanoTime();
     }
 
     private synchronized void tick() {
-        Progress p = progress.get();
-        if (p == null) {
+        List<Progress> all = progress.get();
+        if (all.isEmpty()) {
             return;
         }
         long now = System.nanoTime();
-        double rate = (p.units() - lastUnits) / Math.max(1e-9, (now - lastTickNanos) / 1e9);
-        lastUnits = p.units();
-        lastTickNanos = now;
-        String line = String.format(Locale.ROOT, "  %s  %-10s %s elapsed, %s left  %d worker(s)  %s/s  %d failure(s)",
-                p.suiteId(), p.phase(), Durations.format(p.elapsed()), Durations.format(p.remaining()), p.workers(),
-                si(rate), p.failures());
+        List<String> parts = new java.util.ArrayList<>();
+        for (Progress p : all) {
+            long[] last = lastUnitsBySuite.computeIfAbsent(p.suiteId(), k -> new long[] {p.units(), now});
+            double rate = (p.units() - last[0]) / Math.max(1e-9, (now - last[1]) / 1e9);
+            last[0] = p.units();
+            last[1] = now;
+            parts.add(all.size() == 1
+                    ? String.format(Locale.ROOT, "  %s  %-10s %s elapsed, %s left  %d worker(s)  %s/s  %d failure(s)",
+                    p.suiteId(), p.phase(), Durations.format(p.elapsed()), Durations.format(p.remaining()), p.workers(), si(rate), p.failures())
+                    : String.format(Locale.ROOT, "%s %s left %s/s %d failure(s)", p.suiteId(), Durations.format(p.remaining()), si(rate),
+                    p.failures()));
+        }
+        String line = all.size() == 1 ? parts.get(0) : "  " + String.join(" | ", parts);
         if (terminal) {
             out.print("\r\033[K" + line);
             statusShown = true;

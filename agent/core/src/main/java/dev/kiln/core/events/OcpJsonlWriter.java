@@ -32,7 +32,7 @@ public final class OcpJsonlWriter implements RunListener {
     private final ObjectMapper json = new ObjectMapper();
     private final PrintStream out;
     private final Clock clock;
-    private final Map<String, String> stepIds = new HashMap<>();
+    private final Map<String, String> stepIds = new java.util.concurrent.ConcurrentHashMap<>(); // suites of a stage report at once
     private int sequence;
     private int nextStep = 1;
 

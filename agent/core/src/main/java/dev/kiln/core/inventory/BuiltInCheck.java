@@ -14,10 +14,10 @@ import java.util.List;
  * the runner starts no workers for it. Each comparison it makes is reported with
  * {@code ctx.verified}: a built-in check that compared nothing is ERROR, like any suite.
  */
-abstract class BuiltInCheck implements Suite {
+public abstract class BuiltInCheck implements Suite {
     private final SuiteDescriptor descriptor;
 
-    BuiltInCheck(String id, String title, String exercises) {
+    protected BuiltInCheck(String id, String title, String exercises) {
         this.descriptor = new SuiteDescriptor(id, title, exercises, List.of(), Duration.ofMillis(100), Duration.ZERO, true);
     }
 

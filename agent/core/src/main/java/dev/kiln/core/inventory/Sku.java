@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * gpuCores: 40
  * memoryGiB: 48
  * neuralEngine: true
- * limits:
+ * limits:                                   # the thermal judge's thresholds (docs/thermal.md)
  *   maxTemperatureCelsius: 105
  *   minSustainedClockHertz: 3.0e9            # the performance cores' clusters
  *   # or per kind of cluster: {performance: 3.0e9, efficiency: 2.0e9} (a cluster key such as p0 also works)
@@ -36,36 +36,7 @@ import java.util.stream.Collectors;
 public record Sku(@JsonProperty("name") String name, @JsonProperty("chip") String chip,
                   @JsonProperty("clusters") Map<String, Integer> clusters, @JsonProperty("gpuCores") Integer gpuCores,
                   @JsonProperty("memoryGiB") Integer memoryGiB, @JsonProperty("neuralEngine") Boolean neuralEngine,
-                  @JsonProperty("limits") Limits limits) {
-
-    /**
-     * Limits the run's telemetry is held to.
-     *
-     * @param maxTemperatureCelsius  the hottest any temperature channel may read
-     * @param minSustainedClockHertz as written: a number (the performance clusters' floor) or a map
-     *                               from a kind of cluster ({@code performance}, {@code efficiency})
-     *                               or a cluster key ({@code p0}) to its floor
-     */
-    public record Limits(@JsonProperty("maxTemperatureCelsius") Double maxTemperatureCelsius,
-                         @JsonProperty("minSustainedClockHertz") Object minSustainedClockHertz) {
-
-        /** The clock floors by cluster kind or key, in the file's order (empty when none). */
-        public Map<String, Double> clockFloors() {
-            Map<String, Double> out = new LinkedHashMap<>();
-            if (minSustainedClockHertz instanceof Number n) {
-                out.put("performance", n.doubleValue());
-            } else if (minSustainedClockHertz instanceof Map<?, ?> m) {
-                m.forEach((k, v) -> out.put(String.valueOf(k).toLowerCase(Locale.ROOT), v instanceof Number n ? n.doubleValue() : Double.NaN));
-            } else if (minSustainedClockHertz != null) {
-                out.put("performance", Double.NaN);
-            }
-            return out;
-        }
-
-        boolean checksSomething() {
-            return maxTemperatureCelsius != null || !clockFloors().isEmpty();
-        }
-    }
+                  @JsonProperty("limits") dev.kiln.core.thermal.ThermalLimits limits) {
 
     /** One line of the comparison. */
     public record Check(String field, String expected, String actual, boolean ok) {
@@ -91,12 +62,11 @@ public record Sku(@JsonProperty("name") String name, @JsonProperty("chip") Strin
                         + "memoryGiB, neuralEngine, limits): it would pass any machine");
             }
             if (s.limits != null) {
-                for (Map.Entry<String, Double> f : s.limits.clockFloors().entrySet()) {
-                    if (!(f.getValue() > 0) || f.getValue().isInfinite()) {
-                        throw KilnException.config("SKU file " + file + ", line " + lineOf(text, "minSustainedClockHertz")
-                                + ": field 'limits.minSustainedClockHertz" + (s.limits.minSustainedClockHertz() instanceof Map<?, ?> ? "." + f.getKey() : "")
-                                + "' must be a clock in hertz above zero");
-                    }
+                dev.kiln.core.thermal.ThermalLimits.Problem p = s.limits.check();
+                if (p != null) {
+                    String top = p.field().contains(".") ? p.field().substring(0, p.field().indexOf('.')) : p.field();
+                    throw KilnException.config("SKU file " + file + ", line " + lineOf(text, top) + ": field 'limits." + p.field()
+                            + "' " + p.message());
                 }
             }
             return s;

@@ -47,15 +47,15 @@ public final class RunMetrics implements RunListener {
     }
 
     private final MeterRegistry registry;
-    private final Supplier<Progress> inFlight;
+    private final Supplier<java.util.List<Progress>> inFlight;
     private final Map<String, SuiteMeters> suites = new ConcurrentHashMap<>();
     private volatile Verdict verdict;
 
     /**
      * @param registry where the meters go
-     * @param inFlight the suite in flight's progress (null when none), read at scrape time
+     * @param inFlight the suites in flight (several in a stage), read at scrape time
      */
-    public RunMetrics(MeterRegistry registry, Supplier<Progress> inFlight) {
+    public RunMetrics(MeterRegistry registry, Supplier<java.util.List<Progress>> inFlight) {
         this.registry = registry;
         this.inFlight = inFlight;
     }
@@ -83,8 +83,8 @@ public final class RunMetrics implements RunListener {
         }
 
         private Progress live() {
-            Progress p = inFlight.get();
-            return p != null && p.suiteId().equals(id) && state.equals("running") ? p : null;
+            Progress p = inFlight.get().stream().filter(x -> x.suiteId().equals(id)).findFirst().orElse(null);
+            return p != null && state.equals("running") ? p : null;
         }
 
         double progress() {

@@ -66,7 +66,7 @@ public final class ProfileLoader {
         if (p == null) {
             throw KilnException.config(what + " is empty");
         }
-        if (p.suites().isEmpty()) {
+        if (p.suites().isEmpty() && p.together() == null) {
             throw KilnException.config(what + ": lists no suites");
         }
         return p;

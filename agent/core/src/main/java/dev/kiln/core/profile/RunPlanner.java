@@ -7,6 +7,7 @@ import dev.kiln.core.Durations;
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.SuiteRegistry;
+import dev.kiln.core.runner.Stage;
 import dev.kiln.core.runner.SuiteRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +65,9 @@ public final class RunPlanner {
             ids.addAll(entries.keySet());
         }
         for (String id : paramOverrides.keySet()) {
-            if (!ids.contains(id)) {
+            boolean inStage = onlySuites == null && profile.together() != null
+                    && profile.together().suites().stream().anyMatch(m -> m.id().equals(id));
+            if (!ids.contains(id) && !inStage) {
                 throw KilnException.usage("--param for suite '" + id + "', which this run does not include");
             }
         }
@@ -85,11 +88,18 @@ public final class RunPlanner {
             }
             durations.put(id, d);
         }
+        // The together stage runs only with the profile's own suites: --suites runs the named ones alone.
+        Profile.Together together = onlySuites == null ? profile.together() : null;
+        Map<String, Duration> stageTimes = together == null ? Map.of() : stageTimes(profile, together);
         if (totalDuration != null) {
-            double sum = durations.values().stream().mapToDouble(Duration::toNanos).sum();
+            double sum = durations.values().stream().mapToDouble(Duration::toNanos).sum()
+                    + stageTimes.values().stream().mapToDouble(Duration::toNanos).sum();
             for (String id : ids) {
                 durations.put(id, Duration.ofNanos((long) (totalDuration.toNanos() * (durations.get(id).toNanos() / sum))));
             }
+            Map<String, Duration> scaled = new HashMap<>();
+            stageTimes.forEach((k, v) -> scaled.put(k, Duration.ofNanos((long) (totalDuration.toNanos() * (v.toNanos() / sum)))));
+            stageTimes = scaled;
         }
 
         List<SuiteRequest> out = new ArrayList<>();
@@ -120,7 +130,79 @@ public final class RunPlanner {
             // whatever the profile says of it.
             out.add(new SuiteRequest(s, d, onlySuites != null || e == null || e.required(), params));
         }
+        if (together != null) {
+            Stage stage = new Stage(together.name(), stageTimes.get("baseline"), stageTimes.get("cooldown"));
+            Duration d = stageTimes.get("duration");
+            for (Profile.Member m : together.suites()) {
+                Suite s = registry.create(m.id());
+                String where = "profile " + profile.name() + ", together." + m.id();
+                if (d.compareTo(s.descriptor().minDuration()) < 0) {
+                    throw KilnException.usage("suite " + m.id() + " would get " + Durations.format(d) + " in stage " + stage.name()
+                            + ", below its minimum of " + Durations.format(s.descriptor().minDuration()));
+                }
+                Map<String, String> fromCli = paramOverrides.getOrDefault(m.id(), Map.of());
+                check(s, m.parameters(), ExitCode.CONFIG, where);
+                Map<String, String> params = new LinkedHashMap<>(m.parameters());
+                params.putAll(fromCli);
+                try {
+                    s.validate(s.descriptor().withDefaults(params));
+                } catch (Parameters.InvalidParameterException ex) {
+                    ExitCode code = fromCli.containsKey(ex.parameter()) ? ExitCode.USAGE : ExitCode.CONFIG;
+                    throw new KilnException(code, "suite " + m.id() + " in stage " + stage.name() + ": " + ex.getMessage());
+                } catch (RuntimeException broken) {
+                    // as above: the runner records it
+                }
+                out.add(new SuiteRequest(s, d, m.required(), params, stage, m.threads() == null ? 0 : m.threads()));
+            }
+        }
         return out;
+    }
+
+    /** Checks the together stage whole (78 naming the field) and returns its times: duration, baseline, cooldown. */
+    private Map<String, Duration> stageTimes(Profile profile, Profile.Together t) {
+        String where = "profile " + profile.name() + ", together";
+        if (!t.name().matches("[a-z][a-z0-9-]*")) {
+            throw KilnException.config(where + ".name: '" + t.name() + "' is not a kebab-case name");
+        }
+        if (t.suites().isEmpty()) {
+            throw KilnException.config(where + ".suites: lists no suites");
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Profile.Member m : t.suites()) {
+            if (!registry.has(m.id())) {
+                throw KilnException.config(where + ".suites names unknown suite '" + m.id() + "' (known: "
+                        + String.join(", ", registry.ids()) + ")");
+            }
+            if (!seen.add(m.id())) {
+                throw KilnException.config(where + ".suites lists suite '" + m.id() + "' twice");
+            }
+            if (m.threads() != null && !(m.threads() > 0 && m.threads() <= 1)) {
+                throw KilnException.config(where + ".suites." + m.id() + ".threads: " + m.threads() + " is not a share in (0, 1]");
+            }
+        }
+        dev.kiln.core.thermal.ThermalLimits.Problem p = t.thermal().check();
+        if (p != null) {
+            throw KilnException.config(where + ".thermal." + p.field() + " " + p.message());
+        }
+        Map<String, Duration> times = new HashMap<>();
+        times.put("duration", stageDuration(where + ".duration", t.duration()));
+        times.put("baseline", stageDuration(where + ".baseline", t.baseline()));
+        times.put("cooldown", stageDuration(where + ".cooldown", t.cooldown()));
+        if (times.get("duration").isZero()) {
+            throw KilnException.config(where + ".duration must be above zero");
+        }
+        return times;
+    }
+
+    private static Duration stageDuration(String field, String text) {
+        if (text.trim().matches("0+(ms|s|m|h|d)?")) {
+            return Duration.ZERO; // no idle time (a baseline or cool-down may be none)
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw KilnException.config(field + ": " + e.getMessage());
+        }
     }
 
     private static void check(Suite s, Map<String, String> params, ExitCode code, String where) {

@@ -16,13 +16,14 @@ public record FaultPlan(String suiteId, String site, int cpu, String phase, long
     }
 
     /**
-     * Parses {@code suite:site@cpu:iteration[/phase]}, e.g. {@code cpu:sha256@1:3/each-core}.
+     * Parses {@code suite:site@cpu:iteration[/phase]}, e.g. {@code cpu:sha256@1:3/each-core}; a suite
+     * in a stage is named with its stage, {@code together/memory:*@-1:5}.
      *
      * @throws IllegalArgumentException on anything else
      */
     public static FaultPlan parse(String text) {
         java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("([a-z0-9-]+):([A-Za-z0-9*_.-]+)@(-?\\d+):(\\d+)(?:/([a-z0-9-]+))?").matcher(text.trim());
+                .compile("((?:[a-z0-9-]+/)?[a-z0-9-]+):([A-Za-z0-9*_.-]+)@(-?\\d+):(\\d+)(?:/([a-z0-9-]+))?").matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("fault '" + text + "' is not suite:site@cpu:iteration[/phase]");
         }

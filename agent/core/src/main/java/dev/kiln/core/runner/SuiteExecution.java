@@ -115,6 +115,10 @@ final class SuiteExecution implements SuiteContext {
     private Map<String, Object> withSeed(Map<String, Object> details) {
         Map<String, Object> d = new LinkedHashMap<>(details);
         d.putIfAbsent("seed", Seeds.format(options.seed()));
+        int slash = suiteId.indexOf('/');
+        if (slash > 0) {
+            d.putIfAbsent("stage", suiteId.substring(0, slash)); // found while other suites ran at the same time
+        }
         return d;
     }
 

@@ -11,7 +11,6 @@ import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.inventory.InventoryCheckSuite;
 import dev.kiln.core.inventory.InventoryProbe;
 import dev.kiln.core.inventory.Sku;
-import dev.kiln.core.inventory.TelemetryLimitsSuite;
 import dev.kiln.core.metrics.MetricsServer;
 import dev.kiln.core.metrics.RunMetrics;
 import dev.kiln.core.outbox.Outbox;
@@ -29,6 +28,9 @@ import dev.kiln.core.runner.SuiteRequest;
 import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.state.StateLock;
+import dev.kiln.core.thermal.ThermalLimits;
+import dev.kiln.core.thermal.ThermalSuite;
+import dev.kiln.core.telemetry.TelemetryStats;
 import dev.kiln.core.upload.Delivery;
 import dev.kiln.core.upload.ServiceConfig;
 import java.io.IOException;
@@ -149,25 +151,31 @@ public final class RunService {
             if (request.output() == RunRequest.Output.HUMAN) {
                 boolean live = request.progress() == RunRequest.Progress.LIVE
                         || (request.progress() == null || request.progress() == RunRequest.Progress.AUTO) && request.terminal();
-                display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progress);
+                display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progressAll);
             }
             RunListener shown = display;
             if (metrics != null) {
-                RunMetrics runMetrics = new RunMetrics(metrics.registry(), engine::progress);
+                RunMetrics runMetrics = new RunMetrics(metrics.registry(), engine::progressAll);
                 session.withMeters(metrics.registry());
                 shown = display == null ? runMetrics : RunListener.all(display, runMetrics);
             }
             List<SuiteRequest> suites = new ArrayList<>(c.suites());
             Inventory inventory = new InventoryProbe().probe();
-            byte[] inventoryJson = inventoryRecord(inventory, c.sku(), session, suites);
+            byte[] inventoryJson = inventoryRecord(inventory, c, session, engine, suites);
             RunInfo info = new RunInfo(RunIds.newRunId().toString(), c.profile().name(), c.options().seed(), Instant.now(),
                     agentVersion, request.commandLine(), suites.stream().map(SuiteRequest::planned).toList(), inventory.identity());
             return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, notice);
         }
     }
 
-    /** The inventory record of the bundle; with a SKU, the inventory check first and the telemetry limits last. */
-    private static byte[] inventoryRecord(Inventory inventory, Sku sku, RunSession session, List<SuiteRequest> suites) {
+    /**
+     * The inventory record of the bundle; with a SKU, the inventory check first. The thermal judge
+     * comes last, after a stage's cool-down, or at the end of a run with a SKU's limits; its
+     * thresholds and the CPU clusters are recorded so that {@code kiln judge} can judge the trace again.
+     */
+    private static byte[] inventoryRecord(Inventory inventory, Checked c, RunSession session, RunEngine engine,
+                                          List<SuiteRequest> suites) {
+        Sku sku = c.sku();
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("inventory", inventory);
         if (sku != null) {
@@ -175,10 +183,19 @@ public final class RunService {
             suites.add(0, new SuiteRequest(new InventoryCheckSuite(sku, inventory), Duration.ZERO, true, Map.of()));
             record.put("sku", sku);
             record.put("checks", sku.compare(inventory));
-            if (sku.limits() != null) {
-                suites.add(new SuiteRequest(new TelemetryLimitsSuite(sku.limits(), session.telemetryStats()), Duration.ZERO, true,
-                        Map.of()));
-            }
+        }
+        boolean staged = suites.stream().anyMatch(s -> s.stage() != null);
+        if (staged || sku != null && sku.limits() != null) {
+            Profile.Together t = c.profile().together();
+            ThermalLimits fromProfile = staged && t != null ? t.thermal() : ThermalLimits.NONE;
+            ThermalLimits limits = (sku != null && sku.limits() != null ? sku.limits() : ThermalLimits.NONE).over(fromProfile);
+            Map<Integer, String> clusters = TelemetryStats.cpuClustersHere();
+            suites.add(new SuiteRequest(new ThermalSuite(limits, session.trace(), engine::stages, clusters), Duration.ZERO,
+                    !staged || t.thermalRequired(), Map.of()));
+            Map<String, Object> thermal = new LinkedHashMap<>();
+            thermal.put("limits", limits);
+            thermal.put("cpuClusters", clusters);
+            record.put("thermal", thermal);
         }
         try {
             return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(record);

@@ -98,6 +98,21 @@ public final class RunSession {
         return () -> recorder == null ? new dev.kiln.core.telemetry.TelemetryStats(java.util.Map.of()) : recorder.telemetry().stats();
     }
 
+    /** The run's telemetry trace so far, read from its {@code telemetry.csv} (empty before the run starts). */
+    public java.util.function.Supplier<dev.kiln.core.thermal.Trace> trace() {
+        return () -> {
+            RunRecorder r = recorder;
+            if (r == null) {
+                return new dev.kiln.core.thermal.Trace(new long[0], java.util.Map.of());
+            }
+            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(r.dir().resolve(RunRecorder.TELEMETRY))) {
+                return dev.kiln.core.thermal.Trace.parse(in);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the run's telemetry: " + e.getMessage(), e);
+            }
+        };
+    }
+
     public StationKey key() {
         return key;
     }

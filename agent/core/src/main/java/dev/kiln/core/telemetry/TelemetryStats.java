@@ -22,7 +22,7 @@ public final class TelemetryStats {
     }
 
     /** This machine's CPU clusters, from the platform layer. */
-    static Map<Integer, String> cpuClustersHere() {
+    public static Map<Integer, String> cpuClustersHere() {
         Map<Integer, String> m = new HashMap<>();
         for (SuiteEnvironment.LogicalCpu c : PlatformProbe.current().cpus()) {
             m.put(c.id(), c.cluster());

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class RunMetricsTest {
     private final PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicReference<Progress> live = new AtomicReference<>();
-    private final RunMetrics m = new RunMetrics(reg, live::get);
+    private final RunMetrics m = new RunMetrics(reg, () -> live.get() == null ? java.util.List.of() : java.util.List.of(live.get()));
 
     private double v(String name, String... labels) {
         Map<String, String> l = new java.util.HashMap<>();

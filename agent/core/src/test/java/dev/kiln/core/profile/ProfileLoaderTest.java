@@ -56,4 +56,38 @@ class ProfileLoaderTest {
             assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
         }
     }
+
+    @Test
+    void burnInSpendsMostOfItsTimeWithEverySuiteTogetherAndStandardSomeOfIt() {
+        for (String name : java.util.List.of("standard", "burn-in")) {
+            Profile p = loader.load(name);
+            Profile.Together t = p.together();
+            long solo = p.suites().stream().mapToLong(e -> Durations.parse(e.duration()).toSeconds()).sum();
+            long together = Durations.parse(t.duration()).toSeconds();
+            assertEquals(java.util.List.of("cpu", "memory", "gpu"), t.suites().stream().map(Profile.Member::id).toList());
+            assertTrue(Durations.parse(t.baseline()).toSeconds() > 0 && Durations.parse(t.cooldown()).toSeconds() > 0);
+            assertEquals(null, t.thermal().check());
+            // the cool-down is long enough for the judge's own limit, so a slow cool-down is judged, not skipped
+            assertTrue(Durations.parse(t.cooldown()).compareTo(t.thermal().over(dev.kiln.core.thermal.ThermalLimits.DEFAULTS)
+                    .maxCoolDownDuration()) >= 0, name);
+            if (name.equals("burn-in")) {
+                assertTrue(together > 0.8 * (solo + together), "most of a burn-in is together: " + together + " of " + (solo + together));
+            } else {
+                assertTrue(together < solo, "standard's together stage is the shorter part");
+            }
+        }
+        assertEquals(null, loader.load("smoke").together(), "smoke checks each engine quickly, alone");
+    }
+
+    @Test
+    void aProfileWithOnlyATogetherStageLoadsAndBadThresholdsAreRefusedLater() {
+        Profile p = loader.parse("name: t\nsuites: []\ntogether:\n  duration: 1m\n  suites:\n    - id: cpu\n      threads: 0.5\n"
+                + "  thermal:\n    maxTemperatureCelsius: 90\n", "test");
+        assertEquals(0.5, p.together().suites().get(0).threads());
+        assertEquals(90.0, p.together().thermal().maxTemperatureCelsius());
+        KilnException e = assertThrows(KilnException.class, () -> loader.parse("name: t\nsuites: []\ntogether:\n  duration: 1m\n"
+                + "  suites: [{id: cpu}]\n  thermal:\n    maxTemperatureCelsus: 90\n", "test"));
+        assertEquals(ExitCode.CONFIG, e.exitCode());
+        assertTrue(e.getMessage().contains("maxTemperatureCelsus"), e.getMessage());
+    }
 }

@@ -1,0 +1,129 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.bundle.BundleLimits;
+import dev.kiln.bundle.BundleReader;
+import dev.kiln.bundle.BundleVerifier;
+import dev.kiln.bundle.TrustStore;
+import dev.kiln.bundle.Why;
+import dev.kiln.core.ExitCode;
+import dev.kiln.core.KilnException;
+import dev.kiln.core.inventory.Sku;
+import dev.kiln.core.state.Json;
+import dev.kiln.core.thermal.Rejudge;
+import dev.kiln.core.thermal.ThermalJudge;
+import dev.kiln.core.thermal.ThermalLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code kiln judge BUNDLE [--sku FILE] [--trust KEY|DIR] [--json]}: judges a sealed bundle's heat
+ * again, with the thresholds it was judged with or a SKU file's, without changing the bundle.
+ */
+@Command(name = "judge", mixinStandardHelpOptions = true,
+        description = {"Judge a sealed bundle's telemetry again with the thermal judge, with the thresholds the run used or a SKU "
+                + "file's (its limits override them field by field). The bundle is not changed.",
+                "Exit 0 when every check that could be judged passed, 1 when one failed, 2 when none could be judged, "
+                        + "65 for a bundle that cannot be read (or, with --trust, does not verify), 78 for a bad SKU file."})
+final class JudgeCommand implements Callable<Integer> {
+    @ParentCommand
+    Main parent;
+
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = "The .kiln.zip to judge.")
+    Path bundle;
+
+    @Option(names = "--sku", paramLabel = "FILE", description = "A SKU file whose limits override the run's thresholds.")
+    Path sku;
+
+    @Option(names = "--trust", paramLabel = "KEY|DIR", description = "Verify the bundle's signature against these keys first.")
+    Path trust;
+
+    @Option(names = "--json", description = "Print the judgement as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        ThermalLimits override = ThermalLimits.NONE;
+        if (sku != null) {
+            Sku s = Sku.load(sku);
+            override = s.limits() == null ? ThermalLimits.NONE : s.limits();
+        }
+        BundleLimits limits = BundleLimits.defaults();
+        byte[] zip;
+        try {
+            if (Files.size(bundle) > limits.maxBundleBytes()) {
+                throw new KilnException(ExitCode.DATA, "bundle " + bundle + " is larger than " + limits.maxBundleBytes() + " bytes");
+            }
+            try (InputStream in = Files.newInputStream(bundle)) {
+                zip = in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.DATA, "cannot read bundle " + bundle + ": " + Why.of(e));
+        }
+        Map<String, byte[]> files;
+        try {
+            if (trust != null) {
+                TrustStore store;
+                try {
+                    store = TrustStore.load(trust);
+                } catch (IllegalArgumentException e) {
+                    throw KilnException.config(e.getMessage());
+                }
+                BundleVerifier.Result r = new BundleVerifier(store, limits).verify(zip);
+                if (!r.valid()) {
+                    throw new KilnException(ExitCode.DATA, "bundle " + bundle + " does not verify: " + String.join("; ", r.problems()));
+                }
+                files = r.files();
+            } else {
+                files = BundleReader.read(zip, limits);
+            }
+        } catch (BundleReader.RejectedException e) {
+            throw new KilnException(ExitCode.DATA, "bundle " + bundle + " is not a readable bundle: " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new KilnException(ExitCode.DATA, "bundle " + bundle + " cannot be read in this heap: " + Why.of(e));
+        }
+        Rejudge rj;
+        try {
+            rj = Rejudge.of(files);
+        } catch (IOException e) {
+            throw new KilnException(ExitCode.DATA, "bundle " + bundle + ": " + e.getMessage());
+        }
+        ThermalLimits used = override.over(rj.limits());
+        ThermalJudge.Judgement j = ThermalJudge.judge(rj.trace(), rj.stages(), used, rj.cpuClusters());
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bundle", bundle.toString());
+            m.put("runId", rj.runId());
+            m.put("sealedVerdict", rj.verdict());
+            m.put("status", j.status());
+            m.put("thresholds", used.over(ThermalLimits.DEFAULTS));
+            m.put("stages", rj.stages());
+            m.put("checks", j.checks());
+            m.put("channels", j.channels());
+            parent.out.println(Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+        } else {
+            parent.out.printf("Run %s (sealed verdict %s), %d samples, %s%n", rj.runId(), rj.verdict(), rj.trace().size(),
+                    rj.stages().isEmpty() ? "no stage of suites together" : "stage " + rj.stages().get(rj.stages().size() - 1).name());
+            for (ThermalJudge.Check c : j.checks()) {
+                parent.out.printf("  %-8s %-24s %s%n", c.status(), c.name(), c.detail());
+            }
+            parent.out.printf("Thermal: %s%s%n", j.status(), sku == null ? "" : " (with the limits of " + sku + ")");
+        }
+        parent.out.flush();
+        return switch (j.status()) {
+            case PASS -> ExitCode.PASS.code();
+            case FAIL -> ExitCode.FAIL.code();
+            case SKIPPED -> ExitCode.INCOMPLETE.code();
+        };
+    }
+
+}

@@ -1,0 +1,258 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.bundle.BundleLimits;
+import dev.kiln.bundle.BundleNames;
+import dev.kiln.bundle.BundleReader;
+import dev.kiln.core.state.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The together stage and the thermal judge as a rack sees them: real processes, exit status from
+ * the OS, the summary parsed strictly, the sealed bundle read back. On this machine (no sensors) the
+ * real suites run together and verify, a planted fault names suite and stage, and heat nobody could
+ * see is never a pass; a synthetic sysfs tree rewritten while the run goes drives the judge to each
+ * verdict, and {@code kiln judge} re-judges the sealed bundle without changing it.
+ */
+@EnabledOnOs({OS.LINUX, OS.MAC})
+class TogetherStageTest {
+    @TempDir
+    Path dir;
+
+    private Path profile(String text) throws Exception {
+        return Files.writeString(dir.resolve("p" + System.nanoTime() + ".yaml"), text);
+    }
+
+    private static final String REAL = """
+            name: together-live
+            hangTimeout: 20s
+            suites: []
+            together:
+              duration: 8s
+              baseline: 1s
+              cooldown: 1s
+              suites:
+                - id: cpu
+                  parameters: {phases: all-cores, kernels: "sha256,crc32c"}
+                - id: memory
+                  threads: 0.5
+                  parameters: {size: 64MiB}
+                - id: gpu
+                  required: false
+                  threads: 0.5
+                  parameters: {device-type: all, fma-items: "4096", fma-iterations: "64", memory-size: 16MiB}
+            """;
+
+    @Test
+    @Timeout(150)
+    void realSuitesRunTogetherVerifyingAndAPlantedFaultNamesSuiteAndStage() throws Exception {
+        Path p = profile(REAL);
+        Kiln k = Kiln.run(dir, "run", "--state-dir", dir.resolve("s1").toString(), "--profile", p.toString(), "--sysfs-root",
+                Files.createDirectories(dir.resolve("nosys")).toString(), "--inject-fault", "together/memory:*@-1:1");
+        assertEquals(1, k.exit(), k.toString());
+        Summary s = Summary.parse(k.out());
+        assertEquals(1, s.exit());
+        assertEquals("FAIL", s.outcomes().get("together/memory"), k.out());
+        assertEquals("PASS", s.outcomes().get("together/cpu"), k.out());
+        assertTrue(k.out().contains("FAIL together/memory:"), k.out());
+        JsonNode summary = summaryOf(dir.resolve("s1"));
+        JsonNode cpu = result(summary, "together/cpu");
+        JsonNode mem = result(summary, "together/memory");
+        assertTrue(cpu.path("checks").asLong() > 0 && mem.path("checks").asLong() > 0, "both verified while together");
+        Instant cpuStart = Instant.parse(cpu.path("started").asText());
+        Instant memStart = Instant.parse(mem.path("started").asText());
+        Instant cpuEnd = Instant.parse(cpu.path("ended").asText());
+        Instant memEnd = Instant.parse(mem.path("ended").asText());
+        assertTrue(cpuStart.isBefore(memEnd) && memStart.isBefore(cpuEnd), "they ran at the same time: " + cpu + mem);
+        assertEquals("together", mem.path("failures").get(0).path("details").path("stage").asText(), mem.toString());
+    }
+
+    @Test
+    @Timeout(150)
+    void withoutSensorsTheJudgeSkipsEachCheckAndTheRunIsNeverAPass() throws Exception {
+        Path p = profile(REAL);
+        Kiln k = Kiln.run(dir, "run", "--state-dir", dir.resolve("s2").toString(), "--profile", p.toString(), "--sysfs-root",
+                Files.createDirectories(dir.resolve("nosys")).toString());
+        Summary s = Summary.parse(k.out());
+        String csv = telemetryOf(dir.resolve("s2"));
+        // OSHI may still find a temperature on some machines; the judge then has something to judge
+        assumeTrue(!csv.lines().findFirst().orElse("").contains("_celsius") || csv.lines().skip(1).allMatch(l -> !l.matches(".*\\d.*_celsius.*")),
+                "this machine has a temperature sensor");
+        assertEquals("PASS", s.outcomes().get("together/cpu"), k.out());
+        assertEquals("PASS", s.outcomes().get("together/memory"), k.out());
+        if (s.outcomes().get("thermal").equals("SKIPPED")) {
+            assertEquals(2, k.exit(), "a thermal judge that saw nothing is INCOMPLETE, never PASS\n" + k);
+            assertEquals("INCOMPLETE", s.verdict());
+            for (String check : new String[] {"peak-temperature", "throttling", "fans", "heat-up-rate", "cool-down"}) {
+                assertTrue(k.out().contains("check " + check + " skipped: "), check + "\n" + k.out());
+            }
+        }
+    }
+
+    /** A sysfs tree with one thermal zone, one fan and one CPU's clock, rewritten as the run goes. */
+    private record Sysfs(Path root, Path temp, Path fan, Path freq) {
+        static Sysfs create(Path root) throws Exception {
+            Path zone = Files.createDirectories(root.resolve("sys/class/thermal/thermal_zone0"));
+            Files.writeString(zone.resolve("type"), "soc");
+            Path hw = Files.createDirectories(root.resolve("sys/class/hwmon/hwmon0"));
+            Files.writeString(hw.resolve("name"), "fanctl");
+            Path cpu = Files.createDirectories(root.resolve("sys/devices/system/cpu/cpu0/cpufreq"));
+            Files.writeString(cpu.resolve("cpuinfo_max_freq"), "3000000");
+            Sysfs s = new Sysfs(root, zone.resolve("temp"), hw.resolve("fan1_input"), cpu.resolve("scaling_cur_freq"));
+            s.set(40, 1000, 1_200_000);
+            return s;
+        }
+
+        void set(double celsius, int rpm, int khz) throws Exception {
+            write(temp, Long.toString(Math.round(celsius * 1000)));
+            write(fan, Integer.toString(rpm));
+            write(freq, Integer.toString(khz));
+        }
+
+        private static void write(Path p, String v) throws Exception {
+            Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+            Files.writeString(tmp, v);
+            Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static final String SYNTHETIC = """
+            name: together-synthetic
+            suites: []
+            together:
+              duration: 9s
+              baseline: 4s
+              cooldown: 5s
+              suites:
+                - id: selftest-pass
+                - id: selftest-pass-again
+              thermal:
+                breachSeconds: 2
+                equilibriumWindow: 3s
+                heatUpWindow: 2s
+                maxHeatUpCelsiusPerSecond: 20
+                maxCoolDown: 4s
+                loadStepCelsius: 5
+            """;
+
+    /** Runs the synthetic profile while {@code hot} °C is written during the stage; returns the process. */
+    private Kiln synthetic(String state, double hot, int fanUnderLoad) throws Exception {
+        Sysfs sys = Sysfs.create(dir.resolve("sys-" + state));
+        Kiln k = Kiln.start(dir, "run", "--state-dir", dir.resolve(state).toString(), "--profile", profile(SYNTHETIC).toString(),
+                "--sysfs-root", sys.root().toString());
+        k.awaitOut("> together/selftest-pass-again", 60);
+        for (int i = 1; i <= 4; i++) { // a 4-second ramp, well under the heat-up limit
+            sys.set(40 + (hot - 40) * i / 4.0, fanUnderLoad, 3_000_000);
+            Thread.sleep(1000);
+        }
+        k.awaitOut("together/selftest-pass-again in", 60);
+        sys.set(40, 1000, 1_200_000);
+        k.waitFor(60);
+        return k;
+    }
+
+    @Test
+    @Timeout(200)
+    void aSyntheticSysfsTreeDrivesTheJudgeToEachVerdictAndKilnJudgeReJudgesTheBundle() throws Exception {
+        Kiln healthy = synthetic("ok", 70, 2500);
+        Summary s = Summary.parse(healthy.out());
+        assertEquals(0, healthy.exit(), healthy.toString());
+        assertEquals(Map.of("together/selftest-pass", "PASS", "together/selftest-pass-again", "PASS", "thermal", "PASS"), s.outcomes());
+
+        Kiln hot = synthetic("hot", 110, 2500);
+        assertEquals(1, hot.exit(), hot.toString());
+        assertEquals("FAIL", Summary.parse(hot.out()).outcomes().get("thermal"));
+        assertTrue(hot.out().contains("peak-temperature: thermal_zone0_soc_celsius held 110.0 °C, above the limit of 100.0 °C"), hot.out());
+
+        Kiln still = synthetic("fan", 70, 1000);
+        assertEquals(1, still.exit(), still.toString());
+        assertTrue(still.out().contains("no fan sped up while thermal_zone0_soc_celsius rose"), still.out());
+
+        // kiln judge: the healthy bundle passes again as sealed, and fails a SKU that allows 60 °C; the bundle is unchanged
+        Path bundle = bundleOf(dir.resolve("ok"));
+        String before = sha256(bundle);
+        Kiln again = Kiln.run(dir, "judge", bundle.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.out().contains("Thermal: PASS"), again.out());
+        Path sku = Files.writeString(dir.resolve("tight.yaml"), "name: tight\nlimits:\n  maxTemperatureCelsius: 60\n  maxEquilibriumCelsius: 55\n");
+        Kiln tight = Kiln.run(dir, "judge", bundle.toString(), "--sku", sku.toString(), "--json");
+        assertEquals(1, tight.exit(), tight.toString());
+        JsonNode j = Json.MAPPER.readTree(tight.out());
+        assertEquals("FAIL", j.path("status").asText());
+        assertEquals(60.0, j.path("thresholds").path("maxTemperatureCelsius").asDouble());
+        assertEquals(before, sha256(bundle), "judging never changes the bundle");
+
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "name: bad\nlimits:\n  maxTemperatureCelsius: 60\n  maxEquilibriumCelsius: 70\n");
+        Kiln refused = Kiln.run(dir, "judge", bundle.toString(), "--sku", bad.toString());
+        assertEquals(78, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("limits.maxEquilibriumCelsius"), refused.err());
+        Kiln notABundle = Kiln.run(dir, "judge", sku.toString());
+        assertEquals(65, notABundle.exit(), notABundle.toString());
+    }
+
+    @Test
+    void badStagesAreRefusedAtLoadNamingTheField() throws Exception {
+        String base = "name: bad\nsuites: []\ntogether:\n  duration: 5s\n  suites:\n";
+        Map<String, String> cases = Map.of(
+                base + "    - id: nosuch\n", "together.suites names unknown suite 'nosuch'",
+                base + "    - id: selftest-pass\n      threads: 1.5\n", "together.suites.selftest-pass.threads: 1.5 is not a share in (0, 1]",
+                base + "    - id: selftest-pass\n      threads: 0\n", "threads: 0.0 is not a share in (0, 1]",
+                base + "    - id: selftest-pass\n  thermal:\n    maxTemperatureCelsius: 80\n    maxEquilibriumCelsius: 90\n",
+                "together.thermal.maxEquilibriumCelsius is above maxTemperatureCelsius",
+                base + "    - id: selftest-pass\n  thermal:\n    clockShare: 0\n", "together.thermal.clockShare must be a share in (0, 1]",
+                base + "    - id: selftest-pass\n    - id: selftest-pass\n", "lists suite 'selftest-pass' twice",
+                "name: bad\nsuites: []\ntogether:\n  duration: soon\n  suites: [{id: selftest-pass}]\n", "together.duration",
+                "name: bad\nsuites: []\ntogether:\n  duration: 0s\n  suites: [{id: selftest-pass}]\n", "together.duration must be above zero");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Cli r = Cli.run("run", "--state-dir", dir.resolve("never").toString(), "--profile", profile(c.getKey()).toString());
+            assertEquals(78, r.code(), c.getKey() + "\n" + r);
+            assertTrue(r.err().contains(c.getValue()), c.getValue() + "\n" + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        }
+        assertTrue(!Files.exists(dir.resolve("never")), "nothing written before the input was checked");
+    }
+
+    private static Path bundleOf(Path state) throws Exception {
+        try (Stream<Path> s = Files.list(state.resolve("outbox/pending"))) {
+            return s.filter(p -> p.toString().endsWith(".kiln.zip")).findFirst().orElseThrow();
+        }
+    }
+
+    private static JsonNode summaryOf(Path state) throws Exception {
+        Map<String, byte[]> f = BundleReader.read(Files.readAllBytes(bundleOf(state)), BundleLimits.defaults());
+        return Json.MAPPER.readTree(f.get(BundleNames.SUMMARY));
+    }
+
+    private static String telemetryOf(Path state) throws Exception {
+        Map<String, byte[]> f = BundleReader.read(Files.readAllBytes(bundleOf(state)), BundleLimits.defaults());
+        return new String(f.get(BundleNames.TELEMETRY), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode result(JsonNode summary, String id) {
+        for (JsonNode r : summary.path("suites")) {
+            if (r.path("suiteId").asText().equals(id)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no result " + id + " in " + summary);
+    }
+
+    private static String sha256(Path p) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+    }
+}

@@ -1,0 +1,87 @@
+package dev.kiln.core.thermal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.bundle.BundleNames;
+import dev.kiln.core.runner.StageWindow;
+import dev.kiln.core.state.Json;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a sealed bundle holds for judging its heat again ({@code kiln judge}): the trace
+ * ({@code telemetry/samples.csv}), the stage windows the thermal result recorded, the thresholds and
+ * CPU clusters the run judged with ({@code inventory.json}'s {@code thermal}). Reads; never changes
+ * the bundle.
+ *
+ * @param trace       the run's trace
+ * @param stages      the stages it ran (empty: a run of suites one at a time, or one without a judge)
+ * @param limits      the thresholds the run used (none recorded: {@link ThermalLimits#NONE})
+ * @param cpuClusters the cluster of each logical CPU, as recorded
+ * @param runId       the run
+ * @param verdict     the run's sealed verdict
+ */
+public record Rejudge(Trace trace, List<StageWindow> stages, ThermalLimits limits, Map<Integer, String> cpuClusters,
+                      String runId, String verdict) {
+
+    /** @throws IOException naming the file of the bundle that is missing or malformed */
+    public static Rejudge of(Map<String, byte[]> files) throws IOException {
+        byte[] csv = files.get(BundleNames.TELEMETRY);
+        byte[] summary = files.get(BundleNames.SUMMARY);
+        byte[] inventory = files.get(BundleNames.INVENTORY);
+        if (csv == null || summary == null || inventory == null) {
+            throw new IOException("the bundle lacks " + (csv == null ? BundleNames.TELEMETRY : summary == null ? BundleNames.SUMMARY
+                    : BundleNames.INVENTORY));
+        }
+        Trace trace;
+        try {
+            trace = Trace.parse(new StringReader(new String(csv, StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new IOException(BundleNames.TELEMETRY + ": " + e.getMessage(), e);
+        }
+        JsonNode s;
+        JsonNode inv;
+        try {
+            s = Json.MAPPER.readTree(summary);
+            inv = Json.MAPPER.readTree(inventory);
+        } catch (IOException e) {
+            throw new IOException("the bundle's summary or inventory is not JSON: " + e.getMessage(), e);
+        }
+        List<StageWindow> stages = new ArrayList<>();
+        for (JsonNode r : s.path("suites")) {
+            if (!r.path("suiteId").asText().equals(ThermalSuite.ID)) {
+                continue;
+            }
+            for (JsonNode m : r.path("measurements")) {
+                if (m.path("name").asText().equals("stage_window_seconds")) {
+                    JsonNode md = m.path("metadata");
+                    try {
+                        stages.add(new StageWindow(md.path("stage").asText(), Instant.parse(md.path("baselineStart").asText()),
+                                Instant.parse(md.path("start").asText()), Instant.parse(md.path("end").asText()),
+                                Instant.parse(md.path("cooldownEnd").asText())));
+                    } catch (RuntimeException e) {
+                        throw new IOException("the thermal result's stage window is malformed: " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+        ThermalLimits limits = ThermalLimits.NONE;
+        Map<Integer, String> clusters = new LinkedHashMap<>();
+        JsonNode t = inv.path("thermal");
+        if (t.isObject()) {
+            try {
+                limits = Json.MAPPER.treeToValue(t.path("limits"), ThermalLimits.class);
+            } catch (IOException e) {
+                throw new IOException("the bundle's thermal limits are malformed: " + e.getMessage(), e);
+            }
+            t.path("cpuClusters").properties().forEach(e -> clusters.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+        }
+        return new Rejudge(trace, stages, limits == null ? ThermalLimits.NONE : limits, clusters, s.path("runId").asText(),
+                s.path("verdict").asText());
+    }
+}

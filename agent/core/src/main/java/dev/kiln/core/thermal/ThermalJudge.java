@@ -1,0 +1,676 @@
+package dev.kiln.core.thermal;
+
+import dev.kiln.api.Measurement;
+import dev.kiln.core.runner.StageWindow;
+import dev.kiln.core.telemetry.ClusterClocks;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Judges a run's heat from its telemetry trace: pure, a trace and thresholds in, checks out. The
+ * live {@code thermal} suite and {@code kiln judge} on a sealed bundle call the same code.
+ *
+ * <p>Phases come from the stage the suites ran together in: idle <b>baseline</b> before it, the
+ * <b>hold</b> while they run (its first part the heat-up, until the hottest sensor's slope falls under
+ * the equilibrium rate), and idle <b>cool-down</b> after. Without a stage (a run of suites one at a
+ * time) the whole trace is the hold and the checks that need the load step are skipped with that
+ * reason.
+ *
+ * <p>Nothing is judged on one sample: temperatures and rates are read through a running median of
+ * {@code breachSeconds}, a limit counts as breached only when it is exceeded for that long, clocks
+ * and pressure are judged on their share of the hold. A check whose sensor does not exist here is
+ * SKIPPED with the reason; readings outside what the physics allows are excluded from every other
+ * check and fail the sensor-sanity check.
+ */
+public final class ThermalJudge {
+    /** How a check came out. */
+    public enum Status { PASS, FAIL, SKIPPED }
+
+    /** One check: what it found, in words, and its figures. */
+    public record Check(String name, Status status, String detail, List<Measurement> measurements) {
+        public Check {
+            measurements = List.copyOf(measurements);
+        }
+    }
+
+    /**
+     * Everything judged.
+     *
+     * @param checks   every check, skipped ones included
+     * @param channels min/mean/max of every channel over the run
+     * @param phases   the phase boundaries used, as sample indices
+     */
+    public record Judgement(List<Check> checks, List<Measurement> channels, Phases phases) {
+        /** FAIL if any check failed; SKIPPED when none could be judged; else PASS. */
+        public Status status() {
+            if (checks.stream().anyMatch(c -> c.status() == Status.FAIL)) {
+                return Status.FAIL;
+            }
+            return checks.stream().anyMatch(c -> c.status() == Status.PASS) ? Status.PASS : Status.SKIPPED;
+        }
+    }
+
+    /**
+     * Sample indices: baseline {@code [baseline, start)}, hold {@code [start, end)}, cool-down
+     * {@code [end, cooldownEnd)}; {@code staged} false when the run had no stage.
+     */
+    public record Phases(boolean staged, int baseline, int start, int end, int cooldownEnd) {
+    }
+
+    static final double MIN_CELSIUS = -40;
+    static final double MAX_CELSIUS = 150;
+
+    private final Trace trace;
+    private final ThermalLimits limits;
+    private final Map<Integer, String> cpuClusters;
+    private final Phases phases;
+    private final int k; // samples in breachSeconds
+    private final double dt;
+    private final Map<String, double[]> temps = new LinkedHashMap<>(); // sane values, smoothed
+    private final Map<String, double[]> raw = new LinkedHashMap<>(); // sane values
+    private final List<String> notes = new ArrayList<>();
+
+    private ThermalJudge(Trace trace, List<StageWindow> stages, ThermalLimits limits, Map<Integer, String> cpuClusters) {
+        this.trace = trace;
+        this.limits = limits.over(ThermalLimits.DEFAULTS);
+        this.cpuClusters = Map.copyOf(cpuClusters);
+        this.dt = trace.intervalSeconds();
+        this.k = Math.max(1, (int) Math.round(this.limits.breachSeconds() / dt));
+        if (stages.isEmpty()) {
+            phases = new Phases(false, 0, 0, trace.size(), trace.size());
+        } else {
+            StageWindow w = stages.get(stages.size() - 1);
+            phases = new Phases(true, trace.indexAt(w.baselineStart()), trace.indexAt(w.start()), trace.indexAt(w.end()),
+                    trace.indexAt(w.cooldownEnd()));
+        }
+        for (String c : trace.channels()) {
+            if (c.endsWith("_celsius")) {
+                double[] v = trace.column(c).clone();
+                for (int i = 0; i < v.length; i++) {
+                    if (v[i] < MIN_CELSIUS || v[i] > MAX_CELSIUS) {
+                        v[i] = Double.NaN;
+                    }
+                }
+                if (Arrays.stream(v).anyMatch(Double::isFinite)) {
+                    raw.put(c, v);
+                    temps.put(c, runningMedian(v, k));
+                }
+            }
+        }
+    }
+
+    /**
+     * @param stages      the stages the run had (the last one is judged), or empty
+     * @param limits      thresholds; unset ones take {@link ThermalLimits#DEFAULTS}
+     * @param cpuClusters the cluster of each logical CPU, for Linux's per-CPU clocks (may be empty)
+     */
+    public static Judgement judge(Trace trace, List<StageWindow> stages, ThermalLimits limits, Map<Integer, String> cpuClusters) {
+        ThermalJudge j = new ThermalJudge(trace, stages, limits, cpuClusters);
+        List<Check> checks = new ArrayList<>();
+        checks.add(j.peak());
+        checks.add(j.equilibrium());
+        checks.addAll(j.clocks());
+        checks.add(j.pressure());
+        checks.add(j.fans());
+        checks.add(j.sanity());
+        checks.add(j.heatUp());
+        checks.add(j.coolDown());
+        return new Judgement(checks, j.channelStats(), j.phases);
+    }
+
+    // ---- checks -------------------------------------------------------------------------------
+
+    private Check peak() {
+        if (temps.isEmpty()) {
+            return skipped("peak-temperature", "no temperature sensor gave a reading");
+        }
+        double limit = limits.maxTemperatureCelsius();
+        List<Measurement> ms = new ArrayList<>();
+        List<String> breaches = new ArrayList<>();
+        for (Map.Entry<String, double[]> t : raw.entrySet()) {
+            double sustained = sustainedMax(t.getValue(), 0, trace.size(), k);
+            if (Double.isNaN(sustained)) {
+                continue;
+            }
+            double longest = longestAbove(t.getValue(), 0, trace.size(), limit) * dt;
+            ms.add(new Measurement("peak_sustained_celsius", sustained, "celsius", null, limit,
+                    Map.of("channel", t.getKey(), "heldSeconds", limits.breachSeconds(), "secondsAboveLimit", longest)));
+            if (sustained > limit) {
+                breaches.add(String.format(Locale.ROOT, "%s held %.1f °C, above the limit of %.1f °C, for %.0f s", t.getKey(),
+                        sustained, limit, longest));
+            }
+        }
+        if (ms.isEmpty()) {
+            return skipped("peak-temperature", "no temperature sensor gave " + k + " readings in a row");
+        }
+        return breaches.isEmpty()
+                ? pass("peak-temperature", String.format(Locale.ROOT, "every sensor stayed at or under %.1f °C", limit), ms)
+                : fail("peak-temperature", String.join("; ", breaches), ms);
+    }
+
+    private Check equilibrium() {
+        if (!phases.staged) {
+            return skipped("equilibrium-temperature", "the run had no stage of suites together, so no hold to settle in");
+        }
+        if (temps.isEmpty()) {
+            return skipped("equilibrium-temperature", "no temperature sensor gave a reading");
+        }
+        int w = window(limits.equilibriumWindowDuration().toMillis() / 1000.0);
+        if (phases.end - phases.start < w) {
+            return skipped("equilibrium-temperature", "the hold was shorter than the equilibrium window (" + limits.equilibriumWindow() + ")");
+        }
+        String hottest = hottest();
+        int eq = equilibriumIndex(temps.get(hottest), w);
+        List<Measurement> ms = new ArrayList<>();
+        List<String> over = new ArrayList<>();
+        double limit = limits.maxEquilibriumCelsius();
+        for (Map.Entry<String, double[]> t : temps.entrySet()) {
+            double mean = mean(t.getValue(), phases.end - w, phases.end);
+            if (Double.isNaN(mean)) {
+                continue;
+            }
+            ms.add(new Measurement("equilibrium_celsius", mean, "celsius", null, limit, Map.of("channel", t.getKey())));
+            if (mean > limit) {
+                over.add(String.format(Locale.ROOT, "%s settled at %.1f °C, above %.1f °C", t.getKey(), mean, limit));
+            }
+        }
+        String when;
+        if (eq >= 0) {
+            double seconds = (trace.millis(eq) - trace.millis(phases.start)) / 1000.0;
+            ms.add(new Measurement("time_to_equilibrium_seconds", seconds, "seconds", null, null, Map.of("channel", hottest)));
+            when = String.format(Locale.ROOT, "equilibrium after %.0f s", seconds);
+        } else {
+            when = "no equilibrium within the hold (judged on its last " + limits.equilibriumWindow() + ")";
+        }
+        return over.isEmpty() ? pass("equilibrium-temperature", when, ms) : fail("equilibrium-temperature", String.join("; ", over) + "; " + when, ms);
+    }
+
+    /** The SKU's clock floors, and time at clock per cluster during the hold. */
+    private List<Check> clocks() {
+        // per cluster: busy clock per sample (NaN when not busy)
+        Map<String, double[]> busy = new TreeMap<>();
+        Map<String, String> kinds = new LinkedHashMap<>();
+        for (int i = 0; i < trace.size(); i++) {
+            for (ClusterClocks.Busy b : ClusterClocks.busy(trace.sample(i), cpuClusters)) {
+                double[] v = busy.computeIfAbsent(b.cluster(), x -> {
+                    double[] a = new double[trace.size()];
+                    Arrays.fill(a, Double.NaN);
+                    return a;
+                });
+                v[i] = b.hertz();
+                kinds.put(b.cluster(), b.kind());
+            }
+        }
+        List<Check> out = new ArrayList<>();
+        out.add(floors(busy, kinds));
+        out.add(throttling(busy, kinds));
+        return out;
+    }
+
+    private Check floors(Map<String, double[]> busy, Map<String, String> kinds) {
+        Map<String, Double> floors = limits.clockFloors();
+        if (floors.isEmpty()) {
+            return skipped("clock-floors", "no minSustainedClockHertz is set (a SKU file sets it)");
+        }
+        List<Measurement> ms = new ArrayList<>();
+        List<String> low = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Double> floor : floors.entrySet()) {
+            int judged = 0;
+            for (Map.Entry<String, double[]> c : busy.entrySet()) {
+                String kind = kinds.get(c.getKey());
+                if (!kind.equals(floor.getKey()) && !c.getKey().equals(floor.getKey())) {
+                    continue;
+                }
+                double[] v = finite(c.getValue(), 0, trace.size());
+                if (v.length == 0) {
+                    continue;
+                }
+                double median = median(v);
+                Map<String, Object> meta = new LinkedHashMap<>();
+                meta.put("cluster", c.getKey());
+                meta.put("kind", kind);
+                meta.put("busySamples", v.length);
+                ms.add(new Measurement("cluster_" + c.getKey() + "_sustained_clock_hertz", median, "hertz", floor.getValue(), null, meta));
+                if (median < floor.getValue()) {
+                    low.add(String.format(Locale.ROOT, "cluster %s sustained %.2f GHz, under its floor of %.2f GHz", c.getKey(), median / 1e9,
+                            floor.getValue() / 1e9));
+                }
+                judged++;
+            }
+            if (judged == 0) {
+                missing.add(String.format(Locale.ROOT, "no %s cluster was busy (at least %.0f%% active) in any sample with a clock reading",
+                        floor.getKey(), ClusterClocks.BUSY * 100));
+            }
+        }
+        if (!low.isEmpty()) {
+            return fail("clock-floors", String.join("; ", low), ms);
+        }
+        if (!missing.isEmpty()) {
+            return new Check("clock-floors", Status.SKIPPED, String.join("; ", missing) + ", so the SKU's floors cannot all be checked", ms);
+        }
+        return pass("clock-floors", "every cluster's busy clock at or above its floor", ms);
+    }
+
+    private Check throttling(Map<String, double[]> busy, Map<String, String> kinds) {
+        if (busy.isEmpty()) {
+            return skipped("throttling", "no CPU cluster clock was read");
+        }
+        List<Measurement> ms = new ArrayList<>();
+        List<String> throttled = new ArrayList<>();
+        for (Map.Entry<String, double[]> c : busy.entrySet()) {
+            double max = maxClock(c.getKey(), c.getValue());
+            double[] hold = finite(c.getValue(), phases.start, phases.end);
+            if (hold.length < k || !(max > 0)) {
+                continue;
+            }
+            double at = limits.clockShare() * max;
+            long atClock = Arrays.stream(hold).filter(v -> v >= at).count();
+            double share = atClock / (double) hold.length;
+            double secondsThrottled = (hold.length - atClock) * dt;
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("cluster", c.getKey());
+            meta.put("kind", kinds.get(c.getKey()));
+            meta.put("maxHertz", max);
+            meta.put("secondsThrottled", secondsThrottled);
+            ms.add(new Measurement("cluster_" + c.getKey() + "_time_at_clock_ratio", share, "ratio", limits.minTimeAtClock(), null, meta));
+            if (share < limits.minTimeAtClock()) {
+                throttled.add(String.format(Locale.ROOT, "cluster %s ran under %.0f%% of its %.2f GHz for %.0f s (%.0f%% of its busy hold)",
+                        c.getKey(), limits.clockShare() * 100, max / 1e9, secondsThrottled, (1 - share) * 100));
+            }
+        }
+        if (ms.isEmpty()) {
+            return skipped("throttling", "no CPU cluster was busy for " + limits.breachSeconds() + " s of the hold with a clock reading");
+        }
+        return throttled.isEmpty() ? pass("throttling", "every busy cluster held its clock", ms) : fail("throttling", String.join("; ", throttled), ms);
+    }
+
+    /** A cluster's top clock: cpufreq's maximum where Linux gives it, else the highest busy clock seen in the run. */
+    private double maxClock(String cluster, double[] busy) {
+        double max = Double.NaN;
+        for (String ch : trace.channels()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("cpu(\\d+)_max_freq_hertz").matcher(ch);
+            if (m.matches() && cpuClusters.getOrDefault(Integer.parseInt(m.group(1)), "cpu").equals(cluster)) {
+                double v = Arrays.stream(finite(trace.column(ch), 0, trace.size())).max().orElse(Double.NaN);
+                max = Double.isNaN(max) ? v : Math.max(max, v);
+            }
+        }
+        return Double.isNaN(max) ? Arrays.stream(finite(busy, 0, busy.length)).max().orElse(Double.NaN) : max;
+    }
+
+    private Check pressure() {
+        double[] p = trace.column("thermal_pressure_level");
+        double[] hold = p == null ? new double[0] : finite(p, phases.start, phases.end);
+        if (hold.length == 0) {
+            return skipped("thermal-pressure", "no thermal pressure level was read (macOS powermetrics gives it)");
+        }
+        int level = limits.maxThermalPressure();
+        long over = Arrays.stream(hold).filter(v -> v > level).count();
+        double share = over / (double) hold.length;
+        Measurement m = new Measurement("time_over_pressure_ratio", share, "ratio", null, limits.maxTimeOverPressure(),
+                Map.of("maxLevel", level, "highestLevel", Arrays.stream(hold).max().orElse(0), "secondsOver", over * dt));
+        String what = String.format(Locale.ROOT, "thermal pressure above level %d for %.0f s (%.0f%% of the hold)", level, over * dt, share * 100);
+        return share > limits.maxTimeOverPressure() ? fail("thermal-pressure", what + ", more than " + Math.round(limits.maxTimeOverPressure() * 100) + "%", List.of(m))
+                : pass("thermal-pressure", what, List.of(m));
+    }
+
+    private Check fans() {
+        List<String> fans = trace.channels().stream().filter(c -> c.endsWith("_rpm")).filter(c -> finite(trace.column(c), 0, trace.size()).length > 0).toList();
+        if (fans.isEmpty()) {
+            return skipped("fans", "no fan speed was read (none here, or no sensor for them)");
+        }
+        List<Measurement> ms = new ArrayList<>();
+        List<String> bad = new ArrayList<>();
+        boolean rose = false;
+        for (String f : fans) {
+            double[] v = trace.column(f);
+            double stopped = longestAtOrBelow(v, phases.start, phases.end, 0) * dt;
+            double holdMean = mean(v, phases.start, phases.end);
+            double baseMean = phases.staged ? mean(v, phases.baseline, phases.start) : Double.NaN;
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("channel", f);
+            meta.put("baselineRpm", Double.isNaN(baseMean) ? "unknown" : baseMean);
+            meta.put("secondsStopped", stopped);
+            ms.add(new Measurement("fan_hold_rpm", holdMean, "rpm", null, null, meta));
+            if (stopped >= limits.breachSeconds()) {
+                bad.add(String.format(Locale.ROOT, "%s stopped for %.0f s under load", f, stopped));
+            }
+            rose |= holdMean > baseMean;
+        }
+        String step = "";
+        double rise = loadStep();
+        if (!Double.isNaN(rise) && rise >= limits.loadStepCelsius() && !rose) {
+            bad.add(String.format(Locale.ROOT, "no fan sped up while %s rose %.1f °C under load", hottest(), rise));
+        } else if (Double.isNaN(rise)) {
+            step = " (whether they speed up with load needs a stage and a temperature sensor)";
+        }
+        return bad.isEmpty() ? pass("fans", fans.size() + " fan(s) turning under load" + step, ms) : fail("fans", String.join("; ", bad), ms);
+    }
+
+    private Check sanity() {
+        List<String> bad = new ArrayList<>();
+        List<String> checked = new ArrayList<>();
+        for (String c : trace.channels()) {
+            double lo;
+            double hi;
+            if (c.endsWith("_celsius")) {
+                lo = MIN_CELSIUS;
+                hi = MAX_CELSIUS;
+            } else if (c.endsWith("_rpm")) {
+                lo = 0;
+                hi = 30_000;
+            } else if (c.endsWith("_freq_hertz")) {
+                lo = 1;
+                hi = 10e9;
+            } else if (c.endsWith("_watts")) {
+                lo = 0;
+                hi = 5_000;
+            } else {
+                continue;
+            }
+            double[] v = trace.column(c);
+            int seen = 0;
+            int impossible = 0;
+            double example = Double.NaN;
+            int lastSeen = -1;
+            for (int i = 0; i < v.length; i++) {
+                if (!Double.isNaN(v[i])) {
+                    seen++;
+                    lastSeen = i;
+                    if (v[i] < lo || v[i] > hi) {
+                        impossible++;
+                        example = v[i];
+                    }
+                }
+            }
+            if (seen == 0) {
+                continue;
+            }
+            checked.add(c);
+            if (impossible >= 2) {
+                bad.add(String.format(Locale.ROOT, "%s read impossible values (%s) in %d samples", c, fmt(example), impossible));
+            }
+            int end = phases.staged ? phases.end : trace.size();
+            if (lastSeen >= 0 && lastSeen < end - 1 - k) {
+                notes.add(String.format(Locale.ROOT, "%s stopped reporting %.0f s before the end of the load and is judged on what it gave",
+                        c, (trace.millis(end - 1) - trace.millis(lastSeen)) / 1000.0));
+            }
+        }
+        if (checked.isEmpty()) {
+            return skipped("sensor-sanity", "no temperature, fan, clock or power channel gave a reading");
+        }
+        double rise = loadStep();
+        if (!Double.isNaN(rise) && rise >= limits.loadStepCelsius()) {
+            for (Map.Entry<String, double[]> t : raw.entrySet()) {
+                double[] v = finite(t.getValue(), phases.baseline, phases.end);
+                if (v.length >= 2 * k && Arrays.stream(v).max().getAsDouble() == Arrays.stream(v).min().getAsDouble()) {
+                    bad.add(String.format(Locale.ROOT, "%s read %s °C throughout while %s rose %.1f °C: stuck", t.getKey(), fmt(v[0]),
+                            hottest(), rise));
+                }
+            }
+        }
+        // neighbours: sensors whose names differ only in their numbers form a group
+        Map<String, List<String>> groups = new TreeMap<>();
+        temps.keySet().forEach(c -> groups.computeIfAbsent(c.replaceAll("\\d+", "#"), x -> new ArrayList<>()).add(c));
+        for (List<String> g : groups.values()) {
+            if (g.size() < 3) {
+                continue;
+            }
+            Map<String, Double> means = new LinkedHashMap<>();
+            for (String c : g) {
+                double m = mean(temps.get(c), phases.start, phases.end);
+                if (!Double.isNaN(m)) {
+                    means.put(c, m);
+                }
+            }
+            if (means.size() < 3) {
+                continue;
+            }
+            double med = median(means.values().stream().mapToDouble(Double::doubleValue).toArray());
+            means.forEach((c, m) -> {
+                if (Math.abs(m - med) > limits.neighbourMarginCelsius()) {
+                    bad.add(String.format(Locale.ROOT, "%s averaged %.1f °C under load, %.1f °C from its neighbours' median of %.1f °C",
+                            c, m, Math.abs(m - med), med));
+                }
+            });
+        }
+        String note = notes.isEmpty() ? "" : "; " + String.join("; ", notes);
+        return bad.isEmpty() ? pass("sensor-sanity", checked.size() + " channel(s) plausible" + note, List.of())
+                : fail("sensor-sanity", String.join("; ", bad) + note, List.of());
+    }
+
+    private Check heatUp() {
+        if (!phases.staged) {
+            return skipped("heat-up-rate", "the run had no stage of suites together, so no load step");
+        }
+        if (temps.isEmpty()) {
+            return skipped("heat-up-rate", "no temperature sensor gave a reading");
+        }
+        int w = window(limits.heatUpWindowDuration().toMillis() / 1000.0);
+        String hottest = hottest();
+        double[] v = temps.get(hottest);
+        double fastest = Double.NaN;
+        for (int i = phases.start; i + w < phases.end; i++) {
+            if (Double.isFinite(v[i]) && Double.isFinite(v[i + w])) {
+                double rate = (v[i + w] - v[i]) / ((trace.millis(i + w) - trace.millis(i)) / 1000.0);
+                fastest = Double.isNaN(fastest) ? rate : Math.max(fastest, rate);
+            }
+        }
+        if (Double.isNaN(fastest)) {
+            return skipped("heat-up-rate", "the hold was shorter than the heat-up window (" + limits.heatUpWindow() + ")");
+        }
+        Measurement m = new Measurement("heat_up_celsius_per_second", fastest, "celsius_per_second", null,
+                limits.maxHeatUpCelsiusPerSecond(), Map.of("channel", hottest, "window", limits.heatUpWindow()));
+        String what = String.format(Locale.ROOT, "%s rose at most %.2f °C/s over %s", hottest, fastest, limits.heatUpWindow());
+        return fastest > limits.maxHeatUpCelsiusPerSecond()
+                ? fail("heat-up-rate", what + String.format(Locale.ROOT, ", faster than %.2f °C/s: poor contact between die and heat sink?",
+                limits.maxHeatUpCelsiusPerSecond()), List.of(m))
+                : pass("heat-up-rate", what, List.of(m));
+    }
+
+    private Check coolDown() {
+        if (!phases.staged) {
+            return skipped("cool-down", "the run had no stage of suites together, so no cool-down");
+        }
+        if (temps.isEmpty()) {
+            return skipped("cool-down", "no temperature sensor gave a reading");
+        }
+        String hottest = hottest();
+        double[] v = temps.get(hottest);
+        double base = mean(v, phases.baseline, phases.start);
+        if (Double.isNaN(base)) {
+            return skipped("cool-down", "no baseline reading of " + hottest + " before the load");
+        }
+        if (phases.cooldownEnd <= phases.end) {
+            return skipped("cool-down", "the stage had no cool-down");
+        }
+        double target = base + limits.coolDownMarginCelsius();
+        double limitSeconds = limits.maxCoolDownDuration().toMillis() / 1000.0;
+        for (int i = phases.end; i < phases.cooldownEnd && i < trace.size(); i++) {
+            if (v[i] <= target) {
+                double s = (trace.millis(i) - trace.millis(phases.end)) / 1000.0;
+                Measurement m = new Measurement("cool_down_seconds", s, "seconds", null, limitSeconds, Map.of("channel", hottest));
+                String what = String.format(Locale.ROOT, "%s back within %.1f °C of its %.1f °C baseline %.0f s after the load",
+                        hottest, limits.coolDownMarginCelsius(), base, s);
+                return s > limitSeconds ? fail("cool-down", what + ", longer than " + limits.maxCoolDown(), List.of(m))
+                        : pass("cool-down", what, List.of(m));
+            }
+        }
+        int lastIdx = Math.min(phases.cooldownEnd, trace.size()) - 1;
+        double waited = (trace.millis(lastIdx) - trace.millis(phases.end)) / 1000.0;
+        String what = String.format(Locale.ROOT, "%s still %.1f °C above its %.1f °C baseline %.0f s after the load", hottest,
+                v[lastIdx] - base, base, waited);
+        return waited >= limitSeconds ? fail("cool-down", what + " (limit " + limits.maxCoolDown() + ")", List.of())
+                : skipped("cool-down", what + ", and the cool-down was shorter than maxCoolDown (" + limits.maxCoolDown() + ")");
+    }
+
+    private List<Measurement> channelStats() {
+        List<Measurement> out = new ArrayList<>();
+        for (String c : trace.channels()) {
+            double[] v = finite(trace.column(c), 0, trace.size());
+            if (v.length == 0) {
+                continue;
+            }
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("channel", c);
+            meta.put("min", Arrays.stream(v).min().getAsDouble());
+            meta.put("max", Arrays.stream(v).max().getAsDouble());
+            meta.put("samples", v.length);
+            out.add(new Measurement("channel_mean", Arrays.stream(v).average().getAsDouble(), unit(c), null, null, meta));
+        }
+        return out;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    /** The temperature sensor with the highest mean during the hold (the whole run without a stage). */
+    private String hottest() {
+        String best = null;
+        double top = Double.NEGATIVE_INFINITY;
+        for (Map.Entry<String, double[]> t : temps.entrySet()) {
+            double m = mean(t.getValue(), phases.start, phases.end);
+            if (m > top) {
+                top = m;
+                best = t.getKey();
+            }
+        }
+        return best == null ? temps.keySet().iterator().next() : best;
+    }
+
+    /** How much the hottest sensor rose from the baseline to the hold's end (NaN without a stage or sensor). */
+    private double loadStep() {
+        if (!phases.staged || temps.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] v = temps.get(hottest());
+        int w = Math.max(k, window(limits.equilibriumWindowDuration().toMillis() / 1000.0));
+        double base = mean(v, phases.baseline, phases.start);
+        double hold = mean(v, Math.max(phases.start, phases.end - w), phases.end);
+        return hold - base;
+    }
+
+    /** The first index in the hold where the slope over the window falls under the equilibrium rate, or -1. */
+    private int equilibriumIndex(double[] v, int w) {
+        double rate = limits.equilibriumCelsiusPerMinute() / 60.0;
+        for (int i = phases.start + w; i < phases.end; i++) {
+            double s = slope(v, i - w, i);
+            if (!Double.isNaN(s) && Math.abs(s) < rate) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Least-squares slope in °C per second over {@code [from, to)}. */
+    private double slope(double[] v, int from, int to) {
+        double n = 0;
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double sxy = 0;
+        for (int i = from; i < to; i++) {
+            if (Double.isFinite(v[i])) {
+                double x = (trace.millis(i) - trace.millis(from)) / 1000.0;
+                n++;
+                sx += x;
+                sy += v[i];
+                sxx += x * x;
+                sxy += x * v[i];
+            }
+        }
+        double d = n * sxx - sx * sx;
+        return n < 2 || d == 0 ? Double.NaN : (n * sxy - sx * sy) / d;
+    }
+
+    private int window(double seconds) {
+        return Math.max(2, (int) Math.round(seconds / dt));
+    }
+
+    static double[] runningMedian(double[] v, int k) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            double[] w = finite(v, Math.max(0, i - k + 1), i + 1);
+            out[i] = Double.isNaN(v[i]) || w.length == 0 ? Double.NaN : median(w);
+        }
+        return out;
+    }
+
+    /** The highest value held for {@code k} samples in a row: max over windows of the window's min. */
+    static double sustainedMax(double[] v, int from, int to, int k) {
+        double best = Double.NaN;
+        for (int i = from; i + k <= to; i++) {
+            double min = Double.POSITIVE_INFINITY;
+            for (int j = i; j < i + k; j++) {
+                min = Double.isNaN(v[j]) ? Double.NaN : Math.min(min, v[j]);
+                if (Double.isNaN(min)) {
+                    break;
+                }
+            }
+            if (!Double.isNaN(min)) {
+                best = Double.isNaN(best) ? min : Math.max(best, min);
+            }
+        }
+        return best;
+    }
+
+    private static int longestAbove(double[] v, int from, int to, double limit) {
+        int best = 0;
+        int run = 0;
+        for (int i = from; i < to; i++) {
+            run = v[i] > limit ? run + 1 : 0;
+            best = Math.max(best, run);
+        }
+        return best;
+    }
+
+    private static int longestAtOrBelow(double[] v, int from, int to, double limit) {
+        int best = 0;
+        int run = 0;
+        for (int i = from; i < Math.min(to, v.length); i++) {
+            run = v[i] <= limit ? run + 1 : 0;
+            best = Math.max(best, run);
+        }
+        return best;
+    }
+
+    static double[] finite(double[] v, int from, int to) {
+        return Arrays.stream(v, Math.max(0, from), Math.min(to, v.length)).filter(Double::isFinite).toArray();
+    }
+
+    private static double mean(double[] v, int from, int to) {
+        double[] f = finite(v, from, to);
+        return f.length == 0 ? Double.NaN : Arrays.stream(f).average().getAsDouble();
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String unit(String channel) {
+        int u = channel.lastIndexOf('_');
+        return u < 0 ? "" : channel.substring(u + 1);
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static Check pass(String name, String detail, List<Measurement> ms) {
+        return new Check(name, Status.PASS, detail, ms);
+    }
+
+    private static Check fail(String name, String detail, List<Measurement> ms) {
+        return new Check(name, Status.FAIL, detail, ms);
+    }
+
+    private static Check skipped(String name, String reason) {
+        return new Check(name, Status.SKIPPED, reason, List.of());
+    }
+}

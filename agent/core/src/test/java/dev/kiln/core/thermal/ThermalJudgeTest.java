@@ -1,0 +1,338 @@
+package dev.kiln.core.thermal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.api.Measurement;
+import dev.kiln.core.platform.mac.Powermetrics;
+import dev.kiln.core.runner.StageWindow;
+import dev.kiln.core.thermal.ThermalJudge.Status;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every check of the thermal judge on healthy and faulty traces: traces built from the real
+ * powermetrics captures (fixtures/macos: M1, M2 Ultra Mac14,14, M4 Max) and synthetic Linux-style
+ * traces (a throttling cluster, a stopped fan, a stuck sensor, a fast ramp, a slow cool-down, a
+ * sensor out of line with its neighbours), and a healthy trace with short spikes that must not fail.
+ */
+class ThermalJudgeTest {
+    private static final String M1_IDLE = "powermetrics-m1-macbookpro17_1-macos13.3-a.plist";
+    private static final String M4_MAX = "powermetrics-m4max-mac16_5-macos26.2.plist";
+    private static final String M2_ULTRA = "powermetrics-m2ultra-mac14_14-macos14.4.plist";
+    private static final long T0 = Instant.parse("2026-11-29T00:00:00Z").toEpochMilli();
+
+    static Map<String, Double> capture(String name) {
+        try (InputStream in = ThermalJudgeTest.class.getResourceAsStream("/fixtures/macos/" + name)) {
+            return Powermetrics.sample(in.readAllBytes());
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("missing fixture " + name, e);
+        }
+    }
+
+    /** A 1 Hz trace of {@code n} samples. */
+    static Trace trace(int n, IntFunction<Map<String, Double>> sample) {
+        List<Map<String, Double>> rows = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Double> s = sample.apply(i);
+            rows.add(s);
+            names.addAll(s.keySet());
+        }
+        long[] t = new long[n];
+        Map<String, double[]> cols = new LinkedHashMap<>();
+        for (String c : names) {
+            cols.put(c, new double[n]);
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = T0 + i * 1000L;
+            for (String c : names) {
+                Double v = rows.get(i).get(c);
+                cols.get(c)[i] = v == null ? Double.NaN : v;
+            }
+        }
+        return new Trace(t, cols);
+    }
+
+    /** Baseline 0–60 s, together 60–360 s, cool-down 360–480 s. */
+    static final List<StageWindow> STAGE = List.of(new StageWindow("together", at(0), at(60), at(360), at(480)));
+    static final int N = 480;
+
+    static Instant at(int s) {
+        return Instant.ofEpochMilli(T0 + s * 1000L);
+    }
+
+    /** A healthy Linux machine: four cores 45 → 80 °C with a gentle ramp, two fans speeding up, clocks at 3.5 GHz. */
+    static Map<String, Double> healthy(int i) {
+        Map<String, Double> s = new LinkedHashMap<>();
+        double temp;
+        if (i < 60) {
+            temp = 45;
+        } else if (i < 360) {
+            temp = 80 - 35 * Math.exp(-(i - 60) / 40.0);
+        } else {
+            temp = 45 + 35 * Math.exp(-(i - 360) / 20.0);
+        }
+        for (int c = 0; c < 4; c++) {
+            s.put("hwmon_hwmon1_coretemp_core_" + c + "_celsius", temp + c * 0.5);
+            s.put("cpu" + c + "_freq_hertz", i >= 60 && i < 360 ? 3.5e9 : 1.2e9);
+            s.put("cpu" + c + "_max_freq_hertz", 3.6e9);
+        }
+        s.put("thermal_zone0_x86_pkg_temp_celsius", temp + 2);
+        s.put("hwmon_hwmon2_nct6775_fan1_rpm", i >= 70 && i < 380 ? 2400.0 : 900.0);
+        s.put("hwmon_hwmon2_nct6775_fan2_rpm", i >= 70 && i < 380 ? 2600.0 : 1000.0);
+        return s;
+    }
+
+    static ThermalJudge.Judgement judge(Trace t, List<StageWindow> stages, ThermalLimits limits) {
+        return ThermalJudge.judge(t, stages, limits, Map.of(0, "performance", 1, "performance", 2, "performance", 3, "performance"));
+    }
+
+    static ThermalJudge.Check check(ThermalJudge.Judgement j, String name) {
+        return j.checks().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    static Map<String, Status> statuses(ThermalJudge.Judgement j) {
+        Map<String, Status> m = new LinkedHashMap<>();
+        j.checks().forEach(c -> m.put(c.name(), c.status()));
+        return m;
+    }
+
+    @Test
+    void aHealthyStagedTraceWithShortSpikesPassesEveryCheck() {
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i == 200 || i == 250) {
+                s.put("hwmon_hwmon1_coretemp_core_2_celsius", 112.0); // one-sample spikes over the 100 °C limit
+                s.put("cpu1_freq_hertz", 0.8e9); // and a one-sample dip
+            }
+            return s;
+        });
+        ThermalJudge.Judgement j = judge(t, STAGE, ThermalLimits.NONE);
+        Map<String, Status> st = statuses(j);
+        assertEquals(Status.PASS, j.status(), j.checks().toString());
+        for (String name : List.of("peak-temperature", "equilibrium-temperature", "throttling", "fans", "sensor-sanity", "heat-up-rate", "cool-down")) {
+            assertEquals(Status.PASS, st.get(name), name + ": " + check(j, name).detail());
+        }
+        assertEquals(Status.SKIPPED, st.get("clock-floors"), "no SKU floor was given");
+        assertEquals(Status.SKIPPED, st.get("thermal-pressure"), "Linux has no pressure level");
+        assertTrue(check(j, "equilibrium-temperature").detail().startsWith("equilibrium after"), check(j, "equilibrium-temperature").detail());
+        assertTrue(check(j, "cool-down").detail().contains("after the load"));
+        // per-channel min/mean/max of everything
+        assertTrue(j.channels().stream().anyMatch(m -> m.metadata().get("channel").equals("hwmon_hwmon2_nct6775_fan1_rpm")));
+    }
+
+    @Test
+    void aSustainedPeakOverTheLimitFailsNamingSensorValueLimitAndHowLong() {
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i >= 200 && i < 212) {
+                s.put("thermal_zone0_x86_pkg_temp_celsius", 104.0);
+            }
+            return s;
+        });
+        ThermalJudge.Check c = check(judge(t, STAGE, ThermalLimits.NONE), "peak-temperature");
+        assertEquals(Status.FAIL, c.status());
+        assertTrue(c.detail().contains("thermal_zone0_x86_pkg_temp_celsius held 104.0 °C, above the limit of 100.0 °C, for 12 s"), c.detail());
+    }
+
+    @Test
+    void aThrottlingClusterFailsOnItsShareOfTheHold() {
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i >= 150 && i < 360) {
+                for (int c = 0; c < 4; c++) {
+                    s.put("cpu" + c + "_freq_hertz", 2.0e9); // 56 % of its 3.6 GHz for 210 s of 300
+                }
+            }
+            return s;
+        });
+        ThermalJudge.Check c = check(judge(t, STAGE, ThermalLimits.NONE), "throttling");
+        assertEquals(Status.FAIL, c.status());
+        assertTrue(c.detail().contains("cluster performance ran under 85% of its 3.60 GHz for 210 s (70% of its busy hold)"), c.detail());
+        Measurement m = c.measurements().get(0);
+        assertEquals(0.30, m.value(), 1e-9);
+    }
+
+    @Test
+    void aStoppedFanAndAFanThatNeverSpeedsUpFail() {
+        Trace stopped = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i >= 100 && i < 200) {
+                s.put("hwmon_hwmon2_nct6775_fan2_rpm", 0.0);
+            }
+            return s;
+        });
+        ThermalJudge.Check c = check(judge(stopped, STAGE, ThermalLimits.NONE), "fans");
+        assertEquals(Status.FAIL, c.status());
+        assertTrue(c.detail().contains("hwmon_hwmon2_nct6775_fan2_rpm stopped for 100 s under load"), c.detail());
+
+        Trace flat = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            s.put("hwmon_hwmon2_nct6775_fan1_rpm", 900.0);
+            s.put("hwmon_hwmon2_nct6775_fan2_rpm", 1000.0);
+            return s;
+        });
+        ThermalJudge.Check f = check(judge(flat, STAGE, ThermalLimits.NONE), "fans");
+        assertEquals(Status.FAIL, f.status());
+        assertTrue(f.detail().startsWith("no fan sped up while thermal_zone0_x86_pkg_temp_celsius rose"), f.detail());
+    }
+
+    @Test
+    void aStuckSensorAnImpossibleValueAndAnOutlierFailSensorSanity() {
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            s.put("hwmon_hwmon1_coretemp_core_1_celsius", 47.0); // stuck while the others rise 35 °C
+            if (i == 10 || i == 300) {
+                s.put("thermal_zone0_x86_pkg_temp_celsius", -273.0);
+            }
+            return s;
+        });
+        ThermalJudge.Check c = check(judge(t, STAGE, ThermalLimits.NONE), "sensor-sanity");
+        assertEquals(Status.FAIL, c.status());
+        assertTrue(c.detail().contains("hwmon_hwmon1_coretemp_core_1_celsius read 47.0 °C throughout"), c.detail());
+        assertTrue(c.detail().contains("thermal_zone0_x86_pkg_temp_celsius read impossible values (-273.0) in 2 samples"), c.detail());
+        // the stuck core is also 25 °C away from its three neighbours' median
+        assertTrue(c.detail().contains("hwmon_hwmon1_coretemp_core_1_celsius averaged"), c.detail());
+        // the impossible readings are not a 'temperature' anywhere else
+        assertEquals(Status.PASS, check(judge(t, STAGE, ThermalLimits.NONE), "peak-temperature").status());
+    }
+
+    @Test
+    void aSensorThatDisappearsIsSaidAndJudgedOnWhatItGave() {
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i >= 200) {
+                s.remove("thermal_zone0_x86_pkg_temp_celsius");
+            }
+            return s;
+        });
+        ThermalJudge.Judgement j = judge(t, STAGE, ThermalLimits.NONE);
+        ThermalJudge.Check c = check(j, "sensor-sanity");
+        assertEquals(Status.PASS, c.status(), c.detail());
+        assertTrue(c.detail().contains("thermal_zone0_x86_pkg_temp_celsius stopped reporting 160 s before the end of the load"), c.detail());
+        assertEquals(Status.PASS, check(j, "peak-temperature").status());
+    }
+
+    @Test
+    void aFastRampFailsHeatUpAndASlowCoolDownFails() {
+        Trace ramp = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            double temp = i < 60 ? 45 : i < 360 ? 82 : 45 + 37 * Math.exp(-(i - 360) / 20.0); // 37 °C in one step
+            s.put("thermal_zone0_x86_pkg_temp_celsius", temp);
+            return s;
+        });
+        ThermalJudge.Check h = check(judge(ramp, STAGE, ThermalLimits.NONE), "heat-up-rate");
+        assertEquals(Status.FAIL, h.status());
+        assertTrue(h.detail().contains("faster than 2.00 °C/s: poor contact"), h.detail());
+
+        Trace slow = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i >= 360) {
+                s.put("thermal_zone0_x86_pkg_temp_celsius", 82 - (i - 360) * 0.05); // still 76 °C after two minutes
+            }
+            return s;
+        });
+        ThermalJudge.Check c = check(judge(slow, STAGE, new ThermalLimits(null, null, null, null, null, null, null, null, null, null,
+                null, null, "1m", null, null, null)), "cool-down");
+        assertEquals(Status.FAIL, c.status());
+        assertTrue(c.detail().contains("still") && c.detail().contains("(limit 1m)"), c.detail());
+        // with the default ten minutes, a two-minute cool-down cannot tell: skipped, never passed
+        assertEquals(Status.SKIPPED, check(judge(slow, STAGE, ThermalLimits.NONE), "cool-down").status());
+    }
+
+    @Test
+    void aStagedTraceFromTheRealCapturesIsJudgedOnPressureAndClocks() {
+        Map<String, Double> idle = capture(M1_IDLE);
+        Map<String, Double> loaded = capture(M4_MAX);
+        Trace healthy = trace(N, i -> i < 60 || i >= 360 ? idle : loaded);
+        ThermalJudge.Judgement j = judge(healthy, STAGE, ThermalLimits.NONE);
+        assertEquals(Status.PASS, check(j, "thermal-pressure").status());
+        assertEquals(Status.PASS, check(j, "throttling").status(), check(j, "throttling").detail());
+        assertEquals(Status.PASS, check(j, "sensor-sanity").status());
+        // macOS gives no temperatures through powermetrics: those checks are skipped with the reason
+        assertEquals(Status.SKIPPED, check(j, "peak-temperature").status());
+        assertEquals("no temperature sensor gave a reading", check(j, "peak-temperature").detail());
+        assertEquals(Status.PASS, j.status());
+
+        Trace heavy = trace(N, i -> {
+            Map<String, Double> s = new LinkedHashMap<>(i < 60 || i >= 360 ? idle : loaded);
+            if (i >= 200 && i < 360) {
+                s.put("thermal_pressure_level", 2.0); // Heavy for 160 s of the 300-s hold
+            }
+            return s;
+        });
+        ThermalJudge.Check p = check(judge(heavy, STAGE, ThermalLimits.NONE), "thermal-pressure");
+        assertEquals(Status.FAIL, p.status());
+        assertTrue(p.detail().contains("thermal pressure above level 1 for 160 s (53% of the hold), more than 10%"), p.detail());
+    }
+
+    @Test
+    void skuFloorsAreJudgedPerClusterOnTheRealCaptures() {
+        ThermalLimits floor3 = new ThermalLimits(null, null, 3.0e9, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        // M4 Max: P0 busy (73 %) at 3.56 GHz; P1 powered down; the E-cluster and the GPU are not held to it
+        ThermalJudge.Check m4 = check(judge(trace(10, i -> capture(M4_MAX)), List.of(), floor3), "clock-floors");
+        assertEquals(Status.PASS, m4.status(), m4.detail());
+        assertEquals(List.of("cluster_p0_sustained_clock_hertz"), m4.measurements().stream().map(Measurement::name).toList());
+        assertEquals(3560870000.0, m4.measurements().get(0).value());
+        // M2 Ultra: no performance cluster busy: skipped with the reason, never a false FAIL of an idle clock
+        ThermalJudge.Check m2 = check(judge(trace(10, i -> capture(M2_ULTRA)), List.of(), floor3), "clock-floors");
+        assertEquals(Status.SKIPPED, m2.status());
+        assertTrue(m2.detail().contains("no performance cluster was busy (at least 50% active)"), m2.detail());
+        ThermalLimits eFloor = new ThermalLimits(null, null, Map.of("efficiency", 0.8e9), null, null, null, null, null, null, null, null,
+                null, null, null, null, null);
+        assertEquals(Status.PASS, check(judge(trace(10, i -> capture(M2_ULTRA)), List.of(), eFloor), "clock-floors").status());
+        // a throttled P0 fails naming the cluster
+        Trace throttled = trace(10, i -> {
+            Map<String, Double> s = new LinkedHashMap<>(capture(M4_MAX));
+            s.put("cluster_p0_freq_hertz", i < 2 ? 3.5e9 : 2.1e9);
+            return s;
+        });
+        ThermalJudge.Check t = check(judge(throttled, List.of(), floor3), "clock-floors");
+        assertEquals(Status.FAIL, t.status());
+        assertTrue(t.detail().contains("cluster p0 sustained 2.10 GHz, under its floor of 3.00 GHz"), t.detail());
+    }
+
+    @Test
+    void withoutAnySensorNothingIsJudgedAndTheJudgementIsSkipped() {
+        ThermalJudge.Judgement j = judge(trace(100, i -> Map.of("cpu_load_ratio", 0.9)), STAGE, ThermalLimits.NONE);
+        assertEquals(Status.SKIPPED, j.status());
+        assertTrue(j.checks().stream().allMatch(c -> c.status() == Status.SKIPPED && !c.detail().isEmpty()));
+    }
+
+    @Test
+    void contradictoryOrOutOfRangeThresholdsAreNamed() {
+        assertEquals("maxEquilibriumCelsius", new ThermalLimits(90.0, 95.0, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null).check().field());
+        assertEquals("clockShare", new ThermalLimits(null, null, null, 1.5, null, null, null, null, null, null, null, null, null, null, null,
+                null).check().field());
+        assertEquals("maxThermalPressure", new ThermalLimits(null, null, null, null, null, 7, null, null, null, null, null, null, null, null,
+                null, null).check().field());
+        assertEquals("equilibriumWindow", new ThermalLimits(null, null, null, null, null, null, null, null, "soon", null, null, null, null,
+                null, null, null).check().field());
+        assertNull(ThermalLimits.DEFAULTS.check());
+    }
+
+    @Test
+    void theCsvReaderDropsATornLastLineAndNamesAMalformedOne() {
+        Trace t = Trace.parse("timestamp,a_celsius,b_rpm\n2026-11-29T00:00:00Z,40,900\n2026-11-29T00:00:01Z,,910\n2026-11-29T00:00:02Z,4");
+        assertEquals(2, t.size());
+        assertTrue(Double.isNaN(t.column("a_celsius")[1]));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Trace.parse("timestamp,a_celsius\n2026-11-29T00:00:00Z,x\n2026-11-29T00:00:01Z,41\n"));
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        assertNotNull(Trace.parse("timestamp\n"));
+    }
+}

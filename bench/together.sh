@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Together-stage benchmark (issue 12): does the stage really load the machine?
+#  - the agent's CPU time during the hold as a share of all cores (goal >= 0.95), read from
+#    /proc/PID/stat at the stage's start and end;
+#  - each suite's verified work rate together beside its rate alone, from the sealed bundles
+#    (cpu: sha256 bytes/s; memory: pattern bytes/s, goal >= its assigned share of the CPUs);
+#  - the judge's cost: judging the whole run's trace, as a share of one core over the run.
+# Anchor: the same suites alone in the same script run. Usage: bench/together.sh [SECONDS]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECS="${1:-30}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$ROOT/bench/out" "$WORK/nosys"
+NCPU=$(nproc)
+SHARE=0.5
+cat > "$WORK/solo.yaml" <<Y
+name: bench-solo
+suites:
+  - {id: cpu, duration: ${SECS}s, parameters: {phases: all-cores, kernels: sha256}}
+  - {id: memory, duration: ${SECS}s, parameters: {size: 256MiB}}
+Y
+cat > "$WORK/together.yaml" <<Y
+name: bench-together
+suites: []
+together:
+  duration: ${SECS}s
+  suites:
+    - {id: cpu, parameters: {phases: all-cores, kernels: sha256}}
+    - {id: memory, threads: $SHARE, parameters: {size: 256MiB}}
+Y
+rate() { # bundle-state suite measurement
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys, zipfile, glob
+z = zipfile.ZipFile(glob.glob(sys.argv[1] + "/outbox/pending/*.kiln.zip")[0])
+s = json.loads(z.read("results/summary.json"))
+for r in s["suites"]:
+    if r["suiteId"] == sys.argv[2]:
+        v = [m["value"] for m in r["measurements"] if m["name"] == sys.argv[3]]
+        print(sum(v) / len(v) if v else 0)
+PY
+}
+echo "== alone: cpu ${SECS}s, then memory ${SECS}s (the anchor)"
+"$ROOT/kiln" run --state-dir "$WORK/solo" --profile "$WORK/solo.yaml" --sysfs-root "$WORK/nosys" --progress plain > "$WORK/solo.txt" 2>/dev/null || true
+echo "== together: cpu and memory (threads $SHARE) for ${SECS}s"
+"$ROOT/kiln" run --state-dir "$WORK/tog" --profile "$WORK/together.yaml" --sysfs-root "$WORK/nosys" --progress plain > "$WORK/tog.txt" 2>/dev/null &
+LAUNCHER=$!
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+until grep -q "> together/memory" "$WORK/tog.txt" 2>/dev/null; do sleep 0.1; done
+PID=$(pgrep -f "bench-together|$WORK/together.yaml" | while read p; do [ "$(readlink /proc/$p/exe 2>/dev/null | grep -c java)" = 1 ] && echo $p; done | head -1)
+sleep 2 # past prepare
+T0=$(date +%s.%N); C0=$(ticks "$PID")
+sleep $((SECS - 5))
+T1=$(date +%s.%N); C1=$(ticks "$PID")
+wait $LAUNCHER || true
+HZ=$(getconf CLK_TCK)
+cpu_share=$(echo "($C1 - $C0) / $HZ / (($T1 - $T0) * $NCPU)" | bc -l)
+solo_cpu=$(rate "$WORK/solo" cpu sha256_bytes_per_second)
+tog_cpu=$(rate "$WORK/tog" together/cpu sha256_bytes_per_second)
+solo_mem=$(rate "$WORK/solo" memory memory_pass_bytes_per_second)
+tog_mem=$(rate "$WORK/tog" together/memory memory_pass_bytes_per_second)
+{
+  echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $NCPU logical CPUs"
+  printf 'agent CPU time during the hold: %.3f of all cores   goal >= 0.95\n' "$cpu_share"
+  printf 'cpu sha256 verified: together %.3g B/s = %.2f x alone (%.3g B/s)\n' "$tog_cpu" "$(echo "$tog_cpu / $solo_cpu" | bc -l)" "$solo_cpu"
+  printf 'memory patterns verified: together %.3g B/s = %.2f x alone (%.3g B/s)   goal >= %.2f (its share of the CPUs)\n' \
+    "$tog_mem" "$(echo "$tog_mem / $solo_mem" | bc -l)" "$solo_mem" "$(python3 -c "import math;print(max(1,math.ceil($SHARE*$NCPU))/$NCPU)")"
+  grep -h "thermal" "$WORK/tog.txt" | grep -E "SKIPPED|PASS|FAIL" | tail -1
+} | tee "$ROOT/bench/out/together.txt"
+echo "(sampling cost at 1 Hz: bench/telemetry.sh)"
