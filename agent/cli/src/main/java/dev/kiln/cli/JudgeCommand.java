@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.bundle.BundleLimits;
 import dev.kiln.bundle.BundleReader;
 import dev.kiln.bundle.BundleVerifier;
-import dev.kiln.bundle.TrustStore;
 import dev.kiln.bundle.Why;
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
@@ -14,8 +13,6 @@ import dev.kiln.core.thermal.Rejudge;
 import dev.kiln.core.thermal.ThermalJudge;
 import dev.kiln.core.thermal.ThermalLimits;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,27 +55,11 @@ final class JudgeCommand implements Callable<Integer> {
             override = s.limits() == null ? ThermalLimits.NONE : s.limits();
         }
         BundleLimits limits = BundleLimits.defaults();
-        byte[] zip;
-        try {
-            if (Files.size(bundle) > limits.maxBundleBytes()) {
-                throw new KilnException(ExitCode.DATA, "bundle " + bundle + " is larger than " + limits.maxBundleBytes() + " bytes");
-            }
-            try (InputStream in = Files.newInputStream(bundle)) {
-                zip = in.readAllBytes();
-            }
-        } catch (IOException e) {
-            throw new KilnException(ExitCode.DATA, "cannot read bundle " + bundle + ": " + Why.of(e));
-        }
+        byte[] zip = BundleInput.read(bundle, limits);
         Map<String, byte[]> files;
         try {
             if (trust != null) {
-                TrustStore store;
-                try {
-                    store = TrustStore.load(trust);
-                } catch (IllegalArgumentException e) {
-                    throw KilnException.config(e.getMessage());
-                }
-                BundleVerifier.Result r = new BundleVerifier(store, limits).verify(zip);
+                BundleVerifier.Result r = BundleInput.verify(bundle, zip, BundleInput.trust(trust), limits);
                 if (!r.valid()) {
                     throw new KilnException(ExitCode.DATA, "bundle " + bundle + " does not verify: " + String.join("; ", r.problems()));
                 }

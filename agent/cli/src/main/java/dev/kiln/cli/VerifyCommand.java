@@ -3,14 +3,11 @@ package dev.kiln.cli;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.bundle.BundleLimits;
 import dev.kiln.bundle.BundleVerifier;
-import dev.kiln.bundle.Why;
 import dev.kiln.bundle.TrustStore;
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.state.Json;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,31 +36,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TrustStore store;
-        try {
-            store = TrustStore.load(trust);
-        } catch (IllegalArgumentException e) {
-            throw KilnException.config(e.getMessage());
-        }
+        TrustStore store = BundleInput.trust(trust);
         BundleLimits limits = BundleLimits.defaults();
-        byte[] zip;
-        try {
-            if (Files.size(bundle) > limits.maxBundleBytes()) {
-                throw new KilnException(ExitCode.DATA, "bundle " + bundle + " is larger than " + limits.maxBundleBytes() + " bytes");
-            }
-            try (InputStream in = Files.newInputStream(bundle)) {
-                zip = in.readAllBytes();
-            }
-        } catch (IOException e) {
-            throw new KilnException(ExitCode.DATA, "cannot read bundle " + bundle + ": " + Why.of(e));
-        }
-        BundleVerifier.Result r;
-        try {
-            r = new BundleVerifier(store, limits).verify(zip);
-        } catch (OutOfMemoryError e) {
-            // verification streams and is bounded; a heap too small for the zip itself is still bad input, not a defect (1)
-            throw new KilnException(ExitCode.DATA, "bundle " + bundle + " cannot be verified in this heap: " + Why.of(e));
-        }
+        BundleVerifier.Result r = BundleInput.verify(bundle, BundleInput.read(bundle, limits), store, limits);
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("bundle", bundle.toString());

@@ -79,8 +79,17 @@ final class Kiln {
 
     /** Waits until stdout holds {@code text}. */
     void awaitOut(String text, int seconds) throws InterruptedException {
+        await(out, text, seconds);
+    }
+
+    /** Waits until stderr holds {@code text}. */
+    void awaitErr(String text, int seconds) throws InterruptedException {
+        await(err, text, seconds);
+    }
+
+    private void await(Path stream, String text, int seconds) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!out().contains(text)) {
+        while (!read(stream).contains(text)) {
             if (System.nanoTime() > until || !process.isAlive()) {
                 throw new AssertionError("'" + text + "' never appeared\n" + this);
             }

@@ -124,11 +124,7 @@ class NothingLostTest {
     private Path killedRun() throws Exception {
         Kiln k = Kiln.start(dir, "run", "--state-dir", state().toString(), "--profile", Cli.profile("selftest-all"), "--suites",
                 "selftest-pass,selftest-fail,selftest-pass-again", "--duration", "1500ms", "--pause-at", "SEALING");
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (!k.err().contains("paused at sealing")) {
-            assertTrue(System.nanoTime() < until, k.toString());
-            Thread.sleep(20);
-        }
+        k.awaitErr("paused at sealing", 30);
         new ProcessBuilder("kill", "-KILL", Long.toString(k.pid())).start().waitFor();
         k.waitFor(10);
         List<Path> runs = files(state().resolve("runs"), "");

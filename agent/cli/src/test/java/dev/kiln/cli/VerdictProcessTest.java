@@ -84,19 +84,11 @@ class VerdictProcessTest {
     void aSecondSignalWhileSealingStopsAtOnceAndTheRunIsSealedAtTheNextStart() throws Exception {
         Kiln k = Kiln.start(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites",
                 "selftest-pass", "--duration", "300ms", "--pause-at", "SEALING");
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (!k.err().contains("paused at sealing")) {
-            assertTrue(System.nanoTime() < until, k.toString());
-            Thread.sleep(20);
-        }
+        k.awaitErr("paused at sealing", 30);
         k.signal("TERM");
         // standard signals do not queue: two sent at once may arrive as one, so the second is sent
         // once the first has been handled
-        until = System.nanoTime() + 30_000_000_000L;
-        while (!k.err().contains("SIGTERM: cancelling the run")) {
-            assertTrue(System.nanoTime() < until, "the first signal was handled\n" + k);
-            Thread.sleep(20);
-        }
+        k.awaitErr("SIGTERM: cancelling the run", 30);
         k.signal("TERM");
         k.waitFor(30);
         assertEquals(2, k.exit(), k.toString());

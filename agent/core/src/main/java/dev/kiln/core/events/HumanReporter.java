@@ -128,7 +128,12 @@ public final class HumanReporter implements RunListener {
 
     @Override
     public synchronized void log(String suiteId, LogLevel level, String message) {
-        if (level.compareTo(LogLevel.WARNING) >= 0) {
+        if (suiteId == null && level == LogLevel.INFO) {
+            // the run's own steps (a stage's idle baseline and cool-down): a silent minute would look hung
+            clearStatus();
+            out.printf("  %s%n", message);
+            out.flush();
+        } else if (level.compareTo(LogLevel.WARNING) >= 0) {
             clearStatus();
             out.printf("  %s %s: %s%n", level, suiteId == null ? "run" : suiteId, message);
             out.flush();

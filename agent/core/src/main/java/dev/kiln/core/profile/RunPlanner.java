@@ -90,16 +90,13 @@ public final class RunPlanner {
         }
         // The together stage runs only with the profile's own suites: --suites runs the named ones alone.
         Profile.Together together = onlySuites == null ? profile.together() : null;
-        Map<String, Duration> stageTimes = together == null ? Map.of() : stageTimes(profile, together);
+        StageTimes stageTimes = together == null ? null : stageTimes(profile, together);
         if (totalDuration != null) {
             double sum = durations.values().stream().mapToDouble(Duration::toNanos).sum()
-                    + stageTimes.values().stream().mapToDouble(Duration::toNanos).sum();
-            for (String id : ids) {
-                durations.put(id, Duration.ofNanos((long) (totalDuration.toNanos() * (durations.get(id).toNanos() / sum))));
-            }
-            Map<String, Duration> scaled = new HashMap<>();
-            stageTimes.forEach((k, v) -> scaled.put(k, Duration.ofNanos((long) (totalDuration.toNanos() * (v.toNanos() / sum)))));
-            stageTimes = scaled;
+                    + (stageTimes == null ? 0 : stageTimes.total().toNanos());
+            double factor = totalDuration.toNanos() / sum;
+            durations.replaceAll((id, d) -> StageTimes.scale(d, factor));
+            stageTimes = stageTimes == null ? null : stageTimes.scaled(factor);
         }
 
         List<SuiteRequest> out = new ArrayList<>();
@@ -111,55 +108,69 @@ public final class RunPlanner {
                 throw KilnException.usage("suite " + id + " would get " + Durations.format(d) + ", below its minimum of "
                         + Durations.format(s.descriptor().minDuration()));
             }
-            Map<String, String> fromProfile = e == null ? Map.of() : e.parameters();
-            Map<String, String> fromCli = paramOverrides.getOrDefault(id, Map.of());
-            check(s, fromProfile, ExitCode.CONFIG, "profile " + profile.name() + ", suite " + id);
-            check(s, fromCli, ExitCode.USAGE, "--param " + id);
-            Map<String, String> params = new LinkedHashMap<>(fromProfile);
-            params.putAll(fromCli);
-            try {
-                s.validate(s.descriptor().withDefaults(params));
-            } catch (Parameters.InvalidParameterException ex) {
-                ExitCode code = fromCli.containsKey(ex.parameter()) ? ExitCode.USAGE : ExitCode.CONFIG;
-                throw new KilnException(code, "suite " + id + ": " + ex.getMessage());
-            } catch (RuntimeException broken) {
-                // the suite's own validate is broken: not the user's mistake. The runner calls it
-                // again and records the suite as ERROR with this message; the run goes on.
-            }
+            Map<String, String> params = parameters(s, e == null ? Map.of() : e.parameters(),
+                    paramOverrides.getOrDefault(id, Map.of()), "profile " + profile.name() + ", suite " + id, "suite " + id);
             // The verdict rests on what the user asked for: a suite named with --suites is required
             // whatever the profile says of it.
             out.add(new SuiteRequest(s, d, onlySuites != null || e == null || e.required(), params));
         }
         if (together != null) {
-            Stage stage = new Stage(together.name(), stageTimes.get("baseline"), stageTimes.get("cooldown"));
-            Duration d = stageTimes.get("duration");
+            Stage stage = new Stage(together.name(), stageTimes.baseline(), stageTimes.cooldown());
+            Duration d = stageTimes.duration();
             for (Profile.Member m : together.suites()) {
                 Suite s = registry.create(m.id());
-                String where = "profile " + profile.name() + ", together." + m.id();
                 if (d.compareTo(s.descriptor().minDuration()) < 0) {
                     throw KilnException.usage("suite " + m.id() + " would get " + Durations.format(d) + " in stage " + stage.name()
                             + ", below its minimum of " + Durations.format(s.descriptor().minDuration()));
                 }
-                Map<String, String> fromCli = paramOverrides.getOrDefault(m.id(), Map.of());
-                check(s, m.parameters(), ExitCode.CONFIG, where);
-                Map<String, String> params = new LinkedHashMap<>(m.parameters());
-                params.putAll(fromCli);
-                try {
-                    s.validate(s.descriptor().withDefaults(params));
-                } catch (Parameters.InvalidParameterException ex) {
-                    ExitCode code = fromCli.containsKey(ex.parameter()) ? ExitCode.USAGE : ExitCode.CONFIG;
-                    throw new KilnException(code, "suite " + m.id() + " in stage " + stage.name() + ": " + ex.getMessage());
-                } catch (RuntimeException broken) {
-                    // as above: the runner records it
-                }
+                Map<String, String> params = parameters(s, m.parameters(), paramOverrides.getOrDefault(m.id(), Map.of()),
+                        "profile " + profile.name() + ", together." + m.id(), "suite " + m.id() + " in stage " + stage.name());
                 out.add(new SuiteRequest(s, d, m.required(), params, stage, m.threads() == null ? 0 : m.threads()));
             }
         }
         return out;
     }
 
+    /**
+     * The profile's parameters with the command line's laid over them, each name checked (78 in the
+     * profile, 64 on the command line) and the values validated by the suite, the error's code
+     * following where the bad value came from.
+     */
+    private static Map<String, String> parameters(Suite s, Map<String, String> fromProfile, Map<String, String> fromCli,
+                                                  String profileWhere, String suiteWhere) {
+        check(s, fromProfile, ExitCode.CONFIG, profileWhere);
+        check(s, fromCli, ExitCode.USAGE, "--param " + s.descriptor().id());
+        Map<String, String> params = new LinkedHashMap<>(fromProfile);
+        params.putAll(fromCli);
+        try {
+            s.validate(s.descriptor().withDefaults(params));
+        } catch (Parameters.InvalidParameterException ex) {
+            ExitCode code = fromCli.containsKey(ex.parameter()) ? ExitCode.USAGE : ExitCode.CONFIG;
+            throw new KilnException(code, suiteWhere + ": " + ex.getMessage());
+        } catch (RuntimeException broken) {
+            // the suite's own validate is broken: not the user's mistake. The runner calls it
+            // again and records the suite as ERROR with this message; the run goes on.
+        }
+        return params;
+    }
+
+    /** A stage's times: how long its members run together, and the idle time before and after. */
+    private record StageTimes(Duration duration, Duration baseline, Duration cooldown) {
+        Duration total() {
+            return duration.plus(baseline).plus(cooldown);
+        }
+
+        StageTimes scaled(double factor) {
+            return new StageTimes(scale(duration, factor), scale(baseline, factor), scale(cooldown, factor));
+        }
+
+        private static Duration scale(Duration d, double factor) {
+            return Duration.ofNanos((long) (d.toNanos() * factor));
+        }
+    }
+
     /** Checks the together stage whole (78 naming the field) and returns its times: duration, baseline, cooldown. */
-    private Map<String, Duration> stageTimes(Profile profile, Profile.Together t) {
+    private StageTimes stageTimes(Profile profile, Profile.Together t) {
         String where = "profile " + profile.name() + ", together";
         if (!t.name().matches("[a-z][a-z0-9-]*")) {
             throw KilnException.config(where + ".name: '" + t.name() + "' is not a kebab-case name");
@@ -184,11 +195,9 @@ public final class RunPlanner {
         if (p != null) {
             throw KilnException.config(where + ".thermal." + p.field() + " " + p.message());
         }
-        Map<String, Duration> times = new HashMap<>();
-        times.put("duration", stageDuration(where + ".duration", t.duration()));
-        times.put("baseline", stageDuration(where + ".baseline", t.baseline()));
-        times.put("cooldown", stageDuration(where + ".cooldown", t.cooldown()));
-        if (times.get("duration").isZero()) {
+        StageTimes times = new StageTimes(stageDuration(where + ".duration", t.duration()),
+                stageDuration(where + ".baseline", t.baseline()), stageDuration(where + ".cooldown", t.cooldown()));
+        if (times.duration().isZero()) {
             throw KilnException.config(where + ".duration must be above zero");
         }
         return times;

@@ -9,7 +9,6 @@ import dev.kiln.core.platform.ThreadPlacer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import dev.kiln.core.Durations;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -61,11 +60,6 @@ public final class RunEngine {
     /** The stages run so far, with their idle windows, for the thermal judge. */
     public List<StageWindow> stages() {
         return List.copyOf(stages);
-    }
-
-    /** Results of the suites that have ended so far, in order. */
-    public List<SuiteResult> resultsSoFar() {
-        return List.copyOf(results);
     }
 
     public RunReport run(RunInfo info, List<SuiteRequest> requests, RunOptions options, RunListener listener) {
@@ -137,7 +131,7 @@ public final class RunEngine {
             idle(stage.baseline());
         }
         Instant start = Instant.now();
-        Map<SuiteRequest, SuiteEnvironment> envs = StageShares.assign(environment, members);
+        List<SuiteEnvironment> envs = StageShares.assign(environment, members);
         SuiteResult[] out = new SuiteResult[members.size()];
         List<Thread> threads = new ArrayList<>();
         for (int k = 0; k < members.size(); k++) {
@@ -149,7 +143,7 @@ public final class RunEngine {
                 ended(m, out[slot], listener);
                 continue;
             }
-            SuiteRunner r = new SuiteRunner(placer, envs.get(m), options, cancelled, listener);
+            SuiteRunner r = new SuiteRunner(placer, envs.get(k), options, cancelled, listener);
             runners.add(r);
             Thread t = new Thread(() -> {
                 SuiteResult res;

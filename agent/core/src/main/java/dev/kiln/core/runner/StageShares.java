@@ -2,9 +2,7 @@ package dev.kiln.core.runner;
 
 import dev.kiln.api.SuiteEnvironment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Shares the machine's logical CPUs among the members of a stage: a member with a thread share
@@ -18,41 +16,45 @@ public final class StageShares {
     private StageShares() {
     }
 
-    public static Map<SuiteRequest, SuiteEnvironment> assign(SuiteEnvironment env, List<SuiteRequest> members) {
+    /** Each member's environment, in the members' order. */
+    public static List<SuiteEnvironment> assign(SuiteEnvironment env, List<SuiteRequest> members) {
         List<SuiteEnvironment.LogicalCpu> cpus = env.logicalCpus();
         int n = cpus.size();
-        Map<SuiteRequest, SuiteEnvironment> out = new LinkedHashMap<>();
         if (n == 0) {
-            members.forEach(m -> out.put(m, env));
-            return out;
+            return members.stream().map(m -> env).toList();
         }
+        SuiteEnvironment[] out = new SuiteEnvironment[members.size()];
         boolean[] kept = new boolean[n];
         int next = n - 1;
-        for (SuiteRequest m : members) {
-            if (m.threads() > 0) {
-                int want = Math.min(n, Math.max(1, (int) Math.ceil(m.threads() * n - 1e-9)));
+        for (int k = 0; k < out.length; k++) {
+            double share = members.get(k).threads();
+            if (share > 0) {
+                int want = Math.min(n, Math.max(1, (int) Math.ceil(share * n - 1e-9)));
                 List<SuiteEnvironment.LogicalCpu> mine = new ArrayList<>();
-                for (int k = 0; k < want; k++) {
+                for (int i = 0; i < want; i++) {
                     int at = Math.floorMod(next--, n); // wraps round when the shares add up to more than the machine
                     kept[at] = true;
                     mine.add(0, cpus.get(at));
                 }
-                out.put(m, new SuiteEnvironment(env.os(), env.arch(), mine, env.availableMemoryBytes()));
+                out[k] = with(env, mine);
             }
         }
         List<SuiteEnvironment.LogicalCpu> rest = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
-            if (!kept[k]) {
-                rest.add(cpus.get(k));
+        for (int i = 0; i < n; i++) {
+            if (!kept[i]) {
+                rest.add(cpus.get(i));
             }
         }
-        SuiteEnvironment leftover = new SuiteEnvironment(env.os(), env.arch(), rest.isEmpty() ? cpus : rest, env.availableMemoryBytes());
-        for (SuiteRequest m : members) {
-            out.putIfAbsent(m, leftover);
+        SuiteEnvironment leftover = with(env, rest.isEmpty() ? cpus : rest);
+        for (int k = 0; k < out.length; k++) {
+            if (out[k] == null) {
+                out[k] = leftover;
+            }
         }
-        // keep the plan's order
-        Map<SuiteRequest, SuiteEnvironment> ordered = new LinkedHashMap<>();
-        members.forEach(m -> ordered.put(m, out.get(m)));
-        return ordered;
+        return List.of(out);
+    }
+
+    private static SuiteEnvironment with(SuiteEnvironment env, List<SuiteEnvironment.LogicalCpu> cpus) {
+        return new SuiteEnvironment(env.os(), env.arch(), cpus, env.availableMemoryBytes());
     }
 }

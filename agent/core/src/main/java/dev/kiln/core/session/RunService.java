@@ -30,7 +30,7 @@ import dev.kiln.core.state.StateDir;
 import dev.kiln.core.state.StateLock;
 import dev.kiln.core.thermal.ThermalLimits;
 import dev.kiln.core.thermal.ThermalSuite;
-import dev.kiln.core.telemetry.TelemetryStats;
+import dev.kiln.core.telemetry.ClusterClocks;
 import dev.kiln.core.upload.Delivery;
 import dev.kiln.core.upload.ServiceConfig;
 import java.io.IOException;
@@ -189,7 +189,7 @@ public final class RunService {
             Profile.Together t = c.profile().together();
             ThermalLimits fromProfile = staged && t != null ? t.thermal() : ThermalLimits.NONE;
             ThermalLimits limits = (sku != null && sku.limits() != null ? sku.limits() : ThermalLimits.NONE).over(fromProfile);
-            Map<Integer, String> clusters = TelemetryStats.cpuClustersHere();
+            Map<Integer, String> clusters = ClusterClocks.cpuClustersHere();
             suites.add(new SuiteRequest(new ThermalSuite(limits, session.trace(), engine::stages, clusters), Duration.ZERO,
                     !staged || t.thermalRequired(), Map.of()));
             Map<String, Object> thermal = new LinkedHashMap<>();

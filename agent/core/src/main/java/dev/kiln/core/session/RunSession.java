@@ -93,11 +93,6 @@ public final class RunSession {
         return this;
     }
 
-    /** The telemetry statistics of the run in progress (empty before it starts). */
-    public java.util.function.Supplier<dev.kiln.core.telemetry.TelemetryStats> telemetryStats() {
-        return () -> recorder == null ? new dev.kiln.core.telemetry.TelemetryStats(java.util.Map.of()) : recorder.telemetry().stats();
-    }
-
     /** The run's telemetry trace so far, read from its {@code telemetry.csv} (empty before the run starts). */
     public java.util.function.Supplier<dev.kiln.core.thermal.Trace> trace() {
         return () -> {

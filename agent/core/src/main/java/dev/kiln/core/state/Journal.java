@@ -93,14 +93,16 @@ public final class Journal implements RunListener, Closeable {
      *
      * @param run      the run, or null when no readable run-start line reached the disk
      * @param results  suites that finished, in order
-     * @param inFlight the suite that had started and not finished, or null
+     * @param inFlight the suites that had started and not finished, in the order they started (several
+     *                 when the run stopped in a stage of suites together)
      * @param ended    when the run ended normally, or null
      * @param lost     one line per journal line that could not be read (a torn last line, garbage,
      *                 a value this agent does not know): what the recovered bundle is missing
      */
-    public record Contents(RunInfo run, List<SuiteResult> results, String inFlight, Instant ended, List<String> lost) {
+    public record Contents(RunInfo run, List<SuiteResult> results, List<String> inFlight, Instant ended, List<String> lost) {
         public Contents {
             results = List.copyOf(results);
+            inFlight = List.copyOf(inFlight);
             lost = List.copyOf(lost);
         }
     }
@@ -114,12 +116,12 @@ public final class Journal implements RunListener, Closeable {
     public static Contents read(Path runDir) throws IOException {
         Path file = runDir.resolve(FILE);
         if (!Files.exists(file)) {
-            return new Contents(null, List.of(), null, null, List.of("no journal file"));
+            return new Contents(null, List.of(), List.of(), null, List.of("no journal file"));
         }
         RunInfo run = null;
         List<SuiteResult> results = new ArrayList<>();
         List<String> lost = new ArrayList<>();
-        String inFlight = null;
+        java.util.Set<String> inFlight = new java.util.LinkedHashSet<>();
         Instant ended = null;
         byte[] bytes = Files.readAllBytes(file);
         // Malformed UTF-8 must not stop the reading: replace it, and let the JSON parser judge the line.
@@ -142,11 +144,11 @@ public final class Journal implements RunListener, Closeable {
                 }
                 switch (n.path("type").asText()) {
                     case "run-start" -> run = Json.MAPPER.treeToValue(n.get("run"), RunInfo.class);
-                    case "suite-start" -> inFlight = n.path("suite").asText();
+                    case "suite-start" -> inFlight.add(n.path("suite").asText());
                     case "suite-end" -> {
                         SuiteResult r = Json.MAPPER.treeToValue(n.get("result"), SuiteResult.class);
                         results.add(r);
-                        inFlight = null;
+                        inFlight.remove(r.suiteId());
                     }
                     case "run-end" -> ended = Instant.parse(n.path("ended").asText());
                     default -> lost.add(where + ": unknown entry type '" + n.path("type").asText() + "'");
@@ -160,6 +162,6 @@ public final class Journal implements RunListener, Closeable {
         if (run == null) {
             lost.add(0, "no readable run-start line");
         }
-        return new Contents(run, results, inFlight, ended, lost);
+        return new Contents(run, results, List.copyOf(inFlight), ended, lost);
     }
 }

@@ -145,9 +145,9 @@ public final class Recovery {
 
     RunReport reconstruct(Journal.Contents j) {
         List<SuiteResult> results = new ArrayList<>(j.results());
-        if (j.inFlight() != null) {
-            PlannedSuite p = j.run().suites().stream().filter(s -> s.id().equals(j.inFlight())).findFirst()
-                    .orElse(new PlannedSuite(j.inFlight(), java.time.Duration.ZERO, true, Map.of()));
+        for (String id : j.inFlight()) {
+            PlannedSuite p = j.run().suites().stream().filter(s -> s.id().equals(id)).findFirst()
+                    .orElse(new PlannedSuite(id, java.time.Duration.ZERO, true, Map.of()));
             Instant now = clock.instant();
             results.add(new SuiteResult(p.id(), p.required(), Outcome.INTERRUPTED, null,
                     "the agent stopped while this suite ran (crash, kill or power loss); found at the next start",

@@ -18,7 +18,7 @@ import java.time.Instant;
  * first write of {@code runs/} (recovery included) until the process ends. The kernel drops it
  * when the process dies, however it dies, so there is no pid file to go stale; the pid and start
  * time written into the file are only there to name the holder in the refusal. Runs and
- * {@code kiln upload} share the outbox through per-bundle locks instead ({@code OutboxLock}), so a
+ * {@code kiln upload} share the outbox through per-bundle locks instead ({@code BundleLock}), so a
  * rack's {@code upload --watch} never keeps a run from starting.
  */
 public final class StateLock implements AutoCloseable {

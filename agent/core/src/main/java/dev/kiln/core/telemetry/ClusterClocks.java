@@ -36,6 +36,15 @@ public final class ClusterClocks {
     private ClusterClocks() {
     }
 
+    /** This machine's CPU clusters, by logical CPU id, from the platform layer. */
+    public static Map<Integer, String> cpuClustersHere() {
+        Map<Integer, String> m = new java.util.HashMap<>();
+        for (dev.kiln.api.SuiteEnvironment.LogicalCpu c : dev.kiln.core.platform.PlatformProbe.current().cpus()) {
+            m.put(c.id(), c.cluster());
+        }
+        return m;
+    }
+
     /** One busy cluster's clock in one sample. */
     public record Busy(String cluster, String kind, double hertz) {
     }

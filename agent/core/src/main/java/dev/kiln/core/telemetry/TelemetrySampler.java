@@ -28,16 +28,8 @@ public final class TelemetrySampler implements Closeable {
     private final List<String> channels = new ArrayList<>();
     private final ScheduledExecutorService timer;
     private volatile Map<String, Double> latest = Map.of();
-    private final TelemetryStats stats;
 
     public TelemetrySampler(PrintStream out, Clock clock, Duration interval, List<TelemetrySource> sources) {
-        this(out, clock, interval, sources, TelemetryStats.cpuClustersHere());
-    }
-
-    /** @param cpuClusters the cluster of each logical CPU, for the clusters' clocks (Linux) */
-    public TelemetrySampler(PrintStream out, Clock clock, Duration interval, List<TelemetrySource> sources,
-                            Map<Integer, String> cpuClusters) {
-        this.stats = new TelemetryStats(cpuClusters);
         this.out = out;
         this.clock = clock;
         this.sources = List.copyOf(sources);
@@ -73,11 +65,6 @@ public final class TelemetrySampler implements Closeable {
         }
     }
 
-    /** Statistics of the run so far: every channel, and each CPU cluster's clock while busy. */
-    public TelemetryStats stats() {
-        return stats;
-    }
-
     /** The most recent sample. */
     public Map<String, Double> latest() {
         return latest;
@@ -93,7 +80,6 @@ public final class TelemetrySampler implements Closeable {
             }
         }
         latest = all;
-        stats.add(all);
         StringBuilder row = new StringBuilder(clock.instant().toString());
         for (String c : channels) {
             Double v = all.get(c);

@@ -79,7 +79,14 @@ public record Rejudge(Trace trace, List<StageWindow> stages, ThermalLimits limit
             } catch (IOException e) {
                 throw new IOException("the bundle's thermal limits are malformed: " + e.getMessage(), e);
             }
-            t.path("cpuClusters").properties().forEach(e -> clusters.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+            if (limits != null && limits.check() != null) {
+                throw new IOException("the bundle's thermal limits: " + limits.check().field() + " " + limits.check().message());
+            }
+            try {
+                t.path("cpuClusters").properties().forEach(e -> clusters.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+            } catch (NumberFormatException e) {
+                throw new IOException("the bundle's CPU clusters are malformed: " + e.getMessage(), e);
+            }
         }
         return new Rejudge(trace, stages, limits == null ? ThermalLimits.NONE : limits, clusters, s.path("runId").asText(),
                 s.path("verdict").asText());

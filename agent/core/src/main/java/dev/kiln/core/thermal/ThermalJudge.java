@@ -62,6 +62,7 @@ public final class ThermalJudge {
     public record Phases(boolean staged, int baseline, int start, int end, int cooldownEnd) {
     }
 
+    private static final java.util.regex.Pattern MAX_FREQ = java.util.regex.Pattern.compile("cpu(\\d+)_max_freq_hertz");
     static final double MIN_CELSIUS = -40;
     static final double MAX_CELSIUS = 150;
 
@@ -73,7 +74,6 @@ public final class ThermalJudge {
     private final double dt;
     private final Map<String, double[]> temps = new LinkedHashMap<>(); // sane values, smoothed
     private final Map<String, double[]> raw = new LinkedHashMap<>(); // sane values
-    private final List<String> notes = new ArrayList<>();
 
     private ThermalJudge(Trace trace, List<StageWindow> stages, ThermalLimits limits, Map<Integer, String> cpuClusters) {
         this.trace = trace;
@@ -258,6 +258,10 @@ public final class ThermalJudge {
     }
 
     private Check throttling(Map<String, double[]> busy, Map<String, String> kinds) {
+        if (!phases.staged) {
+            // Linux has no per-CPU activity channel: without a stage, idle clocks between suites would read as throttling
+            return skipped("throttling", "the run had no stage of suites together, so no window known to be under load");
+        }
         if (busy.isEmpty()) {
             return skipped("throttling", "no CPU cluster clock was read");
         }
@@ -294,7 +298,7 @@ public final class ThermalJudge {
     private double maxClock(String cluster, double[] busy) {
         double max = Double.NaN;
         for (String ch : trace.channels()) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("cpu(\\d+)_max_freq_hertz").matcher(ch);
+            java.util.regex.Matcher m = MAX_FREQ.matcher(ch);
             if (m.matches() && cpuClusters.getOrDefault(Integer.parseInt(m.group(1)), "cpu").equals(cluster)) {
                 double v = Arrays.stream(finite(trace.column(ch), 0, trace.size())).max().orElse(Double.NaN);
                 max = Double.isNaN(max) ? v : Math.max(max, v);
@@ -320,6 +324,9 @@ public final class ThermalJudge {
     }
 
     private Check fans() {
+        if (!phases.staged) {
+            return skipped("fans", "the run had no stage of suites together, so no window known to be under load");
+        }
         List<String> fans = trace.channels().stream().filter(c -> c.endsWith("_rpm")).filter(c -> finite(trace.column(c), 0, trace.size()).length > 0).toList();
         if (fans.isEmpty()) {
             return skipped("fans", "no fan speed was read (none here, or no sensor for them)");
@@ -331,7 +338,7 @@ public final class ThermalJudge {
             double[] v = trace.column(f);
             double stopped = longestAtOrBelow(v, phases.start, phases.end, 0) * dt;
             double holdMean = mean(v, phases.start, phases.end);
-            double baseMean = phases.staged ? mean(v, phases.baseline, phases.start) : Double.NaN;
+            double baseMean = mean(v, phases.baseline, phases.start);
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("channel", f);
             meta.put("baselineRpm", Double.isNaN(baseMean) ? "unknown" : baseMean);
@@ -347,12 +354,16 @@ public final class ThermalJudge {
         if (!Double.isNaN(rise) && rise >= limits.loadStepCelsius() && !rose) {
             bad.add(String.format(Locale.ROOT, "no fan sped up while %s rose %.1f °C under load", hottest(), rise));
         } else if (Double.isNaN(rise)) {
-            step = " (whether they speed up with load needs a stage and a temperature sensor)";
+            step = " (whether they speed up with load needs a temperature sensor)";
         }
         return bad.isEmpty() ? pass("fans", fans.size() + " fan(s) turning under load" + step, ms) : fail("fans", String.join("; ", bad), ms);
     }
 
     private Check sanity() {
+        List<String> notes = new ArrayList<>();
+        if (trace.damagedLines() > 0) {
+            notes.add(trace.damagedLines() + " damaged line(s) of the trace skipped (the first at line " + trace.firstDamagedLine() + ")");
+        }
         List<String> bad = new ArrayList<>();
         List<String> checked = new ArrayList<>();
         for (String c : trace.channels()) {

@@ -6,7 +6,6 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +19,18 @@ import java.util.Map;
 public final class Trace {
     private final long[] millis;
     private final Map<String, double[]> columns;
+    private final int damaged;
+    private final int firstDamaged;
 
     public Trace(long[] millis, Map<String, double[]> columns) {
-        this.millis = millis.clone();
+        this(millis.clone(), columns, 0, 0);
+    }
+
+    private Trace(long[] millis, Map<String, double[]> columns, int damaged, int firstDamaged) {
+        this.millis = millis;
         this.columns = new LinkedHashMap<>(columns);
+        this.damaged = damaged;
+        this.firstDamaged = firstDamaged;
         for (Map.Entry<String, double[]> c : columns.entrySet()) {
             if (c.getValue().length != millis.length) {
                 throw new IllegalArgumentException("channel " + c.getKey() + " has " + c.getValue().length + " values for "
@@ -33,8 +40,11 @@ public final class Trace {
     }
 
     /**
-     * Reads CSV text. A torn last line (a run killed mid-write) is dropped; any other malformed line
-     * is an error naming its line number.
+     * Reads CSV text, one line at a time into the columns. A line that does not parse (torn by a
+     * kill, or by a disk that filled mid-write) is skipped and counted ({@link #damagedLines()}): the
+     * rest of the trace still stands, and the judge says what was skipped.
+     *
+     * @throws IOException when the header is missing or the reader fails
      */
     public static Trace parse(Reader in) throws IOException {
         BufferedReader r = new BufferedReader(in);
@@ -43,47 +53,61 @@ public final class Trace {
             throw new IOException("telemetry.csv does not start with a timestamp header");
         }
         String[] names = header.split(",", -1);
-        List<String[]> rows = new ArrayList<>();
-        List<String> lines = new ArrayList<>();
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-            if (!line.isEmpty()) {
-                lines.add(line);
-            }
-        }
-        long[] t = new long[lines.size()];
+        int width = names.length - 1;
+        long[] t = new long[1024];
+        double[][] cols = new double[width][1024];
+        double[] row = new double[width];
         int n = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            String[] cells = lines.get(i).split(",", -1);
-            boolean last = i == lines.size() - 1;
+        int damaged = 0;
+        int firstDamaged = 0;
+        int lineNo = 1;
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+            lineNo++;
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] cells = line.split(",", -1);
+            long ms;
             try {
                 if (cells.length != names.length) {
-                    throw new IOException("has " + cells.length + " cells, the header " + names.length);
+                    throw new NumberFormatException("cell count");
                 }
-                t[n] = Instant.parse(cells[0]).toEpochMilli();
-                for (int c = 1; c < cells.length; c++) {
-                    if (!cells[c].isEmpty()) {
-                        Double.parseDouble(cells[c]);
-                    }
+                ms = Instant.parse(cells[0]).toEpochMilli();
+                for (int c = 0; c < width; c++) {
+                    row[c] = cells[c + 1].isEmpty() ? Double.NaN : Double.parseDouble(cells[c + 1]);
                 }
-            } catch (IOException | DateTimeParseException | NumberFormatException e) {
-                if (last) {
-                    break; // torn by a kill: what came before stands
-                }
-                throw new IOException("telemetry.csv line " + (i + 2) + " is malformed: " + e.getMessage());
+            } catch (DateTimeParseException | NumberFormatException e) {
+                damaged++;
+                firstDamaged = firstDamaged == 0 ? lineNo : firstDamaged;
+                continue;
             }
-            rows.add(cells);
+            if (n == t.length) {
+                t = Arrays.copyOf(t, n * 2);
+                for (int c = 0; c < width; c++) {
+                    cols[c] = Arrays.copyOf(cols[c], n * 2);
+                }
+            }
+            t[n] = ms;
+            for (int c = 0; c < width; c++) {
+                cols[c][n] = row[c];
+            }
             n++;
         }
-        Map<String, double[]> cols = new LinkedHashMap<>();
-        for (int c = 1; c < names.length; c++) {
-            double[] v = new double[n];
-            for (int i = 0; i < n; i++) {
-                String cell = rows.get(i)[c];
-                v[i] = cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
-            }
-            cols.put(names[c], v);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (int c = 0; c < width; c++) {
+            out.put(names[c + 1], Arrays.copyOf(cols[c], n));
         }
-        return new Trace(Arrays.copyOf(t, n), cols);
+        return new Trace(Arrays.copyOf(t, n), out, damaged, firstDamaged);
+    }
+
+    /** Lines of the CSV that did not parse and were skipped. */
+    public int damagedLines() {
+        return damaged;
+    }
+
+    /** The line number of the first one (0 when none). */
+    public int firstDamagedLine() {
+        return firstDamaged;
     }
 
     public static Trace parse(String csv) {

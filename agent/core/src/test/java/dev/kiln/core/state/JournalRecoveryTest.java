@@ -52,6 +52,11 @@ class JournalRecoveryTest {
 
     /** Records {@code finished} suites, then starts {@code inFlight} (if any), then stops dead. */
     private StateDir crashAfter(String runId, List<String> finished, String inFlight, boolean ended) throws Exception {
+        return crashWith(runId, finished, inFlight == null ? List.of() : List.of(inFlight), ended);
+    }
+
+    /** The same with several suites in flight at once (a stage of suites together). */
+    private StateDir crashWith(String runId, List<String> finished, List<String> inFlight, boolean ended) throws Exception {
         StateDir state = new StateDir(root).create();
         RunRecorder rec = new RunRecorder(state, info(runId), "{}".getBytes(StandardCharsets.UTF_8), null, clock, Duration.ofHours(1));
         var l = rec.listener();
@@ -63,8 +68,8 @@ class JournalRecoveryTest {
             results.add(r);
             l.suiteEnded(r);
         }
-        if (inFlight != null) {
-            l.suiteStarted(info(runId).suites().stream().filter(s -> s.id().equals(inFlight)).findFirst().orElseThrow());
+        for (String id : inFlight) {
+            l.suiteStarted(info(runId).suites().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow());
         }
         if (ended) {
             l.runEnded(new RunReport(info(runId), Instant.now(), results, Verdict.PASS));
@@ -102,6 +107,15 @@ class JournalRecoveryTest {
         assertEquals(2, s.get("suites").size());
         assertEquals(Map.of("a", "PASS", "b", "INTERRUPTED"),
                 OcpStreamValidator.outcomes(new String(r.files().get(BundleNames.EVENTS), StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void crashWithSeveralSuitesInFlightInterruptsEachOfThem() throws Exception {
+        BundleVerifier.Result r = recoverOne(crashWith("r8", List.of("a"), List.of("b", "c"), false));
+        assertEquals("INCOMPLETE", r.predicate().get("verdict").asText());
+        assertEquals(Map.of("a", "PASS", "b", "INTERRUPTED", "c", "INTERRUPTED"),
+                OcpStreamValidator.outcomes(new String(r.files().get(BundleNames.EVENTS), StandardCharsets.UTF_8)));
+        assertEquals(3, summary(r).get("suites").size());
     }
 
     @Test

@@ -326,13 +326,33 @@ class ThermalJudgeTest {
     }
 
     @Test
-    void theCsvReaderDropsATornLastLineAndNamesAMalformedOne() {
-        Trace t = Trace.parse("timestamp,a_celsius,b_rpm\n2026-11-29T00:00:00Z,40,900\n2026-11-29T00:00:01Z,,910\n2026-11-29T00:00:02Z,4");
-        assertEquals(2, t.size());
+    void theCsvReaderSkipsDamagedLinesCountsThemAndTheJudgeSaysSo() {
+        Trace t = Trace.parse("timestamp,a_celsius,b_rpm\n2026-11-29T00:00:00Z,40,900\n2026-11-29T00:00:01Z,4x,\n"
+                + "2026-11-29T00:00:02Z,,910\n2026-11-29T00:00:03Z,4");
+        assertEquals(2, t.size(), "the torn last line and the damaged middle one are skipped, the rest stands");
         assertTrue(Double.isNaN(t.column("a_celsius")[1]));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Trace.parse("timestamp,a_celsius\n2026-11-29T00:00:00Z,x\n2026-11-29T00:00:01Z,41\n"));
-        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
-        assertNotNull(Trace.parse("timestamp\n"));
+        assertEquals(2, t.damagedLines());
+        assertEquals(3, t.firstDamagedLine());
+        ThermalJudge.Check c = check(judge(t, List.of(), ThermalLimits.NONE), "sensor-sanity");
+        assertTrue(c.detail().contains("2 damaged line(s) of the trace skipped (the first at line 3)"), c.detail());
+        assertThrows(IllegalArgumentException.class, () -> Trace.parse("a_celsius\n40\n"));
+        assertEquals(0, Trace.parse("timestamp\n").size());
+    }
+
+    @Test
+    void withoutAStageIdleClocksAndQuietFansAreNotJudgedAsUnderLoad() {
+        // suites one at a time with idle gaps: Linux clocks drop and a fan stops between them
+        Trace t = trace(120, i -> {
+            Map<String, Double> s = new LinkedHashMap<>();
+            boolean gap = i % 40 >= 30;
+            s.put("cpu0_freq_hertz", gap ? 0.8e9 : 3.5e9);
+            s.put("cpu0_max_freq_hertz", 3.6e9);
+            s.put("hwmon_hwmon2_nct6775_fan1_rpm", gap ? 0.0 : 1500.0);
+            return s;
+        });
+        ThermalJudge.Judgement j = judge(t, List.of(), ThermalLimits.NONE);
+        assertEquals(Status.SKIPPED, check(j, "throttling").status());
+        assertEquals(Status.SKIPPED, check(j, "fans").status());
+        assertTrue(check(j, "throttling").detail().contains("no window known to be under load"));
     }
 }
