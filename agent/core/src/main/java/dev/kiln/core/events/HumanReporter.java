@@ -78,16 +78,18 @@ public final class HumanReporter implements RunListener {
         clearStatus();
         out.printf("> %s  %s%s%n", suite.id(), Durations.format(suite.duration()), suite.required() ? "" : "  (optional)");
         out.flush();
-        lastUnitsBySuite.remove(suite.id());
+        lastUnitsBySuite.put(suite.id(), new long[] {0, System.nanoTime()});
         lastPlainNanos = System.nanoTime();
     }
 
     private synchronized void tick() {
         List<Progress> all = progress.get();
-        if (all.isEmpty()) {
+        long now = System.nanoTime();
+        if (all.isEmpty() || !terminal && now - lastPlainNanos < plainEvery.toNanos()) {
             return;
         }
-        long now = System.nanoTime();
+        // the rate is over the time since the line was last shown: a suite whose work comes in rounds
+        // of several seconds does not read 0/s between them
         List<String> parts = new java.util.ArrayList<>();
         for (Progress p : all) {
             long[] last = lastUnitsBySuite.computeIfAbsent(p.suiteId(), k -> new long[] {p.units(), now});
@@ -104,12 +106,11 @@ public final class HumanReporter implements RunListener {
         if (terminal) {
             out.print("\r\033[K" + line);
             statusShown = true;
-            out.flush();
-        } else if (now - lastPlainNanos >= plainEvery.toNanos()) {
+        } else {
             lastPlainNanos = now;
             out.println(line);
-            out.flush();
         }
+        out.flush();
     }
 
     private void clearStatus() {
