@@ -227,6 +227,7 @@ class TogetherStageTest {
         assertEquals(0, healthy.exit(), healthy.toString());
         assertEquals(Map.of("together/selftest-pass", "PASS", "together/selftest-pass-again", "PASS", "thermal", "PASS"), s.outcomes());
         String out = healthy.out();
+        assertTrue(out.contains("thermal  (about 18s)"), "9 s together, 4 s baseline, 5 s cool-down\n" + out);
         int baseline = out.indexOf("stage together: 4.0s idle for the thermal baseline, then 2 suites together");
         int cooldown = out.indexOf("stage together: 5.0s idle to cool down");
         assertTrue(baseline >= 0 && baseline < out.indexOf("> together/selftest-pass") && cooldown > out.indexOf("together/selftest-pass-again in"),

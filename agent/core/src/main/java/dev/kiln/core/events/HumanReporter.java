@@ -32,12 +32,19 @@ public final class HumanReporter implements RunListener {
     private final boolean terminal;
     private final Duration plainEvery;
     private final Supplier<List<Progress>> progress;
+    private final Duration idle;
     private final java.util.Map<String, long[]> lastUnitsBySuite = new java.util.HashMap<>();
     private ScheduledExecutorService ticker;
     private long lastPlainNanos;
     private boolean statusShown;
 
     public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<List<Progress>> progress) {
+        this(out, terminal, plainEvery, progress, Duration.ZERO);
+    }
+
+    /** @param idle the run's idle time besides its suites (a stage's baseline and cool-down), for the estimate */
+    public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<List<Progress>> progress, Duration idle) {
+        this.idle = idle;
         this.out = out;
         this.terminal = terminal;
         this.plainEvery = plainEvery;
@@ -61,7 +68,7 @@ public final class HumanReporter implements RunListener {
                 stages.merge(p.id().substring(0, slash), p.duration(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
             }
         }
-        total = stages.values().stream().reduce(total, Duration::plus);
+        total = stages.values().stream().reduce(total.plus(idle), Duration::plus);
         out.printf("Suites   %s  (about %s)%n%n", String.join(", ", run.suites().stream().map(PlannedSuite::id).toList()),
                 Durations.format(total));
         out.flush();

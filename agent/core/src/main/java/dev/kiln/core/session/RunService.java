@@ -151,7 +151,9 @@ public final class RunService {
             if (request.output() == RunRequest.Output.HUMAN) {
                 boolean live = request.progress() == RunRequest.Progress.LIVE
                         || (request.progress() == null || request.progress() == RunRequest.Progress.AUTO) && request.terminal();
-                display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progressAll);
+                Duration idle = c.suites().stream().map(SuiteRequest::stage).filter(java.util.Objects::nonNull).distinct()
+                        .map(st -> st.baseline().plus(st.cooldown())).reduce(Duration.ZERO, Duration::plus);
+                display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progressAll, idle);
             }
             RunListener shown = display;
             if (metrics != null) {
