@@ -27,7 +27,15 @@ MODULES="$MODULES,jdk.incubator.vector,jdk.httpserver,java.net.http"
 echo "kiln: jlink runtime with $MODULES" >&2
 "$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages \
   --output "$DEST/runtime"
-cp "$JAR" "$DEST/lib/kiln.jar"
+# ONNX Runtime's jar carries native libraries for five platforms: the image keeps only its own.
+case "$OS-$ARCH" in
+  linux-x86_64) ORT=linux-x64 ;;
+  linux-aarch64 | linux-arm64) ORT=linux-aarch64 ;;
+  darwin-arm64 | darwin-aarch64) ORT=osx-aarch64 ;;
+  darwin-x86_64) ORT=osx-x64 ;;
+  *) ORT=none ;; # no ONNX Runtime build here: the Neural Engine suite says so (SKIPPED)
+esac
+"$JDK/bin/java" "$KILN_HOME/packaging/JarFilter.java" "$JAR" "$DEST/lib/kiln.jar" "$ORT"
 cat > "$DEST/kiln" <<'LAUNCH'
 #!/bin/sh
 # Kiln launcher of a self-contained image: the bundled runtime, the agent's flags. Usage: kiln <command> [options]

@@ -61,4 +61,29 @@ public interface SuiteContext {
 
     /** A log line that goes to the event stream and the bundle. */
     void log(LogLevel level, String message);
+
+    /**
+     * A directory for files the suite keeps from run to run (a compiled-model cache), under the
+     * agent's state directory and named after the suite; created on first use. Empty where the
+     * framework keeps no state (a test harness). Never for results: those go in measurements and
+     * failures.
+     */
+    default java.util.Optional<java.nio.file.Path> cacheDirectory() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The latest sample of one of the run's telemetry channels (the names of {@code telemetry.csv},
+     * unit in the name: {@code ane_power_watts}), for a suite that must show its engine was busy.
+     * Empty when the channel is not sampled here or its last sample was unknown; the samples come
+     * about once a second.
+     */
+    default java.util.OptionalDouble telemetry(String channel) {
+        return java.util.OptionalDouble.empty();
+    }
+
+    /** The telemetry channels sampled on this machine in this run (empty when none, or no telemetry). */
+    default java.util.Set<String> telemetryChannels() {
+        return java.util.Set.of();
+    }
 }

@@ -53,11 +53,19 @@ class RuntimeImageIT {
         Result version = exec(tmp, bare, image.resolve("kiln").toString(), "--version");
         assertEquals(0, version.code(), version.out());
         assertTrue(version.out().lines().anyMatch(l -> l.startsWith("kiln ")), version.out());
-        Result run = exec(tmp, bare, image.resolve("kiln").toString(), "run", "--suites", "cpu,memory", "--duration", "4s", "-P",
-                "memory.size=64MiB", "--output", "jsonl", "--state-dir", tmp.resolve("state").toString(), "--no-upload");
+        // only this platform's ONNX Runtime library is in the image's jar, and the Neural Engine suite's pipeline loads it
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(image.resolve("lib/kiln.jar").toFile())) {
+            List<String> natives = jar.stream().map(java.util.zip.ZipEntry::getName)
+                    .filter(n -> n.startsWith("ai/onnxruntime/native/") && !n.endsWith("/")).toList();
+            assertTrue(natives.stream().noneMatch(n -> n.contains(".dSYM/")), natives.toString());
+            assertEquals(1, natives.stream().map(n -> n.split("/")[3]).distinct().count(), "one platform: " + natives);
+        }
+        Result run = exec(tmp, bare, image.resolve("kiln").toString(), "run", "--suites", "cpu,memory,neural-engine", "--duration", "10s", "-P",
+                "memory.size=64MiB", "-P", "neural-engine.provider=cpu", "-P", "neural-engine.channels=8", "-P", "neural-engine.spatial=8",
+                "--output", "jsonl", "--state-dir", tmp.resolve("state").toString(), "--no-upload");
         String events = run.out().lines().filter(l -> l.startsWith("{")).reduce("", (a, b) -> a + b + "\n");
         assertEquals(List.of(), OcpStreamValidator.validate(events), run.out());
-        assertEquals(Map.of("cpu", "PASS", "memory", "PASS"), OcpStreamValidator.outcomes(events), run.out());
+        assertEquals(Map.of("cpu", "PASS", "memory", "PASS", "neural-engine", "PASS"), OcpStreamValidator.outcomes(events), run.out());
         assertEquals(0, run.code(), run.out());
         if (System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")) {
             assertTrue(events.contains("checksummed copies: memcpy with non-temporal stores"), "the image's launcher sets the glibc tunable");

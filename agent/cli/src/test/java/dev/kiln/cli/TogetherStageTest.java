@@ -58,6 +58,9 @@ class TogetherStageTest {
                   required: false
                   threads: 0.5
                   parameters: {device-type: all, fma-items: "4096", fma-iterations: "64", memory-size: 16MiB}
+                - id: neural-engine
+                  threads: 0.5
+                  parameters: {provider: cpu, channels: "8", spatial: "16", sessions: "2"}
             """;
 
     @Test
@@ -71,11 +74,13 @@ class TogetherStageTest {
         assertEquals(1, s.exit());
         assertEquals("FAIL", s.outcomes().get("together/memory"), k.out());
         assertEquals("PASS", s.outcomes().get("together/cpu"), k.out());
+        assertEquals("PASS", s.outcomes().get("together/neural-engine"), k.out());
         assertTrue(k.out().contains("FAIL together/memory:"), k.out());
         JsonNode summary = summaryOf(dir.resolve("s1"));
         JsonNode cpu = result(summary, "together/cpu");
         JsonNode mem = result(summary, "together/memory");
         assertTrue(cpu.path("checks").asLong() > 0 && mem.path("checks").asLong() > 0, "both verified while together");
+        assertTrue(result(summary, "together/neural-engine").path("checks").asLong() > 0, "the inference pipeline verified while together");
         Instant cpuStart = Instant.parse(cpu.path("started").asText());
         Instant memStart = Instant.parse(mem.path("started").asText());
         Instant cpuEnd = Instant.parse(cpu.path("ended").asText());
@@ -149,6 +154,35 @@ class TogetherStageTest {
         assertEquals("INCOMPLETE", recovered.path("verdict").asText());
         assertEquals("INTERRUPTED", result(recovered, "together/selftest-pass").path("outcome").asText());
         assertEquals("INTERRUPTED", result(recovered, "together/selftest-pass-again").path("outcome").asText());
+    }
+
+    /**
+     * The Neural Engine suite as a technician meets it: on this machine (no Neural Engine) a required
+     * run of it is INCOMPLETE with the reason, never a pass; the CPU-provider pipeline with a planted
+     * NaN is a FAIL (exit 1) whose sealed bundle names the output tensor's index.
+     */
+    @Test
+    @Timeout(120)
+    void theNeuralEngineSuiteSkipsHereAndItsPipelineCatchesAPlantedNan() throws Exception {
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        assumeTrue(!(os.contains("mac") && System.getProperty("os.arch").equals("aarch64")), "this Mac has a Neural Engine");
+        Kiln skip = Kiln.run(dir, "run", "--state-dir", dir.resolve("ne1").toString(), "--suites", "neural-engine", "--duration", "3s", "--no-upload");
+        assertEquals(2, skip.exit(), skip.toString());
+        Summary s1 = Summary.parse(skip.out());
+        assertEquals("SKIPPED", s1.outcomes().get("neural-engine"), skip.out());
+        assertTrue(skip.out().contains("no Neural Engine: it exists only on Apple Silicon under macOS"), skip.out());
+
+        Kiln nan = Kiln.run(dir, "run", "--state-dir", dir.resolve("ne2").toString(), "--suites", "neural-engine", "--duration", "4s",
+                "-P", "neural-engine.provider=cpu", "-P", "neural-engine.channels=8", "-P", "neural-engine.spatial=8", "-P", "neural-engine.outputs=30",
+                "--inject-fault", "neural-engine:nan@-1:3", "--no-upload");
+        assertEquals(1, nan.exit(), nan.toString());
+        assertEquals("FAIL", Summary.parse(nan.out()).outcomes().get("neural-engine"), nan.out());
+        JsonNode ne = result(summaryOf(dir.resolve("ne2")), "neural-engine");
+        JsonNode first = ne.path("failures").get(0);
+        assertEquals("ne-non-finite-output", first.path("symptom").asText(), ne.toString());
+        assertEquals("[0,20]", first.path("details").path("index").toString(), first.toString());
+        assertEquals(3, first.path("details").path("iteration").asLong(), first.toString());
+        assertEquals("cpu", ne.path("parameters").path("provider").asText());
     }
 
     private static long pending(Path state) throws Exception {

@@ -30,6 +30,14 @@ public final class RunEngine {
         this.environment = environment;
     }
 
+    private volatile SuiteHost host = SuiteHost.NONE;
+
+    /** What suites of the next run may use besides their parameters (a cache directory, live telemetry). */
+    public RunEngine host(SuiteHost h) {
+        this.host = h;
+        return this;
+    }
+
     /** Asks the run to stop: the suite in flight ends INTERRUPTED, the rest do not start. */
     public void cancel() {
         cancelled.set(true);
@@ -94,7 +102,7 @@ public final class RunEngine {
         if (cancelled.get()) {
             result = notStarted(request);
         } else {
-            SuiteRunner r = new SuiteRunner(placer, environment, options, cancelled, listener);
+            SuiteRunner r = new SuiteRunner(placer, environment, options, cancelled, listener, host);
             runners.add(r);
             try {
                 result = r.run(request);
@@ -143,7 +151,7 @@ public final class RunEngine {
                 ended(m, out[slot], listener);
                 continue;
             }
-            SuiteRunner r = new SuiteRunner(placer, envs.get(k), options, cancelled, listener);
+            SuiteRunner r = new SuiteRunner(placer, envs.get(k), options, cancelled, listener, host);
             runners.add(r);
             Thread t = new Thread(() -> {
                 SuiteResult res;

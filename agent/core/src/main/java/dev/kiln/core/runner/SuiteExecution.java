@@ -26,6 +26,7 @@ final class SuiteExecution implements SuiteContext {
     private final Parameters parameters;
     private final RunListener listener;
     private final RecordingRandom prepareRandom;
+    private final SuiteHost host;
 
     private final List<Measurement> measurements = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
@@ -43,7 +44,8 @@ final class SuiteExecution implements SuiteContext {
     private final Map<String, Long> digests = new LinkedHashMap<>();
 
     SuiteExecution(String suiteId, RunOptions options, AtomicBoolean runCancelled, SuiteEnvironment environment,
-                   Parameters parameters, RunListener listener) {
+                   Parameters parameters, RunListener listener, SuiteHost host) {
+        this.host = host;
         this.suiteId = suiteId;
         this.options = options;
         this.runCancelled = runCancelled;
@@ -55,6 +57,21 @@ final class SuiteExecution implements SuiteContext {
 
     boolean shouldStop() {
         return stop || runCancelled.get();
+    }
+
+    @Override
+    public java.util.Optional<java.nio.file.Path> cacheDirectory() {
+        return host.cacheFor(suiteId);
+    }
+
+    @Override
+    public java.util.OptionalDouble telemetry(String channel) {
+        return host.telemetry(channel);
+    }
+
+    @Override
+    public java.util.Set<String> telemetryChannels() {
+        return java.util.Set.copyOf(host.channels().get());
     }
 
     @Override

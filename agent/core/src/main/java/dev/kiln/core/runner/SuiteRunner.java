@@ -35,8 +35,11 @@ final class SuiteRunner {
     private volatile long startNanos;
     private volatile long endEstimateNanos;
 
+    private final SuiteHost host;
+
     SuiteRunner(ThreadPlacer placer, SuiteEnvironment environment, RunOptions options, AtomicBoolean runCancelled,
-                RunListener listener) {
+                RunListener listener, SuiteHost host) {
+        this.host = host;
         this.placer = placer;
         this.environment = environment;
         this.options = options;
@@ -63,7 +66,7 @@ final class SuiteRunner {
         startNanos = System.nanoTime();
         endEstimateNanos = startNanos + request.duration().toNanos();
         Parameters params = suite.descriptor().withDefaults(request.parameters());
-        SuiteExecution exec = new SuiteExecution(id, options, runCancelled, environment, params, listener);
+        SuiteExecution exec = new SuiteExecution(id, options, runCancelled, environment, params, listener, host);
         current = exec;
         Run r = new Run();
         try {

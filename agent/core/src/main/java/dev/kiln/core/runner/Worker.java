@@ -112,6 +112,21 @@ final class Worker implements WorkerContext {
     }
 
     @Override
+    public java.util.Optional<java.nio.file.Path> cacheDirectory() {
+        return exec.cacheDirectory();
+    }
+
+    @Override
+    public java.util.OptionalDouble telemetry(String channel) {
+        return exec.telemetry(channel);
+    }
+
+    @Override
+    public java.util.Set<String> telemetryChannels() {
+        return exec.telemetryChannels();
+    }
+
+    @Override
     public Parameters parameters() {
         return exec.parameters();
     }

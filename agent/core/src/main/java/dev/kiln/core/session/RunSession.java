@@ -164,6 +164,8 @@ public final class RunSession {
         RunReport report;
         RunListener all = display == null ? RunListener.all(recorder.listener(), pauser) : RunListener.all(recorder.listener(), display, pauser);
         try (recorder; RecordGuard guard = RecordGuard.start(state.root(), recorder.dir(), recorder.journal(), engine, all, notice)) {
+            dev.kiln.core.telemetry.TelemetrySampler sampler = recorder.telemetry();
+            engine.host(new dev.kiln.core.runner.SuiteHost(state.cache(), sampler::latest, () -> java.util.Set.copyOf(sampler.channels())));
             report = engine.run(info, requests, options, all);
         } catch (IOException e) {
             throw new KilnException(ExitCode.CANT_WRITE, "cannot close the run record: " + e.getMessage());

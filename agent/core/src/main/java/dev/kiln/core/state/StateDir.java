@@ -68,6 +68,11 @@ public record StateDir(Path root) {
 
 
 
+    /** Files suites keep from run to run (compiled models), one directory per suite; never results. */
+    public Path cache() {
+        return root.resolve("cache");
+    }
+
     public Path keys() {
         return root.resolve("keys");
     }

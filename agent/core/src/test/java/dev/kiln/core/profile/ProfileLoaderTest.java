@@ -64,7 +64,7 @@ class ProfileLoaderTest {
             Profile.Together t = p.together();
             long solo = p.suites().stream().mapToLong(e -> Durations.parse(e.duration()).toSeconds()).sum();
             long together = Durations.parse(t.duration()).toSeconds();
-            assertEquals(java.util.List.of("cpu", "memory", "gpu"), t.suites().stream().map(Profile.Member::id).toList());
+            assertEquals(java.util.List.of("cpu", "memory", "gpu", "neural-engine"), t.suites().stream().map(Profile.Member::id).toList());
             assertTrue(Durations.parse(t.baseline()).toSeconds() > 0 && Durations.parse(t.cooldown()).toSeconds() > 0);
             assertEquals(null, t.thermal().check());
             // the cool-down is long enough for the judge's own limit, so a slow cool-down is judged, not skipped

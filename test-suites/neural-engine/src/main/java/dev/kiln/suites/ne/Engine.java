@@ -1,0 +1,151 @@
+package dev.kiln.suites.ne;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One ONNX Runtime inference session on one provider: Core ML on the Neural Engine, or ONNX Runtime's
+ * own CPU provider (the reference, and the test pipeline on machines without a Neural Engine).
+ */
+final class Engine implements AutoCloseable {
+    /** Where the inference runs. */
+    enum Provider {
+        /** Core ML's ML Program on CPU and Neural Engine, with no fallback to ONNX Runtime's CPU provider. */
+        COREML("coreml"),
+        /** ONNX Runtime's CPU provider: never the Neural Engine. */
+        CPU("cpu");
+
+        final String word;
+
+        Provider(String word) {
+            this.word = word;
+        }
+
+        static Provider of(String word) {
+            for (Provider p : values()) {
+                if (p.word.equals(word)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** ONNX Runtime could not be loaded on this machine (no native library for it). */
+    static final class Unavailable extends Exception {
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static OrtEnvironment env;
+
+    /** The process-wide ONNX Runtime environment (loads the native library on first use). */
+    static synchronized OrtEnvironment environment() throws Unavailable {
+        if (env == null) {
+            try {
+                env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "kiln");
+            } catch (LinkageError | RuntimeException e) {
+                throw new Unavailable("ONNX Runtime does not load on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                        + ": " + e, e);
+            }
+        }
+        return env;
+    }
+
+    static EnumSet<OrtProvider> providers() throws Unavailable {
+        environment();
+        return OrtEnvironment.getAvailableProviders();
+    }
+
+    /**
+     * The Core ML provider's options (the bare tokens its parser accepts): ML Program, CPU and Neural
+     * Engine (never the GPU), static shapes, the compute plan profiled, the compiled model cached.
+     */
+    static Map<String, String> coreMlOptions(Path cacheDir) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("ModelFormat", "MLProgram");
+        o.put("MLComputeUnits", "CPUAndNeuralEngine");
+        o.put("RequireStaticInputShapes", "1");
+        o.put("ProfileComputePlan", "1");
+        if (cacheDir != null) {
+            o.put("ModelCacheDirectory", cacheDir.toString());
+        }
+        return o;
+    }
+
+    final Provider provider;
+    private final OrtSession session;
+    private final String inputName;
+
+    private Engine(Provider provider, OrtSession session) throws OrtException {
+        this.provider = provider;
+        this.session = session;
+        this.inputName = session.getInputNames().iterator().next();
+    }
+
+    /**
+     * Opens a session on the model.
+     *
+     * @param threads  ONNX Runtime's intra-op threads (the CPU provider's parallelism)
+     * @param cacheDir Core ML's compiled-model cache, or null for none
+     */
+    static Engine open(Provider provider, byte[] model, int threads, Path cacheDir) throws OrtException, Unavailable {
+        OrtEnvironment e = environment();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(Math.max(1, threads));
+            o.setInterOpNumThreads(1);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            if (provider == Provider.COREML) {
+                // a node Core ML will not take fails the load instead of running quietly on the CPU
+                o.addConfigEntry("session.disable_cpu_ep_fallback", "1");
+                o.addCoreML(coreMlOptions(cacheDir));
+            }
+            return new Engine(provider, e.createSession(model, o));
+        }
+    }
+
+    /** The model's custom metadata (COREML_CACHE_KEY). */
+    Map<String, String> metadata() throws OrtException {
+        return session.getMetadata().getCustomMetadata();
+    }
+
+    OnnxTensor tensor(float[] x, long[] dims) throws OrtException, Unavailable {
+        return OnnxTensor.createTensor(environment(), FloatBuffer.wrap(x), dims);
+    }
+
+    /** One inference; the first output, flattened. */
+    float[] run(OnnxTensor input) throws OrtException {
+        try (OrtSession.Result r = session.run(Map.of(inputName, input))) {
+            OnnxValue v = r.get(0);
+            if (!(v instanceof OnnxTensor t)) {
+                throw new OrtException("the model's output is not a tensor: " + v.getType());
+            }
+            FloatBuffer b = t.getFloatBuffer();
+            float[] out = new float[b.remaining()];
+            b.get(out);
+            return out;
+        }
+    }
+
+    String describe() {
+        return provider == Provider.CPU ? "ONNX Runtime CPU provider (not the Neural Engine)"
+                : String.format(Locale.ROOT, "Core ML (%s)", coreMlOptions(null).get("MLComputeUnits"));
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}
