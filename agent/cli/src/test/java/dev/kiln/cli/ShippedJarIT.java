@@ -58,7 +58,7 @@ class ShippedJarIT {
     @Test
     void smokeRunOnThisMachinePassesWithAValidEventStream() throws Exception {
         Path state = Files.createTempDirectory("kiln-it-state");
-        Result r = kiln("run", "--profile", "smoke", "--duration", "7s", "--output", "jsonl", "--state-dir", state.toString());
+        Result r = kiln("run", "--profile", "smoke", "--duration", "10s", "--output", "jsonl", "--state-dir", state.toString());
         assertEquals(List.of(), OcpStreamValidator.validate(r.out()), r.out());
         Map<String, String> outcomes = OcpStreamValidator.outcomes(r.out());
         assertEquals("PASS", outcomes.get("cpu"), r.out());
