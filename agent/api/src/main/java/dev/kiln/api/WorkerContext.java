@@ -37,4 +37,13 @@ public interface WorkerContext extends SuiteContext {
      * production runs.
      */
     boolean injectFault(String site);
+
+    /**
+     * Says that the hardware this worker drives stopped answering: a command past a deadline the
+     * suite derived itself (a GPU launch that never completes), sooner and more precisely than the
+     * watchdog would. The suite ends HUNG with this reason (name the device), every worker is told to
+     * stop, and the run goes on. Return from {@link Suite#run} after calling it; a thread stuck in
+     * the driver may be left behind, as after the watchdog.
+     */
+    void hung(String reason);
 }

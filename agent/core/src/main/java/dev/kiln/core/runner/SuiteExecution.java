@@ -55,6 +55,17 @@ final class SuiteExecution implements SuiteContext {
         this.prepareRandom = new RecordingRandom(Seeds.derive(options.seed(), suiteId));
     }
 
+    /** A hang a worker reported itself ({@link dev.kiln.api.WorkerContext#hung}), or null. */
+    volatile String hungReported;
+
+    synchronized void reportHung(String reason) {
+        if (hungReported == null) {
+            hungReported = reason;
+            log(dev.kiln.api.LogLevel.ERROR, "hung: " + reason);
+        }
+        stop = true;
+    }
+
     boolean shouldStop() {
         return stop || runCancelled.get();
     }

@@ -246,6 +246,9 @@ final class SuiteRunner {
         long poll = Math.max(1_000_000L, Math.min(hangNanos / 10, 100_000_000L));
         try {
             while (true) {
+                if (exec.hungReported != null) {
+                    return reportedHang(exec, workers);
+                }
                 boolean allDone = true;
                 long now = System.nanoTime();
                 for (Worker w : workers) {
@@ -264,6 +267,24 @@ final class SuiteRunner {
         } finally {
             exec.activeWorkers = 0;
         }
+    }
+
+    /** A worker said its hardware stopped answering: the others are stopped as after the watchdog, given a second to return. */
+    private String reportedHang(SuiteExecution exec, List<Worker> workers) {
+        workers.forEach(x -> x.thread.interrupt());
+        long until = System.nanoTime() + 1_000_000_000L;
+        for (Worker x : workers) {
+            long left = until - System.nanoTime();
+            if (left > 0) {
+                try {
+                    x.thread.join(Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return exec.hungReported;
     }
 
     private String hang(SuiteExecution exec, List<Worker> workers, Worker w, long now) {

@@ -179,6 +179,11 @@ final class Worker implements WorkerContext {
     }
 
     @Override
+    public void hung(String reason) {
+        exec.reportHung(String.format(java.util.Locale.ROOT, "worker %d (phase %s) at iteration %d: %s", index, phase, iteration(), reason));
+    }
+
+    @Override
     public void verified(long checks) {
         exec.verified(checks);
     }

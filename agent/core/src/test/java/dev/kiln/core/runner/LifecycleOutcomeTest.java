@@ -86,6 +86,36 @@ class LifecycleOutcomeTest {
         assertTrue(s.cleanedUp);
     }
 
+    /**
+     * A worker that says its device stopped answering (WorkerContext.hung) ends the suite HUNG with
+     * its reason at once, though it keeps its heartbeat (the watchdog would never fire), finish is not
+     * called, and the run goes on.
+     */
+    @Test
+    @Timeout(20)
+    void aWorkerThatReportsAHangIsHungWithItsReason() {
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        InlineSuite s = new InlineSuite("reports-hang", ctx -> {
+            while (ctx.keepRunning()) {
+                ctx.verified(1);
+                if (ctx.iteration() == 3) {
+                    ctx.hung("gpu0: the FMA launch did not complete in 2.00s");
+                    return;
+                }
+            }
+        });
+        s.finish = ctx -> finished.set(true);
+        RunReport r = KitHarness.run(KitHarness.engine(), FAST, new RunListener() { }, req(s, 5_000),
+                req(new InlineSuite("next", InlineSuite::spin), 200));
+        SuiteResult h = r.result("reports-hang");
+        assertEquals(Outcome.HUNG, h.outcome());
+        assertTrue(h.reason().contains("at iteration 3: gpu0: the FMA launch did not complete in 2.00s"), h.reason());
+        assertTrue(Duration.between(h.started(), h.ended()).toMillis() < 3_000, "at once, not at the end of its 5 s budget");
+        assertTrue(!finished.get(), "finish is not called after a hang");
+        assertTrue(s.cleanedUp);
+        assertEquals(Outcome.PASS, r.result("next").outcome(), "the run goes on");
+    }
+
     @Test
     void finishThatThrowsIsError() {
         InlineSuite s = new InlineSuite("finish-throws", InlineSuite::spin);

@@ -1,48 +1,79 @@
 package dev.kiln.suites.gpu;
 
+import static org.jocl.CL.CL_COMPLETE;
+import static org.jocl.CL.CL_EVENT_COMMAND_EXECUTION_STATUS;
+import static org.jocl.CL.CL_FALSE;
+import static org.jocl.CL.CL_MAP_READ;
+import static org.jocl.CL.CL_MAP_WRITE;
+import static org.jocl.CL.CL_MEM_ALLOC_HOST_PTR;
 import static org.jocl.CL.CL_MEM_COPY_HOST_PTR;
 import static org.jocl.CL.CL_MEM_READ_ONLY;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.CL_MEM_WRITE_ONLY;
-import static org.jocl.CL.CL_TRUE;
 import static org.jocl.CL.clBuildProgram;
 import static org.jocl.CL.clCreateBuffer;
 import static org.jocl.CL.clCreateCommandQueue;
 import static org.jocl.CL.clCreateContext;
 import static org.jocl.CL.clCreateKernel;
 import static org.jocl.CL.clCreateProgramWithSource;
+import static org.jocl.CL.clEnqueueCopyBuffer;
+import static org.jocl.CL.clEnqueueMapBuffer;
 import static org.jocl.CL.clEnqueueNDRangeKernel;
 import static org.jocl.CL.clEnqueueReadBuffer;
+import static org.jocl.CL.clEnqueueUnmapMemObject;
 import static org.jocl.CL.clEnqueueWriteBuffer;
-import static org.jocl.CL.clFinish;
+import static org.jocl.CL.clFlush;
+import static org.jocl.CL.clGetEventInfo;
 import static org.jocl.CL.clReleaseCommandQueue;
 import static org.jocl.CL.clReleaseContext;
+import static org.jocl.CL.clReleaseEvent;
 import static org.jocl.CL.clReleaseKernel;
 import static org.jocl.CL.clReleaseMemObject;
 import static org.jocl.CL.clReleaseProgram;
 import static org.jocl.CL.clSetKernelArg;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
 
-/** One device's OpenCL objects and the answers its kernels must give. Used from one worker thread. */
+/**
+ * One device's OpenCL objects and the answers its kernels must give. Used from one worker thread.
+ * Every command is enqueued without blocking and waited for against a deadline ({@link #await}): a
+ * command past it throws {@link DeadlineMissed}, and the suite ends HUNG naming the device.
+ */
 final class DeviceRun implements AutoCloseable {
     /** Mismatches the check kernel records in full; all are counted. */
     static final int KEEP = 64;
+    /** FMA chains per work-item of {@code fma_dense}: eight float16 accumulators. */
+    static final int CHAINS = 128;
+    /** A launch may take this many times its first run before it counts as hung, and never less than {@link #FLOOR_NANOS}. */
+    static final int DEADLINE_FACTOR = 20;
+    static final long FLOOR_NANOS = 1_000_000_000L;
+    /** The first run of each kind of command (nothing measured yet): the watchdog's own limit stays the backstop. */
+    static final long FIRST_NANOS = 120_000_000_000L;
 
     final OpenCl.Device device;
     final int items;
     final int iterations;
     final long words;
-    private final int[] golden;
     private final cl_context context;
     private final cl_command_queue queue;
     private final cl_program program;
@@ -55,30 +86,84 @@ final class DeviceRun implements AutoCloseable {
     private final cl_mem count;
     private final cl_mem where;
     private final cl_mem what;
+    private final Map<String, Long> firstNanos = new HashMap<>();
+    private final ByteBuffer goldenBytes;
+    private final ByteBuffer gotBytes;
 
     /** A wrong answer: which item or word, what it should have been, what it was. */
     record Miss(long index, int expected, int read) {
     }
 
-    /** The outcome of one memory pass: all wrong words counted, the first {@link #KEEP} in full. */
-    record MemoryResult(long wrong, List<Miss> first) {
+    /**
+     * One memory pass: every wrong word the device's check counted, the first {@link #KEEP} in full,
+     * the words the host read back itself, and those it found wrong that the device did not report.
+     */
+    record MemoryResult(long wrong, List<Miss> first, long hostChecked, List<Miss> hostOnly) {
     }
 
-    /** What {@code fma_chain} must give for these inputs, worked out on the host (once, for every device). */
-    static int[] golden(float[] a, float[] b, float[] x0, int iterations) {
-        int[] golden = new int[a.length];
-        java.util.stream.IntStream.range(0, a.length).parallel()
-                .forEach(g -> golden[g] = Reference.chain(g, a[g], b[g], x0[g], iterations));
-        return golden;
+    /** One transfer round trip: path ({@code plain} or {@code mapped}), bytes each way, time, wrong words. */
+    record TransferResult(String path, long bytes, long nanos, List<Miss> wrong) {
+    }
+
+    /** A command that did not complete in time. */
+    static final class DeadlineMissed extends Exception {
+        DeadlineMissed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What {@code fma_dense} must give for these inputs, worked out on the host with the Vector API
+     * (lanewise {@code fma} rounds once, as {@code Math.fma} does), on at most {@code threads} threads.
+     * Layout: chain {@code (g * 8 + v) * 16 + l} of item g uses a[g * 16 + l] and b[g * 16 + l].
+     */
+    static float[] golden(float[] a, float[] b, float[] x0, int iterations, int threads) {
+        float[] out = new float[x0.length];
+        int items = a.length / 16;
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.max(1, threads));
+        try {
+            pool.submit(() -> java.util.stream.IntStream.range(0, items).parallel().forEach(g -> chainsOf(g, a, b, x0, iterations, out))).join();
+        } finally {
+            pool.shutdown();
+        }
+        return out;
+    }
+
+    private static void chainsOf(int g, float[] a, float[] b, float[] x0, int iterations, float[] out) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
+        for (int off = 0; off < 16; off += s.length()) {
+            int lanes = Math.min(s.length(), 16 - off);
+            if (lanes < s.length()) {
+                for (int v = 0; v < 8; v++) { // a species wider than 16 floats: scalar (bit for bit the same)
+                    for (int l = off; l < 16; l++) {
+                        out[(g * 8 + v) * 16 + l] = Reference.dense(a[g * 16 + l], b[g * 16 + l], x0[(g * 8 + v) * 16 + l], iterations);
+                    }
+                }
+                break;
+            }
+            FloatVector av = FloatVector.fromArray(s, a, g * 16 + off);
+            FloatVector bv = FloatVector.fromArray(s, b, g * 16 + off);
+            FloatVector[] x = new FloatVector[8];
+            for (int v = 0; v < 8; v++) {
+                x[v] = FloatVector.fromArray(s, x0, (g * 8 + v) * 16 + off);
+            }
+            for (int i = 0; i < iterations; i++) {
+                for (int v = 0; v < 8; v++) {
+                    x[v] = x[v].fma(av, bv);
+                }
+            }
+            for (int v = 0; v < 8; v++) {
+                x[v].intoArray(out, (g * 8 + v) * 16 + off);
+            }
+        }
     }
 
     /** @param golden {@link #golden} of the same inputs and iterations */
-    DeviceRun(OpenCl.Device device, String source, float[] a, float[] b, float[] x0, int iterations, int[] golden, long memoryBytes) {
+    DeviceRun(OpenCl.Device device, String source, float[] a, float[] b, float[] x0, int iterations, float[] golden, long memoryBytes) {
         this.device = device;
-        this.items = a.length;
+        this.items = a.length / 16;
         this.iterations = iterations;
         this.words = memoryBytes / 4;
-        this.golden = golden;
         cl_device_id[] ids = {device.id()};
         context = clCreateContext(null, 1, ids, null, null, null);
         queue = clCreateCommandQueue(context, device.id(), 0, null);
@@ -88,13 +173,13 @@ final class DeviceRun implements AutoCloseable {
         } catch (org.jocl.CLException e) {
             throw new IllegalStateException("the kernels do not build on " + device.name() + ": " + e.getMessage() + "\n" + buildLog(device), e);
         }
-        fma = clCreateKernel(program, "fma_chain", null);
+        fma = clCreateKernel(program, "fma_dense", null);
         fill = clCreateKernel(program, "mem_fill", null);
         check = clCreateKernel(program, "mem_check", null);
         cl_mem ba = input(a);
         cl_mem bb = input(b);
         cl_mem bx = input(x0);
-        out = buffer(CL_MEM_WRITE_ONLY, (long) items * Sizeof.cl_uint, null);
+        out = buffer(CL_MEM_WRITE_ONLY, (long) x0.length * Sizeof.cl_float, null);
         memory = buffer(CL_MEM_READ_WRITE, words * Sizeof.cl_uint, null);
         count = buffer(CL_MEM_READ_WRITE, Sizeof.cl_uint, null);
         where = buffer(CL_MEM_WRITE_ONLY, (long) KEEP * Sizeof.cl_ulong, null);
@@ -110,6 +195,9 @@ final class DeviceRun implements AutoCloseable {
         arg(check, 4, where);
         arg(check, 5, what);
         clSetKernelArg(check, 6, Sizeof.cl_uint, Pointer.to(new int[] {KEEP}));
+        gotBytes = ByteBuffer.allocateDirect(x0.length * 4).order(ByteOrder.nativeOrder());
+        goldenBytes = ByteBuffer.allocateDirect(x0.length * 4).order(ByteOrder.nativeOrder());
+        goldenBytes.asFloatBuffer().put(golden);
     }
 
     private String buildLog(OpenCl.Device device) {
@@ -134,61 +222,250 @@ final class DeviceRun implements AutoCloseable {
         clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(m));
     }
 
-    /** Floating-point operations one {@link #runChains} does. */
+    /** Floating-point operations one {@link #runDense} launch does. */
     long flops() {
-        return 4L * items * iterations;
-    }
-
-    /** Runs the FMA chains ({@code faultItem} >= 0 plants a wrong result there) and returns the items whose result is wrong. */
-    List<Miss> runChains(int faultItem) {
-        clSetKernelArg(fma, 5, Sizeof.cl_int, Pointer.to(new int[] {faultItem}));
-        clEnqueueNDRangeKernel(queue, fma, 1, null, new long[] {items}, null, 0, null, null);
-        int[] got = new int[items];
-        clEnqueueReadBuffer(queue, out, CL_TRUE, 0, (long) items * Sizeof.cl_uint, Pointer.to(got), 0, null, null);
-        List<Miss> wrong = new ArrayList<>();
-        for (int g = 0; g < items; g++) {
-            if (got[g] != golden[g]) {
-                wrong.add(new Miss(g, golden[g], got[g]));
-            }
-        }
-        return wrong;
+        return 2L * items * CHAINS * iterations;
     }
 
     /**
-     * One memory pass: the device fills its buffer with the pattern, then checks every word against
-     * it. {@code faultWord} >= 0 flips a bit of that word from the host in between.
+     * Waits for a command against its deadline: {@link #DEADLINE_FACTOR} × the first run of the same
+     * kind ({@code op}), at least {@link #FLOOR_NANOS}. A command the device failed (a negative status:
+     * the device lost) throws the driver's code; one past its deadline throws {@link DeadlineMissed}.
      */
-    MemoryResult memoryPass(int salt, int mode, long faultWord, int faultBit) {
+    private void await(cl_event ev, String op, long started) throws DeadlineMissed {
+        clFlush(queue);
+        Long first = firstNanos.get(op);
+        long limit = first == null ? FIRST_NANOS : Math.max(FLOOR_NANOS, DEADLINE_FACTOR * first);
+        int[] status = new int[1];
+        long sleep = 20_000L;
+        try {
+            while (true) {
+                clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, Sizeof.cl_int, Pointer.to(status), null);
+                if (status[0] == CL_COMPLETE) {
+                    break;
+                }
+                if (status[0] < 0) {
+                    throw new IllegalStateException(String.format("%s: %s failed on the device with status %s (%d): the device was lost or the "
+                            + "command broke", device.name(), op, org.jocl.CL.stringFor_errorCode(status[0]), status[0]));
+                }
+                long elapsed = System.nanoTime() - started;
+                if (elapsed > limit) {
+                    throw new DeadlineMissed(String.format(java.util.Locale.ROOT, "%s: %s did not complete in %.2fs (deadline %.2fs = %s)",
+                            device.name(), op, elapsed / 1e9, limit / 1e9, first == null ? "the limit of a first run"
+                                    : String.format(java.util.Locale.ROOT, "%d x its first run of %.3fs, at least %.0fs", DEADLINE_FACTOR, first / 1e9,
+                                    FLOOR_NANOS / 1e9)));
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(sleep);
+                sleep = Math.min(sleep * 2, 5_000_000L);
+            }
+        } finally {
+            clReleaseEvent(ev);
+        }
+        firstNanos.putIfAbsent(op, System.nanoTime() - started);
+    }
+
+    /**
+     * One launch of the dense FMA kernel, read back and compared with the host's answer in full:
+     * every chain, bit for bit. {@code faultItem} >= 0 plants a wrong result in chain 3·16 of that item
+     * (bit 13); {@code spin} > 0 makes item 0 run that many iterations (a launch that does not end).
+     */
+    List<Miss> runDense(int faultItem, int spin) throws DeadlineMissed {
+        clSetKernelArg(fma, 5, Sizeof.cl_int, Pointer.to(new int[] {faultItem}));
+        clSetKernelArg(fma, 6, Sizeof.cl_int, Pointer.to(new int[] {spin}));
+        long t0 = System.nanoTime();
+        cl_event ev = new cl_event();
+        clEnqueueNDRangeKernel(queue, fma, 1, null, new long[] {items}, null, 0, null, ev);
+        await(ev, "the FMA launch", t0);
+        long t1 = System.nanoTime();
+        lastKernelNanos = t1 - t0;
+        cl_event rd = new cl_event();
+        clEnqueueReadBuffer(queue, out, CL_FALSE, 0, gotBytes.capacity(), Pointer.to(gotBytes), 0, null, rd);
+        await(rd, "the FMA read-back", t1);
+        // every chain, bit for bit: a vectorised mismatch over the raw words, then each wrong one in full
+        List<Miss> wrong = compare(goldenBytes.asIntBuffer(), gotBytes.asIntBuffer());
+        lastCheckNanos = System.nanoTime() - t1;
+        return wrong;
+    }
+
+    /** The last {@link #runDense}'s kernel time, and its check's (read-back and compare). */
+    long lastKernelNanos;
+    long lastCheckNanos;
+
+    /**
+     * One memory pass: the device fills its buffer with the pattern, then checks every word against
+     * it; then the host reads back {@code hostWords} of it itself (all, or seeded runs of 4,096 words)
+     * and compares them with the pattern, so a check kernel that silently does nothing is caught.
+     * {@code faultWord} >= 0 flips a bit of that word from the host in between; {@code sabotage} makes
+     * the check kernel return at once.
+     */
+    MemoryResult memoryPass(int salt, int mode, long faultWord, int faultBit, boolean sabotage, long hostWords, RandomGenerator r)
+            throws DeadlineMissed {
         clSetKernelArg(fill, 1, Sizeof.cl_uint, Pointer.to(new int[] {salt}));
         clSetKernelArg(fill, 2, Sizeof.cl_uint, Pointer.to(new int[] {mode}));
-        clEnqueueNDRangeKernel(queue, fill, 1, null, new long[] {words}, null, 0, null, null);
+        long t0 = System.nanoTime();
+        cl_event ev = new cl_event();
+        clEnqueueNDRangeKernel(queue, fill, 1, null, new long[] {words}, null, 0, null, ev);
+        await(ev, "the memory fill", t0);
         if (faultWord >= 0) {
             int[] w = new int[1];
-            clEnqueueReadBuffer(queue, memory, CL_TRUE, faultWord * 4, 4, Pointer.to(w), 0, null, null);
+            org.jocl.CL.clEnqueueReadBuffer(queue, memory, org.jocl.CL.CL_TRUE, faultWord * 4, 4, Pointer.to(w), 0, null, null);
             w[0] ^= 1 << faultBit;
-            clEnqueueWriteBuffer(queue, memory, CL_TRUE, faultWord * 4, 4, Pointer.to(w), 0, null, null);
+            clEnqueueWriteBuffer(queue, memory, org.jocl.CL.CL_TRUE, faultWord * 4, 4, Pointer.to(w), 0, null, null);
         }
-        clEnqueueWriteBuffer(queue, count, CL_TRUE, 0, Sizeof.cl_uint, Pointer.to(new int[] {0}), 0, null, null);
+        clEnqueueWriteBuffer(queue, count, org.jocl.CL.CL_TRUE, 0, Sizeof.cl_uint, Pointer.to(new int[] {0}), 0, null, null);
         clSetKernelArg(check, 1, Sizeof.cl_uint, Pointer.to(new int[] {salt}));
         clSetKernelArg(check, 2, Sizeof.cl_uint, Pointer.to(new int[] {mode}));
-        clEnqueueNDRangeKernel(queue, check, 1, null, new long[] {words}, null, 0, null, null);
+        clSetKernelArg(check, 7, Sizeof.cl_uint, Pointer.to(new int[] {sabotage ? 1 : 0}));
+        long t1 = System.nanoTime();
+        cl_event ck = new cl_event();
+        clEnqueueNDRangeKernel(queue, check, 1, null, new long[] {words}, null, 0, null, ck);
+        await(ck, "the memory check", t1);
         int[] n = new int[1];
-        clEnqueueReadBuffer(queue, count, CL_TRUE, 0, Sizeof.cl_uint, Pointer.to(n), 0, null, null);
+        org.jocl.CL.clEnqueueReadBuffer(queue, count, org.jocl.CL.CL_TRUE, 0, Sizeof.cl_uint, Pointer.to(n), 0, null, null);
         long wrong = Integer.toUnsignedLong(n[0]);
         List<Miss> first = new ArrayList<>();
         if (wrong > 0) {
             int k = (int) Math.min(wrong, KEEP);
             long[] idx = new long[k];
             int[] val = new int[k];
-            clEnqueueReadBuffer(queue, where, CL_TRUE, 0, (long) k * Sizeof.cl_ulong, Pointer.to(idx), 0, null, null);
-            clEnqueueReadBuffer(queue, what, CL_TRUE, 0, (long) k * Sizeof.cl_uint, Pointer.to(val), 0, null, null);
+            org.jocl.CL.clEnqueueReadBuffer(queue, where, org.jocl.CL.CL_TRUE, 0, (long) k * Sizeof.cl_ulong, Pointer.to(idx), 0, null, null);
+            org.jocl.CL.clEnqueueReadBuffer(queue, what, org.jocl.CL.CL_TRUE, 0, (long) k * Sizeof.cl_uint, Pointer.to(val), 0, null, null);
             for (int i = 0; i < k; i++) {
                 first.add(new Miss(idx[i], Reference.pattern(idx[i], salt, mode), val[i]));
             }
             first.sort(java.util.Comparator.comparingLong(Miss::index));
         }
-        clFinish(queue);
-        return new MemoryResult(wrong, first);
+        // the host's own truth: what the device's check should have seen
+        Set<Long> reported = new HashSet<>();
+        first.forEach(m -> reported.add(m.index()));
+        boolean allReported = wrong <= KEEP;
+        List<Miss> hostOnly = new ArrayList<>();
+        long checked = 0;
+        int run = 4096;
+        List<long[]> runs = new ArrayList<>();
+        if (hostWords >= words) {
+            for (long s = 0; s < words; s += 1 << 20) {
+                runs.add(new long[] {s, Math.min(1 << 20, words - s)});
+            }
+        } else {
+            for (long k = 0; k < Math.max(1, hostWords / run); k++) {
+                long len = Math.min(run, words);
+                runs.add(new long[] {(long) (r.nextDouble() * (words - len + 1)), len});
+            }
+        }
+        long t2 = System.nanoTime();
+        for (long[] span : runs) {
+            int[] host = new int[(int) span[1]];
+            org.jocl.CL.clEnqueueReadBuffer(queue, memory, org.jocl.CL.CL_TRUE, span[0] * 4, span[1] * 4, Pointer.to(host), 0, null, null);
+            for (int i = 0; i < host.length; i++) {
+                long at = span[0] + i;
+                int expect = Reference.pattern(at, salt, mode);
+                if (host[i] != expect && !reported.contains(at) && (allReported || wrong == 0)) {
+                    if (hostOnly.size() < KEEP) {
+                        hostOnly.add(new Miss(at, expect, host[i]));
+                    }
+                }
+            }
+            checked += span[1];
+            if (System.nanoTime() - t2 > FIRST_NANOS) {
+                throw new DeadlineMissed(device.name() + ": the host's read-back of device memory did not complete in " + FIRST_NANOS / 1e9 + "s");
+            }
+        }
+        return new MemoryResult(wrong, first, checked, hostOnly);
+    }
+
+    /**
+     * Host → device → host round trips of seeded words at each size, by two paths: {@code plain}
+     * (write and read a device buffer from host memory) and {@code mapped} (buffers the driver allocates
+     * in host-visible, pinned memory, mapped; copied to and from a device buffer). Every word compared.
+     * {@code faultWord} >= 0 flips a bit of that word of the largest plain transfer as it arrives.
+     */
+    List<TransferResult> transfers(long[] sizes, int salt, long faultWord, int faultBit) throws DeadlineMissed {
+        List<TransferResult> results = new ArrayList<>();
+        for (long bytes : sizes) {
+            int n = (int) (bytes / 4);
+            ByteBuffer src = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
+            ByteBuffer dst = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
+            IntBuffer s = src.asIntBuffer();
+            for (int i = 0; i < n; i++) {
+                s.put(i, Reference.pattern(i, salt, 4));
+            }
+            cl_mem dev = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+            try {
+                long t0 = System.nanoTime();
+                cl_event w = new cl_event();
+                clEnqueueWriteBuffer(queue, dev, CL_FALSE, 0, bytes, Pointer.to(src), 0, null, w);
+                await(w, "a " + bytes + "-byte write", t0);
+                cl_event rd = new cl_event();
+                long t1 = System.nanoTime();
+                clEnqueueReadBuffer(queue, dev, CL_FALSE, 0, bytes, Pointer.to(dst), 0, null, rd);
+                await(rd, "a " + bytes + "-byte read", t1);
+                long took = System.nanoTime() - t0;
+                IntBuffer d = dst.asIntBuffer();
+                if (faultWord >= 0 && bytes == sizes[sizes.length - 1]) {
+                    int at = (int) Math.min(faultWord, n - 1);
+                    d.put(at, d.get(at) ^ (1 << faultBit));
+                }
+                results.add(new TransferResult("plain", bytes, took, compare(s, d)));
+                results.add(mapped(dev, bytes, s));
+            } finally {
+                clReleaseMemObject(dev);
+            }
+        }
+        return results;
+    }
+
+    private TransferResult mapped(cl_mem dev, long bytes, IntBuffer expected) throws DeadlineMissed {
+        cl_mem in = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, null, null);
+        cl_mem back = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, null, null);
+        try {
+            long t = System.nanoTime();
+            cl_event me = new cl_event();
+            ByteBuffer m = clEnqueueMapBuffer(queue, in, CL_FALSE, CL_MAP_WRITE, 0, bytes, 0, null, me, null);
+            await(me, "a map for writing", t);
+            m.order(ByteOrder.nativeOrder()).asIntBuffer().put(expected.duplicate().rewind());
+            cl_event ue = new cl_event();
+            clEnqueueUnmapMemObject(queue, in, m, 0, null, ue);
+            await(ue, "an unmap", System.nanoTime());
+            long t0 = System.nanoTime();
+            cl_event c1 = new cl_event();
+            clEnqueueCopyBuffer(queue, in, dev, 0, 0, bytes, 0, null, c1);
+            await(c1, "a " + bytes + "-byte copy to the device", t0);
+            cl_event c2 = new cl_event();
+            long t1 = System.nanoTime();
+            clEnqueueCopyBuffer(queue, dev, back, 0, 0, bytes, 0, null, c2);
+            await(c2, "a " + bytes + "-byte copy from the device", t1);
+            long took = System.nanoTime() - t0;
+            cl_event re = new cl_event();
+            long t2 = System.nanoTime();
+            ByteBuffer r = clEnqueueMapBuffer(queue, back, CL_FALSE, CL_MAP_READ, 0, bytes, 0, null, re, null);
+            await(re, "a map for reading", t2);
+            List<Miss> wrong = compare(expected, r.order(ByteOrder.nativeOrder()).asIntBuffer());
+            cl_event ue2 = new cl_event();
+            clEnqueueUnmapMemObject(queue, back, r, 0, null, ue2);
+            await(ue2, "an unmap", System.nanoTime());
+            return new TransferResult("mapped", bytes, took, wrong);
+        } finally {
+            clReleaseMemObject(in);
+            clReleaseMemObject(back);
+        }
+    }
+
+    /**
+     * The wrong words, the first {@link #KEEP} in full and, after them, entries carrying only the index
+     * ({@code expected == read == 0}) so the caller counts them all; scans with the vectorised
+     * {@code mismatch}, so a clean buffer costs one pass at memory speed.
+     */
+    private static List<Miss> compare(IntBuffer expected, IntBuffer got) {
+        List<Miss> wrong = new ArrayList<>();
+        int n = expected.limit();
+        int at = expected.mismatch(got);
+        while (at >= 0 && at < n) {
+            wrong.add(wrong.size() < KEEP ? new Miss(at, expected.get(at), got.get(at)) : new Miss(at, 0, 0));
+            int next = expected.slice(at + 1, n - at - 1).mismatch(got.slice(at + 1, n - at - 1));
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        return wrong;
     }
 
     @Override

@@ -28,36 +28,57 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 
 /**
- * The GPU suite, over OpenCL: on every device of the chosen type, chains of FMAs whose every
- * result is compared bit for bit with the same arithmetic done in Java, and device-memory passes
- * (address, inverse, walking bits, random) that the device fills and checks itself, every wrong
- * word counted and the first ones reported with index, expected and read values. One worker per
- * device. Without a device of the type asked for the suite is SKIPPED (NOT_PRESENT), with the
+ * The GPU suite, over OpenCL, on every device of the chosen type, one worker per device, each pass:
+ * <ol>
+ *   <li>a compute-dense load at the device's arithmetic limit ({@code fma_dense}: 128 independent FMA
+ *       chains per work-item), every chain of every launch compared bit for bit with the host's
+ *       answer;</li>
+ *   <li>device memory filled and checked by the device (address, inverse, walking bits, random),
+ *       every wrong word counted, and a seeded part of it (all of it if asked) read back and checked
+ *       by the host, so a check kernel that silently does nothing is caught;</li>
+ *   <li>host → device → host transfers of seeded words at three sizes, plain and through mapped
+ *       (pinned) buffers, every word compared;</li>
+ * </ol>
+ * every command against a deadline derived from its first run (HUNG naming the device when one is
+ * missed). Without a device of the type asked for the suite is SKIPPED (NOT_PRESENT), with the
  * devices that are there in the reason.
  */
 public final class GpuSuite implements Suite {
     static final List<String> TYPES = List.of("gpu", "accelerator", "cpu", "all");
 
-    private static final SuiteDescriptor DESCRIPTOR = new SuiteDescriptor("gpu", "GPU compute and memory (OpenCL)",
-            "FMA chains checked bit for bit against the host, and device-memory patterns filled and checked on the device, "
-                    + "on every OpenCL device of the chosen type",
+    private static final SuiteDescriptor DESCRIPTOR = new SuiteDescriptor("gpu", "GPU compute, memory and transfers (OpenCL)",
+            "a compute-dense FMA load checked bit for bit against the host, device-memory patterns checked by the device and "
+                    + "read back by the host, and host-device transfers checked word for word, on every OpenCL device of the chosen type",
             List.of(new ParameterSpec("device-type", "gpu", "which OpenCL devices to test: " + String.join(", ", TYPES)),
-                    new ParameterSpec("fma-items", "262144", "work-items of the FMA kernel"),
-                    new ParameterSpec("fma-iterations", "4096", "FMA steps per work-item (each two FMAs)"),
+                    new ParameterSpec("fma-items", "auto", "work-items of the FMA kernel, each 128 chains (auto: 256 per compute unit, "
+                            + "at least 1024)"),
+                    new ParameterSpec("fma-iterations", "16384", "FMA steps per chain"),
+                    new ParameterSpec("fma-launches", "4", "FMA launches per pass, each checked in full"),
                     new ParameterSpec("memory-size", "256MiB", "device memory to test per device (e.g. 256MiB, 2GiB), capped by the "
-                            + "device's largest allocation")),
+                            + "device's largest allocation"),
+                    new ParameterSpec("host-check", "1MiB", "device memory the host reads back and checks itself each pass, in seeded "
+                            + "runs of 16 KiB, or all"),
+                    new ParameterSpec("transfer-size", "32MiB", "the largest host-device transfer checked each pass (also 4KiB and 1MiB), "
+                            + "capped by the device's largest allocation")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
 
-    /** The bit the fault seam flips. */
+    /** The bit the fault seams flip. */
     static final int FAULT_BIT = 13;
 
     private final List<DeviceRun> runs = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong flops = new AtomicLong();
     private final AtomicLong fmaNanos = new AtomicLong();
+    private final AtomicLong checkNanos = new AtomicLong();
     private final AtomicLong memBytes = new AtomicLong();
     private final AtomicLong memNanos = new AtomicLong();
+    private final AtomicLong hostChecked = new AtomicLong();
     private final AtomicLong wrongResults = new AtomicLong();
     private final AtomicLong wrongWords = new AtomicLong();
+    private final AtomicLong wrongTransfers = new AtomicLong();
+    private final Map<String, long[]> transferTotals = new java.util.concurrent.ConcurrentHashMap<>(); // path -> {bytes, nanos}
+    private final Map<Integer, long[]> perDevice = new java.util.concurrent.ConcurrentHashMap<>(); // index -> {flops, fmaNanos}
+    private long hostWords;
+    private long[] transferSizes;
 
     @Override
     public SuiteDescriptor descriptor() {
@@ -83,16 +104,28 @@ public final class GpuSuite implements Suite {
         if (!TYPES.contains(t)) {
             throw new Parameters.InvalidParameterException("device-type", "must be one of " + String.join(", ", TYPES) + ", got '" + t + "'");
         }
-        long items = p.getLong("fma-items");
-        if (items < 1 || items > (1 << 26)) {
-            throw new Parameters.InvalidParameterException("fma-items", "must be in 1..67108864, got " + items);
+        if (!p.get("fma-items").trim().equals("auto")) {
+            long items = p.getLong("fma-items");
+            if (items < 1 || items > (1 << 20)) {
+                throw new Parameters.InvalidParameterException("fma-items", "must be auto or in 1..1048576, got " + items);
+            }
         }
         long it = p.getLong("fma-iterations");
-        if (it < 1 || it > (1 << 20)) {
-            throw new Parameters.InvalidParameterException("fma-iterations", "must be in 1..1048576, got " + it);
+        if (it < 1 || it > (1 << 24)) {
+            throw new Parameters.InvalidParameterException("fma-iterations", "must be in 1..16777216, got " + it);
+        }
+        long launches = p.getLong("fma-launches");
+        if (launches < 1 || launches > 1000) {
+            throw new Parameters.InvalidParameterException("fma-launches", "must be in 1..1000, got " + launches);
         }
         if (p.getBytes("memory-size") < 4096) {
             throw new Parameters.InvalidParameterException("memory-size", "must be at least 4KiB");
+        }
+        if (!p.get("host-check").trim().equals("all") && p.getBytes("host-check") < 4) {
+            throw new Parameters.InvalidParameterException("host-check", "must be all or at least 4 bytes");
+        }
+        if (p.getBytes("transfer-size") < (1 << 20)) {
+            throw new Parameters.InvalidParameterException("transfer-size", "must be at least 1MiB");
         }
     }
 
@@ -119,28 +152,48 @@ public final class GpuSuite implements Suite {
                 Collections.nCopies(Math.max(1, runs.size()), WorkPlan.Placement.ANY), 1)));
     }
 
+    /** Work-items of the FMA kernel: asked for, or 256 per compute unit of the largest device (at least 1024). */
+    static int items(String asked, List<OpenCl.Device> devices) {
+        if (!asked.trim().equals("auto")) {
+            return Integer.parseInt(asked.trim());
+        }
+        int cus = devices.stream().mapToInt(OpenCl.Device::computeUnits).max().orElse(1);
+        return Math.max(1024, Math.min(1 << 20, cus * 256));
+    }
+
     @Override
     public void prepare(SuiteContext ctx) throws Exception {
         Parameters p = ctx.parameters();
         List<OpenCl.Device> devices = chosen(p);
         String source = kernelSource();
-        int items = (int) p.getLong("fma-items");
+        int items = items(p.get("fma-items"), devices);
         int iterations = (int) p.getLong("fma-iterations");
         RandomGenerator r = ctx.random();
-        float[] a = new float[items];
-        float[] b = new float[items];
-        float[] x0 = new float[items];
-        for (int g = 0; g < items; g++) {
-            a[g] = 0.5f + 0.49f * r.nextFloat();
-            b[g] = 0.25f + 0.75f * r.nextFloat();
-            x0[g] = 0.25f + 0.75f * r.nextFloat();
+        // a just below 1 (1 - u·2^-10, u in [0, 1)): an error at any step is hardly damped; b and x0 in
+        // [-1, 1): the chains stay near b/(1-a), far inside float's range
+        float[] a = new float[items * 16];
+        float[] b = new float[items * 16];
+        float[] x0 = new float[items * DeviceRun.CHAINS];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = 1f - (float) (r.nextDouble() * 0x1p-10);
+            b[i] = (float) (2 * r.nextDouble() - 1);
         }
-        int[] golden = DeviceRun.golden(a, b, x0, iterations);
+        for (int i = 0; i < x0.length; i++) {
+            x0[i] = (float) (2 * r.nextDouble() - 1);
+        }
+        long g0 = System.nanoTime();
+        float[] golden = DeviceRun.golden(a, b, x0, iterations, Math.max(1, ctx.environment().logicalCpus().size()));
+        ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "FMA kernel: %d work-items x %d chains x %d steps, %d launches a pass; the host's "
+                + "answers took %.2fs", items, DeviceRun.CHAINS, iterations, p.getLong("fma-launches"), (System.nanoTime() - g0) / 1e9));
         long asked = p.getBytes("memory-size");
+        hostWords = p.get("host-check").trim().equals("all") ? Long.MAX_VALUE : p.getBytes("host-check") / 4;
         for (OpenCl.Device d : devices) {
             long bytes = Math.min(asked, d.maxAllocation()) & ~3L;
-            ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "device %d: %s; testing %d MiB of its memory%s", runs.size(), d.describe(),
-                    bytes >> 20, bytes < asked ? " (its largest allocation)" : ""));
+            long transfer = Math.min(p.getBytes("transfer-size"), d.maxAllocation()) & ~3L;
+            transferSizes = java.util.stream.LongStream.of(4096, 1 << 20, Math.max(1 << 20, transfer)).distinct().toArray();
+            ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "device %d: %s; testing %d MiB of its memory%s; transfers up to %d MiB",
+                    runs.size(), d.describe(), bytes >> 20, bytes < asked ? " (its largest allocation)" : "", transferSizes[transferSizes.length - 1] >> 20));
+            ctx.measurement(new Measurement("gpu_device_compute_units", d.computeUnits(), "units", null, null, d.inventory()));
             runs.add(new DeviceRun(d, source, a, b, x0, iterations, golden, bytes));
         }
     }
@@ -158,37 +211,75 @@ public final class GpuSuite implements Suite {
     @Override
     public void run(WorkerContext ctx) {
         DeviceRun dev = runs.get(ctx.workerIndex());
+        int index = ctx.workerIndex();
         String name = dev.device.name();
-        while (ctx.keepRunning()) {
-            long pass = ctx.iteration();
-            int faultItem = ctx.injectFault("fma") ? dev.items / 3 : -1;
-            long t0 = System.nanoTime();
-            List<DeviceRun.Miss> wrong = dev.runChains(faultItem);
-            fmaNanos.addAndGet(System.nanoTime() - t0);
-            flops.addAndGet(dev.flops());
-            wrongResults.addAndGet(wrong.size());
-            for (DeviceRun.Miss m : wrong.subList(0, Math.min(wrong.size(), DeviceRun.KEEP))) {
-                ctx.failure("gpu-fma-wrong-result", String.format(Locale.ROOT, "%s: FMA chain of item %d gave 0x%08x, expected 0x%08x (pass %d)",
-                        name, m.index(), m.read(), m.expected(), pass), details(dev, "fma-chain", pass, m));
+        int launches = (int) ctx.parameters().getLong("fma-launches");
+        try {
+            while (ctx.keepRunning()) {
+                long pass = ctx.iteration();
+                int faultItem = ctx.injectFault("fma") ? dev.items / 3 : -1;
+                int spin = ctx.injectFault("hang") ? Integer.MAX_VALUE : 0;
+                for (int l = 0; l < launches; l++) {
+                    List<DeviceRun.Miss> wrong = dev.runDense(l == 0 ? faultItem : -1, l == 0 ? spin : 0);
+                    long took = dev.lastKernelNanos;
+                    checkNanos.addAndGet(dev.lastCheckNanos);
+                    fmaNanos.addAndGet(took);
+                    flops.addAndGet(dev.flops());
+                    perDevice.computeIfAbsent(index, k -> new long[2]);
+                    synchronized (perDevice) {
+                        perDevice.get(index)[0] += dev.flops();
+                        perDevice.get(index)[1] += took;
+                    }
+                    wrongResults.addAndGet(wrong.size());
+                    for (DeviceRun.Miss m : wrong.subList(0, Math.min(wrong.size(), DeviceRun.KEEP))) {
+                        long item = m.index() / DeviceRun.CHAINS;
+                        ctx.failure("gpu-fma-wrong-result", String.format(Locale.ROOT, "%s: FMA chain %d of item %d gave 0x%08x, expected 0x%08x "
+                                + "(pass %d, launch %d)", name, m.index() % DeviceRun.CHAINS, item, m.read(), m.expected(), pass, l),
+                                details(dev, "fma-dense", pass, m, Map.of("item", item, "chain", m.index() % DeviceRun.CHAINS, "launch", l)));
+                    }
+                    ctx.verified((long) dev.items * DeviceRun.CHAINS);
+                }
+                int mode = (int) (pass % Reference.MODES.length);
+                int salt = ctx.random().nextInt();
+                long faultWord = ctx.injectFault("memory") ? dev.words / 6 : -1;
+                boolean sabotage = ctx.injectFault("check-kernel");
+                long m0 = System.nanoTime();
+                DeviceRun.MemoryResult mem = dev.memoryPass(salt, mode, faultWord, FAULT_BIT, sabotage, hostWords, ctx.random());
+                memNanos.addAndGet(System.nanoTime() - m0);
+                memBytes.addAndGet(dev.words * 4 * 2); // written once, read once
+                hostChecked.addAndGet(mem.hostChecked());
+                wrongWords.addAndGet(mem.wrong() + mem.hostOnly().size());
+                for (DeviceRun.Miss m : mem.first()) {
+                    ctx.failure("gpu-memory-mismatch", String.format(Locale.ROOT, "%s: word at offset %d read 0x%08x, expected 0x%08x (%s, pass %d)",
+                            name, m.index() * 4, m.read(), m.expected(), Reference.MODES[mode], pass),
+                            details(dev, Reference.MODES[mode], pass, m, Map.of("offset", m.index() * 4, "foundBy", "device")));
+                }
+                for (DeviceRun.Miss m : mem.hostOnly()) {
+                    ctx.failure("gpu-check-kernel-missed", String.format(Locale.ROOT, "%s: the host read 0x%08x at offset %d, expected 0x%08x (%s, pass %d); "
+                            + "the device's check reported %d wrong words and not this one", name, m.read(), m.index() * 4, m.expected(),
+                            Reference.MODES[mode], pass, mem.wrong()), details(dev, Reference.MODES[mode], pass, m,
+                            Map.of("offset", m.index() * 4, "foundBy", "host", "deviceReported", mem.wrong())));
+                }
+                long faultTransfer = ctx.injectFault("transfer") ? transferSizes[transferSizes.length - 1] / 4 / 3 : -1;
+                for (DeviceRun.TransferResult t : dev.transfers(transferSizes, ctx.random().nextInt(), faultTransfer, FAULT_BIT)) {
+                    transferTotals.merge(t.path(), new long[] {t.bytes() * 2, t.nanos()}, (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
+                    wrongTransfers.addAndGet(t.wrong().size());
+                    for (DeviceRun.Miss m : t.wrong().subList(0, Math.min(t.wrong().size(), DeviceRun.KEEP))) {
+                        ctx.failure("gpu-transfer-mismatch", String.format(Locale.ROOT, "%s: %s round trip of %d bytes: word at offset %d came back "
+                                + "0x%08x, sent 0x%08x (pass %d)", name, t.path(), t.bytes(), m.index() * 4, m.read(), m.expected(), pass),
+                                details(dev, "transfer", pass, m, Map.of("offset", m.index() * 4, "path", t.path(), "bytes", t.bytes())));
+                    }
+                    ctx.verified(t.bytes() / 4);
+                }
+                ctx.progress(dev.words * 4);
+                ctx.verified(dev.words + mem.hostChecked()); // every word's comparison on the device, and the host's own
             }
-            int mode = (int) (pass % Reference.MODES.length);
-            int salt = ctx.random().nextInt();
-            long faultWord = ctx.injectFault("memory") ? dev.words / 6 : -1;
-            long m0 = System.nanoTime();
-            DeviceRun.MemoryResult mem = dev.memoryPass(salt, mode, faultWord, FAULT_BIT);
-            memNanos.addAndGet(System.nanoTime() - m0);
-            memBytes.addAndGet(dev.words * 4 * 2); // written once, read once
-            wrongWords.addAndGet(mem.wrong());
-            for (DeviceRun.Miss m : mem.first()) {
-                ctx.failure("gpu-memory-mismatch", String.format(Locale.ROOT, "%s: word at offset %d read 0x%08x, expected 0x%08x (%s, pass %d)",
-                        name, m.index() * 4, m.read(), m.expected(), Reference.MODES[mode], pass), details(dev, Reference.MODES[mode], pass, m));
-            }
-            ctx.progress(dev.words * 4);
-            ctx.verified(dev.items + dev.words); // every chain's result, every word's comparison
+        } catch (DeviceRun.DeadlineMissed e) {
+            ctx.hung(e.getMessage());
         }
     }
 
-    private Map<String, Object> details(DeviceRun dev, String pattern, long pass, DeviceRun.Miss m) {
+    private Map<String, Object> details(DeviceRun dev, String pattern, long pass, DeviceRun.Miss m, Map<String, Object> where) {
         HexFormat hex = HexFormat.of();
         int xor = m.expected() ^ m.read();
         List<Integer> bits = new ArrayList<>();
@@ -202,7 +293,7 @@ public final class GpuSuite implements Suite {
         d.put("deviceIndex", runs.indexOf(dev));
         d.put("pattern", pattern);
         d.put("pass", pass);
-        d.put(pattern.equals("fma-chain") ? "item" : "offset", pattern.equals("fma-chain") ? m.index() : m.index() * 4);
+        d.putAll(where);
         d.put("expected", "0x" + hex.toHexDigits(m.expected()));
         d.put("read", "0x" + hex.toHexDigits(m.read()));
         d.put("xor", "0x" + hex.toHexDigits(xor));
@@ -215,11 +306,29 @@ public final class GpuSuite implements Suite {
         if (fmaNanos.get() > 0) {
             ctx.measurement("gpu_fma_flops_per_second", flops.get() / (fmaNanos.get() / 1e9) * Math.max(1, runs.size()), "flop/s");
         }
+        synchronized (perDevice) {
+            perDevice.forEach((i, v) -> {
+                if (v[1] > 0) {
+                    ctx.measurement(new Measurement("gpu_device_fma_flops_per_second", v[0] / (v[1] / 1e9), "flop/s", null, null,
+                            Map.of("device", runs.get(i).device.name(), "deviceIndex", i)));
+                }
+            });
+        }
+        if (fmaNanos.get() > 0) {
+            ctx.measurement("gpu_fma_check_share", checkNanos.get() / (double) fmaNanos.get(), "ratio");
+        }
         if (memNanos.get() > 0) {
             ctx.measurement("gpu_memory_bytes_per_second", memBytes.get() / (memNanos.get() / 1e9) * Math.max(1, runs.size()), "bytes/s");
         }
-        ctx.measurement(new Measurement("gpu_fma_wrong_results_total", wrongResults.get(), "results", null, 0.0, Map.of()));
-        ctx.measurement(new Measurement("gpu_memory_errors_total", wrongWords.get(), "words", null, 0.0, Map.of()));
+        transferTotals.forEach((path, v) -> {
+            if (v[1] > 0) {
+                ctx.measurement("gpu_transfer_" + path + "_bytes_per_second", v[0] / (v[1] / 1e9) * Math.max(1, runs.size()), "bytes/s");
+            }
+        });
+        ctx.measurement("gpu_memory_host_checked_words_total", hostChecked.get(), "words");
+        ctx.measurement(new Measurement("gpu_fma_wrong_results_total", wrongResults.get(), "results", null, null, Map.of()));
+        ctx.measurement(new Measurement("gpu_memory_errors_total", wrongWords.get(), "words", null, null, Map.of()));
+        ctx.measurement(new Measurement("gpu_transfer_errors_total", wrongTransfers.get(), "words", null, null, Map.of()));
     }
 
     @Override

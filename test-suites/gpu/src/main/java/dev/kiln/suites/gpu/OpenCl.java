@@ -37,7 +37,23 @@ final class OpenCl {
 
     /** One OpenCL device. */
     record Device(cl_platform_id platform, cl_device_id id, String platformName, String name, String type, String version,
-                  long globalMemory, long maxAllocation, int computeUnits) {
+                  long globalMemory, long maxAllocation, int computeUnits, String vendor, String driver, int clockMHz) {
+        /** What the bundle records of the device. */
+        java.util.Map<String, Object> inventory() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("device", name);
+            m.put("type", type);
+            m.put("vendor", vendor);
+            m.put("platform", platformName);
+            m.put("openclVersion", version);
+            m.put("driverVersion", driver);
+            m.put("computeUnits", computeUnits);
+            m.put("maxClockMHz", clockMHz);
+            m.put("globalMemoryBytes", globalMemory);
+            m.put("maxAllocationBytes", maxAllocation);
+            return m;
+        }
+
         String describe() {
             return String.format("%s '%s' (%s, %d compute units, %d MiB, %s)", type, name, platformName, computeUnits,
                     globalMemory >> 20, version);
@@ -69,7 +85,8 @@ final class OpenCl {
                 for (cl_device_id d : ids) {
                     out.add(new Device(p, d, pname, deviceString(d, CL_DEVICE_NAME), type(deviceLong(d, CL_DEVICE_TYPE)),
                             deviceString(d, CL_DEVICE_VERSION), deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE),
-                            deviceLong(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE), deviceInt(d, CL_DEVICE_MAX_COMPUTE_UNITS)));
+                            deviceLong(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE), deviceInt(d, CL_DEVICE_MAX_COMPUTE_UNITS),
+                            deviceString(d, CL.CL_DEVICE_VENDOR), deviceString(d, CL.CL_DRIVER_VERSION), deviceInt(d, CL.CL_DEVICE_MAX_CLOCK_FREQUENCY)));
                 }
             }
             return out;

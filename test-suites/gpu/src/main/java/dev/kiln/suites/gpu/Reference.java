@@ -1,7 +1,7 @@
 package dev.kiln.suites.gpu;
 
 /**
- * The kernels' arithmetic in Java, for the answers the device must give: {@code fma_chain} bit for
+ * The kernels' arithmetic in Java, for the answers the device must give: {@code fma_dense} bit for
  * bit ({@link Math#fma(float, float, float)} rounds once, as OpenCL's {@code fma()} must, and the
  * kernels are compiled with {@code FP_CONTRACT OFF}), and the memory kernels' patterns.
  */
@@ -11,17 +11,13 @@ final class Reference {
     private Reference() {
     }
 
-    /** What {@code fma_chain} must write for item {@code g}. */
-    static int chain(int g, float a, float b, float x0, int iterations) {
+    /** What one chain of {@code fma_dense} must end with: x = fma(x, a, b), {@code iterations} times. */
+    static float dense(float a, float b, float x0, int iterations) {
         float x = x0;
-        float y = x0;
-        int h = g;
         for (int i = 0; i < iterations; i++) {
             x = Math.fma(x, a, b);
-            y = Math.fma(y, a, -b);
-            h = h * 0x9E3779B1 + (Float.floatToRawIntBits(x) ^ Float.floatToRawIntBits(y));
         }
-        return h;
+        return x;
     }
 
     /** What word {@code i} must hold after {@code mem_fill} with this salt and mode. */

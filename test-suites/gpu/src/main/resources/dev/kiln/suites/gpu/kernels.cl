@@ -1,28 +1,31 @@
-// Kiln GPU suite kernels. Every result is checked on the host: fma_chain bit for bit against the
+// Kiln GPU suite kernels. Every result is checked on the host: fma_dense bit for bit against the
 // same arithmetic in Java (Math.fma is correctly rounded, as OpenCL's fma() is), the memory
-// kernels against a pattern the check kernel recomputes.
+// kernels against a pattern the check kernel recomputes, and a sample of memory by the host too.
 #pragma OPENCL FP_CONTRACT OFF
 
-// Two FMA chains per work-item; every intermediate value is folded into an integer hash, so an
-// error anywhere in the chain survives to the end (the chains themselves converge, which would
-// otherwise damp a transient error away).
-__kernel void fma_chain(__global const float *a, __global const float *b, __global const float *x0,
-                        __global uint *out, const int iterations, const int fault_item) {
+// The compute-dense load: every work-item runs 128 independent FMA chains, x = fma(x, a, b), as
+// eight float16 accumulators (on a CPU device sixteen-lane vector FMAs, eight in flight; on a GPU
+// the lanes are scalar, and 128 chains give each work-item its own parallelism). With a just below
+// 1 an error at any step is hardly damped, and fma() rounds once, as Java's Math.fma does, so the
+// host knows every chain's final value bit for bit. `spin` > 0 (the fault seam for a launch that
+// never ends) makes item 0 run that many steps instead.
+__kernel void fma_dense(__global const float16 *a, __global const float16 *b, __global const float16 *x,
+                        __global float16 *out, const int iterations, const int fault_item, const int spin) {
     int g = get_global_id(0);
-    float av = a[g];
-    float bv = b[g];
-    float x = x0[g];
-    float y = x0[g];
-    uint h = (uint) g;
-    for (int i = 0; i < iterations; i++) {
-        x = fma(x, av, bv);
-        y = fma(y, av, -bv);
-        h = h * 0x9E3779B1u + (as_uint(x) ^ as_uint(y));
+    float16 av = a[g];
+    float16 bv = b[g];
+    float16 x0 = x[g * 8 + 0], x1 = x[g * 8 + 1], x2 = x[g * 8 + 2], x3 = x[g * 8 + 3];
+    float16 x4 = x[g * 8 + 4], x5 = x[g * 8 + 5], x6 = x[g * 8 + 6], x7 = x[g * 8 + 7];
+    int n = (spin > 0 && g == 0) ? spin : iterations;
+    for (int i = 0; i < n; i++) {
+        x0 = fma(x0, av, bv); x1 = fma(x1, av, bv); x2 = fma(x2, av, bv); x3 = fma(x3, av, bv);
+        x4 = fma(x4, av, bv); x5 = fma(x5, av, bv); x6 = fma(x6, av, bv); x7 = fma(x7, av, bv);
     }
     if (g == fault_item) {
-        h ^= 1u << 13; // the fault-injection seam: one item's result is wrong
+        x3 = as_float16(as_uint16(x3) ^ (uint16)(1u << 13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); // one chain's result is wrong
     }
-    out[g] = h;
+    out[g * 8 + 0] = x0; out[g * 8 + 1] = x1; out[g * 8 + 2] = x2; out[g * 8 + 3] = x3;
+    out[g * 8 + 4] = x4; out[g * 8 + 5] = x5; out[g * 8 + 6] = x6; out[g * 8 + 7] = x7;
 }
 
 uint pattern(ulong i, uint salt, uint mode) {
@@ -45,9 +48,14 @@ __kernel void mem_fill(__global uint *buf, const uint salt, const uint mode) {
     buf[i] = pattern(i, salt, mode);
 }
 
-// Counts every wrong word; keeps the index and value of the first `keep`.
+// Counts every wrong word; keeps the index and value of the first `keep`. `sabotage` (the fault seam
+// for a check kernel that silently does nothing) makes it return at once: the host's own read-back
+// of the buffer must then find what it missed.
 __kernel void mem_check(__global const uint *buf, const uint salt, const uint mode, __global uint *count,
-                        __global ulong *where, __global uint *what, const uint keep) {
+                        __global ulong *where, __global uint *what, const uint keep, const uint sabotage) {
+    if (sabotage) {
+        return;
+    }
     ulong i = get_global_id(0);
     uint v = buf[i];
     if (v != pattern(i, salt, mode)) {

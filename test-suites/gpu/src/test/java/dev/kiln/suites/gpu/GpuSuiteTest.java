@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.api.Failure;
+import dev.kiln.api.Measurement;
 import dev.kiln.api.Outcome;
 import dev.kiln.api.Parameters;
 import dev.kiln.api.SuiteResult;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** Live on the OpenCL devices here (gated on there being one); the parameter checks run everywhere. */
 class GpuSuiteTest {
-    static final Map<String, String> SMALL = Map.of("device-type", "all", "fma-items", "4096", "fma-iterations", "256", "memory-size", "8MiB");
+    static final Map<String, String> SMALL = Map.of("device-type", "all", "fma-items", "256", "fma-iterations", "256", "fma-launches", "2",
+            "memory-size", "8MiB", "host-check", "all", "transfer-size", "1MiB");
 
     private static boolean openCl() {
         try {
@@ -44,10 +46,16 @@ class GpuSuiteTest {
         assumeTrue(openCl(), "no OpenCL device here");
         SuiteResult r = run(SMALL, RunOptions.defaults(3).withMaxIterations(3));
         assertEquals(Outcome.PASS, r.outcome(), r.reason() + " " + r.failures());
-        for (String m : List.of("gpu_fma_flops_per_second", "gpu_memory_bytes_per_second")) {
+        for (String m : List.of("gpu_fma_flops_per_second", "gpu_memory_bytes_per_second", "gpu_transfer_plain_bytes_per_second",
+                "gpu_transfer_mapped_bytes_per_second", "gpu_memory_host_checked_words_total", "gpu_device_fma_flops_per_second")) {
             assertTrue(r.measurements().stream().anyMatch(x -> x.name().equals(m) && x.value() > 0), m + ": " + r.measurements());
         }
         assertTrue(r.measurements().stream().anyMatch(x -> x.name().equals("gpu_memory_errors_total") && x.value() == 0));
+        Measurement inv = r.measurements().stream().filter(x -> x.name().equals("gpu_device_compute_units")).findFirst().orElseThrow();
+        for (String k : List.of("device", "vendor", "driverVersion", "openclVersion", "computeUnits", "maxClockMHz", "globalMemoryBytes",
+                "maxAllocationBytes")) {
+            assertTrue(inv.metadata().containsKey(k), k + ": " + inv);
+        }
     }
 
     /** A wrong FMA result on one item is caught bit for bit, with the item and the bit. */
@@ -59,10 +67,67 @@ class GpuSuiteTest {
         List<Failure> f = r.failures().stream().filter(x -> x.symptom().equals("gpu-fma-wrong-result")).toList();
         assertEquals(devices(), f.size(), "one per device: " + r.failures());
         for (Failure x : f) {
-            assertEquals(4096L / 3, ((Number) x.details().get("item")).longValue());
+            assertEquals(256L / 3, ((Number) x.details().get("item")).longValue(), x.toString());
+            assertEquals(3L * 16, ((Number) x.details().get("chain")).longValue(), "accumulator 3, lane 0: " + x);
             assertEquals(List.of(GpuSuite.FAULT_BIT), x.details().get("bits"));
             assertEquals(1L, ((Number) x.details().get("pass")).longValue());
+            assertEquals(0L, ((Number) x.details().get("launch")).longValue());
         }
+    }
+
+    /**
+     * A check kernel that silently does nothing (here: told to return at once) reports no wrong word;
+     * the host's own read-back finds the flipped bit it missed, at its offset.
+     */
+    @Test
+    void aCheckKernelThatDoesNothingIsCaughtByTheHost() throws Exception {
+        assumeTrue(openCl(), "no OpenCL device here");
+        SuiteResult r = run(SMALL, RunOptions.defaults(9).withMaxIterations(3).withFaults(List.of(new FaultPlan("gpu", "memory", -1, null, 1),
+                new FaultPlan("gpu", "check-kernel", -1, null, 1))));
+        assertEquals(Outcome.FAIL, r.outcome(), r.reason());
+        List<Failure> f = r.failures().stream().filter(x -> x.symptom().equals("gpu-check-kernel-missed")).toList();
+        assertEquals(devices(), f.size(), r.failures().toString());
+        assertTrue(r.failures().stream().noneMatch(x -> x.symptom().equals("gpu-memory-mismatch")), "the sabotaged device check found nothing");
+        for (Failure x : f) {
+            assertEquals((8L << 20) / 4 / 6 * 4, ((Number) x.details().get("offset")).longValue(), x.toString());
+            assertEquals("host", x.details().get("foundBy"));
+            assertEquals(0L, ((Number) x.details().get("deviceReported")).longValue());
+        }
+        // the same sabotage with nothing wrong in memory is no failure: the host check raises no false alarm
+        SuiteResult clean = run(SMALL, RunOptions.defaults(9).withMaxIterations(3).withFaults(List.of(new FaultPlan("gpu", "check-kernel", -1, null, 1))));
+        assertEquals(Outcome.PASS, clean.outcome(), clean.reason() + clean.failures());
+    }
+
+    /** A word corrupted on its way back from the device is found at its offset, on that path and size. */
+    @Test
+    void aCorruptedTransferIsFoundAtItsOffset() throws Exception {
+        assumeTrue(openCl(), "no OpenCL device here");
+        SuiteResult r = run(SMALL, RunOptions.defaults(4).withMaxIterations(2).withFaults(List.of(new FaultPlan("gpu", "transfer", -1, null, 1))));
+        assertEquals(Outcome.FAIL, r.outcome(), r.reason());
+        List<Failure> f = r.failures().stream().filter(x -> x.symptom().equals("gpu-transfer-mismatch")).toList();
+        assertEquals(devices(), f.size(), r.failures().toString());
+        for (Failure x : f) {
+            assertEquals((1L << 20) / 4 / 3 * 4, ((Number) x.details().get("offset")).longValue(), x.toString());
+            assertEquals("plain", x.details().get("path"));
+            assertEquals(1L << 20, ((Number) x.details().get("bytes")).longValue());
+            assertEquals(List.of(GpuSuite.FAULT_BIT), x.details().get("bits"));
+        }
+    }
+
+    /**
+     * A launch that does not end (item 0 told to spin for 2^31 steps) misses its deadline, derived
+     * from the first launches: the suite is HUNG naming the device long before the watchdog's limit.
+     */
+    @Test
+    void aLaunchThatNeverEndsIsHungWithTheDeviceNamed() throws Exception {
+        assumeTrue(openCl(), "no OpenCL device here");
+        long t0 = System.nanoTime();
+        SuiteResult r = KitHarness.runOne(new GpuSuite(), Duration.ofSeconds(60), SMALL, RunOptions.defaults(2).withMaxIterations(4)
+                .withHangTimeout(Duration.ofSeconds(60)).withFaults(List.of(new FaultPlan("gpu", "hang", -1, null, 1))));
+        double took = (System.nanoTime() - t0) / 1e9;
+        assertEquals(Outcome.HUNG, r.outcome(), r.reason());
+        assertTrue(r.reason().contains(OpenCl.devices().get(0).name()) && r.reason().contains("the FMA launch did not complete"), r.reason());
+        assertTrue(took < 45, "the deadline, not the 60 s watchdog, ended it: " + took + " s");
     }
 
     /** A bit flipped in device memory between the fill and the check is found at its offset. */
@@ -102,9 +167,9 @@ class GpuSuiteTest {
     void aBuildFailureCarriesTheCompilersLog() throws Exception {
         assumeTrue(openCl(), "no OpenCL device here");
         OpenCl.Device d = OpenCl.devices().get(0);
-        float[] one = {0.5f};
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new DeviceRun(d, "__kernel void fma_chain(__global float *a) { undeclared_thing = 1; }", one, one, one, 1, new int[1], 4096));
+                () -> new DeviceRun(d, "__kernel void fma_dense(__global float *a) { undeclared_thing = 1; }", new float[16], new float[16],
+                        new float[DeviceRun.CHAINS], 1, new float[DeviceRun.CHAINS], 4096));
         assertTrue(e.getMessage().contains("do not build") && e.getMessage().contains("undeclared_thing"), e.getMessage());
     }
 
@@ -112,6 +177,7 @@ class GpuSuiteTest {
     void badParametersAreRefused() {
         GpuSuite s = new GpuSuite();
         for (Map<String, String> bad : List.of(Map.of("device-type", "tpu"), Map.of("fma-items", "0"), Map.of("fma-iterations", "-3"),
+                Map.of("fma-launches", "0"), Map.of("host-check", "none"), Map.of("transfer-size", "4KiB"),
                 Map.of("memory-size", "lots"), Map.of("memory-size", "0MiB"), Map.of("memory-size", "100"))) {
             assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(s.descriptor().withDefaults(bad)), bad.toString());
         }
@@ -125,15 +191,34 @@ class GpuSuiteTest {
         assertEquals(1 << 5, Reference.pattern(3, 2, 2));
         assertEquals(~(1 << 5), Reference.pattern(3, 2, 3));
         assertEquals(1, Integer.bitCount(Reference.pattern(123456789L, 77, 2)));
-        // x -> fma(x, 0.5, 0.25) from 1.0 reaches its fixed point 0.5 exactly; the hash folds every step
-        int h = 0;
-        float x = 1f;
-        float y = 1f;
-        for (int i = 0; i < 3; i++) {
-            x = x * 0.5f + 0.25f; // exact in float for these values
-            y = y * 0.5f - 0.25f;
-            h = h * 0x9E3779B1 + (Float.floatToRawIntBits(x) ^ Float.floatToRawIntBits(y));
+        // x -> fma(x, 0.5, 0.25) from 1.0: 0.75, 0.625, 0.5625 (exact in float)
+        assertEquals(0.5625f, Reference.dense(0.5f, 0.25f, 1f, 3));
+    }
+
+    /** The host's Vector API answers are the scalar Math.fma chain's, bit for bit, for every chain. */
+    @Test
+    void theVectorisedHostAnswersAreTheScalarOnes() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        int items = 3;
+        float[] a = new float[items * 16];
+        float[] b = new float[items * 16];
+        float[] x0 = new float[items * DeviceRun.CHAINS];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = 1f - (float) (r.nextDouble() * 0x1p-10);
+            b[i] = (float) (2 * r.nextDouble() - 1);
         }
-        assertEquals(h, Reference.chain(0, 0.5f, 0.25f, 1f, 3));
+        for (int i = 0; i < x0.length; i++) {
+            x0[i] = (float) (2 * r.nextDouble() - 1);
+        }
+        float[] g = DeviceRun.golden(a, b, x0, 300, 2);
+        for (int item = 0; item < items; item++) {
+            for (int v = 0; v < 8; v++) {
+                for (int l = 0; l < 16; l++) {
+                    int c = (item * 8 + v) * 16 + l;
+                    assertEquals(Float.floatToRawIntBits(Reference.dense(a[item * 16 + l], b[item * 16 + l], x0[c], 300)),
+                            Float.floatToRawIntBits(g[c]), "chain " + c);
+                }
+            }
+        }
     }
 }
