@@ -59,14 +59,76 @@ public final class AcceptanceServer implements AutoCloseable {
      * @param tls            TLS context (https), or null for plain http
      * @param needClientCert require a client certificate (mTLS)
      */
-    public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert) {
+    public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits) {
+        public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert) {
+            this(maxBundleBytes, token, tls, needClientCert, Limits.DEFAULTS);
+        }
+
         public static Options plain() {
             return new Options(64L << 20, null, null, false);
         }
 
         public Options withMaxBundleBytes(long n) {
-            return new Options(n, token, tls, needClientCert);
+            return new Options(n, token, tls, needClientCert, limits);
         }
+
+        public Options withLimits(Limits l) {
+            return new Options(maxBundleBytes, token, tls, needClientCert, l);
+        }
+    }
+
+    /**
+     * What one client may hold of the service.
+     *
+     * @param maxConnections open connections at most; more wait in the listen backlog or are closed
+     *                       (the JDK server's {@code jdk.httpserver.maxConnections})
+     * @param requestTime    a request, headers and body, must have arrived within this; a client that
+     *                       sends slowly or nothing is cut off ({@code sun.net.httpserver.maxReqTime}
+     *                       and the body read's own deadline)
+     * @param idle           an idle keep-alive connection is closed after this ({@code sun.net.httpserver.idleInterval})
+     * @param maxIngests     uploads read and verified at once: the heap an ingest may hold is at most
+     *                       this × the largest bundle
+     * @param ingestWait     how long an upload waits for one of them before it gets 503 with Retry-After
+     */
+    public record Limits(int maxConnections, java.time.Duration requestTime, java.time.Duration idle, int maxIngests,
+                         java.time.Duration ingestWait) {
+        public static final Limits DEFAULTS = new Limits(1000, java.time.Duration.ofSeconds(120), java.time.Duration.ofSeconds(30),
+                8, java.time.Duration.ofSeconds(2));
+
+        /** The problem with these limits, or null. */
+        public String check() {
+            if (maxConnections < 1) {
+                return "--max-connections must be at least 1";
+            }
+            if (requestTime.toMillis() < 1000) {
+                return "--max-request-time must be at least 1s";
+            }
+            if (idle.toMillis() < 1000) {
+                return "--idle-timeout must be at least 1s";
+            }
+            if (maxIngests < 1) {
+                return "--max-ingests must be at least 1";
+            }
+            return ingestWait.isNegative() ? "--ingest-wait must not be negative" : null;
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<Limits> SERVER_LIMITS = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * Sets the JDK server's connection limits, which are system properties read once per process when
+     * its first server starts: the first call in a process wins (the service's own process makes
+     * exactly one). Returns the limits in force.
+     */
+    static Limits applyConnectionLimits(Limits l) {
+        if (SERVER_LIMITS.compareAndSet(null, l)) {
+            System.setProperty("jdk.httpserver.maxConnections", Integer.toString(l.maxConnections()));
+            System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, l.requestTime().toSeconds())));
+            System.setProperty("sun.net.httpserver.maxRspTime", Long.toString(Math.max(1, l.requestTime().toSeconds())));
+            System.setProperty("sun.net.httpserver.idleInterval", Long.toString(Math.max(1, l.idle().toSeconds())));
+            System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(Math.max(1, Math.min(200, l.maxConnections()))));
+        }
+        return SERVER_LIMITS.get();
     }
 
     private final ObjectMapper json = new ObjectMapper();
@@ -78,6 +140,7 @@ public final class AcceptanceServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer ingest;
+    private final java.util.concurrent.Semaphore ingests;
 
     public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, Options options)
             throws IOException {
@@ -86,6 +149,8 @@ public final class AcceptanceServer implements AutoCloseable {
         this.trust = trust;
         this.options = options;
         this.ingest = Timer.builder("kiln_acceptance_ingest").description("time to verify and store a bundle").register(metrics);
+        this.ingests = new java.util.concurrent.Semaphore(options.limits().maxIngests(), true);
+        applyConnectionLimits(options.limits());
         if (options.tls() != null) {
             HttpsServer s = HttpsServer.create(bind, 64);
             s.setHttpsConfigurator(new HttpsConfigurator(options.tls()) {
@@ -181,9 +246,37 @@ public final class AcceptanceServer implements AutoCloseable {
             error(ex, 413, "bundle of " + length + " bytes is over the limit of " + options.maxBundleBytes());
             return;
         }
-        byte[] body;
-        InputStream in = ex.getRequestBody();
-        body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBundleBytes() + 1));
+        // At most maxIngests bodies read and verified at once: the heap they hold is bounded whatever
+        // the number of uploads; others wait a moment, then get 503 with Retry-After (stations retry).
+        boolean permit;
+        try {
+            permit = ingests.tryAcquire(options.limits().ingestWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            permit = false;
+        }
+        if (!permit) {
+            count("busy");
+            ex.getResponseHeaders().set("Retry-After", "2");
+            ex.getResponseHeaders().set("Connection", "close");
+            error(ex, 503, "busy: " + options.limits().maxIngests() + " uploads are being verified; retry after 2 s");
+            return;
+        }
+        try {
+            ingest(ex, runId, started);
+        } finally {
+            ingests.release();
+        }
+    }
+
+    private void ingest(HttpExchange ex, String runId, long started) throws IOException, SQLException {
+        byte[] body = readBody(ex.getRequestBody(), options.maxBundleBytes() + 1, System.nanoTime() + options.limits().requestTime().toNanos());
+        if (body == null) {
+            count("rejected");
+            ex.getResponseHeaders().set("Connection", "close");
+            error(ex, 408, "the bundle did not arrive within " + options.limits().requestTime().toSeconds() + " s");
+            return;
+        }
         if (body.length > options.maxBundleBytes()) {
             count("rejected");
             drain(ex);
@@ -250,6 +343,27 @@ public final class AcceptanceServer implements AutoCloseable {
         } else {
             answerExisting(ex, index.find(runId).orElseThrow(), hex); // another request stored it first
         }
+    }
+
+    /**
+     * Reads up to {@code limit} bytes of a body against a deadline, checked between reads: a client
+     * dripping bytes is cut off (null). A client that sends nothing at all blocks the first read;
+     * the JDK server's own request-time limit closes that connection.
+     */
+    private static byte[] readBody(InputStream in, long limit, long deadline) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[64 * 1024];
+        while (out.size() < limit) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, limit - out.size()));
+            if (n < 0) {
+                break;
+            }
+            out.write(buf, 0, n);
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+        }
+        return out.toByteArray();
     }
 
     /**

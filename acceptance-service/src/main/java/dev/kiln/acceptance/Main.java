@@ -34,6 +34,23 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--max-bundle-bytes", defaultValue = "67108864", description = "Larger bodies get 413. Default: ${DEFAULT-VALUE}.")
     long maxBundleBytes;
 
+    @Option(names = "--max-connections", defaultValue = "1000", description = "Open connections at most. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--max-request-time", defaultValue = "120s", description = "A request, headers and body, must arrive within this "
+            + "(e.g. 90s, 2m); slower clients are cut off. Default: ${DEFAULT-VALUE}.")
+    String maxRequestTime;
+
+    @Option(names = "--idle-timeout", defaultValue = "30s", description = "Idle keep-alive connections are closed after this. Default: ${DEFAULT-VALUE}.")
+    String idleTimeout;
+
+    @Option(names = "--max-ingests", defaultValue = "8", description = "Uploads read and verified at once (their heap is at most this "
+            + "x --max-bundle-bytes); others wait --ingest-wait, then get 503 with Retry-After. Default: ${DEFAULT-VALUE}.")
+    int maxIngests;
+
+    @Option(names = "--ingest-wait", defaultValue = "2s", description = "How long an upload waits for a free ingest. Default: ${DEFAULT-VALUE}.")
+    String ingestWait;
+
     @Option(names = "--token-file", description = "File holding the bearer token clients must present.")
     Path tokenFile;
 
@@ -54,11 +71,28 @@ public final class Main implements Callable<Integer> {
         this.err = err;
     }
 
+    private AcceptanceServer.Limits limits;
+
+    /** "90s", "2m", "500ms", "1h": a duration, or an IllegalArgumentException naming the flag. */
+    static java.time.Duration duration(String flag, String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(flag + ": '" + text + "' is not a duration (e.g. 500ms, 90s, 2m, 1h)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        };
+    }
+
     /** The server, or null (with the reason said) when the address cannot be listened on. */
     private AcceptanceServer listen(BundleIndex index, TrustStore keys, String token, javax.net.ssl.SSLContext tls) throws Exception {
         try {
             return new AcceptanceServer(new InetSocketAddress(bind, port), index, new BlobStore(data), keys,
-                    new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null));
+                    new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits));
         } catch (java.net.BindException e) {
             err.println("kiln-acceptance: cannot listen on " + bind + ":" + port + ": " + dev.kiln.bundle.Why.of(e));
             return null;
@@ -94,6 +128,17 @@ public final class Main implements Callable<Integer> {
         }
         if (maxBundleBytes <= 0) {
             err.println("kiln-acceptance: --max-bundle-bytes must be more than 0 (stations would quarantine every bundle)");
+            return 64;
+        }
+        try {
+            limits = new AcceptanceServer.Limits(maxConnections, duration("--max-request-time", maxRequestTime),
+                    duration("--idle-timeout", idleTimeout), maxIngests, duration("--ingest-wait", ingestWait));
+        } catch (IllegalArgumentException e) {
+            err.println("kiln-acceptance: " + e.getMessage());
+            return 64;
+        }
+        if (limits.check() != null) {
+            err.println("kiln-acceptance: " + limits.check());
             return 64;
         }
         if (Files.exists(data) && !Files.isDirectory(data)) {
@@ -132,6 +177,9 @@ public final class Main implements Callable<Integer> {
             out.println("kiln-acceptance listening on " + (tls != null ? "https" : "http") + "://" + bind + ":" + server.port()
                     + " (index " + (db != null ? db.replaceAll("password=[^&]*", "password=***") : url) + ", " + keys.keyIds().size()
                     + " trusted key(s))");
+            out.printf("limits: %d connections, requests within %ds, idle connections closed after %ds, %d uploads verified at once "
+                    + "(their heap at most %d MiB), the next waiting %dms%n", limits.maxConnections(), limits.requestTime().toSeconds(),
+                    limits.idle().toSeconds(), limits.maxIngests(), limits.maxIngests() * maxBundleBytes >> 20, limits.ingestWait().toMillis());
             out.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.bundle.BundleNames;
 import dev.kiln.bundle.Pem;
 import dev.kiln.bundle.StationKey;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,16 +14,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -64,36 +58,14 @@ class BombTest {
         return out.toByteArray();
     }
 
-    private static String digest(byte[] b) throws Exception {
-        return "sha-256=:" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(b)) + ":";
-    }
-
     @Test
     @Timeout(180)
     void bombsAreRefusedUnderASmallHeapWhileValidBundlesAreStored() throws Exception {
         StationKey key = StationKey.generate();
         Path trust = Files.writeString(dir.resolve("station.pub"), Pem.encodePublic(key.publicKey()));
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx96m", "-cp",
-                System.getProperty("java.class.path"), "dev.kiln.acceptance.Main", "--port", "0", "--data", dir.resolve("data").toString(),
-                "--trust", trust.toString());
-        Process service = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
-            Pattern listening = Pattern.compile("listening on http://[^:]+:(\\d+)");
-            Matcher m = null;
-            StringBuilder said = new StringBuilder();
-            for (String l; (l = lines.readLine()) != null; ) {
-                said.append(l).append('\n');
-                Matcher x = listening.matcher(l);
-                if (x.find()) {
-                    m = x;
-                    break;
-                }
-            }
-            assertTrue(m != null, "the service said where it listens: " + said);
-            String base = "http://127.0.0.1:" + m.group(1);
-            Thread.ofPlatform().daemon().start(() -> lines.lines().forEach(l -> { })); // keep its output flowing
-
+        try (ServiceProcess svc = ServiceProcess.start(List.of("-Xmx96m"), List.of("--port", "0", "--data", dir.resolve("data").toString(),
+                "--trust", trust.toString()))) {
+            String base = svc.base;
             byte[] bombBytes = bomb(TestBundles.newRunId(), key, 1024); // 1 GiB of zeros in about a megabyte
             assertTrue(bombBytes.length < 2 << 20, "a small upload: " + bombBytes.length);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -114,19 +86,14 @@ class BombTest {
                     assertEquals(201, f.get(120, TimeUnit.SECONDS), "valid bundles arriving meanwhile are stored");
                 }
             }
-            assertTrue(service.isAlive(), "the service survived");
+            assertTrue(svc.process.isAlive(), "the service survived");
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode());
-        } finally {
-            service.destroyForcibly();
-            service.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
     private static int put(HttpClient http, String base, String runId, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + runId)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", digest(body)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return ServiceProcess.put(http, base, runId, body).statusCode();
     }
 }

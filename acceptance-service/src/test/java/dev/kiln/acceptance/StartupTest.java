@@ -63,6 +63,16 @@ class StartupTest {
         assertTrue(token.err().contains("is empty"), token.err());
         oneLine(token);
 
+        for (String[] bad : new String[][] {{"--max-ingests", "0", "--max-ingests must be at least 1"},
+                {"--max-connections", "0", "--max-connections must be at least 1"},
+                {"--max-request-time", "10x", "--max-request-time: '10x' is not a duration"},
+                {"--idle-timeout", "500ms", "--idle-timeout must be at least 1s"}}) {
+            Ran r = run("--port", "0", "--data", dir.resolve("d").toString(), "--trust", trust(), bad[0], bad[1]);
+            assertEquals(64, r.code(), r.err());
+            assertTrue(r.err().contains(bad[2]), r.err());
+            oneLine(r);
+        }
+
         Ran unknown = run("--port", "0", "--bogus");
         assertEquals(64, unknown.code(), unknown.err());
         oneLine(unknown);
