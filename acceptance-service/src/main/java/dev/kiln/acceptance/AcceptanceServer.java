@@ -59,9 +59,9 @@ public final class AcceptanceServer implements AutoCloseable {
      * @param tls            TLS context (https), or null for plain http
      * @param needClientCert require a client certificate (mTLS)
      */
-    public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits) {
+    public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access) {
         public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert) {
-            this(maxBundleBytes, token, tls, needClientCert, Limits.DEFAULTS);
+            this(maxBundleBytes, token, tls, needClientCert, Limits.DEFAULTS, null);
         }
 
         public static Options plain() {
@@ -69,11 +69,20 @@ public final class AcceptanceServer implements AutoCloseable {
         }
 
         public Options withMaxBundleBytes(long n) {
-            return new Options(n, token, tls, needClientCert, limits);
+            return new Options(n, token, tls, needClientCert, limits, access);
         }
 
         public Options withLimits(Limits l) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, l);
+            return new Options(maxBundleBytes, token, tls, needClientCert, l, access);
+        }
+
+        Options withAccess(Access a) {
+            return new Options(maxBundleBytes, token, tls, needClientCert, limits, a);
+        }
+
+        /** Who may do what: the access file's rules, one shared token, or anyone. */
+        Access rules() {
+            return access != null ? access : token != null ? Access.shared(token) : Access.open();
         }
     }
 
@@ -141,6 +150,7 @@ public final class AcceptanceServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer ingest;
     private final java.util.concurrent.Semaphore ingests;
+    private final Access access;
 
     public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, Options options)
             throws IOException {
@@ -150,6 +160,7 @@ public final class AcceptanceServer implements AutoCloseable {
         this.options = options;
         this.ingest = Timer.builder("kiln_acceptance_ingest").description("time to verify and store a bundle").register(metrics);
         this.ingests = new java.util.concurrent.Semaphore(options.limits().maxIngests(), true);
+        this.access = options.rules();
         applyConnectionLimits(options.limits());
         if (options.tls() != null) {
             HttpsServer s = HttpsServer.create(bind, 64);
@@ -190,17 +201,27 @@ public final class AcceptanceServer implements AutoCloseable {
                 return;
             }
             if (path.equals("/healthz")) {
-                send(ex, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8));
+                // says whether reads need a credential: a dashboard of open reads on a floor network is a finding
+                send(ex, 200, "text/plain", ("ok\nreads: " + (access.isOpen() ? "open" : "token") + "\n").getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            if (options.token() != null && !("Bearer " + options.token()).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            // who is asking, before anything is looked up
+            Access.Principal who = access.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
+            if (who == null) {
                 error(ex, 401, "a valid bearer token is required");
                 return;
             }
             Matcher b = BUNDLE.matcher(path);
             Matcher u = UNIT.matcher(path);
-            if (b.matches() && method.equals("PUT")) {
-                put(ex, b.group(1));
+            if ((b.matches() || u.matches()) && method.equals("PUT") && who instanceof Access.Reader r) {
+                error(ex, 403, "reader " + r.name() + " may not upload");
+            } else if ((b.matches() || u.matches()) && method.equals("GET") && who instanceof Access.Station st) {
+                error(ex, 403, "station " + st.name() + " may not read: stations upload, readers read");
+            } else if (b.matches() && method.equals("PUT") && who instanceof Access.Station st && st.revoked()) {
+                count("rejected");
+                error(ex, 403, "station " + st.name() + " is revoked: it may upload nothing more (what it uploaded stays)");
+            } else if (b.matches() && method.equals("PUT")) {
+                put(ex, b.group(1), who);
             } else if (b.matches() && method.equals("GET")) {
                 Optional<BundleIndex.Row> row = index.find(b.group(1));
                 if (row.isPresent()) {
@@ -231,7 +252,7 @@ public final class AcceptanceServer implements AutoCloseable {
         }
     }
 
-    private void put(HttpExchange ex, String runId) throws IOException, SQLException {
+    private void put(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
         long started = System.nanoTime();
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.split(";")[0].trim().equalsIgnoreCase(CONTENT_TYPE)) {
@@ -263,13 +284,13 @@ public final class AcceptanceServer implements AutoCloseable {
             return;
         }
         try {
-            ingest(ex, runId, started);
+            ingest(ex, runId, started, who);
         } finally {
             ingests.release();
         }
     }
 
-    private void ingest(HttpExchange ex, String runId, long started) throws IOException, SQLException {
+    private void ingest(HttpExchange ex, String runId, long started, Access.Principal who) throws IOException, SQLException {
         byte[] body = readBody(ex.getRequestBody(), options.maxBundleBytes() + 1, System.nanoTime() + options.limits().requestTime().toNanos());
         if (body == null) {
             count("rejected");
@@ -316,6 +337,21 @@ public final class AcceptanceServer implements AutoCloseable {
             count("rejected");
             reject(ex, 422, List.of("the bundle is run " + signedRun + ", not " + runId));
             return;
+        }
+        // a station publishes only what its own keys signed, and only for its serials: checked before any
+        // conflict is answered, so one station learns nothing of another's runs
+        if (who instanceof Access.Station st) {
+            if (!st.keys().contains(v.keyId())) {
+                count("rejected");
+                error(ex, 403, "the bundle is signed by key " + v.keyId() + ", which is not station " + st.name() + "'s");
+                return;
+            }
+            String serialSigned = v.predicate().path("serial").asText();
+            if (st.serials() != null && !st.serials().matcher(serialSigned).matches()) {
+                count("rejected");
+                error(ex, 403, "station " + st.name() + " may not publish serial " + serialSigned + " (its serials: " + st.serials().pattern() + ")");
+                return;
+            }
         }
         if (existing.isPresent()) {
             answerExisting(ex, existing.get(), hex); // a valid, trusted bundle that differs from the stored one: 409

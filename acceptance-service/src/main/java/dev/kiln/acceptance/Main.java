@@ -51,6 +51,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--ingest-wait", defaultValue = "2s", description = "How long an upload waits for a free ingest. Default: ${DEFAULT-VALUE}.")
     String ingestWait;
 
+    @Option(names = "--access", description = "Who may do what: readers (read) and stations (upload; their keys, serials, "
+            + "revocation), a YAML file (docs/upload-protocol.md). Without it and without --token-file, anyone may.")
+    Path accessFile;
+
     @Option(names = "--token-file", description = "File holding the bearer token clients must present.")
     Path tokenFile;
 
@@ -72,6 +76,7 @@ public final class Main implements Callable<Integer> {
     }
 
     private AcceptanceServer.Limits limits;
+    private Access access;
 
     /** "90s", "2m", "500ms", "1h": a duration, or an IllegalArgumentException naming the flag. */
     static java.time.Duration duration(String flag, String text) {
@@ -92,7 +97,7 @@ public final class Main implements Callable<Integer> {
     private AcceptanceServer listen(BundleIndex index, TrustStore keys, String token, javax.net.ssl.SSLContext tls) throws Exception {
         try {
             return new AcceptanceServer(new InetSocketAddress(bind, port), index, new BlobStore(data), keys,
-                    new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits));
+                    new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits, access));
         } catch (java.net.BindException e) {
             err.println("kiln-acceptance: cannot listen on " + bind + ":" + port + ": " + dev.kiln.bundle.Why.of(e));
             return null;
@@ -153,14 +158,26 @@ public final class Main implements Callable<Integer> {
                     throw new IllegalArgumentException("--token-file " + tokenFile + " is empty: every client would be refused");
                 }
             }
+            if (accessFile != null) {
+                if (tokenFile != null) {
+                    err.println("kiln-acceptance: --access and --token-file: give one (the access file names each reader's and station's token)");
+                    return 64;
+                }
+                access = Access.load(accessFile, keys);
+            }
             if (tlsCert != null || tlsKey != null) {
                 tls = TlsMaterial.context(clientCa, tlsCert, tlsKey);
             } else if (clientCa != null) {
                 throw new IllegalArgumentException("--client-ca needs --tls-cert and --tls-key");
             }
-        } catch (IllegalArgumentException | java.io.IOException e) {
+        } catch (IllegalArgumentException | java.io.IOException | Access.Invalid e) {
             err.println("kiln-acceptance: " + e.getMessage());
             return 78;
+        }
+        if (accessFile == null && tokenFile == null && !new InetSocketAddress(bind, 0).getAddress().isLoopbackAddress()) {
+            err.println("kiln-acceptance: warning: listening on " + bind + " with no --access: anyone who can reach it may read every unit's "
+                    + "results and upload (uploads are still verified against --trust); /healthz says 'reads: open'");
+            err.flush();
         }
         try {
             Files.createDirectories(data);
