@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 N="${1:-1000}"
 PG="${2:-${KILN_TEST_PG_URL:-}}"
-mvn -q -B -Dstyle.color=never -DskipTests install >&2
+mvn -q -B -o -Dstyle.color=never -DskipTests install >&2 || mvn -q -B -Dstyle.color=never -DskipTests install >&2
 CP="$ROOT/acceptance-service/target/test-classes:$ROOT/acceptance-service/target/classes"
 mvn -q -B -Dstyle.color=never -pl acceptance-service dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$ROOT/bench/out/delivery.cp" >&2

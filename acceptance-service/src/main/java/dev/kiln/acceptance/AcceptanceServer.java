@@ -49,6 +49,8 @@ public final class AcceptanceServer implements AutoCloseable {
     static final int MAX_SERIAL = 128;
     static final int MAX_VERDICT = 16;
     private static final Pattern UNIT = Pattern.compile("/v1/units/([^/]{1,128})/bundles");
+    /** The sealed bundle itself, as the station sent it (from whichever replica stored it). */
+    private static final Pattern BUNDLE_BYTES = Pattern.compile("/v1/bundles/([0-9A-Za-z-]{1,64})/bundle");
     private static final Pattern DIGEST = Pattern.compile("(?:^|,)\\s*sha-256=:([A-Za-z0-9+/=]+):");
 
     /**
@@ -213,6 +215,35 @@ public final class AcceptanceServer implements AutoCloseable {
             }
             Matcher b = BUNDLE.matcher(path);
             Matcher u = UNIT.matcher(path);
+            Matcher bytes = BUNDLE_BYTES.matcher(path);
+            if (bytes.matches() && method.equals("GET") && !(who instanceof Access.Station)) {
+                Optional<BundleIndex.Row> row = index.find(bytes.group(1));
+                if (row.isEmpty()) {
+                    error(ex, 404, "no bundle for run " + bytes.group(1));
+                    return;
+                }
+                Optional<byte[]> blob;
+                try {
+                    blob = blobs.get(row.get().sha256());
+                } catch (IOException e) {
+                    count("error");
+                    ex.getResponseHeaders().set("Retry-After", "5");
+                    error(ex, 503, "blob store unavailable: " + e.getMessage());
+                    return;
+                }
+                if (blob.isEmpty()) {
+                    error(ex, 500, "run " + bytes.group(1) + " is indexed but its blob " + row.get().sha256() + " is missing from the store");
+                    return;
+                }
+                ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + bytes.group(1) + ".kiln.zip\"");
+                send(ex, 200, CONTENT_TYPE, blob.get());
+                return;
+            }
+            if (bytes.matches()) {
+                error(ex, who instanceof Access.Station ? 403 : 405, who instanceof Access.Station
+                        ? "stations upload, readers read" : method + " is not allowed here");
+                return;
+            }
             if ((b.matches() || u.matches()) && method.equals("PUT") && who instanceof Access.Reader r) {
                 error(ex, 403, "reader " + r.name() + " may not upload");
             } else if ((b.matches() || u.matches()) && method.equals("GET") && who instanceof Access.Station st) {
@@ -369,7 +400,14 @@ public final class AcceptanceServer implements AutoCloseable {
             reject(ex, 422, List.of(tooLong));
             return;
         }
-        blobs.put(hex, body);
+        try {
+            blobs.put(hex, body);
+        } catch (IOException e) {
+            count("error");
+            ex.getResponseHeaders().set("Retry-After", "5");
+            error(ex, 503, "blob store unavailable: " + e.getMessage());
+            return;
+        }
         BundleIndex.Row row = new BundleIndex.Row(runId, v.predicate().path("serial").asText(), v.predicate().path("verdict").asText(),
                 hex, v.keyId(), body.length, Instant.now().toString());
         if (index.insertIfAbsent(row)) {
@@ -475,9 +513,14 @@ public final class AcceptanceServer implements AutoCloseable {
         return BundleWriter.sha256(data);
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Stops at once (a replica lost mid-ingest, as far as its clients can tell); a second call does nothing. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
     }
 }

@@ -1,52 +1,40 @@
 package dev.kiln.acceptance;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.UUID;
+import java.util.Optional;
 
 /**
- * Bundle bytes by their sha256, {@code blobs/ab/abcdef….kiln.zip}, each written durably (temp
- * file, fsync, rename, fsync the directory). Content-addressed, so concurrent writers of the same
- * bundle write the same bytes to the same name.
+ * Where bundle bytes live, by their SHA-256: a local directory (one machine), or an S3-compatible
+ * object store that several replicas share. Content-addressed, so concurrent writers of one bundle
+ * write the same bytes under the same name, and a read whose bytes do not hash to their name is a
+ * store that lies (an IOException, never served).
  */
-public final class BlobStore {
-    private final Path root;
-    private final Path tmp;
+public interface BlobStore {
+    /** Stores the bytes durably under their digest (done already: nothing to do). */
+    void put(String sha256, byte[] bytes) throws IOException;
 
-    public BlobStore(Path data) throws IOException {
-        this.root = Files.createDirectories(data.resolve("blobs"));
-        this.tmp = Files.createDirectories(data.resolve("tmp"));
+    /** The bytes stored under the digest, checked against it; empty when there are none. */
+    Optional<byte[]> get(String sha256) throws IOException;
+
+    /** One line for the start-up message. */
+    String describe();
+
+    /** {@code DIR/blobs/ab/abcdef….kiln.zip}, each written durably. */
+    static BlobStore directory(Path data) throws IOException {
+        return new DirectoryBlobStore(data);
     }
 
-    public Path path(String sha256) {
-        return root.resolve(sha256.substring(0, 2)).resolve(sha256 + ".kiln.zip");
-    }
-
-    public void put(String sha256, byte[] bytes) throws IOException {
-        Path target = path(sha256);
-        if (Files.exists(target) && Files.size(target) == bytes.length) {
-            return;
-        }
-        Files.createDirectories(target.getParent());
-        Path t = tmp.resolve(sha256 + "." + UUID.randomUUID() + ".tmp");
-        try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
+    /** Fails unless {@code bytes} hash to {@code sha256}. */
+    static byte[] checked(String sha256, byte[] bytes, String where) throws IOException {
+        try {
+            String got = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            if (!got.equals(sha256)) {
+                throw new IOException(where + " returned bytes whose SHA-256 is " + got + " for blob " + sha256 + ": the store is damaged or lies");
             }
-            ch.force(true);
-        } catch (IOException e) {
-            Files.deleteIfExists(t);
-            throw e;
-        }
-        Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            d.force(true);
+            return bytes;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.kiln.bundle.TlsMaterial;
 import dev.kiln.bundle.TrustStore;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -51,6 +52,20 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--ingest-wait", defaultValue = "2s", description = "How long an upload waits for a free ingest. Default: ${DEFAULT-VALUE}.")
     String ingestWait;
 
+    @Option(names = "--blob-store", description = "Where bundle bytes live: the --data directory (default), or s3://BUCKET[/PREFIX] "
+            + "in an S3-compatible store shared by every replica (with --s3-endpoint).")
+    String blobStore;
+
+    @Option(names = "--s3-endpoint", description = "The S3 API endpoint, e.g. https://s3.factory.example:9000 (path-style addressing).")
+    URI s3Endpoint;
+
+    @Option(names = "--s3-region", defaultValue = "us-east-1", description = "The region requests are signed for. Default: ${DEFAULT-VALUE}.")
+    String s3Region;
+
+    @Option(names = "--s3-credentials", description = "A file with access_key_id=… and secret_access_key=… lines; without it, the "
+            + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables.")
+    Path s3Credentials;
+
     @Option(names = "--access", description = "Who may do what: readers (read) and stations (upload; their keys, serials, "
             + "revocation), a YAML file (docs/upload-protocol.md). Without it and without --token-file, anyone may.")
     Path accessFile;
@@ -76,6 +91,41 @@ public final class Main implements Callable<Integer> {
     }
 
     private AcceptanceServer.Limits limits;
+    private BlobStore blobs;
+
+    /** The blob store the flags name; IllegalArgumentException (78) when they do not add up or it cannot be reached. */
+    private BlobStore blobStore() throws java.io.IOException {
+        if (blobStore == null || blobStore.equals("dir")) {
+            if (s3Endpoint != null) {
+                throw new IllegalArgumentException("--s3-endpoint without --blob-store s3://BUCKET");
+            }
+            return BlobStore.directory(data);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(.*))?").matcher(blobStore);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--blob-store " + blobStore + ": expected dir or s3://BUCKET[/PREFIX]");
+        }
+        if (s3Endpoint == null) {
+            throw new IllegalArgumentException("--blob-store " + blobStore + " needs --s3-endpoint");
+        }
+        String id = System.getenv("AWS_ACCESS_KEY_ID");
+        String secret = System.getenv("AWS_SECRET_ACCESS_KEY");
+        if (s3Credentials != null) {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.Reader r = Files.newBufferedReader(s3Credentials)) {
+                p.load(r);
+            }
+            id = p.getProperty("access_key_id");
+            secret = p.getProperty("secret_access_key");
+        }
+        if (id == null || id.isBlank() || secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("no S3 credentials: give --s3-credentials FILE (access_key_id=, secret_access_key=) or set "
+                    + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+        }
+        S3BlobStore s3 = new S3BlobStore(s3Endpoint, s3Region, m.group(1), m.group(2) == null ? "" : m.group(2), id.strip(), secret.strip());
+        s3.check();
+        return s3;
+    }
     private Access access;
 
     /** "90s", "2m", "500ms", "1h": a duration, or an IllegalArgumentException naming the flag. */
@@ -96,7 +146,7 @@ public final class Main implements Callable<Integer> {
     /** The server, or null (with the reason said) when the address cannot be listened on. */
     private AcceptanceServer listen(BundleIndex index, TrustStore keys, String token, javax.net.ssl.SSLContext tls) throws Exception {
         try {
-            return new AcceptanceServer(new InetSocketAddress(bind, port), index, new BlobStore(data), keys,
+            return new AcceptanceServer(new InetSocketAddress(bind, port), index, blobs, keys,
                     new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits, access));
         } catch (java.net.BindException e) {
             err.println("kiln-acceptance: cannot listen on " + bind + ":" + port + ": " + dev.kiln.bundle.Why.of(e));
@@ -185,6 +235,12 @@ public final class Main implements Callable<Integer> {
             err.println("kiln-acceptance: cannot create --data " + data + ": " + dev.kiln.bundle.Why.of(e));
             return 73;
         }
+        try {
+            blobs = blobStore();
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            err.println("kiln-acceptance: " + e.getMessage());
+            return 78;
+        }
         String url = db != null ? db : "jdbc:sqlite:" + data.toAbsolutePath().resolve("index.db");
         try (BundleIndex index = new BundleIndex(url);
              AcceptanceServer server = listen(index, keys, token, tls)) {
@@ -193,7 +249,7 @@ public final class Main implements Callable<Integer> {
             }
             out.println("kiln-acceptance listening on " + (tls != null ? "https" : "http") + "://" + bind + ":" + server.port()
                     + " (index " + (db != null ? db.replaceAll("password=[^&]*", "password=***") : url) + ", " + keys.keyIds().size()
-                    + " trusted key(s))");
+                    + " trusted key(s), " + blobs.describe() + ")");
             out.printf("limits: %d connections, requests within %ds, idle connections closed after %ds, %d uploads verified at once "
                     + "(their heap at most %d MiB), the next waiting %dms%n", limits.maxConnections(), limits.requestTime().toSeconds(),
                     limits.idle().toSeconds(), limits.maxIngests(), limits.maxIngests() * maxBundleBytes >> 20, limits.ingestWait().toMillis());

@@ -82,7 +82,7 @@ class AccessControlTest {
     private AcceptanceServer start(BundleIndex index, boolean retiredRevoked) throws Exception {
         Path f = accessFile();
         Files.writeString(f, Files.readString(f).replace("revoked: %s", "revoked: " + retiredRevoked));
-        return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, new BlobStore(dir.resolve("blobs")), trust(),
+        return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust(),
                 AcceptanceServer.Options.plain().withAccess(Access.load(f, trust())));
     }
 
@@ -138,7 +138,7 @@ class AccessControlTest {
     @Test
     void openReadsSayThemselves() throws Exception {
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("open.db"));
-             AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, new BlobStore(dir.resolve("b")),
+             AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("b")),
                      trust(), AcceptanceServer.Options.plain())) {
             assertEquals("ok\nreads: open\n", get("http://127.0.0.1:" + server.port(), null, "/healthz").body());
         }

@@ -108,7 +108,7 @@ class ConnectionLimitsTest {
         Path trust = Files.writeString(dir.resolve("station.pub"), Pem.encodePublic(key.publicKey()));
         AcceptanceServer.Limits limits = new AcceptanceServer.Limits(100, Duration.ofSeconds(3), Duration.ofSeconds(30), 1, Duration.ofMillis(200));
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("index.db"));
-             AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, new BlobStore(dir.resolve("blobs")),
+             AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")),
                      dev.kiln.bundle.TrustStore.load(trust), AcceptanceServer.Options.plain().withLimits(limits))) {
             String base = "http://127.0.0.1:" + server.port();
             // one upload holds the only ingest: its body drips in, a byte every 200 ms

@@ -64,8 +64,28 @@ public final class DeliveryBench {
             try (Connection c = DriverManager.getConnection(pg); Statement s = c.createStatement()) {
                 s.execute("CREATE SCHEMA " + schema);
             }
-            run("postgresql", pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema, n, work.resolve("pg"), fsyncs);
+            String pgUrl = pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+            run("postgresql", pgUrl, n, work.resolve("pg"), fsyncs);
+            // the same service on PostgreSQL with the S3 API store (S3Proxy on loopback) instead of the local directory
+            String schema2 = "kiln_bench_" + UUID.randomUUID().toString().replace("-", "");
+            try (Connection c = DriverManager.getConnection(pg); Statement s = c.createStatement()) {
+                s.execute("CREATE SCHEMA " + schema2);
+            }
+            StationKey key = StationKey.generate();
+            SplittableRandom rnd = new SplittableRandom(5);
+            List<byte[]> warm = new ArrayList<>();
+            List<byte[]> fresh = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                warm.add(bundle(key, rnd));
+                fresh.add(bundle(key, rnd));
+            }
+            try (S3Fixture s3 = new S3Fixture(work.resolve("s3"), "kiln-bench"); S3BlobStore store = s3.store("kiln-bench", "")) {
+                String s3Url = pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema2;
+                serviceRate("postgresql+s3 (warm-up)", s3Url, store, key, warm, fsyncs, "");
+                serviceRate("postgresql+s3", s3Url, store, key, fresh, fsyncs, "goal >= 300 per replica");
+            }
         }
+        heap(work, fsyncs);
     }
 
     static void run(String db, String url, int n, Path dir, double fsyncs) throws Exception {
@@ -74,7 +94,7 @@ public final class DeliveryBench {
         SplittableRandom rnd = new SplittableRandom(3);
         try (BundleIndex index = new BundleIndex(url);
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
-                     new BlobStore(dir.resolve("service")), TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain())) {
+                     BlobStore.directory(dir.resolve("service")), TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain())) {
             ServiceConfig cfg = new ServiceConfig(ServiceConfig.parseUrl("http://127.0.0.1:" + server.port()), null, null, null, null,
                     Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1));
             Uploader up = new Uploader(cfg, new Outbox(state, Clock.systemUTC()), Duration.ZERO, Clock.systemUTC(),
@@ -98,9 +118,16 @@ public final class DeliveryBench {
             fresh.add(bundle(key, rnd));
         }
         String url2 = url.startsWith("jdbc:sqlite:") ? "jdbc:sqlite:" + dir.resolve("service2.db") : url;
-        try (BundleIndex index = new BundleIndex(url2);
+        serviceRate(db, url2, BlobStore.directory(dir.resolve("service2")), key, fresh, fsyncs, "goal >= 200");
+    }
+
+    /** The service's verify-and-store rate with 4 concurrent clients, on this index and blob store. */
+    static double serviceRate(String label, String url, BlobStore blobs, StationKey key, List<byte[]> fresh, double fsyncs, String goal)
+            throws Exception {
+        int n = fresh.size();
+        try (BundleIndex index = new BundleIndex(url);
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
-                     new BlobStore(dir.resolve("service2")), TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain());
+                     blobs, TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain());
              ExecutorService pool = Executors.newFixedThreadPool(4)) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long t0 = System.nanoTime();
@@ -116,8 +143,87 @@ public final class DeliveryBench {
                 stored += f.get() == 201 ? 1 : 0;
             }
             double rate = n / ((System.nanoTime() - t0) / 1e9);
-            System.out.printf(Locale.ROOT, "%s: service verify-and-store (4 clients) %d/%d stored, %.0f bundles/s = %.2f x fsync anchor   goal >= 200%n",
-                    db, stored, n, rate, rate / fsyncs);
+            System.out.printf(Locale.ROOT, "%s: service verify-and-store (4 clients) %d/%d stored, %.0f bundles/s = %.2f x fsync anchor   %s%n",
+                    label, stored, n, rate, rate / fsyncs, goal);
+            return rate;
+        }
+    }
+
+    /**
+     * Heap while 16 zip bombs (1 GiB of zeros each, about a megabyte on the wire) and 16 valid bundles
+     * arrive at once, against the heap at rest (both after a full GC, and the high-water of used heap
+     * sampled every 2 ms during the burst, uncollected garbage included).
+     */
+    static void heap(Path dir, double fsyncs) throws Exception {
+        StationKey key = StationKey.generate();
+        java.lang.management.MemoryMXBean mx = java.lang.management.ManagementFactory.getMemoryMXBean();
+        try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("heap.db"));
+             AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
+                     BlobStore.directory(dir.resolve("heap")), TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain());
+             ExecutorService pool = Executors.newFixedThreadPool(32)) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String base = "http://127.0.0.1:" + server.port();
+            byte[] bomb = BombTest.bomb(TestBundles.newRunId(), key, 1024);
+            List<String> validRuns = new ArrayList<>();
+            List<byte[]> valid = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String r = TestBundles.newRunId();
+                validRuns.add(r);
+                valid.add(TestBundles.bundle(r, "SN-HEAP-" + i, "PASS", key));
+            }
+            ServiceProcess.put(http, base, TestBundles.newRunId(), bomb); // warm the path
+            System.gc();
+            Thread.sleep(200);
+            long idle = mx.getHeapMemoryUsage().getUsed();
+            java.util.concurrent.atomic.AtomicLong high = new java.util.concurrent.atomic.AtomicLong(idle);
+            java.util.concurrent.atomic.AtomicLong live = new java.util.concurrent.atomic.AtomicLong(idle);
+            java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread sampler = Thread.ofPlatform().start(() -> {
+                int k = 0;
+                while (sampling.get()) {
+                    high.accumulateAndGet(mx.getHeapMemoryUsage().getUsed(), Math::max);
+                    if (++k % 10 == 0) { // every 20 ms a full collection: what is left is what the ingests hold
+                        System.gc();
+                        live.accumulateAndGet(mx.getHeapMemoryUsage().getUsed(), Math::max);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+                }
+            });
+            List<Future<Integer>> bombs = new ArrayList<>();
+            List<Future<Integer>> goods = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                bombs.add(pool.submit(() -> putRetrying(http, base, TestBundles.newRunId(), bomb)));
+                int k = i;
+                goods.add(pool.submit(() -> putRetrying(http, base, validRuns.get(k), valid.get(k))));
+            }
+            int refused = 0;
+            int stored = 0;
+            for (Future<Integer> f : bombs) {
+                refused += f.get() == 422 ? 1 : 0;
+            }
+            for (Future<Integer> f : goods) {
+                stored += f.get() == 201 ? 1 : 0;
+            }
+            sampling.set(false);
+            sampler.join();
+            System.gc();
+            Thread.sleep(200);
+            long after = mx.getHeapMemoryUsage().getUsed();
+            System.out.printf(Locale.ROOT, "heap: at rest %.1f MiB; while 16 bombs and 16 valid bundles arrived: live high-water %.1f MiB = %.2f x "
+                            + "rest (after full collections every 20 ms; goal < 2), used high-water %.1f MiB = %.2f x rest (garbage included); after "
+                            + "%.1f MiB; bombs refused %d/16, valid stored %d/16%n", idle / 1048576.0, live.get() / 1048576.0,
+                    (double) live.get() / idle, high.get() / 1048576.0, (double) high.get() / idle, after / 1048576.0, refused, stored);
+        }
+    }
+
+    /** A station's PUT: a 503 (every ingest busy) is retried after its Retry-After, as the agent does. */
+    static int putRetrying(HttpClient http, String base, String runId, byte[] body) throws Exception {
+        for (int i = 0; ; i++) {
+            HttpResponse<String> r = ServiceProcess.put(http, base, runId, body);
+            if (r.statusCode() != 503 || i == 20) {
+                return r.statusCode();
+            }
+            Thread.sleep(1000L * Long.parseLong(r.headers().firstValue("Retry-After").orElse("1")));
         }
     }
 

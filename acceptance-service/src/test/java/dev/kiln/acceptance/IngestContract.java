@@ -51,7 +51,7 @@ abstract class IngestContract {
     @BeforeEach
     void start() throws Exception {
         index = new BundleIndex(jdbcUrl());
-        server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, new BlobStore(data),
+        server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(data),
                 TrustStore.of(station.publicKey()), options());
     }
 

@@ -14,6 +14,11 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 class PostgresIngestTest extends IngestContract {
     @Override
     String jdbcUrl() throws Exception {
+        return freshSchema();
+    }
+
+    /** A schema of its own on the test server, as a JDBC URL. */
+    static String freshSchema() throws Exception {
         String base = System.getenv("KILN_TEST_PG_URL");
         String schema = "kiln_test_" + UUID.randomUUID().toString().replace("-", "");
         try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {

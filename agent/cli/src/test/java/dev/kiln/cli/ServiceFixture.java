@@ -30,7 +30,7 @@ final class ServiceFixture implements AutoCloseable {
         KeyStore keys = KeyStore.in(state);
         key = keys.exists() ? keys.load() : keys.init(false);
         index = new BundleIndex("jdbc:sqlite:" + root.resolve("index.db"));
-        server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, new BlobStore(root.resolve("service")),
+        server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(root.resolve("service")),
                 TrustStore.of(key.publicKey()), options);
     }
 
