@@ -12,6 +12,14 @@ public interface WorkerContext extends SuiteContext {
      */
     boolean keepRunning();
 
+    /**
+     * True once this worker's time is up or the suite is being stopped (a cancel, a hang): what the
+     * next {@link #keepRunning()} would answer, without starting an iteration. For a suite whose
+     * iterations are long (a pass over gigabytes): check it between parts of an iteration and end
+     * that iteration early, so the suite keeps its time budget. Not a heartbeat.
+     */
+    boolean timeUp();
+
     /** The current iteration, counted from 0 by {@link #keepRunning()} within this phase. */
     long iteration();
 

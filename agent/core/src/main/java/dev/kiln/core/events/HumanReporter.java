@@ -165,13 +165,16 @@ public final class HumanReporter implements RunListener {
         }
         clearStatus();
         out.println("Summary");
-        out.printf("  %-16s %-12s %-9s %12s %9s  %s%n", "SUITE", "OUTCOME", "TIME", "ITERATIONS", "FAILURES", "NOTE");
+        // the suite column as wide as the longest id (stage members are stage/suite), so every row lines up
+        int w = Math.max(16, report.results().stream().mapToInt(r -> r.suiteId().length()).max().orElse(0));
+        String row = "  %-" + w + "s %-12s %-9s %12s %9s  %s%n";
+        out.printf(row, "SUITE", "OUTCOME", "TIME", "ITERATIONS", "FAILURES", "NOTE");
         for (SuiteResult r : report.results()) {
             String note = r.outcome() == Outcome.SKIPPED ? r.category() + ": " + r.reason() : r.reason();
             if (note.length() > 100) {
                 note = note.substring(0, 97) + "...";
             }
-            out.printf("  %-16s %-12s %-9s %12d %9d  %s%s%n", r.suiteId(), r.outcome(),
+            out.printf("  %-" + w + "s %-12s %-9s %12d %9d  %s%s%n", r.suiteId(), r.outcome(),
                     Durations.format(Duration.between(r.started(), r.ended())), r.iterations(), r.failureCount(),
                     r.required() ? "" : "(optional) ", note);
         }

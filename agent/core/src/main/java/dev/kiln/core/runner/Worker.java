@@ -76,6 +76,11 @@ final class Worker implements WorkerContext {
     }
 
     @Override
+    public boolean timeUp() {
+        return exec.shouldStop() || System.nanoTime() - deadlineNanos >= 0;
+    }
+
+    @Override
     public long iteration() {
         return Math.max(iteration, 0);
     }

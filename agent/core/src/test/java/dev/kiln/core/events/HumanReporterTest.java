@@ -47,4 +47,21 @@ class HumanReporterTest {
         // and so would 3 GB/s (all of it counted in one second)
         assertTrue(rate > 0.4e9 && rate < 1.5e9, "3 GB over about 3 s, not the last second's rate:\n" + out);
     }
+
+    /** A stage member's long id (together/neural-engine) widens the suite column: every row's outcome lines up. */
+    @Test
+    void theSummaryLinesUpWhateverTheSuiteIdsLength() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        HumanReporter r = new HumanReporter(new PrintStream(buf, true, StandardCharsets.UTF_8), false, Duration.ofSeconds(10), List::of);
+        Instant t = Instant.parse("2026-11-29T00:00:00Z");
+        List<dev.kiln.api.SuiteResult> results = new java.util.ArrayList<>();
+        for (String id : List.of("cpu", "together/neural-engine", "thermal")) {
+            results.add(new dev.kiln.api.SuiteResult(id, true, dev.kiln.api.Outcome.PASS, null, "", t, t.plusSeconds(5), 3, 3, List.of(),
+                    List.of(), 0, "", "", Map.of()));
+        }
+        RunInfo info = new RunInfo("r", "p", 1, t, "t", "kiln run", List.of(), Map.of());
+        r.runEnded(new dev.kiln.core.runner.RunReport(info, t.plusSeconds(20), results, dev.kiln.api.Verdict.PASS));
+        List<Integer> at = buf.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("PASS")).map(l -> l.indexOf("PASS")).toList();
+        assertTrue(at.size() == 3 && at.stream().distinct().count() == 1, "outcome columns at " + at + ":\n" + buf);
+    }
 }

@@ -116,6 +116,34 @@ class LifecycleOutcomeTest {
         assertEquals(Outcome.PASS, r.result("next").outcome(), "the run goes on");
     }
 
+    /**
+     * timeUp() turns true when the budget is spent, without being a heartbeat or an iteration: a
+     * suite whose one iteration would run forever ends it there, PASS, in its budget.
+     */
+    @Test
+    @Timeout(20)
+    void timeUpEndsALongIterationInsideTheBudget() {
+        long[] inner = {0};
+        InlineSuite s = new InlineSuite("long-round", ctx -> {
+            while (ctx.keepRunning()) {
+                while (!ctx.timeUp()) { // one endless round, cut when the time is up
+                    inner[0]++;
+                    if (inner[0] % 1000 == 0) {
+                        ctx.verified(1);
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        long t0 = System.nanoTime();
+        RunReport r = KitHarness.run(KitHarness.engine(), RunOptions.defaults(1).withHangTimeout(Duration.ofSeconds(10)), new RunListener() { },
+                req(s, 1_000));
+        double took = (System.nanoTime() - t0) / 1e9;
+        assertEquals(Outcome.PASS, r.result("long-round").outcome(), r.result("long-round").reason());
+        assertEquals(1, r.result("long-round").iterations(), "one iteration, cut short");
+        assertTrue(took < 3, "ended at its 1 s budget: " + took);
+    }
+
     @Test
     void finishThatThrowsIsError() {
         InlineSuite s = new InlineSuite("finish-throws", InlineSuite::spin);
