@@ -271,6 +271,12 @@ final class SuiteRunner {
 
     /** A worker said its hardware stopped answering: the others are stopped as after the watchdog, given a second to return. */
     private String reportedHang(SuiteExecution exec, List<Worker> workers) {
+        interruptAndWait(workers);
+        return exec.hungReported;
+    }
+
+    /** Interrupts every worker and gives them a second, together, to return. */
+    private static void interruptAndWait(List<Worker> workers) {
         workers.forEach(x -> x.thread.interrupt());
         long until = System.nanoTime() + 1_000_000_000L;
         for (Worker x : workers) {
@@ -284,7 +290,6 @@ final class SuiteRunner {
                 }
             }
         }
-        return exec.hungReported;
     }
 
     private String hang(SuiteExecution exec, List<Worker> workers, Worker w, long now) {
@@ -293,19 +298,7 @@ final class SuiteRunner {
                 "watchdog: worker %d (phase %s, cpu %d) made no progress for %.1fs at iteration %d",
                 w.workerIndex(), w.phase(), w.cpu(), (now - w.lastBeatNanos) / 1e9, w.iteration());
         exec.log(LogLevel.ERROR, reason);
-        workers.forEach(x -> x.thread.interrupt());
-        long until = System.nanoTime() + 1_000_000_000L;
-        for (Worker x : workers) {
-            long left = until - System.nanoTime();
-            if (left > 0) {
-                try {
-                    x.thread.join(Duration.ofNanos(left));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
+        interruptAndWait(workers);
         long abandoned = workers.stream().filter(x -> !x.done).count();
         if (abandoned > 0) {
             exec.log(LogLevel.WARNING, abandoned + " hung worker thread(s) abandoned; the run goes on");

@@ -113,6 +113,27 @@ final class DeviceRun implements AutoCloseable {
     }
 
     /**
+     * Seeded inputs of {@code fma_dense} for {@code items} work-items: a just below 1 (1 − u·2^-10,
+     * u in [0, 1)), so an error at any step is hardly damped; b and x0 in [−1, 1), so the chains stay
+     * near b/(1−a), far inside float's range.
+     */
+    record Inputs(float[] a, float[] b, float[] x0) {
+        static Inputs seeded(int items, RandomGenerator r) {
+            float[] a = new float[items * 16];
+            float[] b = new float[items * 16];
+            float[] x0 = new float[items * CHAINS];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = 1f - (float) (r.nextDouble() * 0x1p-10);
+                b[i] = (float) (2 * r.nextDouble() - 1);
+            }
+            for (int i = 0; i < x0.length; i++) {
+                x0[i] = (float) (2 * r.nextDouble() - 1);
+            }
+            return new Inputs(a, b, x0);
+        }
+    }
+
+    /**
      * What {@code fma_dense} must give for these inputs, worked out on the host with the Vector API
      * (lanewise {@code fma} rounds once, as {@code Math.fma} does), on at most {@code threads} threads.
      * Layout: chain {@code (g * 8 + v) * 16 + l} of item g uses a[g * 16 + l] and b[g * 16 + l].

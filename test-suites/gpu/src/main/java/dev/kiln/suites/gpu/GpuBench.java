@@ -26,17 +26,10 @@ public final class GpuBench {
             return;
         }
         int items = GpuSuite.items("auto", devices);
-        SplittableRandom r = new SplittableRandom(1);
-        float[] a = new float[items * 16];
-        float[] b = new float[items * 16];
-        float[] x0 = new float[items * DeviceRun.CHAINS];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = 1f - (float) (r.nextDouble() * 0x1p-10);
-            b[i] = (float) (2 * r.nextDouble() - 1);
-        }
-        for (int i = 0; i < x0.length; i++) {
-            x0[i] = (float) (2 * r.nextDouble() - 1);
-        }
+        DeviceRun.Inputs in = DeviceRun.Inputs.seeded(items, new SplittableRandom(1));
+        float[] a = in.a();
+        float[] b = in.b();
+        float[] x0 = in.x0();
         float[] golden = DeviceRun.golden(a, b, x0, iterations, Runtime.getRuntime().availableProcessors());
         String source = GpuSuite.kernelSource();
         for (OpenCl.Device d : devices) {

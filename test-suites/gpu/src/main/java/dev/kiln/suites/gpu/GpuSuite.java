@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.random.RandomGenerator;
 
 /**
  * The GPU suite, over OpenCL, on every device of the chosen type, one worker per device, each pass:
@@ -168,19 +167,10 @@ public final class GpuSuite implements Suite {
         String source = kernelSource();
         int items = items(p.get("fma-items"), devices);
         int iterations = (int) p.getLong("fma-iterations");
-        RandomGenerator r = ctx.random();
-        // a just below 1 (1 - u·2^-10, u in [0, 1)): an error at any step is hardly damped; b and x0 in
-        // [-1, 1): the chains stay near b/(1-a), far inside float's range
-        float[] a = new float[items * 16];
-        float[] b = new float[items * 16];
-        float[] x0 = new float[items * DeviceRun.CHAINS];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = 1f - (float) (r.nextDouble() * 0x1p-10);
-            b[i] = (float) (2 * r.nextDouble() - 1);
-        }
-        for (int i = 0; i < x0.length; i++) {
-            x0[i] = (float) (2 * r.nextDouble() - 1);
-        }
+        DeviceRun.Inputs in = DeviceRun.Inputs.seeded(items, ctx.random());
+        float[] a = in.a();
+        float[] b = in.b();
+        float[] x0 = in.x0();
         long g0 = System.nanoTime();
         float[] golden = DeviceRun.golden(a, b, x0, iterations, Math.max(1, ctx.environment().logicalCpus().size()));
         ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "FMA kernel: %d work-items x %d chains x %d steps, %d launches a pass; the host's "

@@ -198,18 +198,11 @@ class GpuSuiteTest {
     /** The host's Vector API answers are the scalar Math.fma chain's, bit for bit, for every chain. */
     @Test
     void theVectorisedHostAnswersAreTheScalarOnes() {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
         int items = 3;
-        float[] a = new float[items * 16];
-        float[] b = new float[items * 16];
-        float[] x0 = new float[items * DeviceRun.CHAINS];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = 1f - (float) (r.nextDouble() * 0x1p-10);
-            b[i] = (float) (2 * r.nextDouble() - 1);
-        }
-        for (int i = 0; i < x0.length; i++) {
-            x0[i] = (float) (2 * r.nextDouble() - 1);
-        }
+        DeviceRun.Inputs in = DeviceRun.Inputs.seeded(items, new java.util.SplittableRandom(5));
+        float[] a = in.a();
+        float[] b = in.b();
+        float[] x0 = in.x0();
         float[] g = DeviceRun.golden(a, b, x0, 300, 2);
         for (int item = 0; item < items; item++) {
             for (int v = 0; v < 8; v++) {
