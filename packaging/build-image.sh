@@ -41,12 +41,14 @@ cat > "$DEST/kiln" <<'LAUNCH'
 # Kiln launcher of a self-contained image: the bundled runtime, the agent's flags. Usage: kiln <command> [options]
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/glibc-tunables.sh" # the memory suite's copies want glibc's non-temporal stores
+KILN_JAVA_HOME="$HERE/runtime"
+. "$HERE/signal-chaining.sh" # native libraries' signal handlers must not kill the JVM
 # UTF-8 output whatever the locale (services often run with none: journald and log files take UTF-8).
 exec "$HERE/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 ${KILN_JAVA_OPTS:-} -jar "$HERE/lib/kiln.jar" "$@"
 LAUNCH
 chmod +x "$DEST/kiln"
-cp "$KILN_HOME/packaging/glibc-tunables.sh" "$DEST/"
+cp "$KILN_HOME/packaging/glibc-tunables.sh" "$KILN_HOME/packaging/signal-chaining.sh" "$DEST/"
 cp "$KILN_HOME/packaging/kiln-burnin.service" "$KILN_HOME/packaging/kiln-upload.service" \
    "$KILN_HOME/packaging/dev.kiln.burnin.plist" "$DEST/"
 tar -czf "$OUT/$NAME.tar.gz" -C "$OUT" "$NAME"

@@ -38,6 +38,10 @@ final class Kiln {
         Path err = Files.createTempFile(dir, "stderr", ".txt");
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        // as the launchers do (packaging/signal-chaining.sh): the JDK's signal chaining, so LLVM's handler
+        // (PoCL compiling kernels) cannot kill an agent whose other threads are running
+        ProcessHandle.current().info().command().map(java.nio.file.Path::of).map(j -> j.getParent().getParent().resolve("lib/libjsig.so"))
+                .filter(Files::exists).ifPresent(j -> pb.environment().put("LD_PRELOAD", j.toString()));
         pb.environment().putAll(env);
         return new Kiln(pb.start(), out, err);
     }
