@@ -308,6 +308,12 @@ final class DeviceRun implements AutoCloseable {
         return wrong;
     }
 
+    /** This device's transfer sizes (4 KiB, 1 MiB, up to its largest allocation), set once at prepare. */
+    long[] transferSizes = {4096};
+    /** FLOPs and kernel time of every dense launch so far: written by this device's one worker, read after it. */
+    long flopsDone;
+    long fmaNanosDone;
+
     /** The last {@link #runDense}'s kernel time, and its check's (read-back and compare). */
     long lastKernelNanos;
     long lastCheckNanos;
@@ -402,74 +408,87 @@ final class DeviceRun implements AutoCloseable {
      * {@code faultWord} >= 0 flips a bit of that word of the largest plain transfer as it arrives.
      */
     List<TransferResult> transfers(long[] sizes, int salt, long faultWord, int faultBit) throws DeadlineMissed {
+        long largest = java.util.Arrays.stream(sizes).max().orElse(0);
+        transferBuffers(largest);
         List<TransferResult> results = new ArrayList<>();
         for (long bytes : sizes) {
             int n = (int) (bytes / 4);
-            ByteBuffer src = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
-            ByteBuffer dst = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
-            IntBuffer s = src.asIntBuffer();
+            IntBuffer s = tSrc.asIntBuffer().limit(n);
             for (int i = 0; i < n; i++) {
                 s.put(i, Reference.pattern(i, salt, 4));
             }
-            cl_mem dev = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
-            try {
-                long t0 = System.nanoTime();
-                cl_event w = new cl_event();
-                clEnqueueWriteBuffer(queue, dev, CL_FALSE, 0, bytes, Pointer.to(src), 0, null, w);
-                await(w, "a " + bytes + "-byte write", t0);
-                cl_event rd = new cl_event();
-                long t1 = System.nanoTime();
-                clEnqueueReadBuffer(queue, dev, CL_FALSE, 0, bytes, Pointer.to(dst), 0, null, rd);
-                await(rd, "a " + bytes + "-byte read", t1);
-                long took = System.nanoTime() - t0;
-                IntBuffer d = dst.asIntBuffer();
-                if (faultWord >= 0 && bytes == sizes[sizes.length - 1]) {
-                    int at = (int) Math.min(faultWord, n - 1);
-                    d.put(at, d.get(at) ^ (1 << faultBit));
-                }
-                results.add(new TransferResult("plain", bytes, took, compare(s, d)));
-                results.add(mapped(dev, bytes, s));
-            } finally {
-                clReleaseMemObject(dev);
+            long t0 = System.nanoTime();
+            cl_event w = new cl_event();
+            clEnqueueWriteBuffer(queue, tDev, CL_FALSE, 0, bytes, Pointer.to(tSrc), 0, null, w);
+            await(w, "a " + bytes + "-byte write", t0);
+            cl_event rd = new cl_event();
+            long t1 = System.nanoTime();
+            clEnqueueReadBuffer(queue, tDev, CL_FALSE, 0, bytes, Pointer.to(tDst), 0, null, rd);
+            await(rd, "a " + bytes + "-byte read", t1);
+            long took = System.nanoTime() - t0;
+            IntBuffer d = tDst.asIntBuffer().limit(n);
+            if (faultWord >= 0 && bytes == largest) {
+                int at = (int) Math.min(faultWord, n - 1);
+                d.put(at, d.get(at) ^ (1 << faultBit));
             }
+            results.add(new TransferResult("plain", bytes, took, compare(s, d)));
+            results.add(mapped(bytes, s));
         }
         return results;
     }
 
-    private TransferResult mapped(cl_mem dev, long bytes, IntBuffer expected) throws DeadlineMissed {
-        cl_mem in = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, null, null);
-        cl_mem back = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, null, null);
-        try {
-            long t = System.nanoTime();
-            cl_event me = new cl_event();
-            ByteBuffer m = clEnqueueMapBuffer(queue, in, CL_FALSE, CL_MAP_WRITE, 0, bytes, 0, null, me, null);
-            await(me, "a map for writing", t);
-            m.order(ByteOrder.nativeOrder()).asIntBuffer().put(expected.duplicate().rewind());
-            cl_event ue = new cl_event();
-            clEnqueueUnmapMemObject(queue, in, m, 0, null, ue);
-            await(ue, "an unmap", System.nanoTime());
-            long t0 = System.nanoTime();
-            cl_event c1 = new cl_event();
-            clEnqueueCopyBuffer(queue, in, dev, 0, 0, bytes, 0, null, c1);
-            await(c1, "a " + bytes + "-byte copy to the device", t0);
-            cl_event c2 = new cl_event();
-            long t1 = System.nanoTime();
-            clEnqueueCopyBuffer(queue, dev, back, 0, 0, bytes, 0, null, c2);
-            await(c2, "a " + bytes + "-byte copy from the device", t1);
-            long took = System.nanoTime() - t0;
-            cl_event re = new cl_event();
-            long t2 = System.nanoTime();
-            ByteBuffer r = clEnqueueMapBuffer(queue, back, CL_FALSE, CL_MAP_READ, 0, bytes, 0, null, re, null);
-            await(re, "a map for reading", t2);
-            List<Miss> wrong = compare(expected, r.order(ByteOrder.nativeOrder()).asIntBuffer());
-            cl_event ue2 = new cl_event();
-            clEnqueueUnmapMemObject(queue, back, r, 0, null, ue2);
-            await(ue2, "an unmap", System.nanoTime());
-            return new TransferResult("mapped", bytes, took, wrong);
-        } finally {
-            clReleaseMemObject(in);
-            clReleaseMemObject(back);
+    // The transfer buffers, made once at the largest size and reused every pass (host memory, a
+    // device buffer and two pinned ones), not allocated and freed for every round trip.
+    private ByteBuffer tSrc;
+    private ByteBuffer tDst;
+    private cl_mem tDev;
+    private cl_mem tIn;
+    private cl_mem tBack;
+
+    private void transferBuffers(long bytes) {
+        if (tSrc != null && tSrc.capacity() >= bytes) {
+            return;
         }
+        for (cl_mem m : new cl_mem[] {tDev, tIn, tBack}) {
+            if (m != null) {
+                buffers.remove(m);
+                clReleaseMemObject(m);
+            }
+        }
+        tSrc = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        tDst = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        tDev = buffer(CL_MEM_READ_WRITE, bytes, null);
+        tIn = buffer(CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, null);
+        tBack = buffer(CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, null);
+    }
+
+    private TransferResult mapped(long bytes, IntBuffer expected) throws DeadlineMissed {
+        long t = System.nanoTime();
+        cl_event me = new cl_event();
+        ByteBuffer m = clEnqueueMapBuffer(queue, tIn, CL_FALSE, CL_MAP_WRITE, 0, bytes, 0, null, me, null);
+        await(me, "a map for writing", t);
+        m.order(ByteOrder.nativeOrder()).asIntBuffer().put(expected.duplicate().rewind());
+        cl_event ue = new cl_event();
+        clEnqueueUnmapMemObject(queue, tIn, m, 0, null, ue);
+        await(ue, "an unmap", System.nanoTime());
+        long t0 = System.nanoTime();
+        cl_event c1 = new cl_event();
+        clEnqueueCopyBuffer(queue, tIn, tDev, 0, 0, bytes, 0, null, c1);
+        await(c1, "a " + bytes + "-byte copy to the device", t0);
+        cl_event c2 = new cl_event();
+        long t1 = System.nanoTime();
+        clEnqueueCopyBuffer(queue, tDev, tBack, 0, 0, bytes, 0, null, c2);
+        await(c2, "a " + bytes + "-byte copy from the device", t1);
+        long took = System.nanoTime() - t0;
+        cl_event re = new cl_event();
+        long t2 = System.nanoTime();
+        ByteBuffer r = clEnqueueMapBuffer(queue, tBack, CL_FALSE, CL_MAP_READ, 0, bytes, 0, null, re, null);
+        await(re, "a map for reading", t2);
+        List<Miss> wrong = compare(expected, r.order(ByteOrder.nativeOrder()).asIntBuffer());
+        cl_event ue2 = new cl_event();
+        clEnqueueUnmapMemObject(queue, tBack, r, 0, null, ue2);
+        await(ue2, "an unmap", System.nanoTime());
+        return new TransferResult("mapped", bytes, took, wrong);
     }
 
     /**

@@ -75,9 +75,7 @@ public final class GpuSuite implements Suite {
     private final AtomicLong wrongWords = new AtomicLong();
     private final AtomicLong wrongTransfers = new AtomicLong();
     private final Map<String, long[]> transferTotals = new java.util.concurrent.ConcurrentHashMap<>(); // path -> {bytes, nanos}
-    private final Map<Integer, long[]> perDevice = new java.util.concurrent.ConcurrentHashMap<>(); // index -> {flops, fmaNanos}
     private long hostWords;
-    private long[] transferSizes;
 
     @Override
     public SuiteDescriptor descriptor() {
@@ -180,11 +178,13 @@ public final class GpuSuite implements Suite {
         for (OpenCl.Device d : devices) {
             long bytes = Math.min(asked, d.maxAllocation()) & ~3L;
             long transfer = Math.min(p.getBytes("transfer-size"), d.maxAllocation()) & ~3L;
-            transferSizes = java.util.stream.LongStream.of(4096, 1 << 20, Math.max(1 << 20, transfer)).distinct().toArray();
+            long[] transferSizes = java.util.stream.LongStream.of(4096, 1 << 20, Math.max(1 << 20, transfer)).distinct().toArray();
             ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "device %d: %s; testing %d MiB of its memory%s; transfers up to %d MiB",
                     runs.size(), d.describe(), bytes >> 20, bytes < asked ? " (its largest allocation)" : "", transferSizes[transferSizes.length - 1] >> 20));
             ctx.measurement(new Measurement("gpu_device_compute_units", d.computeUnits(), "units", null, null, d.inventory()));
-            runs.add(new DeviceRun(d, source, a, b, x0, iterations, golden, bytes));
+            DeviceRun run = new DeviceRun(d, source, a, b, x0, iterations, golden, bytes);
+            run.transferSizes = transferSizes;
+            runs.add(run);
         }
     }
 
@@ -201,7 +201,6 @@ public final class GpuSuite implements Suite {
     @Override
     public void run(WorkerContext ctx) {
         DeviceRun dev = runs.get(ctx.workerIndex());
-        int index = ctx.workerIndex();
         String name = dev.device.name();
         int launches = (int) ctx.parameters().getLong("fma-launches");
         try {
@@ -215,11 +214,8 @@ public final class GpuSuite implements Suite {
                     checkNanos.addAndGet(dev.lastCheckNanos);
                     fmaNanos.addAndGet(took);
                     flops.addAndGet(dev.flops());
-                    perDevice.computeIfAbsent(index, k -> new long[2]);
-                    synchronized (perDevice) {
-                        perDevice.get(index)[0] += dev.flops();
-                        perDevice.get(index)[1] += took;
-                    }
+                    dev.flopsDone += dev.flops();
+                    dev.fmaNanosDone += took;
                     wrongResults.addAndGet(wrong.size());
                     for (DeviceRun.Miss m : wrong.subList(0, Math.min(wrong.size(), DeviceRun.KEEP))) {
                         long item = m.index() / DeviceRun.CHAINS;
@@ -250,8 +246,8 @@ public final class GpuSuite implements Suite {
                             Reference.MODES[mode], pass, mem.wrong()), details(dev, Reference.MODES[mode], pass, m,
                             Map.of("offset", m.index() * 4, "foundBy", "host", "deviceReported", mem.wrong())));
                 }
-                long faultTransfer = ctx.injectFault("transfer") ? transferSizes[transferSizes.length - 1] / 4 / 3 : -1;
-                for (DeviceRun.TransferResult t : dev.transfers(transferSizes, ctx.random().nextInt(), faultTransfer, FAULT_BIT)) {
+                long faultTransfer = ctx.injectFault("transfer") ? dev.transferSizes[dev.transferSizes.length - 1] / 4 / 3 : -1;
+                for (DeviceRun.TransferResult t : dev.transfers(dev.transferSizes, ctx.random().nextInt(), faultTransfer, FAULT_BIT)) {
                     transferTotals.merge(t.path(), new long[] {t.bytes() * 2, t.nanos()}, (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
                     wrongTransfers.addAndGet(t.wrong().size());
                     for (DeviceRun.Miss m : t.wrong().subList(0, Math.min(t.wrong().size(), DeviceRun.KEEP))) {
@@ -296,13 +292,11 @@ public final class GpuSuite implements Suite {
         if (fmaNanos.get() > 0) {
             ctx.measurement("gpu_fma_flops_per_second", flops.get() / (fmaNanos.get() / 1e9) * Math.max(1, runs.size()), "flop/s");
         }
-        synchronized (perDevice) {
-            perDevice.forEach((i, v) -> {
-                if (v[1] > 0) {
-                    ctx.measurement(new Measurement("gpu_device_fma_flops_per_second", v[0] / (v[1] / 1e9), "flop/s", null, null,
-                            Map.of("device", runs.get(i).device.name(), "deviceIndex", i)));
-                }
-            });
+        for (DeviceRun dev : runs) {
+            if (dev.fmaNanosDone > 0) {
+                ctx.measurement(new Measurement("gpu_device_fma_flops_per_second", dev.flopsDone / (dev.fmaNanosDone / 1e9), "flop/s", null, null,
+                        Map.of("device", dev.device.name(), "deviceIndex", runs.indexOf(dev))));
+            }
         }
         if (fmaNanos.get() > 0) {
             ctx.measurement("gpu_fma_check_share", checkNanos.get() / (double) fmaNanos.get(), "ratio");

@@ -104,32 +104,4 @@ class MemorySuiteTest {
             Edac.root = before;
         }
     }
-
-    /**
-     * A round over a large buffer takes longer than a short budget (moving inversions over 1.5 GiB:
-     * seconds); the suite ends its round between segments when the time is up, so it keeps its budget
-     * instead of finishing the round (it used to run 47 s of a 13 s budget in a scaled standard run).
-     */
-    @Test
-    @org.junit.jupiter.api.Timeout(120)
-    void aLongRoundEndsWhenTheTimeIsUp() {
-        // prepare (allocating and touching the buffer) ends with its memory_locked_ratio measurement: time the budget from there
-        long[] prepared = {0};
-        dev.kiln.core.runner.RunListener l = new dev.kiln.core.runner.RunListener() {
-            @Override
-            public void measurement(String suiteId, dev.kiln.api.Measurement m) {
-                if (m.name().equals("memory_locked_ratio")) {
-                    prepared[0] = System.nanoTime();
-                }
-            }
-        };
-        dev.kiln.core.runner.RunReport report = KitHarness.run(KitHarness.engine(), RunOptions.defaults(3), l,
-                new dev.kiln.core.runner.SuiteRequest(new MemorySuite(), Duration.ofSeconds(2), true, Map.of("size", "1900MiB", "families",
-                        "moving-inversions", "lock", "false")));
-        double ran = (System.nanoTime() - prepared[0]) / 1e9;
-        SuiteResult r = report.results().get(0);
-        assertEquals(Outcome.PASS, r.outcome(), r.reason());
-        assertTrue(prepared[0] > 0 && ran < 2 + 0.75, "ran " + ran + " s of a 2 s budget after prepare");
-        assertTrue(r.checks() > 0);
-    }
 }
