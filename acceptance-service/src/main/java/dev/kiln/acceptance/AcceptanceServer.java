@@ -152,6 +152,9 @@ public final class AcceptanceServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer ingest;
     private final java.util.concurrent.Semaphore ingests;
+    /** Bytes of request bodies held in memory at once, in KiB: max-ingests x max-bundle-bytes. */
+    private final java.util.concurrent.Semaphore bodyBudget;
+    private final int bodyBudgetKiB;
     private final Access access;
 
     public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, Options options)
@@ -162,6 +165,8 @@ public final class AcceptanceServer implements AutoCloseable {
         this.options = options;
         this.ingest = Timer.builder("kiln_acceptance_ingest").description("time to verify and store a bundle").register(metrics);
         this.ingests = new java.util.concurrent.Semaphore(options.limits().maxIngests(), true);
+        this.bodyBudgetKiB = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(64, options.limits().maxIngests() * ((options.maxBundleBytes() + 1023 >> 10) + 1)));
+        this.bodyBudget = new java.util.concurrent.Semaphore(bodyBudgetKiB, true);
         this.access = options.rules();
         applyConnectionLimits(options.limits());
         if (options.tls() != null) {
@@ -298,43 +303,74 @@ public final class AcceptanceServer implements AutoCloseable {
             error(ex, 413, "bundle of " + length + " bytes is over the limit of " + options.maxBundleBytes());
             return;
         }
-        // At most maxIngests bodies read and verified at once: the heap they hold is bounded whatever
-        // the number of uploads; others wait a moment, then get 503 with Retry-After (stations retry).
-        boolean permit;
+        // Bodies are read against a byte budget (max-ingests x max-bundle-bytes of heap in all), taken
+        // as the bytes arrive: a client dripping its upload holds only what it has sent, so slow senders
+        // cannot stall everyone else's uploads. Past the budget an upload waits a moment, then gets 503.
+        int[] heldKiB = {0};
         try {
-            permit = ingests.tryAcquire(options.limits().ingestWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            permit = false;
-        }
-        if (!permit) {
-            count("busy");
-            ex.getResponseHeaders().set("Retry-After", "2");
-            ex.getResponseHeaders().set("Connection", "close");
-            error(ex, 503, "busy: " + options.limits().maxIngests() + " uploads are being verified; retry after 2 s");
-            return;
-        }
-        try {
-            ingest(ex, runId, started, who);
+            byte[] body;
+            try {
+                // a declared length bounds the read (and the budget taken); chunked bodies read to the limit + 1
+                long declared = length == null ? -1 : parseLong(length);
+                long limit = declared >= 0 ? declared : options.maxBundleBytes() + 1;
+                body = readBody(ex.getRequestBody(), limit, System.nanoTime() + options.limits().requestTime().toNanos(),
+                        heldKiB);
+            } catch (Busy b) {
+                busy(ex, "busy: " + bodyBudgetKiB + " KiB of uploads are being received; retry after 2 s");
+                return;
+            }
+            if (body == null) {
+                count("rejected");
+                ex.getResponseHeaders().set("Connection", "close");
+                error(ex, 408, "the bundle did not arrive within " + options.limits().requestTime().toSeconds() + " s");
+                return;
+            }
+            if (body.length > options.maxBundleBytes()) {
+                count("rejected");
+                drain(ex);
+                error(ex, 413, "bundle is over the limit of " + options.maxBundleBytes() + " bytes");
+                return;
+            }
+            // At most maxIngests bundles verified and stored at once (the CPU and the store's connections);
+            // others wait a moment, then get 503 with Retry-After (stations retry).
+            if (!acquire(ingests, 1)) {
+                busy(ex, "busy: " + options.limits().maxIngests() + " uploads are being verified; retry after 2 s");
+                return;
+            }
+            try {
+                ingest(ex, runId, started, who, body);
+            } finally {
+                ingests.release();
+            }
         } finally {
-            ingests.release();
+            bodyBudget.release(heldKiB[0]);
         }
     }
 
-    private void ingest(HttpExchange ex, String runId, long started, Access.Principal who) throws IOException, SQLException {
-        byte[] body = readBody(ex.getRequestBody(), options.maxBundleBytes() + 1, System.nanoTime() + options.limits().requestTime().toNanos());
-        if (body == null) {
-            count("rejected");
-            ex.getResponseHeaders().set("Connection", "close");
-            error(ex, 408, "the bundle did not arrive within " + options.limits().requestTime().toSeconds() + " s");
-            return;
+    /** An upload found the body budget spent for longer than the ingest wait. */
+    private static final class Busy extends Exception {
+        Busy() {
+            super(null, null, false, false);
         }
-        if (body.length > options.maxBundleBytes()) {
-            count("rejected");
-            drain(ex);
-            error(ex, 413, "bundle is over the limit of " + options.maxBundleBytes() + " bytes");
-            return;
+    }
+
+    private boolean acquire(java.util.concurrent.Semaphore s, int permits) {
+        try {
+            return s.tryAcquire(permits, options.limits().ingestWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
+    }
+
+    private void busy(HttpExchange ex, String message) throws IOException {
+        count("busy");
+        ex.getResponseHeaders().set("Retry-After", "2");
+        ex.getResponseHeaders().set("Connection", "close");
+        error(ex, 503, message);
+    }
+
+    private void ingest(HttpExchange ex, String runId, long started, Access.Principal who, byte[] body) throws IOException, SQLException {
         byte[] raw = sha256(body);
         String hex = HexFormat.of().formatHex(raw);
         String digestHeader = ex.getRequestHeaders().getFirst("Content-Digest");
@@ -421,16 +457,26 @@ public final class AcceptanceServer implements AutoCloseable {
 
     /**
      * Reads up to {@code limit} bytes of a body against a deadline, checked between reads: a client
-     * dripping bytes is cut off (null). A client that sends nothing at all blocks the first read;
-     * the JDK server's own request-time limit closes that connection.
+     * dripping bytes is cut off (null). What is kept is taken from the body budget (in KiB, added to
+     * {@code heldKiB}, which the caller gives back), so a slow sender holds only what it has sent;
+     * {@link Busy} when the budget stays spent for the ingest wait. A client that sends nothing at all blocks the first read; the JDK server's
+     * own request-time limit closes that connection.
      */
-    private static byte[] readBody(InputStream in, long limit, long deadline) throws IOException {
+    private byte[] readBody(InputStream in, long limit, long deadline, int[] heldKiB) throws IOException, Busy {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        byte[] buf = new byte[64 * 1024];
+        byte[] buf = new byte[16 * 1024]; // scratch per connection; what is kept is counted
         while (out.size() < limit) {
             int n = in.read(buf, 0, (int) Math.min(buf.length, limit - out.size()));
             if (n < 0) {
                 break;
+            }
+            // the budget covers what is kept: take what these bytes add before keeping them
+            int need = (int) ((out.size() + (long) n + 1023 >> 10) - heldKiB[0]);
+            if (need > 0) {
+                if (!acquire(bodyBudget, need)) {
+                    throw new Busy();
+                }
+                heldKiB[0] += need;
             }
             out.write(buf, 0, n);
             if (System.nanoTime() > deadline) {

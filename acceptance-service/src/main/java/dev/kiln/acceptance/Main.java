@@ -45,8 +45,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--idle-timeout", defaultValue = "30s", description = "Idle keep-alive connections are closed after this. Default: ${DEFAULT-VALUE}.")
     String idleTimeout;
 
-    @Option(names = "--max-ingests", defaultValue = "8", description = "Uploads read and verified at once (their heap is at most this "
-            + "x --max-bundle-bytes); others wait --ingest-wait, then get 503 with Retry-After. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-ingests", defaultValue = "8", description = "Uploads verified and stored at once; bodies being received hold "
+            + "at most this x --max-bundle-bytes of heap, counted as bytes arrive; others wait --ingest-wait, then get 503 with Retry-After. "
+            + "Default: ${DEFAULT-VALUE}.")
     int maxIngests;
 
     @Option(names = "--ingest-wait", defaultValue = "2s", description = "How long an upload waits for a free ingest. Default: ${DEFAULT-VALUE}.")

@@ -101,47 +101,69 @@ class ConnectionLimitsTest {
         }
     }
 
+    /** Starts an upload that sends {@code first} bytes of a {@code length}-byte body at once, then drips a byte every 200 ms. */
+    private static Socket drippingUpload(int port, int length, int first) throws Exception {
+        Socket hog = new Socket("127.0.0.1", port);
+        hog.setSoTimeout(20_000);
+        OutputStream out = hog.getOutputStream();
+        out.write(("PUT /v1/bundles/" + TestBundles.newRunId() + " HTTP/1.1\r\nHost: kiln\r\nContent-Type: " + AcceptanceServer.CONTENT_TYPE
+                + "\r\nContent-Digest: sha-256=:AAAA:\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[first]);
+        out.flush();
+        Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < 100; i++) {
+                    out.write(0);
+                    out.flush();
+                    Thread.sleep(200);
+                }
+            } catch (Exception e) {
+                // cut off
+            }
+        });
+        return hog;
+    }
+
     @Test
     @Timeout(90)
-    void uploadsBeyondTheIngestLimitGet503AndAreStoredWhenRetried() throws Exception {
+    void slowUploadsDoNotHoldTheIngestsAndUploadsPastTheBodyBudgetGet503() throws Exception {
         StationKey key = StationKey.generate();
         Path trust = Files.writeString(dir.resolve("station.pub"), Pem.encodePublic(key.publicKey()));
+        // one ingest at a time; bodies may hold 1 x 257 KiB of heap in all
         AcceptanceServer.Limits limits = new AcceptanceServer.Limits(100, Duration.ofSeconds(3), Duration.ofSeconds(30), 1, Duration.ofMillis(200));
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("index.db"));
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")),
-                     dev.kiln.bundle.TrustStore.load(trust), AcceptanceServer.Options.plain().withLimits(limits))) {
+                     dev.kiln.bundle.TrustStore.load(trust), AcceptanceServer.Options.plain().withLimits(limits).withMaxBundleBytes(256 << 10))) {
             String base = "http://127.0.0.1:" + server.port();
-            // one upload holds the only ingest: its body drips in, a byte every 200 ms
-            Socket hog = new Socket("127.0.0.1", server.port());
-            hog.setSoTimeout(20_000);
-            OutputStream out = hog.getOutputStream();
-            out.write(("PUT /v1/bundles/" + TestBundles.newRunId() + " HTTP/1.1\r\nHost: kiln\r\nContent-Type: " + AcceptanceServer.CONTENT_TYPE
-                    + "\r\nContent-Digest: sha-256=:AAAA:\r\nContent-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            Thread dripper = Thread.ofVirtual().start(() -> {
-                try {
-                    for (int i = 0; i < 100; i++) {
-                        out.write(0);
-                        out.flush();
-                        Thread.sleep(200);
-                    }
-                } catch (Exception e) {
-                    // cut off
-                }
-            });
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            // three uploads drip their bodies, a byte every 200 ms: with one ingest they once held it and
+            // every other upload got 503; now they hold only the bytes they have sent
+            List<Socket> drips = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                drips.add(drippingUpload(server.port(), 100_000, 10));
+            }
             Thread.sleep(500);
             String runId = TestBundles.newRunId();
             byte[] good = TestBundles.bundle(runId, "SN-LIMIT", "PASS", key);
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            HttpResponse<String> busy = ServiceProcess.put(http, base, runId, good);
+            HttpResponse<String> stored = ServiceProcess.put(http, base, runId, good);
+            assertEquals(201, stored.statusCode(), "an upload is stored while slow ones drip: " + stored.body());
+            // one upload that has sent 240 KB of a 250 KB body holds most of the budget: a 200 KB upload
+            // beside it waits, then gets 503 with Retry-After
+            drips.add(drippingUpload(server.port(), 250_000, 240_000));
+            Thread.sleep(500);
+            HttpResponse<String> busy = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + TestBundles.newRunId()))
+                    .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", "sha-256=:AAAA:")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[200_000])).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, busy.statusCode(), busy.body());
             assertEquals("2", busy.headers().firstValue("Retry-After").orElse(""), "a station is told when to retry");
-            // the drip is cut off at the request-time limit (3 s) with 408; then the retry is stored
-            String answer = new String(hog.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-            assertEquals("HTTP/1.1 408", answer, "the dripping upload was cut off");
-            dripper.interrupt();
-            hog.close();
-            HttpResponse<String> retried = ServiceProcess.put(http, base, runId, good);
+            // the drips are cut off at the request-time limit (3 s) with 408; then uploads are stored again
+            for (Socket hog : drips) {
+                String answer = new String(hog.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 408", answer, "the dripping upload was cut off");
+                hog.close();
+            }
+            String again = TestBundles.newRunId();
+            HttpResponse<String> retried = ServiceProcess.put(http, base, again, TestBundles.bundle(again, "SN-LIMIT", "PASS", key));
             assertEquals(201, retried.statusCode(), retried.body());
         }
     }

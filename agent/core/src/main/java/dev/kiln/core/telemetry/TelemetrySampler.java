@@ -19,7 +19,10 @@ import java.util.function.Consumer;
  * Samples every telemetry source at a fixed interval (1 Hz by default) into the run's
  * {@code telemetry.csv}: one row per sample, one column per channel with its unit in the name. An
  * unknown value is an empty cell, never a made-up number. The columns are the sources' channels as
- * found at start.
+ * found at start; a channel that first appears later (powermetrics' first sample can be late, and
+ * its cluster names are only known from a sample) is appended, and the header is restated on its
+ * own line ({@code timestamp,} then every column so far, the new ones last) before the first row
+ * that has it. {@link dev.kiln.core.thermal.Trace} reads such a file.
  */
 public final class TelemetrySampler implements Closeable {
     private final PrintStream out;
@@ -28,13 +31,14 @@ public final class TelemetrySampler implements Closeable {
     private final List<String> channels = new ArrayList<>();
     private final ScheduledExecutorService timer;
     private volatile Map<String, Double> latest = Map.of();
+    private io.micrometer.core.instrument.MeterRegistry registry;
 
     public TelemetrySampler(PrintStream out, Clock clock, Duration interval, List<TelemetrySource> sources) {
         this.out = out;
         this.clock = clock;
         this.sources = List.copyOf(sources);
         sources.forEach(s -> channels.addAll(s.channels()));
-        out.println("timestamp," + String.join(",", channels));
+        out.println(channels.isEmpty() ? "timestamp" : "timestamp," + String.join(",", channels));
         out.flush();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kiln-telemetry");
@@ -49,8 +53,8 @@ public final class TelemetrySampler implements Closeable {
         return dev.kiln.core.platform.PlatformProbe.current().telemetry(sysfsRoot, clock, warn);
     }
 
-    /** The column names, after {@code timestamp}. */
-    public List<String> channels() {
+    /** The column names, after {@code timestamp}: those found at start, then any that appeared later. */
+    public synchronized List<String> channels() {
         return List.copyOf(channels);
     }
 
@@ -58,8 +62,13 @@ public final class TelemetrySampler implements Closeable {
      * Mirrors every channel to a Micrometer gauge of the same name (the unit is in the name), reading
      * the latest sample; an unknown value reads NaN.
      */
-    public void bind(io.micrometer.core.instrument.MeterRegistry registry) {
-        for (String c : channels) {
+    public synchronized void bind(io.micrometer.core.instrument.MeterRegistry registry) {
+        this.registry = registry;
+        channels.forEach(this::gauge);
+    }
+
+    private void gauge(String c) {
+        if (registry != null) {
             io.micrometer.core.instrument.Gauge.builder(c, this, s -> s.latest().getOrDefault(c, Double.NaN))
                     .description("telemetry channel " + c).register(registry);
         }
@@ -80,6 +89,12 @@ public final class TelemetrySampler implements Closeable {
             }
         }
         latest = all;
+        List<String> added = all.keySet().stream().filter(c -> !channels.contains(c) && c.matches("[A-Za-z0-9_.:-]+")).toList();
+        if (!added.isEmpty()) {
+            channels.addAll(added);
+            added.forEach(this::gauge);
+            out.println("timestamp," + String.join(",", channels)); // the header restated: later rows have the new columns
+        }
         StringBuilder row = new StringBuilder(clock.instant().toString());
         for (String c : channels) {
             Double v = all.get(c);

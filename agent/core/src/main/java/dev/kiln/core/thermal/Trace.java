@@ -67,6 +67,24 @@ public final class Trace {
                 continue;
             }
             String[] cells = line.split(",", -1);
+            if (cells[0].equals("timestamp")) {
+                // the header restated with channels that appeared later: the columns so far, then the new ones
+                if (cells.length >= names.length && Arrays.equals(names, Arrays.copyOf(cells, names.length))) {
+                    int grown = cells.length - 1;
+                    cols = Arrays.copyOf(cols, grown);
+                    for (int c = width; c < grown; c++) {
+                        cols[c] = new double[t.length];
+                        Arrays.fill(cols[c], 0, n, Double.NaN); // unknown before the channel appeared
+                    }
+                    names = cells;
+                    width = grown;
+                    row = new double[width];
+                } else {
+                    damaged++;
+                    firstDamaged = firstDamaged == 0 ? lineNo : firstDamaged;
+                }
+                continue;
+            }
             long ms;
             try {
                 if (cells.length != names.length) {
