@@ -20,12 +20,22 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
 
     @Override
     ThreadPlacer makePlacer() {
-        return new MacThreadPlacer();
+        int faster = (int) cpus().stream().filter(c -> !c.cluster().toLowerCase(java.util.Locale.ROOT).contains("efficiency")).count();
+        return new MacThreadPlacer(faster);
     }
 
     @Override
     public Path defaultStateDir(boolean root, Path home, String xdgState) {
         return root ? Path.of("/Library/Application Support/Kiln") : home.resolve("Library/Application Support/Kiln");
+    }
+
+    /** Clusters from sysctl's performance levels (Super, Performance, Efficiency), CPUs from OSHI. */
+    @Override
+    List<dev.kiln.api.SuiteEnvironment.LogicalCpu> readCpus() {
+        String sysctl = ChildProcess.run(Duration.ofSeconds(10), List.of(ChildProcess.SYSCTL, "hw"));
+        List<dev.kiln.core.platform.mac.Sysctl.Cluster> levels = sysctl == null ? List.of()
+                : dev.kiln.core.platform.mac.Sysctl.clusters(dev.kiln.core.platform.mac.Sysctl.parse(sysctl));
+        return CpuTopology.mac(levels, CpuTopology.oshiEfficiency());
     }
 
     @Override

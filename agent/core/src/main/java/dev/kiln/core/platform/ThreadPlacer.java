@@ -19,6 +19,23 @@ public interface ThreadPlacer {
     String method();
 
     /**
+     * Threads a lone worker needs beside it while it runs one core at a time (a sequential phase),
+     * stopped by {@link Companions#close}; none by default. macOS uses them to fill the faster cores
+     * so that a worker meant for an efficiency core spills onto one at full clock.
+     */
+    default Companions companions(Placement placement) {
+        return Companions.NONE;
+    }
+
+    /** Companion threads, stopped on close. */
+    interface Companions extends AutoCloseable {
+        Companions NONE = () -> { };
+
+        @Override
+        void close();
+    }
+
+    /**
      * What was done.
      *
      * @param pinned      true when the thread is bound to exactly the requested CPU

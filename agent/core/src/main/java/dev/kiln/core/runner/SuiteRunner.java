@@ -200,7 +200,9 @@ final class SuiteRunner {
                 for (int i = 0; i < places.size() && hung == null && !exec.shouldStop(); i++) {
                     Worker w = new Worker(exec, placer, phase.name(), i, places.get(i), System.nanoTime() + slice);
                     all.add(w);
-                    hung = runWorkers(suite, exec, List.of(w));
+                    try (ThreadPlacer.Companions c = placer.companions(places.get(i))) {
+                        hung = runWorkers(suite, exec, List.of(w));
+                    }
                 }
             }
             if (hung != null) {

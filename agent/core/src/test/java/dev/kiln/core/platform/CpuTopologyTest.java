@@ -85,4 +85,68 @@ class CpuTopologyTest {
         ThreadPlacer.Result bad = placer.place(new Placement(100_000, "cpu"));
         assertFalse(bad.pinned());
     }
+
+    private static List<dev.kiln.core.platform.mac.Sysctl.Cluster> levels(String fixture) throws IOException {
+        try (var in = CpuTopologyTest.class.getResourceAsStream("/fixtures/macos/" + fixture)) {
+            return dev.kiln.core.platform.mac.Sysctl.clusters(dev.kiln.core.platform.mac.Sysctl.parse(
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** OSHI's view: ids 0.. with the efficiency class given per id. */
+    private static List<int[]> oshi(int... classes) {
+        List<int[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < classes.length; i++) {
+            out.add(new int[] {i, classes[i]});
+        }
+        return out;
+    }
+
+    private static java.util.Map<String, Long> counts(List<LogicalCpu> cpus) {
+        return cpus.stream().collect(java.util.stream.Collectors.groupingBy(LogicalCpu::cluster, java.util.TreeMap::new,
+                java.util.stream.Collectors.counting()));
+    }
+
+    @Test
+    void macClustersComeFromTheSysctlLevelNamesOnEveryCapture() throws IOException {
+        // M4 Max: OSHI tells E (class 0, ids 0-3) from P (class 1)
+        int[] m4 = new int[16];
+        java.util.Arrays.fill(m4, 4, 16, 1);
+        List<LogicalCpu> m4max = CpuTopology.mac(levels("sysctl-hw-machdep-m4max-j614c-macos15.txt"), oshi(m4));
+        assertEquals(java.util.Map.of("efficiency", 4L, "performance", 12L), counts(m4max));
+        assertEquals(List.of(0, 1, 2, 3), m4max.stream().filter(c -> c.cluster().equals("efficiency")).map(LogicalCpu::id).toList());
+        // M5 (4 Super + 6 Efficiency) and M5 Max (6 Super + 12 Performance): OSHI knows only P and E, so
+        // it puts every core in one class; once that made one cluster and the E-cores were never steered
+        assertEquals(java.util.Map.of("efficiency", 6L, "super", 4L), counts(CpuTopology.mac(levels("sysctl-hw-machdep-m5-j704-mac17_2-macos26.4.1.txt"),
+                oshi(new int[10]))));
+        assertEquals(java.util.Map.of("performance", 12L, "super", 6L), counts(CpuTopology.mac(levels("sysctl-hw.perflevel-m5max-mac17_6.txt"),
+                oshi(new int[18]))));
+        // M1 Pro on macOS 12 (6 P + 2 E, levels without names: named by rank), and the macOS 26 virtual machine's one Standard level
+        int[] m1pro = new int[8];
+        java.util.Arrays.fill(m1pro, 2, 8, 1);
+        assertEquals(java.util.Map.of("efficiency", 2L, "performance", 6L), counts(CpuTopology.mac(levels("sysctl-hw-machdep-m1pro-j314s-macos12.txt"),
+                oshi(m1pro))));
+        assertEquals(java.util.Map.of("standard", 3L), counts(CpuTopology.mac(levels("sysctl-subset-m1virtual-githubrunner-macos26.6.2.txt"),
+                oshi(new int[3]))));
+        // macOS 11 has no levels: OSHI's classes
+        int[] m1 = {0, 0, 0, 0, 1, 1, 1, 1};
+        assertEquals(java.util.Map.of("efficiency", 4L, "performance", 4L), counts(CpuTopology.mac(levels("sysctl-hw-machdep-m1-macos11-bigsur.txt"),
+                oshi(m1))));
+        // counts that do not add up (a VM that hides cores): OSHI's view, not a made-up split
+        assertEquals(java.util.Map.of("cpu", 4L), counts(CpuTopology.mac(levels("sysctl-hw-machdep-m4max-j614c-macos15.txt"), oshi(new int[4]))));
+    }
+
+    @Test
+    void efficiencyWorkersAreNeverBackgroundAndSpillOneCoreAtATime() {
+        Placement e = new Placement(0, "efficiency");
+        Placement p = new Placement(5, "performance");
+        Placement s = new Placement(6, "super");
+        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INITIATED, MacThreadPlacer.qosFor(e), "background would run E-cores at half clock");
+        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INTERACTIVE, MacThreadPlacer.qosFor(p));
+        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INTERACTIVE, MacThreadPlacer.qosFor(s));
+        assertTrue(MacThreadPlacer.QOS_CLASS_USER_INITIATED < MacThreadPlacer.QOS_CLASS_USER_INTERACTIVE, "companions outrank the worker");
+        assertEquals(12, MacThreadPlacer.companionsFor(e, 12), "one companion per faster core");
+        assertEquals(0, MacThreadPlacer.companionsFor(p, 12));
+        assertEquals(0, MacThreadPlacer.companionsFor(Placement.ANY, 12));
+    }
 }

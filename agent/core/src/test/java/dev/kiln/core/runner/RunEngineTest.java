@@ -237,4 +237,52 @@ class RunEngineTest {
     private static final class RunEngineHolder {
         final RunEngine engine = KitHarness.engine();
     }
+
+    /** A placer that places nothing and records when companions start and stop around the lone workers. */
+    static final class RecordingPlacer implements dev.kiln.core.platform.ThreadPlacer {
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public Result place(WorkPlan.Placement placement) {
+            events.add("place " + placement.cluster() + " " + placement.cpu());
+            return new Result(false, "recorded");
+        }
+
+        @Override
+        public Companions companions(WorkPlan.Placement placement) {
+            if (!placement.cluster().equals("efficiency")) {
+                return Companions.NONE;
+            }
+            events.add("companions on for " + placement.cpu());
+            return () -> events.add("companions off for " + placement.cpu());
+        }
+
+        @Override
+        public int currentCpu() {
+            return -1;
+        }
+
+        @Override
+        public String method() {
+            return "recording";
+        }
+    }
+
+    @Test
+    void aLoneEfficiencyWorkerRunsWithItsCompanionsAndTheyStopAfterIt() {
+        RecordingPlacer placer = new RecordingPlacer();
+        List<WorkPlan.Placement> cpus = List.of(new WorkPlan.Placement(0, "performance"), new WorkPlan.Placement(1, "efficiency"));
+        InlineSuite s = new InlineSuite("spill", InlineSuite::spin);
+        s.plan = new WorkPlan(List.of(new WorkPlan.Phase("all-cores", WorkPlan.Mode.PARALLEL, cpus, 1),
+                new WorkPlan.Phase("each-core", WorkPlan.Mode.SEQUENTIAL, cpus, 1)));
+        RunReport r = KitHarness.run(new RunEngine(placer, KitHarness.environment()), FAST, new RunListener() { }, req(s, 400, true));
+        assertEquals(Outcome.PASS, r.result("spill").outcome());
+        List<String> e = placer.events;
+        // the parallel phase has every core busy already: no companions; one core at a time, the efficiency worker gets them
+        assertEquals(1, e.stream().filter(x -> x.startsWith("companions on")).count(), e.toString());
+        int on = e.indexOf("companions on for 1");
+        int placed = e.lastIndexOf("place efficiency 1");
+        int off = e.indexOf("companions off for 1");
+        assertTrue(on >= 0 && on < placed && placed < off, "on, then the worker, then off: " + e);
+    }
 }

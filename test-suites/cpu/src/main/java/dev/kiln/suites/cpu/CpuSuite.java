@@ -173,7 +173,25 @@ public final class CpuSuite implements Suite {
         long[] runs = new long[n];
         long started = System.nanoTime();
         long rounds = 0;
+        // one core at a time, the worker's cluster clock from the run's telemetry (where there is any):
+        // where it ran and at what clock, against the cluster's top clock
+        boolean lone = ctx.phase().equals("each-core");
+        String cluster = cluster(ctx);
+        List<String> clockChannels = lone ? ctx.telemetryChannels().stream().filter(c -> c.startsWith("cluster_")).toList() : List.of();
+        List<double[]> clocks = new ArrayList<>();
+        long nextClock = started + 500_000_000L;
         while (ctx.keepRunning()) {
+            if (!clockChannels.isEmpty() && System.nanoTime() - nextClock >= 0) {
+                nextClock = System.nanoTime() + 500_000_000L;
+                Map<String, Double> sample = new LinkedHashMap<>();
+                for (String c : clockChannels) {
+                    ctx.telemetry(c).ifPresent(v -> sample.put(c, v));
+                }
+                double[] clock = ClusterClock.of(sample, cluster);
+                if (clock != null) {
+                    clocks.add(clock);
+                }
+            }
             for (int i = 0; i < n; i++) {
                 Kernel k = kernels.get(i);
                 boolean fault = ctx.injectFault(k.name());
@@ -202,8 +220,10 @@ public final class CpuSuite implements Suite {
             ctx.verified(n); // every kernel's result compared with its golden value
             rounds++;
         }
-        stats.add(new WorkerStats(ctx.phase(), ctx.workerIndex(), ctx.cpu(), cluster(ctx), rounds,
-                System.nanoTime() - started, nanos, runs));
+        double[] hz = clocks.stream().mapToDouble(c -> c[0]).sorted().toArray();
+        double top = clocks.stream().mapToDouble(c -> c[1]).filter(Double::isFinite).max().orElse(Double.NaN);
+        stats.add(new WorkerStats(ctx.phase(), ctx.workerIndex(), ctx.cpu(), cluster, rounds,
+                System.nanoTime() - started, nanos, runs, hz.length == 0 ? Double.NaN : hz[hz.length / 2], top));
     }
 
     private static String cluster(WorkerContext ctx) {
@@ -217,7 +237,7 @@ public final class CpuSuite implements Suite {
 
     /** What one worker did, for the per-core comparison. */
     record WorkerStats(String phase, int worker, int cpu, String cluster, long rounds, long nanos, long[] kernelNanos,
-                       long[] kernelRuns) {
+                       long[] kernelRuns, double clockHertz, double topClockHertz) {
         double roundsPerSecond() {
             return nanos == 0 ? 0 : rounds / (nanos / 1e9);
         }
@@ -231,6 +251,26 @@ public final class CpuSuite implements Suite {
             groups.computeIfAbsent(s.phase() + "|" + s.cluster(), g -> new ArrayList<>()).add(s);
             ctx.measurement(new Measurement("core_rounds_per_second", s.roundsPerSecond(), "rounds/s", null, null,
                     Map.of("phase", s.phase(), "cpu", s.cpu(), "cluster", s.cluster())));
+        }
+        // what the steering achieved, one core at a time: the worker's cluster clock (median of the run's
+        // telemetry over its slice) against the cluster's top clock
+        Map<String, List<Double>> achieved = new LinkedHashMap<>();
+        for (WorkerStats s : stats) {
+            if (Double.isFinite(s.clockHertz())) {
+                Map<String, Object> tags = new LinkedHashMap<>(Map.of("phase", s.phase(), "cpu", s.cpu(), "cluster", s.cluster()));
+                if (Double.isFinite(s.topClockHertz()) && s.topClockHertz() > 0) {
+                    tags.put("topClockHertz", s.topClockHertz());
+                    tags.put("shareOfTop", s.clockHertz() / s.topClockHertz());
+                    achieved.computeIfAbsent(s.cluster(), c -> new ArrayList<>()).add(s.clockHertz() / s.topClockHertz());
+                }
+                ctx.measurement(new Measurement("core_cluster_clock_hertz", s.clockHertz(), "Hz", null, null, tags));
+            }
+        }
+        achieved.forEach((c, shares) -> ctx.log(LogLevel.INFO, String.format(Locale.ROOT,
+                "one core at a time, %s workers ran their cluster at %.2f–%.2f of its top clock (run telemetry)", c,
+                shares.stream().mapToDouble(Double::doubleValue).min().orElse(0), shares.stream().mapToDouble(Double::doubleValue).max().orElse(0))));
+        if (achieved.isEmpty() && stats.stream().anyMatch(s -> s.phase().equals("each-core"))) {
+            ctx.log(LogLevel.INFO, "cluster clocks not confirmed: this run samples no per-cluster clock (powermetrics, as root, on macOS)");
         }
         for (List<WorkerStats> group : groups.values()) {
             if (group.size() < 2) {

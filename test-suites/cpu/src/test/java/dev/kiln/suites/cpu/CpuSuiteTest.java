@@ -79,4 +79,36 @@ class CpuSuiteTest {
         assertTrue(r.placement().startsWith(dev.kiln.core.platform.PlatformProbe.current().threadPlacer().method()), r.placement());
         assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("fma_matrix_flops_per_second")));
     }
+
+    @Test
+    void eachCoreWorkersRecordTheirClusterClockFromTheRunsTelemetry() {
+        // the run's telemetry as powermetrics names it, for this machine's cluster ("cpu" here, "efficiency" on a Mac)
+        String cluster = KitHarness.environment().logicalCpus().get(0).cluster();
+        String key = "cluster_" + cluster.substring(0, 1);
+        Map<String, Double> sample = Map.of(key + "_freq_hertz", 1.2e9, key + "_top_freq_hertz", 2.4e9, key + "_active_ratio", 1.0,
+                "cluster_zz_freq_hertz", 3e9);
+        dev.kiln.core.runner.RunEngine engine = KitHarness.engine().host(new dev.kiln.core.runner.SuiteHost(null, () -> sample, sample::keySet));
+        var report = KitHarness.run(engine, RunOptions.defaults(7), new dev.kiln.core.runner.RunListener() { },
+                new dev.kiln.core.runner.SuiteRequest(new CpuSuite(), Duration.ofSeconds(3), true, Map.of("kernels", "crc32c")));
+        SuiteResult r = report.result("cpu");
+        assertEquals(Outcome.PASS, r.outcome(), r.reason());
+        var clocks = r.measurements().stream().filter(m -> m.name().equals("core_cluster_clock_hertz")).toList();
+        assertEquals(KitHarness.environment().logicalCpus().size(), clocks.size(), "one per core run alone, none for all-cores: " + clocks);
+        for (var m : clocks) {
+            assertEquals(1.2e9, m.value());
+            assertEquals("each-core", m.metadata().get("phase"));
+            assertEquals(0.5, (Double) m.metadata().get("shareOfTop"), 1e-9);
+        }
+    }
+
+    @Test
+    void theBusiestClusterOfTheWorkersKindIsTheOneItRanOn() {
+        Map<String, Double> m4max = Map.of("cluster_e_freq_hertz", 2.5e9, "cluster_e_top_freq_hertz", 2.592e9, "cluster_e_active_ratio", 0.98,
+                "cluster_p0_freq_hertz", 1.2e9, "cluster_p0_active_ratio", 0.01, "cluster_p1_freq_hertz", 4.4e9, "cluster_p1_active_ratio", 0.97,
+                "cluster_p1_top_freq_hertz", 4.5e9);
+        assertEquals(2.5e9, ClusterClock.of(m4max, "efficiency")[0]);
+        assertEquals(2.592e9, ClusterClock.of(m4max, "efficiency")[1]);
+        assertEquals(4.4e9, ClusterClock.of(m4max, "performance")[0], "P1 is busy, P0 nearly down");
+        assertEquals(null, ClusterClock.of(m4max, "super"), "no such cluster sampled");
+    }
 }

@@ -25,6 +25,7 @@ public final class Powermetrics {
 
     /**
      * One sample as channels: {@code cluster_<name>_freq_hertz}, {@code cluster_<name>_active_ratio},
+     * {@code cluster_<name>_top_freq_hertz} (the top of its DVFS table),
      * {@code cpu_power_watts}, {@code gpu_power_watts}, {@code ane_power_watts},
      * {@code combined_power_watts}, {@code gpu_freq_hertz}, {@code gpu_active_ratio},
      * {@code thermal_pressure_level} (0 Nominal … 4 Sleeping).
@@ -42,6 +43,18 @@ public final class Powermetrics {
                 if (o instanceof Map<?, ?> c && c.get("name") instanceof String name) {
                     String key = "cluster_" + name.toLowerCase(Locale.ROOT).replace("-cluster", "").replaceAll("[^a-z0-9]+", "_");
                     put(ch, key + "_freq_hertz", num(c.get("freq_hz")), 1);
+                    // the cluster's top clock: the highest state of its DVFS table (MHz), whether used or not
+                    if (c.get("dvfm_states") instanceof List<?> states) {
+                        double top = -1;
+                        for (Object st : states) {
+                            if (st instanceof Map<?, ?> sm && num(sm.get("freq")) instanceof Double f) {
+                                top = Math.max(top, f);
+                            }
+                        }
+                        if (top > 0) {
+                            ch.put(key + "_top_freq_hertz", top * 1e6);
+                        }
+                    }
                     Double idle = num(c.get("idle_ratio"));
                     if (idle != null) {
                         // A powered-down cluster is neither idle nor active: active = 1 - idle - down

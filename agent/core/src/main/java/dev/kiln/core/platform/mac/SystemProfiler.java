@@ -52,11 +52,17 @@ public final class SystemProfiler {
                     levels.put("performance", Integer.parseInt(f[1].trim()));
                     levels.put("efficiency", Integer.parseInt(f[2].trim()));
                 } else if (f.length == 4) {
-                    // "proc 18:6:0:12" (M5 Max; sysctl says 6 Super + 12 Performance): total, super, efficiency,
-                    // performance. Inferred from that one capture: check it on the next new chip.
-                    levels.put("super", Integer.parseInt(f[1].trim()));
+                    // "proc T:A:E:B": total, the top tier, efficiency, a second fast tier. The M5 Max gives
+                    // "proc 18:6:0:12" (sysctl: 6 Super + 12 Performance); macOS 26 gives M1 to M4 the same
+                    // form with B = 0 ("proc 16:12:4:0"). Only with a second fast tier is the top one Super.
+                    // sysctl's level names come first wherever they exist (macOS 12 on); this is the fallback.
+                    int top = Integer.parseInt(f[1].trim());
+                    int second = Integer.parseInt(f[3].trim());
+                    levels.put(second > 0 ? "super" : "performance", top);
                     levels.put("efficiency", Integer.parseInt(f[2].trim()));
-                    levels.put("performance", Integer.parseInt(f[3].trim()));
+                    if (second > 0) {
+                        levels.put("performance", second);
+                    }
                 }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("number_processors '" + np.asText() + "' is not 'proc N:...'");

@@ -76,6 +76,12 @@ class MacParsersTest {
         assertEquals(Map.of("super", 6, "performance", 12), m5.coresByLevel(), "agrees with sysctl's 6 Super + 12 Performance");
         assertEquals(128L << 30, m5.memoryBytes());
 
+        // macOS 26 gives M1 to M4 the 4-field form too, with the second fast tier 0: the top tier is
+        // Performance there, not Super (it once read "super=12")
+        SystemProfiler.Hardware m4on26 = SystemProfiler.hardware(text("system_profiler-SPHardwareDataType-m4max-mac16_5.json")
+                .replace("\"proc 16:12:4\"", "\"proc 16:12:4:0\""));
+        assertEquals(Map.of("performance", 12, "efficiency", 4), m4on26.coresByLevel());
+
         for (String vm : List.of("system_profiler-SPHardwareDataType-m4max-virtual-vm.json",
                 "system_profiler-SPHardwareDataType-m1virtual-githubrunner-macos26.6.2.json")) {
             SystemProfiler.Hardware h = SystemProfiler.hardware(text(vm));
@@ -116,6 +122,7 @@ class MacParsersTest {
         assertEquals(70.9246, ultra.get("gpu_power_watts"), 1e-3);
 
         Map<String, Double> m4 = Powermetrics.sample(fixture("powermetrics-m4max-mac16_5-macos26.2.plist"));
+        assertEquals(2592e6, m4.get("cluster_e_top_freq_hertz"), 1, "the top of the E-cluster's DVFS table");
         assertEquals(3560870000.0, m4.get("cluster_p0_freq_hertz"));
         assertEquals(338e6, m4.get("gpu_freq_hertz"), 1);
         assertEquals(0.0, m4.get("ane_power_watts"));
