@@ -61,9 +61,14 @@ public final class AcceptanceServer implements AutoCloseable {
      * @param tls            TLS context (https), or null for plain http
      * @param needClientCert require a client certificate (mTLS)
      */
-    public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access) {
+    public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access,
+                          byte[] sessionKey) {
+        public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access) {
+            this(maxBundleBytes, token, tls, needClientCert, limits, access, null);
+        }
+
         public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert) {
-            this(maxBundleBytes, token, tls, needClientCert, Limits.DEFAULTS, null);
+            this(maxBundleBytes, token, tls, needClientCert, Limits.DEFAULTS, null, null);
         }
 
         public static Options plain() {
@@ -71,15 +76,20 @@ public final class AcceptanceServer implements AutoCloseable {
         }
 
         public Options withMaxBundleBytes(long n) {
-            return new Options(n, token, tls, needClientCert, limits, access);
+            return new Options(n, token, tls, needClientCert, limits, access, sessionKey);
         }
 
         public Options withLimits(Limits l) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, l, access);
+            return new Options(maxBundleBytes, token, tls, needClientCert, l, access, sessionKey);
         }
 
         Options withAccess(Access a) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, limits, a);
+            return new Options(maxBundleBytes, token, tls, needClientCert, limits, a, sessionKey);
+        }
+
+        /** The key that signs dashboard sessions: replicas behind one balancer share it (--session-key-file); null: a random one. */
+        public Options withSessionKey(byte[] key) {
+            return new Options(maxBundleBytes, token, tls, needClientCert, limits, access, key);
         }
 
         /** Who may do what: the access file's rules, one shared token, or anyone. */
@@ -156,6 +166,7 @@ public final class AcceptanceServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore bodyBudget;
     private final int bodyBudgetKiB;
     private final Access access;
+    private final Dashboard dashboard;
 
     public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, Options options)
             throws IOException {
@@ -168,6 +179,12 @@ public final class AcceptanceServer implements AutoCloseable {
         this.bodyBudgetKiB = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(64, options.limits().maxIngests() * ((options.maxBundleBytes() + 1023 >> 10) + 1)));
         this.bodyBudget = new java.util.concurrent.Semaphore(bodyBudgetKiB, true);
         this.access = options.rules();
+        byte[] key = options.sessionKey();
+        if (key == null) {
+            key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+        }
+        this.dashboard = new Dashboard(index, blobs, access, key, options.tls() != null);
         applyConnectionLimits(options.limits());
         if (options.tls() != null) {
             HttpsServer s = HttpsServer.create(bind, 64);
@@ -210,6 +227,10 @@ public final class AcceptanceServer implements AutoCloseable {
             if (path.equals("/healthz")) {
                 // says whether reads need a credential: a dashboard of open reads on a floor network is a finding
                 send(ex, 200, "text/plain", ("ok\nreads: " + (access.isOpen() ? "open" : "token") + "\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (path.equals("/ui") || path.startsWith("/ui/")) {
+                dashboard.handle(ex, method, path); // the factory's pages: their own credentials (token or session)
                 return;
             }
             // who is asking, before anything is looked up
@@ -446,7 +467,9 @@ public final class AcceptanceServer implements AutoCloseable {
         }
         BundleIndex.Row row = new BundleIndex.Row(runId, v.predicate().path("serial").asText(), v.predicate().path("verdict").asText(),
                 hex, v.keyId(), body.length, Instant.now().toString());
-        if (index.insertIfAbsent(row)) {
+        // what the dashboard shows, indexed with the row in one transaction (the bundle stays the source)
+        String station = who instanceof Access.Station st ? st.name() : "key " + v.keyId().substring(0, Math.min(12, v.keyId().length()));
+        if (index.insertIfAbsent(row, RunFacts.of(body), station)) {
             count("stored");
             ingest.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             sendJson(ex, 201, json.valueToTree(row.receipt()));

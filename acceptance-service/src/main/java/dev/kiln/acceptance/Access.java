@@ -93,6 +93,19 @@ final class Access {
         return byTokenHash.get(sha256(authorization.substring(7).strip()));
     }
 
+    /** The principal who may read under this name (a reader, or the shared token's holder), or null: a session names its reader. */
+    Principal reader(String name) {
+        if (byTokenHash == null) {
+            return new Anyone("anyone");
+        }
+        for (Principal p : byTokenHash.values()) {
+            if (p.name().equals(name) && !(p instanceof Station)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     static String sha256(String token) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));

@@ -123,6 +123,448 @@ public final class BundleIndex implements AutoCloseable {
         });
     }
 
+    // ---- the dashboard's index (V2__dashboard.sql) ----
+
+    static String cut(String s, int max) {
+        return s == null ? null : s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /**
+     * Stores a verified bundle's row and what the dashboard needs of it, in one transaction: the
+     * bundle's columns, its suites and failures, and its unit's latest run. Returns true when this call
+     * stored it (the run id was new).
+     */
+    public boolean insertIfAbsent(Row row, RunFacts facts, String station) throws SQLException {
+        return with(c -> {
+            c.setAutoCommit(false);
+            try {
+                boolean inserted;
+                try (PreparedStatement p = c.prepareStatement(
+                        "INSERT INTO bundles (run_id, serial, verdict, sha256, station_key, size_bytes, received_at) "
+                                + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING")) {
+                    p.setString(1, row.runId());
+                    p.setString(2, row.serial());
+                    p.setString(3, row.verdict());
+                    p.setString(4, row.sha256());
+                    p.setString(5, row.stationKey());
+                    p.setLong(6, row.sizeBytes());
+                    p.setString(7, row.receivedAt());
+                    inserted = p.executeUpdate() == 1;
+                }
+                if (inserted) {
+                    writeFacts(c, row, facts, station);
+                    try (PreparedStatement p = c.prepareStatement("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (serial) DO UPDATE SET runs = units.runs + 1, "
+                            + "run_id = CASE WHEN excluded.received_at >= units.received_at THEN excluded.run_id ELSE units.run_id END, "
+                            + "verdict = CASE WHEN excluded.received_at >= units.received_at THEN excluded.verdict ELSE units.verdict END, "
+                            + "sku = CASE WHEN excluded.received_at >= units.received_at THEN excluded.sku ELSE units.sku END, "
+                            + "station = CASE WHEN excluded.received_at >= units.received_at THEN excluded.station ELSE units.station END, "
+                            + "model = CASE WHEN excluded.received_at >= units.received_at THEN excluded.model ELSE units.model END, "
+                            + "received_at = CASE WHEN excluded.received_at >= units.received_at THEN excluded.received_at ELSE units.received_at END")) {
+                        p.setString(1, row.serial());
+                        p.setString(2, row.runId());
+                        p.setString(3, row.verdict());
+                        p.setString(4, row.receivedAt());
+                        p.setString(5, cut(facts.sku(), 128));
+                        p.setString(6, cut(station, 128));
+                        p.setString(7, cut(facts.model(), 128));
+                        p.executeUpdate();
+                    }
+                    count(c, row, facts, station);
+                }
+                c.commit();
+                return inserted;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    /** The bundle's dashboard columns, suites and failures (replacing any there were). */
+    private static void writeFacts(Connection c, Row row, RunFacts f, String station) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE bundles SET profile = ?, station = ?, sku = ?, model = ?, started_at = ?, "
+                + "ended_at = ?, day = ?, duration_s = ?, failure_count = ?, max_celsius = ?, max_watts = ?, indexed = 1 WHERE run_id = ?")) {
+            p.setString(1, cut(f.profile(), 64));
+            p.setString(2, cut(station, 128));
+            p.setString(3, cut(f.sku(), 128));
+            p.setString(4, cut(f.model(), 128));
+            p.setString(5, cut(f.started(), 40));
+            p.setString(6, cut(f.ended(), 40));
+            p.setString(7, day(row, f));
+            setDouble(p, 8, f.durationS());
+            p.setLong(9, f.failureCount());
+            setDouble(p, 10, f.maxCelsius());
+            setDouble(p, 11, f.maxWatts());
+            p.setString(12, row.runId());
+            p.executeUpdate();
+        }
+        for (String table : List.of("run_suites", "run_failures")) {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE run_id = ?")) {
+                p.setString(1, row.runId());
+                p.executeUpdate();
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO run_suites (run_id, suite, outcome, duration_s, iterations, failure_count, reason) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, suite) DO NOTHING")) {
+            for (RunFacts.Suite s : f.suites()) {
+                p.setString(1, row.runId());
+                p.setString(2, cut(s.id(), 128));
+                p.setString(3, cut(s.outcome(), 16));
+                setDouble(p, 4, s.durationS());
+                p.setLong(5, s.iterations());
+                p.setLong(6, s.failureCount());
+                p.setString(7, cut(s.reason(), 1000));
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO run_failures (run_id, seq, suite, symptom, message, location) VALUES (?, ?, ?, ?, ?, ?)")) {
+            int seq = 0;
+            for (RunFacts.Failure x : f.failures()) {
+                p.setString(1, row.runId());
+                p.setInt(2, seq++);
+                p.setString(3, cut(x.suite(), 128));
+                p.setString(4, cut(x.symptom(), 128));
+                p.setString(5, cut(x.message(), 2000));
+                p.setString(6, cut(x.location(), 1000));
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+    }
+
+    /** The day of a run for the line page: the day it ended (UTC), else the day it was received. */
+    static String day(Row row, RunFacts f) {
+        String when = f.ended() != null ? f.ended() : row.receivedAt();
+        return when != null && when.length() >= 10 ? when.substring(0, 10) : "unknown";
+    }
+
+    /** Adds one stored run to the line page's daily counts (same transaction as its row). */
+    private static void count(Connection c, Row row, RunFacts f, String station) throws SQLException {
+        String day = day(row, f);
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO daily (day, sku, station, runs, passed, failed) VALUES (?, ?, ?, 1, ?, ?) "
+                + "ON CONFLICT (day, sku, station) DO UPDATE SET runs = daily.runs + 1, passed = daily.passed + excluded.passed, "
+                + "failed = daily.failed + excluded.failed")) {
+            p.setString(1, day);
+            p.setString(2, f.sku() == null ? "" : cut(f.sku(), 128));
+            p.setString(3, station == null ? "" : cut(station, 128));
+            p.setLong(4, row.verdict().equals("PASS") ? 1 : 0);
+            p.setLong(5, row.verdict().equals("FAIL") ? 1 : 0);
+            p.executeUpdate();
+        }
+        java.util.Map<String, long[]> suites = new java.util.TreeMap<>();
+        for (RunFacts.Suite su : f.suites()) {
+            if (!su.outcome().equals("SKIPPED")) {
+                suites.put(cut(su.id(), 128), new long[] {1, su.outcome().equals("FAIL") || su.outcome().equals("HUNG") ? 1 : 0});
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO daily_suites (day, suite, runs, failed) VALUES (?, ?, 1, ?) "
+                + "ON CONFLICT (day, suite) DO UPDATE SET runs = daily_suites.runs + 1, failed = daily_suites.failed + excluded.failed")) {
+            for (var e : suites.entrySet()) {
+                p.setString(1, day);
+                p.setString(2, e.getKey());
+                p.setLong(3, e.getValue()[1]);
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+        java.util.Map<String, Long> symptoms = new java.util.TreeMap<>();
+        for (RunFacts.Failure x : f.failures()) {
+            symptoms.merge(cut(x.symptom(), 128), 1L, Long::sum);
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO daily_symptoms (day, symptom, seen, runs) VALUES (?, ?, ?, 1) "
+                + "ON CONFLICT (day, symptom) DO UPDATE SET seen = daily_symptoms.seen + excluded.seen, runs = daily_symptoms.runs + 1")) {
+            for (var e : symptoms.entrySet()) {
+                p.setString(1, day);
+                p.setString(2, e.getKey());
+                p.setLong(3, e.getValue());
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+    }
+
+    private static void setDouble(PreparedStatement p, int i, Double v) throws SQLException {
+        if (v == null || !Double.isFinite(v)) {
+            p.setNull(i, java.sql.Types.DOUBLE);
+        } else {
+            p.setDouble(i, v);
+        }
+    }
+
+    /** Rewrites one stored run's dashboard facts from its bundle (reindex). */
+    void reindex(Row row, RunFacts facts, String station) throws SQLException {
+        with(c -> {
+            c.setAutoCommit(false);
+            try {
+                writeFacts(c, row, facts, station);
+                c.commit();
+                return null;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    /** Rebuilds the units table (each unit's latest run and its count) and the line page's daily counts from the runs (reindex). */
+    void rebuildUnits() throws SQLException {
+        with(c -> {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM units");
+                s.executeUpdate("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
+                        + "SELECT b.serial, b.run_id, b.verdict, b.received_at, b.sku, b.station, b.model, n.runs FROM bundles b "
+                        + "JOIN (SELECT serial, COUNT(*) AS runs, MAX(received_at) AS latest FROM bundles GROUP BY serial) n "
+                        + "ON n.serial = b.serial AND n.latest = b.received_at "
+                        + "WHERE b.run_id = (SELECT MAX(b2.run_id) FROM bundles b2 WHERE b2.serial = b.serial AND b2.received_at = n.latest)");
+                s.executeUpdate("DELETE FROM daily");
+                s.executeUpdate("INSERT INTO daily (day, sku, station, runs, passed, failed) SELECT COALESCE(day, 'unknown'), COALESCE(sku, ''), "
+                        + "COALESCE(station, ''), COUNT(*), SUM(CASE WHEN verdict = 'PASS' THEN 1 ELSE 0 END), "
+                        + "SUM(CASE WHEN verdict = 'FAIL' THEN 1 ELSE 0 END) FROM bundles GROUP BY COALESCE(day, 'unknown'), COALESCE(sku, ''), COALESCE(station, '')");
+                s.executeUpdate("DELETE FROM daily_suites");
+                s.executeUpdate("INSERT INTO daily_suites (day, suite, runs, failed) SELECT COALESCE(b.day, 'unknown'), s.suite, COUNT(*), "
+                        + "SUM(CASE WHEN s.outcome IN ('FAIL', 'HUNG') THEN 1 ELSE 0 END) FROM run_suites s JOIN bundles b ON b.run_id = s.run_id "
+                        + "WHERE s.outcome <> 'SKIPPED' GROUP BY COALESCE(b.day, 'unknown'), s.suite");
+                s.executeUpdate("DELETE FROM daily_symptoms");
+                s.executeUpdate("INSERT INTO daily_symptoms (day, symptom, seen, runs) SELECT COALESCE(b.day, 'unknown'), f.symptom, COUNT(*), "
+                        + "COUNT(DISTINCT f.run_id) FROM run_failures f JOIN bundles b ON b.run_id = f.run_id GROUP BY COALESCE(b.day, 'unknown'), f.symptom");
+                c.commit();
+                return null;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    /** Every stored run, oldest first, for reindex. */
+    List<Row> all() throws SQLException {
+        return with(c -> {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT run_id, serial, verdict, sha256, station_key, size_bytes, "
+                    + "received_at FROM bundles ORDER BY received_at, run_id")) {
+                List<Row> out = new ArrayList<>();
+                while (r.next()) {
+                    out.add(row(r));
+                }
+                return out;
+            }
+        });
+    }
+
+    /** A run as the pages show it. */
+    record RunRow(String runId, String serial, String verdict, String sha256, String stationKey, long sizeBytes, String receivedAt,
+                  String profile, String station, String sku, String model, String started, String ended, Double durationS,
+                  long failureCount, Double maxCelsius, Double maxWatts) {
+    }
+
+    private static final String RUN_COLUMNS = "run_id, serial, verdict, sha256, station_key, size_bytes, received_at, profile, station, sku, "
+            + "model, started_at, ended_at, duration_s, failure_count, max_celsius, max_watts";
+
+    private static RunRow runRow(ResultSet r) throws SQLException {
+        return new RunRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getLong(6), r.getString(7),
+                r.getString(8), r.getString(9), r.getString(10), r.getString(11), r.getString(12), r.getString(13), dbl(r, 14), r.getLong(15),
+                dbl(r, 16), dbl(r, 17));
+    }
+
+    private static Double dbl(ResultSet r, int i) throws SQLException {
+        double v = r.getDouble(i);
+        return r.wasNull() ? null : v;
+    }
+
+    Optional<RunRow> run(String runId) throws SQLException {
+        return with(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM bundles WHERE run_id = ?")) {
+                p.setString(1, runId);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(runRow(r)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** A unit's runs, newest first. */
+    List<RunRow> runsOf(String serial) throws SQLException {
+        return with(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM bundles WHERE serial = ? ORDER BY received_at DESC, run_id DESC")) {
+                p.setString(1, serial);
+                List<RunRow> out = new ArrayList<>();
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(runRow(r));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** One unit's latest run. */
+    record UnitRow(String serial, String runId, String verdict, String receivedAt, String sku, String station, String model, long runs) {
+    }
+
+    /**
+     * The units page's filter; null or blank fields do not filter.
+     *
+     * @param serial part of a serial (matched literally, case-sensitive)
+     * @param from   first day (yyyy-mm-dd) of the latest run's receipt, inclusive
+     * @param to     last day, inclusive
+     */
+    record UnitFilter(String serial, String verdict, String sku, String station, String from, String to) {
+        private static boolean set(String s) {
+            return s != null && !s.isBlank();
+        }
+
+        /** The WHERE clause, its parameters added to {@code params}: everything a person typed is a parameter, never SQL. */
+        String where(List<Object> params) {
+            List<String> and = new ArrayList<>();
+            if (set(serial)) {
+                and.add("serial LIKE ? ESCAPE '!'");
+                params.add("%" + serial.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            }
+            if (set(verdict)) {
+                and.add("verdict = ?");
+                params.add(verdict);
+            }
+            if (set(sku)) {
+                and.add("sku = ?");
+                params.add(sku);
+            }
+            if (set(station)) {
+                and.add("station = ?");
+                params.add(station);
+            }
+            if (set(from)) {
+                and.add("received_at >= ?");
+                params.add(from);
+            }
+            if (set(to)) {
+                and.add("received_at < ?");
+                params.add(to + "\uffff"); // the whole last day: every time stamp of that day sorts below it
+            }
+            return and.isEmpty() ? "" : " WHERE " + String.join(" AND ", and);
+        }
+    }
+
+    /** A page of units, newest latest run first, and how many match in all. */
+    record Page<T>(List<T> rows, long total) {
+    }
+
+    Page<UnitRow> units(UnitFilter f, int offset, int limit) throws SQLException {
+        return with(c -> {
+            List<Object> params = new ArrayList<>();
+            String where = f.where(params);
+            long total;
+            try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM units" + where)) {
+                bind(p, params);
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    total = r.getLong(1);
+                }
+            }
+            List<UnitRow> rows = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT serial, run_id, verdict, received_at, sku, station, model, runs FROM units" + where
+                    + " ORDER BY received_at DESC, serial LIMIT ? OFFSET ?")) {
+                List<Object> all = new ArrayList<>(params);
+                all.add(limit);
+                all.add(offset);
+                bind(p, all);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        rows.add(new UnitRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6),
+                                r.getString(7), r.getLong(8)));
+                    }
+                }
+            }
+            return new Page<>(rows, total);
+        });
+    }
+
+    private static void bind(PreparedStatement p, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object v = params.get(i);
+            if (v instanceof Integer n) {
+                p.setInt(i + 1, n);
+            } else {
+                p.setString(i + 1, (String) v);
+            }
+        }
+    }
+
+    /** A row of the line page: a key (day, suite, SKU, station, symptom), how many, how many failed, and, for days, how many passed. */
+    record Tally(String key, long total, long failed, long passed) {
+        double rate() {
+            return total == 0 ? 0 : failed / (double) total;
+        }
+    }
+
+    private List<Tally> tallies(String sql, String fromDay) throws SQLException {
+        return with(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, fromDay);
+                List<Tally> out = new ArrayList<>();
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        String key = r.getString(1);
+                        out.add(new Tally(key == null || key.isEmpty() ? "(none)" : key, r.getLong(2), r.getLong(3), r.getLong(4)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Runs per day since {@code fromDay}: key day, total runs, failed (FAIL), and passed. */
+    List<Tally> byDay(String fromDay) throws SQLException {
+        return tallies("SELECT day, SUM(runs), SUM(failed), SUM(passed) FROM daily WHERE day >= ? GROUP BY day ORDER BY day", fromDay);
+    }
+
+    /** Suite runs since {@code fromDay} by suite (a skipped suite did not run: not counted): total, failed (FAIL or HUNG). */
+    List<Tally> bySuite(String fromDay) throws SQLException {
+        return tallies("SELECT suite, SUM(runs), SUM(failed), 0 FROM daily_suites WHERE day >= ? GROUP BY suite ORDER BY suite", fromDay);
+    }
+
+    /** Runs since {@code fromDay} by SKU or station: total, failed (FAIL). */
+    List<Tally> byColumn(String column, String fromDay) throws SQLException {
+        if (!List.of("sku", "station").contains(column)) {
+            throw new IllegalArgumentException(column);
+        }
+        return tallies("SELECT " + column + ", SUM(runs), SUM(failed), 0 FROM daily WHERE day >= ? GROUP BY " + column + " ORDER BY " + column, fromDay);
+    }
+
+    /** The most frequent failure symptoms since {@code fromDay}: times seen (total) and in how many runs (failed). */
+    List<Tally> topSymptoms(String fromDay, int limit) throws SQLException {
+        List<Tally> all = tallies("SELECT symptom, SUM(seen), SUM(runs), 0 FROM daily_symptoms WHERE day >= ? GROUP BY symptom "
+                + "ORDER BY SUM(seen) DESC, symptom", fromDay);
+        return all.subList(0, Math.min(limit, all.size()));
+    }
+
+    /** Distinct values of a units column, for the filter menus. */
+    List<String> distinct(String column) throws SQLException {
+        if (!List.of("sku", "station", "verdict").contains(column)) {
+            throw new IllegalArgumentException(column);
+        }
+        return with(c -> {
+            // SKUs and stations from the daily counts (a few rows a day), verdicts from the units
+            String from = column.equals("verdict") ? "units" : "daily";
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT DISTINCT " + column + " FROM " + from + " WHERE " + column
+                    + " IS NOT NULL AND " + column + " <> '' ORDER BY " + column)) {
+                List<String> out = new ArrayList<>();
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+                return out;
+            }
+        });
+    }
+
     private static Row row(ResultSet r) throws SQLException {
         return new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getLong(6), r.getString(7));
     }

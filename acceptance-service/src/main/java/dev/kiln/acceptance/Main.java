@@ -16,21 +16,17 @@ import picocli.CommandLine.Option;
 /** {@code kiln-acceptance}: runs the reference acceptance service until stopped. */
 @Command(name = "kiln-acceptance", mixinStandardHelpOptions = true, version = "kiln-acceptance 0.1.0",
         description = "Reference acceptance service: verifies Kiln bundles against trusted station keys and stores each once.")
-public final class Main implements Callable<Integer> {
+public final class Main extends StoreOptions implements Callable<Integer> {
     @Option(names = "--port", required = true, description = "TCP port (0: any free port, printed at start).")
     int port;
 
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     String bind;
 
-    @Option(names = "--data", required = true, description = "Directory for bundle blobs (and the SQLite index by default).")
-    Path data;
 
     @Option(names = "--trust", required = true, description = "Trusted station public keys: a .pub file or a directory of them.")
     Path trust;
 
-    @Option(names = "--db", description = "JDBC URL of the index (default: SQLite in the data directory; e.g. jdbc:postgresql://host/db?user=u&password=p).")
-    String db;
 
     @Option(names = "--max-bundle-bytes", defaultValue = "67108864", description = "Larger bodies get 413. Default: ${DEFAULT-VALUE}.")
     long maxBundleBytes;
@@ -53,23 +49,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--ingest-wait", defaultValue = "2s", description = "How long an upload waits for a free ingest. Default: ${DEFAULT-VALUE}.")
     String ingestWait;
 
-    @Option(names = "--blob-store", description = "Where bundle bytes live: the --data directory (default), or s3://BUCKET[/PREFIX] "
-            + "in an S3-compatible store shared by every replica (with --s3-endpoint).")
-    String blobStore;
-
-    @Option(names = "--s3-endpoint", description = "The S3 API endpoint, e.g. https://s3.factory.example:9000 (path-style addressing).")
-    URI s3Endpoint;
-
-    @Option(names = "--s3-region", defaultValue = "us-east-1", description = "The region requests are signed for. Default: ${DEFAULT-VALUE}.")
-    String s3Region;
-
-    @Option(names = "--s3-credentials", description = "A file with access_key_id=… and secret_access_key=… lines; without it, the "
-            + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables.")
-    Path s3Credentials;
 
     @Option(names = "--access", description = "Who may do what: readers (read) and stations (upload; their keys, serials, "
             + "revocation), a YAML file (docs/upload-protocol.md). Without it and without --token-file, anyone may.")
     Path accessFile;
+
+    @Option(names = "--session-key-file", description = "At least 32 random bytes that sign dashboard sessions: replicas behind one "
+            + "balancer share it. Without it each process makes its own (sessions then hold on one replica only).")
+    Path sessionKeyFile;
 
     @Option(names = "--token-file", description = "File holding the bearer token clients must present.")
     Path tokenFile;
@@ -94,40 +81,8 @@ public final class Main implements Callable<Integer> {
     private AcceptanceServer.Limits limits;
     private BlobStore blobs;
 
-    /** The blob store the flags name; IllegalArgumentException (78) when they do not add up or it cannot be reached. */
-    private BlobStore blobStore() throws java.io.IOException {
-        if (blobStore == null || blobStore.equals("dir")) {
-            if (s3Endpoint != null) {
-                throw new IllegalArgumentException("--s3-endpoint without --blob-store s3://BUCKET");
-            }
-            return BlobStore.directory(data);
-        }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(.*))?").matcher(blobStore);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--blob-store " + blobStore + ": expected dir or s3://BUCKET[/PREFIX]");
-        }
-        if (s3Endpoint == null) {
-            throw new IllegalArgumentException("--blob-store " + blobStore + " needs --s3-endpoint");
-        }
-        String id = System.getenv("AWS_ACCESS_KEY_ID");
-        String secret = System.getenv("AWS_SECRET_ACCESS_KEY");
-        if (s3Credentials != null) {
-            java.util.Properties p = new java.util.Properties();
-            try (java.io.Reader r = Files.newBufferedReader(s3Credentials)) {
-                p.load(r);
-            }
-            id = p.getProperty("access_key_id");
-            secret = p.getProperty("secret_access_key");
-        }
-        if (id == null || id.isBlank() || secret == null || secret.isBlank()) {
-            throw new IllegalArgumentException("no S3 credentials: give --s3-credentials FILE (access_key_id=, secret_access_key=) or set "
-                    + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-        }
-        S3BlobStore s3 = new S3BlobStore(s3Endpoint, s3Region, m.group(1), m.group(2) == null ? "" : m.group(2), id.strip(), secret.strip());
-        s3.check();
-        return s3;
-    }
     private Access access;
+    private byte[] sessionKey;
 
     /** "90s", "2m", "500ms", "1h": a duration, or an IllegalArgumentException naming the flag. */
     static java.time.Duration duration(String flag, String text) {
@@ -148,7 +103,7 @@ public final class Main implements Callable<Integer> {
     private AcceptanceServer listen(BundleIndex index, TrustStore keys, String token, javax.net.ssl.SSLContext tls) throws Exception {
         try {
             return new AcceptanceServer(new InetSocketAddress(bind, port), index, blobs, keys,
-                    new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits, access));
+                    new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits, access).withSessionKey(sessionKey));
         } catch (java.net.BindException e) {
             err.println("kiln-acceptance: cannot listen on " + bind + ":" + port + ": " + dev.kiln.bundle.Why.of(e));
             return null;
@@ -161,7 +116,11 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command; every error is one line on stderr and an exit code (64 usage, 78 configuration, 70 internal). */
     static int run(PrintStream out, PrintStream err, String... args) {
-        CommandLine cmd = new CommandLine(new Main(out, err));
+        boolean reindex = args.length > 0 && args[0].equals("reindex");
+        CommandLine cmd = new CommandLine(reindex ? new Reindex(out, err) : new Main(out, err));
+        if (reindex) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         cmd.setParameterExceptionHandler((ex, a) -> {
             err.println("kiln-acceptance: " + ex.getMessage().replace('\n', ' ').strip());
             return 64;
@@ -216,6 +175,13 @@ public final class Main implements Callable<Integer> {
                 }
                 access = Access.load(accessFile, keys);
             }
+            if (sessionKeyFile != null) {
+                sessionKey = Files.readAllBytes(sessionKeyFile);
+                if (sessionKey.length < 32) {
+                    throw new IllegalArgumentException("--session-key-file " + sessionKeyFile + " holds " + sessionKey.length
+                            + " bytes: at least 32 random bytes are needed (head -c 32 /dev/urandom > FILE)");
+                }
+            }
             if (tlsCert != null || tlsKey != null) {
                 tls = TlsMaterial.context(clientCa, tlsCert, tlsKey);
             } else if (clientCa != null) {
@@ -242,7 +208,7 @@ public final class Main implements Callable<Integer> {
             err.println("kiln-acceptance: " + e.getMessage());
             return 78;
         }
-        String url = db != null ? db : "jdbc:sqlite:" + data.toAbsolutePath().resolve("index.db");
+        String url = indexUrl();
         try (BundleIndex index = new BundleIndex(url);
              AcceptanceServer server = listen(index, keys, token, tls)) {
             if (server == null) {

@@ -1,0 +1,738 @@
+package dev.kiln.acceptance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.mustachejava.DefaultMustacheFactory;
+import com.github.mustachejava.Mustache;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The factory's view ({@code /ui/…}): server-rendered pages of units, one unit's runs, one run (its
+ * summary, failures in plain words, inventory against its SKU, telemetry charts) and the line's yield,
+ * with CSV of every table. Readable without JavaScript; Mustache escapes everything a bundle or a
+ * person typed. With readers configured, a page needs a reader's credential: a bearer token, or the
+ * session cookie a token login sets (signed with HMAC-SHA-256; see docs/dashboard.md).
+ */
+final class Dashboard {
+    static final String COOKIE = "kiln_session";
+    private static final java.time.Duration SESSION = java.time.Duration.ofHours(12);
+    static final int PAGE_SIZE = 50;
+    private static final List<String> VERDICTS = List.of("PASS", "FAIL", "INCOMPLETE", "ERROR");
+
+    private final BundleIndex index;
+    private final BlobStore blobs;
+    private final Access access;
+    private final byte[] sessionKey;
+    private final boolean secureCookie;
+    private final ObjectMapper json = new ObjectMapper();
+    private final DefaultMustacheFactory templates = new DefaultMustacheFactory("dashboard");
+    private final Map<String, Mustache> compiled = new ConcurrentHashMap<>();
+    /** Drawn charts of recent runs: a sealed bundle never changes, so its charts never go stale. */
+    private final Map<String, Charts.Drawn> chartCache = java.util.Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Charts.Drawn> e) {
+            return size() > 64;
+        }
+    });
+
+    Dashboard(BundleIndex index, BlobStore blobs, Access access, byte[] sessionKey, boolean secureCookie) {
+        this.index = index;
+        this.blobs = blobs;
+        this.access = access;
+        this.sessionKey = sessionKey.clone();
+        this.secureCookie = secureCookie;
+    }
+
+    /** Answers a request under {@code /ui}. */
+    void handle(HttpExchange ex, String method, String path) throws IOException, SQLException {
+        if (path.equals("/ui/static/kiln.css")) {
+            send(ex, 200, "text/css; charset=utf-8", resource("dashboard/kiln.css"));
+            return;
+        }
+        if (path.equals("/ui/login")) {
+            login(ex, method);
+            return;
+        }
+        if (path.equals("/ui/logout") && method.equals("POST")) {
+            ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict" + (secureCookie ? "; Secure" : ""));
+            redirect(ex, "/ui/login");
+            return;
+        }
+        Access.Principal who = reader(ex);
+        boolean csv = path.endsWith(".csv");
+        if (who == null) {
+            if (csv) {
+                sendText(ex, 401, "a reader's credential is required: a bearer token or a session (log in at /ui/login)\n");
+            } else {
+                redirect(ex, "/ui/login?next=" + enc(path + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery())));
+            }
+            return;
+        }
+        if (who instanceof Access.Station st) {
+            page(ex, 403, "error", Map.of("title", "Not for stations", "message", "Station " + st.name() + " uploads; readers read."), who);
+            return;
+        }
+        if (!method.equals("GET")) {
+            page(ex, 405, "error", Map.of("title", "Not allowed", "message", method + " is not allowed here"), who);
+            return;
+        }
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        if (path.equals("/ui") || path.equals("/ui/")) {
+            redirect(ex, "/ui/units");
+        } else if (path.equals("/ui/units") || path.equals("/ui/units.csv")) {
+            units(ex, q, csv, who);
+        } else if (path.startsWith("/ui/units/")) {
+            unit(ex, URLDecoder.decode(path.substring("/ui/units/".length()), StandardCharsets.UTF_8), who);
+        } else if (path.matches("/ui/runs/[0-9A-Za-z-]{1,64}/bundle")) {
+            bundle(ex, path.substring("/ui/runs/".length(), path.length() - "/bundle".length()), who);
+        } else if (path.startsWith("/ui/runs/")) {
+            run(ex, path.substring("/ui/runs/".length()), who);
+        } else if (path.equals("/ui/line")) {
+            line(ex, q, who);
+        } else if (path.matches("/ui/line/[a-z]+\\.csv")) {
+            lineCsv(ex, path.substring("/ui/line/".length(), path.length() - 4), q);
+        } else {
+            notFound(ex, "No such page: " + path, who);
+        }
+    }
+
+    // ---- access ----
+
+    /** Who is asking: a bearer token, or a valid session cookie; null when neither (and reads need one). */
+    private Access.Principal reader(HttpExchange ex) {
+        if (access.isOpen()) {
+            return access.authenticate(null);
+        }
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        if (auth != null) {
+            return access.authenticate(auth);
+        }
+        String name = session(ex.getRequestHeaders().getFirst("Cookie"));
+        return name == null ? null : access.reader(name);
+    }
+
+    /** The reader a session cookie names, when its signature holds and it has not expired; else null. */
+    String session(String cookies) {
+        if (cookies == null) {
+            return null;
+        }
+        for (String c : cookies.split(";")) {
+            String kv = c.trim();
+            if (!kv.startsWith(COOKIE + "=")) {
+                continue;
+            }
+            String v = kv.substring(COOKIE.length() + 1);
+            int dot = v.indexOf('.');
+            if (dot < 0) {
+                return null;
+            }
+            String payload = v.substring(0, dot);
+            byte[] given;
+            try {
+                given = Base64.getUrlDecoder().decode(v.substring(dot + 1));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            if (!MessageDigest.isEqual(given, mac(payload))) {
+                return null;
+            }
+            String text;
+            try {
+                text = new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            int bar = text.lastIndexOf('|');
+            if (bar < 0) {
+                return null;
+            }
+            try {
+                if (Long.parseLong(text.substring(bar + 1)) < Instant.now().getEpochSecond()) {
+                    return null; // expired
+                }
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            return text.substring(0, bar);
+        }
+        return null;
+    }
+
+    String newSession(String reader) {
+        String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                (reader + "|" + Instant.now().plus(SESSION).getEpochSecond()).getBytes(StandardCharsets.UTF_8));
+        return payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(payload));
+    }
+
+    private byte[] mac(String payload) {
+        try {
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(sessionKey, "HmacSHA256"));
+            return m.doFinal(payload.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void login(HttpExchange ex, String method) throws IOException {
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        String next = safeNext(q.get("next"));
+        if (method.equals("GET")) {
+            page(ex, 200, "login", Map.of("next", next, "open", access.isOpen()), null);
+            return;
+        }
+        if (!method.equals("POST")) {
+            sendText(ex, 405, method + " is not allowed here\n");
+            return;
+        }
+        byte[] body = ex.getRequestBody().readNBytes(8192);
+        Map<String, String> form = query(new String(body, StandardCharsets.US_ASCII));
+        next = safeNext(form.getOrDefault("next", next));
+        String token = form.getOrDefault("token", "");
+        Access.Principal p = token.isBlank() ? null : access.authenticate("Bearer " + token);
+        if (p == null || p instanceof Access.Station) {
+            page(ex, 401, "login", Map.of("next", next, "error", p == null ? "That token is not a reader's." : "Station tokens upload; they cannot read."),
+                    null);
+            return;
+        }
+        ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + newSession(p.name()) + "; Path=/ui; Max-Age=" + SESSION.toSeconds()
+                + "; HttpOnly; SameSite=Strict" + (secureCookie ? "; Secure" : ""));
+        redirect(ex, next);
+    }
+
+    /** Only a path on this dashboard: a login link must not send a reader elsewhere. */
+    private static String safeNext(String next) {
+        return next != null && next.startsWith("/ui/") && !next.startsWith("//") && !next.contains("\\") ? next : "/ui/units";
+    }
+
+    // ---- pages ----
+
+    private void units(HttpExchange ex, Map<String, String> q, boolean csv, Access.Principal who) throws IOException, SQLException {
+        BundleIndex.UnitFilter f = new BundleIndex.UnitFilter(q.get("serial"), q.get("verdict"), q.get("sku"), q.get("station"),
+                day(q.get("from")), day(q.get("to")));
+        int page = Math.max(1, intOr(q.get("page"), 1));
+        if (csv) {
+            BundleIndex.Page<BundleIndex.UnitRow> all = index.units(f, 0, 100_000);
+            StringBuilder b = new StringBuilder("serial,verdict,latest_run,received_at,sku,station,model,runs\n");
+            for (BundleIndex.UnitRow u : all.rows()) {
+                b.append(Csv.row(u.serial(), u.verdict(), u.runId(), u.receivedAt(), u.sku(), u.station(), u.model(), Long.toString(u.runs())));
+            }
+            sendCsv(ex, "units.csv", b.toString());
+            return;
+        }
+        BundleIndex.Page<BundleIndex.UnitRow> p = index.units(f, (page - 1) * PAGE_SIZE, PAGE_SIZE);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (BundleIndex.UnitRow u : p.rows()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("serial", u.serial());
+            m.put("href", "/ui/units/" + enc(u.serial()));
+            m.put("verdict", u.verdict());
+            m.put("runHref", "/ui/runs/" + u.runId());
+            m.put("received", when(u.receivedAt()));
+            m.put("sku", dash(u.sku()));
+            m.put("station", dash(u.station()));
+            m.put("model", dash(u.model()));
+            m.put("runs", u.runs());
+            rows.add(m);
+        }
+        Map<String, Object> scope = new LinkedHashMap<>();
+        scope.put("title", "Units");
+        scope.put("units", rows);
+        scope.put("total", p.total());
+        scope.put("none", p.total() == 0);
+        scope.put("serial", orEmpty(q.get("serial")));
+        scope.put("from", orEmpty(day(q.get("from"))));
+        scope.put("to", orEmpty(day(q.get("to"))));
+        scope.put("verdicts", options(VERDICTS, q.get("verdict")));
+        scope.put("skus", options(index.distinct("sku"), q.get("sku")));
+        scope.put("stations", options(index.distinct("station"), q.get("station")));
+        String keep = keep(q, "page");
+        scope.put("csvHref", "/ui/units.csv" + (keep.isEmpty() ? "" : "?" + keep));
+        long pages = Math.max(1, (p.total() + PAGE_SIZE - 1) / PAGE_SIZE);
+        scope.put("page", page);
+        scope.put("pages", pages);
+        if (page > 1) {
+            scope.put("prevHref", "/ui/units?" + (keep.isEmpty() ? "" : keep + "&") + "page=" + (page - 1));
+        }
+        if (page < pages) {
+            scope.put("nextHref", "/ui/units?" + (keep.isEmpty() ? "" : keep + "&") + "page=" + (page + 1));
+        }
+        page(ex, 200, "units", scope, who);
+    }
+
+    private void unit(HttpExchange ex, String serial, Access.Principal who) throws IOException, SQLException {
+        List<BundleIndex.RunRow> runs = index.runsOf(serial);
+        if (runs.isEmpty()) {
+            notFound(ex, "No runs of unit " + serial + " have been received.", who);
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (BundleIndex.RunRow r : runs) {
+            Map<String, Object> m = runScope(r);
+            rows.add(m);
+        }
+        Map<String, Object> scope = new LinkedHashMap<>();
+        scope.put("title", "Unit " + serial);
+        scope.put("serial", serial);
+        scope.put("runs", rows);
+        scope.put("count", runs.size());
+        scope.put("latest", runs.get(0).verdict());
+        page(ex, 200, "unit", scope, who);
+    }
+
+    private static Map<String, Object> runScope(BundleIndex.RunRow r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("runId", r.runId());
+        m.put("href", "/ui/runs/" + r.runId());
+        m.put("bundleHref", "/ui/runs/" + r.runId() + "/bundle");
+        m.put("serial", r.serial());
+        m.put("serialHref", "/ui/units/" + enc(r.serial()));
+        m.put("verdict", r.verdict());
+        m.put("profile", dash(r.profile()));
+        m.put("duration", r.durationS() == null ? "—" : duration(r.durationS()));
+        m.put("station", dash(r.station()));
+        m.put("key", r.stationKey().substring(0, Math.min(16, r.stationKey().length())));
+        m.put("received", when(r.receivedAt()));
+        m.put("started", when(r.started()));
+        m.put("ended", when(r.ended()));
+        m.put("sku", dash(r.sku()));
+        m.put("model", dash(r.model()));
+        m.put("failures", r.failureCount());
+        m.put("size", String.format(Locale.ROOT, "%.1f KiB", r.sizeBytes() / 1024.0));
+        return m;
+    }
+
+    private Optional<byte[]> blob(BundleIndex.RunRow r) throws IOException {
+        return blobs.get(r.sha256());
+    }
+
+    private void bundle(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
+        Optional<BundleIndex.RunRow> r = index.run(runId);
+        Optional<byte[]> b = r.isEmpty() ? Optional.empty() : blob(r.get());
+        if (b.isEmpty()) {
+            notFound(ex, "No bundle for run " + runId + ".", who);
+            return;
+        }
+        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + runId + ".kiln.zip\"");
+        send(ex, 200, AcceptanceServer.CONTENT_TYPE, b.get());
+    }
+
+    private void run(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
+        Optional<BundleIndex.RunRow> row = runId.matches("[0-9A-Za-z-]{1,64}") ? index.run(runId) : Optional.empty();
+        if (row.isEmpty()) {
+            notFound(ex, "No run " + runId + " has been received.", who);
+            return;
+        }
+        Map<String, Object> scope = runScope(row.get());
+        scope.put("title", "Run " + runId);
+        List<String> notes = new ArrayList<>();
+        Optional<byte[]> zip = blob(row.get());
+        Map<String, byte[]> files = zip.isPresent() ? entries(zip.get(), notes) : Map.of();
+        if (zip.isEmpty()) {
+            notes.add("The sealed bundle is missing from the store: only the index's facts are shown.");
+        }
+        JsonNode summary = parse(files.get("results/summary.json"), "results/summary.json", notes, zip.isPresent());
+        JsonNode inventory = parse(files.get("inventory.json"), "inventory.json", notes, zip.isPresent());
+        scope.put("reason", summary.path("reason").asText(""));
+        List<Map<String, Object>> suites = new ArrayList<>();
+        List<Map<String, Object>> failures = new ArrayList<>();
+        List<Charts.Span> spans = new ArrayList<>();
+        Map<String, Charts.Span> stageSpans = new LinkedHashMap<>();
+        for (JsonNode s : summary.path("suites")) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            String id = s.path("suiteId").asText("?");
+            m.put("suite", id);
+            m.put("outcome", s.path("outcome").asText("?"));
+            m.put("required", s.path("required").asBoolean(true) ? "" : "optional");
+            Double d = null;
+            try {
+                Instant a = Instant.parse(s.path("started").asText());
+                Instant b = Instant.parse(s.path("ended").asText());
+                d = java.time.Duration.between(a, b).toMillis() / 1000.0;
+                String stage = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+                Charts.Span prev = stageSpans.get(stage);
+                stageSpans.put(stage, prev == null ? new Charts.Span(stage, a, b)
+                        : new Charts.Span(stage, a.isBefore(prev.start()) ? a : prev.start(), b.isAfter(prev.end()) ? b : prev.end()));
+            } catch (RuntimeException e) {
+                // not started (skipped): no time
+            }
+            m.put("time", d == null ? "—" : duration(d));
+            m.put("iterations", s.path("iterations").asLong(0));
+            m.put("failures", s.path("failureCount").asLong(0));
+            m.put("reason", s.path("reason").asText(""));
+            suites.add(m);
+            for (JsonNode f : s.path("failures")) {
+                Map<String, Object> fm = new LinkedHashMap<>();
+                fm.put("suite", id);
+                fm.put("symptom", f.path("symptom").asText("?"));
+                fm.put("sentence", f.path("message").asText(""));
+                fm.put("location", dash(RunFacts.location(f.path("details"))));
+                fm.put("degraded", f.path("degraded").asBoolean(false));
+                failures.add(fm);
+            }
+            if (s.path("failureCount").asLong(0) > s.path("failures").size()) {
+                notes.add(id + ": " + s.path("failureCount").asLong() + " failures, the first " + s.path("failures").size() + " in full in the bundle.");
+            }
+        }
+        spans.addAll(stageSpans.values());
+        scope.put("suites", suites);
+        scope.put("hasSuites", !suites.isEmpty());
+        scope.put("failureList", failures);
+        scope.put("hasFailures", !failures.isEmpty());
+        // the inventory against its SKU
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (JsonNode c : inventory.path("checks")) {
+            checks.add(Map.of("field", c.path("field").asText(), "expected", c.path("expected").asText(), "actual", c.path("actual").asText(),
+                    "ok", c.path("ok").asBoolean(false)));
+        }
+        scope.put("checks", checks);
+        scope.put("hasChecks", !checks.isEmpty());
+        scope.put("skuName", inventory.path("sku").path("name").asText(""));
+        JsonNode inv = inventory.path("inventory");
+        List<Map<String, Object>> facts = new ArrayList<>();
+        for (String k : List.of("model", "identifier", "chip", "os", "physicalCores", "logicalCpus", "memoryBytes")) {
+            if (inv.has(k)) {
+                facts.add(Map.of("name", k, "value", inv.path(k).asText()));
+            }
+        }
+        scope.put("inventory", facts);
+        // telemetry
+        byte[] csv = files.get("telemetry/samples.csv");
+        List<Map<String, Object>> charts = new ArrayList<>();
+        if (csv == null) {
+            if (zip.isPresent()) {
+                notes.add("This bundle has no telemetry (telemetry/samples.csv is missing): the rest of the run is shown.");
+            }
+        } else {
+            Charts.Drawn drawn = chartCache.get(row.get().sha256());
+            if (drawn == null) {
+                drawn = Charts.draw(csv, spans);
+                chartCache.put(row.get().sha256(), drawn);
+            }
+            if (drawn.damagedLines() > 0) {
+                notes.add("The telemetry has " + drawn.damagedLines() + " damaged line(s), skipped; the rest is drawn.");
+            }
+            if (drawn.samples() == 0) {
+                notes.add("The telemetry holds no readable samples.");
+            } else if (drawn.charts().isEmpty()) {
+                notes.add("The telemetry (" + drawn.samples() + " samples) has no temperature, clock, power or fan channel to draw.");
+            }
+            for (Charts.Chart c : drawn.charts()) {
+                List<Map<String, Object>> legend = new ArrayList<>();
+                for (int k = 0; k < c.series().size(); k++) {
+                    legend.add(Map.of("channel", c.series().get(k), "colour", Charts.colour(k)));
+                }
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("title", c.title());
+                cm.put("unit", c.unit());
+                cm.put("svg", c.svg());
+                cm.put("legend", legend);
+                cm.put("series", c.series().size());
+                cm.put("notDrawn", c.notDrawn() > 0 ? c.notDrawn() + " more channel(s) not drawn" : "");
+                charts.add(cm);
+            }
+            scope.put("samples", drawn.samples());
+        }
+        scope.put("charts", charts);
+        scope.put("notes", notes);
+        scope.put("hasNotes", !notes.isEmpty());
+        page(ex, 200, "run", scope, who);
+    }
+
+    /** The bundle's small files and telemetry; what cannot be read is noted, the rest kept. */
+    private static Map<String, byte[]> entries(byte[] zip, List<String> notes) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (List.of("results/summary.json", "inventory.json", "telemetry/samples.csv", "manifest.json").contains(e.getName())) {
+                    out.put(e.getName(), in.readAllBytes());
+                }
+            }
+        } catch (IOException e) {
+            notes.add("The bundle could not be read to its end (" + e.getMessage() + "): what was read is shown.");
+        }
+        return out;
+    }
+
+    private JsonNode parse(byte[] b, String name, List<String> notes, boolean haveBundle) {
+        if (b == null) {
+            if (haveBundle) {
+                notes.add("The bundle has no " + name + ".");
+            }
+            return json.missingNode();
+        }
+        try {
+            return json.readTree(b);
+        } catch (IOException e) {
+            notes.add(name + " does not parse: " + e.getMessage().lines().findFirst().orElse(""));
+            return json.missingNode();
+        }
+    }
+
+    private void line(HttpExchange ex, Map<String, String> q, Access.Principal who) throws IOException, SQLException {
+        int days = Math.max(1, Math.min(366, intOr(q.get("days"), 14)));
+        String from = LocalDate.now(ZoneOffset.UTC).minusDays(days - 1).toString();
+        String week = LocalDate.now(ZoneOffset.UTC).minusDays(6).toString();
+        Map<String, Object> scope = new LinkedHashMap<>();
+        scope.put("title", "Line");
+        scope.put("days", days);
+        List<Map<String, Object>> yield = new ArrayList<>();
+        long maxRuns = 1;
+        List<BundleIndex.Tally> byDay = index.byDay(from);
+        for (BundleIndex.Tally t : byDay) {
+            maxRuns = Math.max(maxRuns, t.total());
+        }
+        for (BundleIndex.Tally t : byDay) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("day", t.key());
+            m.put("runs", t.total());
+            m.put("passed", t.passed());
+            m.put("failed", t.failed());
+            m.put("yield", pct(t.total() == 0 ? 0 : t.passed() / (double) t.total()));
+            m.put("bar", Math.round(100.0 * t.total() / maxRuns));
+            m.put("passBar", t.total() == 0 ? 0 : Math.round(100.0 * t.passed() / maxRuns));
+            yield.add(m);
+        }
+        scope.put("yield", yield);
+        scope.put("suites", tallies(index.bySuite(from)));
+        scope.put("skus", tallies(index.byColumn("sku", from)));
+        scope.put("stations", tallies(index.byColumn("station", from)));
+        List<Map<String, Object>> symptoms = new ArrayList<>();
+        for (BundleIndex.Tally t : index.topSymptoms(week, 10)) {
+            symptoms.add(Map.of("symptom", t.key(), "count", t.total(), "runs", t.failed()));
+        }
+        scope.put("symptoms", symptoms);
+        page(ex, 200, "line", scope, who);
+    }
+
+    private static List<Map<String, Object>> tallies(List<BundleIndex.Tally> ts) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (BundleIndex.Tally t : ts) {
+            out.add(Map.of("key", t.key(), "runs", t.total(), "failed", t.failed(), "rate", pct(t.rate())));
+        }
+        return out;
+    }
+
+    private void lineCsv(HttpExchange ex, String table, Map<String, String> q) throws IOException, SQLException {
+        int days = Math.max(1, Math.min(366, intOr(q.get("days"), 14)));
+        String from = LocalDate.now(ZoneOffset.UTC).minusDays(days - 1).toString();
+        StringBuilder b = new StringBuilder();
+        Function<List<BundleIndex.Tally>, String> rate = ts -> {
+            StringBuilder s = new StringBuilder();
+            for (BundleIndex.Tally t : ts) {
+                s.append(Csv.row(t.key(), Long.toString(t.total()), Long.toString(t.failed()), String.format(Locale.ROOT, "%.4f", t.rate())));
+            }
+            return s.toString();
+        };
+        switch (table) {
+            case "yield" -> {
+                b.append("day,runs,passed,failed,yield\n");
+                for (BundleIndex.Tally t : index.byDay(from)) {
+                    b.append(Csv.row(t.key(), Long.toString(t.total()), Long.toString(t.passed()), Long.toString(t.failed()),
+                            String.format(Locale.ROOT, "%.4f", t.total() == 0 ? 0 : t.passed() / (double) t.total())));
+                }
+            }
+            case "suites" -> b.append("suite,runs,failed,failure_rate\n").append(rate.apply(index.bySuite(from)));
+            case "skus" -> b.append("sku,runs,failed,failure_rate\n").append(rate.apply(index.byColumn("sku", from)));
+            case "stations" -> b.append("station,runs,failed,failure_rate\n").append(rate.apply(index.byColumn("station", from)));
+            case "symptoms" -> {
+                b.append("symptom,seen,runs\n");
+                for (BundleIndex.Tally t : index.topSymptoms(LocalDate.now(ZoneOffset.UTC).minusDays(6).toString(), 1000)) {
+                    b.append(Csv.row(t.key(), Long.toString(t.total()), Long.toString(t.failed())));
+                }
+            }
+            default -> {
+                sendText(ex, 404, "no table " + table + " (yield, suites, skus, stations, symptoms)\n");
+                return;
+            }
+        }
+        sendCsv(ex, table + ".csv", b.toString());
+    }
+
+    private void notFound(HttpExchange ex, String message, Access.Principal who) throws IOException {
+        page(ex, 404, "error", Map.of("title", "Not found", "message", message), who);
+    }
+
+    // ---- rendering ----
+
+    private void page(HttpExchange ex, int status, String template, Map<String, Object> scope, Access.Principal who) throws IOException {
+        Map<String, Object> s = new LinkedHashMap<>(scope);
+        s.putIfAbsent("title", "Kiln");
+        if (who != null && !access.isOpen()) {
+            s.put("reader", who.name());
+        }
+        StringWriter w = new StringWriter();
+        compiled.computeIfAbsent(template, t -> templates.compile(t + ".mustache")).execute(w, s);
+        ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        send(ex, status, "text/html; charset=utf-8", w.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
+        if (!head && body.length > 0) {
+            ex.getResponseBody().write(body);
+        }
+    }
+
+    private static void sendText(HttpExchange ex, int status, String text) throws IOException {
+        send(ex, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendCsv(HttpExchange ex, String name, String csv) throws IOException {
+        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+        send(ex, 200, "text/csv; charset=utf-8", csv.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void redirect(HttpExchange ex, String to) throws IOException {
+        ex.getResponseHeaders().set("Location", to);
+        ex.sendResponseHeaders(303, -1);
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (var in = Dashboard.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    // ---- small helpers ----
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return m;
+        }
+        for (String kv : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            try {
+                String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                m.putIfAbsent(k, v);
+            } catch (IllegalArgumentException e) {
+                // a malformed escape: that field is ignored
+            }
+        }
+        return m;
+    }
+
+    /** The query without {@code drop}, re-encoded, for links that keep the filter. */
+    private static String keep(Map<String, String> q, String drop) {
+        List<String> parts = new ArrayList<>();
+        q.forEach((k, v) -> {
+            if (!k.equals(drop) && v != null && !v.isEmpty()) {
+                parts.add(enc(k) + "=" + enc(v));
+            }
+        });
+        return String.join("&", parts);
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String day(String s) {
+        return s != null && s.matches("\\d{4}-\\d{2}-\\d{2}") ? s : null;
+    }
+
+    private static int intOr(String s, int d) {
+        try {
+            return s == null ? d : Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return d;
+        }
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String dash(String s) {
+        return s == null || s.isBlank() ? "—" : s;
+    }
+
+    private static List<Map<String, Object>> options(List<String> values, String selected) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String v : values) {
+            out.add(Map.of("value", v, "selected", v.equals(selected)));
+        }
+        return out;
+    }
+
+    static String when(String iso) {
+        if (iso == null) {
+            return "—";
+        }
+        try {
+            return Instant.parse(iso).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace('T', ' ').replace("Z", " UTC");
+        } catch (RuntimeException e) {
+            return iso;
+        }
+    }
+
+    static String duration(double s) {
+        if (s < 60) {
+            return String.format(Locale.ROOT, "%.1f s", s);
+        }
+        long t = Math.round(s);
+        return t >= 3600 ? String.format(Locale.ROOT, "%dh %02dm", t / 3600, t % 3600 / 60) : String.format(Locale.ROOT, "%dm %02ds", t / 60, t % 60);
+    }
+
+    private static String pct(double r) {
+        return String.format(Locale.ROOT, "%.1f %%", r * 100);
+    }
+
+    /** CSV as RFC 4180 writes it, and safe to open in a spreadsheet: a cell that starts a formula is prefixed with a quote. */
+    static final class Csv {
+        private Csv() {
+        }
+
+        static String row(String... cells) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < cells.length; i++) {
+                if (i > 0) {
+                    b.append(',');
+                }
+                String c = cells[i] == null ? "" : cells[i];
+                if (!c.isEmpty() && "=+-@\t\r".indexOf(c.charAt(0)) >= 0) {
+                    c = "'" + c;
+                }
+                if (c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
+                    c = '"' + c.replace("\"", "\"\"") + '"';
+                }
+                b.append(c);
+            }
+            return b.append('\n').toString();
+        }
+    }
+}

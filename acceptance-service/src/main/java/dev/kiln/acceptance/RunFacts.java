@@ -1,0 +1,180 @@
+package dev.kiln.acceptance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * What the dashboard indexes of one verified bundle: the run (profile, SKU, model, times), each
+ * suite's outcome, each failure with its location in plain fields, and a telemetry summary. Read
+ * from the bundle's own files (manifest, summary, inventory, telemetry), so an index can always be
+ * rebuilt from the blobs. A file that is missing or does not parse leaves its facts empty and says so
+ * in {@link #missing}; the rest still stands.
+ */
+record RunFacts(String profile, String sku, String model, String started, String ended, Double durationS, long failureCount,
+                List<Suite> suites, List<Failure> failures, Double maxCelsius, Double maxWatts, List<String> missing) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The failure detail fields that say where, in the order a person reads them. */
+    static final List<String> LOCATION_KEYS = List.of("device", "cpu", "cluster", "core", "address", "addressRange", "firstAddress",
+            "lastAddress", "offset", "bit", "bits", "sensor", "channel", "kernel", "path", "phase", "iteration");
+
+    record Suite(String id, String outcome, Double durationS, long iterations, long failureCount, String reason) {
+    }
+
+    record Failure(String suite, String symptom, String message, String location, boolean degraded) {
+    }
+
+    /** Reads the facts of a bundle that has already been verified (so its sizes are within the limits). */
+    static RunFacts of(byte[] zip) {
+        byte[] manifest = null;
+        byte[] summary = null;
+        byte[] inventory = null;
+        Double maxC = null;
+        Double maxW = null;
+        List<String> missing = new ArrayList<>();
+        boolean telemetry = false;
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                switch (e.getName()) {
+                    case "manifest.json" -> manifest = in.readAllBytes();
+                    case "results/summary.json" -> summary = in.readAllBytes();
+                    case "inventory.json" -> inventory = in.readAllBytes();
+                    case "telemetry/samples.csv" -> {
+                        telemetry = true;
+                        double[] m = maxima(in);
+                        maxC = Double.isNaN(m[0]) ? null : m[0];
+                        maxW = Double.isNaN(m[1]) ? null : m[1];
+                    }
+                    default -> { }
+                }
+            }
+        } catch (IOException e) {
+            missing.add("the bundle could not be read to its end: " + e.getMessage());
+        }
+        if (!telemetry) {
+            missing.add("telemetry/samples.csv");
+        }
+        JsonNode man = parse(manifest, "manifest.json", missing);
+        JsonNode sum = parse(summary, "results/summary.json", missing);
+        JsonNode inv = parse(inventory, "inventory.json", missing);
+        String started = text(man.path("started"));
+        String ended = text(man.path("ended"));
+        Double duration = null;
+        try {
+            if (started != null && ended != null) {
+                duration = Duration.between(Instant.parse(started), Instant.parse(ended)).toMillis() / 1000.0;
+            }
+        } catch (RuntimeException e) {
+            // times that do not parse leave the duration unknown
+        }
+        List<Suite> suites = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
+        long failureCount = 0;
+        for (JsonNode s : sum.path("suites")) {
+            String id = text(s.path("suiteId"));
+            if (id == null) {
+                continue;
+            }
+            Double d = null;
+            try {
+                d = Duration.between(Instant.parse(s.path("started").asText()), Instant.parse(s.path("ended").asText())).toMillis() / 1000.0;
+            } catch (RuntimeException e) {
+                // a suite never started (skipped) has no times
+            }
+            long count = s.path("failureCount").asLong(0);
+            failureCount += count;
+            suites.add(new Suite(id, s.path("outcome").asText("?"), d, s.path("iterations").asLong(0), count, text(s.path("reason"))));
+            for (JsonNode f : s.path("failures")) {
+                failures.add(new Failure(id, f.path("symptom").asText("?"), f.path("message").asText(""), location(f.path("details")),
+                        f.path("degraded").asBoolean(false)));
+            }
+        }
+        String sku = text(inv.path("sku").path("name"));
+        String model = text(man.path("unit").path("model"));
+        String identifier = text(man.path("unit").path("identifier"));
+        if ((model == null || model.equals("unknown")) && identifier != null && !identifier.equals("unknown")) {
+            model = identifier;
+        }
+        return new RunFacts(text(man.path("profile")), sku, model, started, ended, duration, failureCount, suites, failures, maxC, maxW,
+                missing);
+    }
+
+    /** A failure's location fields in plain words: "device GPU 0 · address 0x1f00 · bit 3". */
+    static String location(JsonNode details) {
+        List<String> parts = new ArrayList<>();
+        for (String k : LOCATION_KEYS) {
+            JsonNode v = details.path(k);
+            if (!v.isMissingNode() && !v.isNull() && !v.asText().isEmpty()) {
+                parts.add(words(k) + " " + v.asText());
+            }
+        }
+        return parts.isEmpty() ? null : String.join(" · ", parts);
+    }
+
+    private static String words(String camel) {
+        return camel.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+    }
+
+    private static JsonNode parse(byte[] b, String name, List<String> missing) {
+        if (b == null) {
+            missing.add(name);
+            return JSON.missingNode();
+        }
+        try {
+            return JSON.readTree(b);
+        } catch (IOException e) {
+            missing.add(name + " (does not parse)");
+            return JSON.missingNode();
+        }
+    }
+
+    private static String text(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? null : n.asText();
+    }
+
+    /** The highest temperature and power in a telemetry CSV, streamed: {celsius, watts}, NaN when none. */
+    static double[] maxima(InputStream csv) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(csv, StandardCharsets.UTF_8));
+        double maxC = Double.NaN;
+        double maxW = Double.NaN;
+        int[] kind = new int[0];
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+            String[] cells = line.split(",", -1);
+            if (cells[0].equals("timestamp")) {
+                kind = new int[cells.length];
+                for (int i = 1; i < cells.length; i++) {
+                    kind[i] = cells[i].endsWith("_celsius") ? 1 : cells[i].endsWith("_watts") ? 2 : 0;
+                }
+                continue;
+            }
+            for (int i = 1; i < Math.min(cells.length, kind.length); i++) {
+                if (kind[i] == 0 || cells[i].isEmpty()) {
+                    continue;
+                }
+                try {
+                    double v = Double.parseDouble(cells[i]);
+                    if (kind[i] == 1 && (Double.isNaN(maxC) || v > maxC)) {
+                        maxC = v;
+                    } else if (kind[i] == 2 && (Double.isNaN(maxW) || v > maxW)) {
+                        maxW = v;
+                    }
+                } catch (NumberFormatException e) {
+                    // a damaged cell is skipped
+                }
+            }
+        }
+        return new double[] {maxC, maxW};
+    }
+}
