@@ -39,7 +39,13 @@ esac
 cat > "$DEST/kiln" <<'LAUNCH'
 #!/bin/sh
 # Kiln launcher of a self-contained image: the bundled runtime, the agent's flags. Usage: kiln <command> [options]
-HERE=$(cd "$(dirname "$0")" && pwd)
+# where the image is, through any symlink to this launcher (a package puts one on PATH)
+SELF="$0"
+while [ -L "$SELF" ]; do
+  LINK=$(readlink "$SELF")
+  case "$LINK" in /*) SELF="$LINK" ;; *) SELF="$(dirname "$SELF")/$LINK" ;; esac
+done
+HERE=$(cd "$(dirname "$SELF")" && pwd)
 . "$HERE/glibc-tunables.sh" # the memory suite's copies want glibc's non-temporal stores
 KILN_JAVA_HOME="$HERE/runtime"
 . "$HERE/signal-chaining.sh" # native libraries' signal handlers must not kill the JVM

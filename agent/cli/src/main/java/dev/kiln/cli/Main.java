@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = picocli.CommandLine.ScopeType.INHERIT,
         description = "Burn-in and diagnostics agent: runs self-checking stress suites and decides a verdict.",
         subcommands = {RunCommand.class, SuitesCommand.class, InventoryCommand.class, VerifyCommand.class, KeysCommand.class,
-            UploadCommand.class, OutboxCommand.class, TelemetryCommand.class, JudgeCommand.class,
+            UploadCommand.class, OutboxCommand.class, TelemetryCommand.class, JudgeCommand.class, ConfigCommand.class, StatusCommand.class,
+            DoctorCommand.class, ManPageCommand.class, picocli.AutoComplete.GenerateCompletion.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     /** Where commands write: stdout and stderr in production, buffers in tests. */

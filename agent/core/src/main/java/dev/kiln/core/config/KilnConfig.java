@@ -64,16 +64,22 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
             throw KilnException.config("config file " + file + " does not exist");
         }
         ObjectMapper yaml = dev.kiln.core.state.Json.YAML;
+        String text = "";
         try {
-            String text = Files.readString(file);
+            text = Files.readString(file);
             KilnConfig c = text.isBlank() ? empty() : yaml.readValue(text, KilnConfig.class);
             return new Loaded(c == null ? empty() : c, file, text);
         } catch (UnrecognizedPropertyException e) {
-            throw KilnException.config("config " + file + ": unknown key '" + e.getPropertyName() + "'");
+            int line = YamlLines.ofKey(text, e.getPropertyName(), e);
+            throw KilnException.config("config " + file + (line < 0 ? "" : ", line " + line) + ": unknown key '" + e.getPropertyName() + "'");
         } catch (JsonProcessingException e) {
             String m = e.getOriginalMessage();
+            // a value of the wrong kind names its field (the message names only the type); others name it themselves
+            String field = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException jm && !jm.getPath().isEmpty()
+                    ? String.join(".", jm.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]").toList()) + ": "
+                    : "";
             throw KilnException.config("config " + file + (e.getLocation() == null ? "" : ", line " + e.getLocation().getLineNr())
-                    + ": " + (m == null ? "malformed" : m.split("\n")[0]));
+                    + ": " + field + (m == null ? "malformed" : m.split("\n")[0]));
         } catch (IOException e) {
             throw KilnException.config("cannot read config " + file + ": " + dev.kiln.bundle.Why.of(e));
         }

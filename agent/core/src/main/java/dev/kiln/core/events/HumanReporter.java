@@ -37,6 +37,7 @@ public final class HumanReporter implements RunListener {
     private ScheduledExecutorService ticker;
     private long lastPlainNanos;
     private boolean statusShown;
+    private RunInfo run;
 
     public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<List<Progress>> progress) {
         this(out, terminal, plainEvery, progress, Duration.ZERO);
@@ -53,6 +54,7 @@ public final class HumanReporter implements RunListener {
 
     @Override
     public synchronized void runStarted(RunInfo run) {
+        this.run = run;
         out.printf("Kiln %s  run %s%n", run.agentVersion(), run.runId());
         out.printf("Unit     %s %s  serial %s%n", run.unit().getOrDefault("manufacturer", "unknown"),
                 run.unit().getOrDefault("model", "unknown"), run.unit().getOrDefault("serial", "unknown"));
@@ -188,9 +190,100 @@ public final class HumanReporter implements RunListener {
      * @param exit why, beyond the verdict, when the code is not the verdict's (null otherwise)
      */
     public synchronized void verdict(RunReport report, ExitCode exit, String why) {
-        out.printf("%nVerdict  %s  (%s)  exit %d%s%n", report.verdict(), RunEngine.explain(report), exit.code(),
+        out.printf("%nVerdict  %s  (%s)  exit %d%s%n", colour(report.verdict()), RunEngine.explain(report), exit.code(),
                 why == null ? "" : ": " + why);
+        nextSteps(report).forEach(out::println);
         out.flush();
+    }
+
+    /** The verdict, in its colour on a terminal unless {@code NO_COLOR} is set (no-color.org); the line's words stay the same for scripts. */
+    private String colour(dev.kiln.api.Verdict v) {
+        if (!terminal || System.getenv("NO_COLOR") != null) {
+            return v.name();
+        }
+        String code = switch (v) {
+            case PASS -> "32";
+            case FAIL -> "31";
+            case INCOMPLETE -> "33";
+        };
+        return "\033[1;" + code + "m" + v.name() + "\033[0m";
+    }
+
+    /**
+     * What a person does next: for a failure, where it was (in the suite's own words, with its
+     * location) and the exact command that runs the same work again, then repair if it repeats; for
+     * an incomplete run, what did not run and why. Nothing for a pass.
+     */
+    List<String> nextSteps(RunReport report) {
+        List<String> lines = new java.util.ArrayList<>();
+        List<SuiteResult> failed = report.results().stream().filter(r -> r.outcome() == Outcome.FAIL || r.outcome() == Outcome.HUNG).toList();
+        List<SuiteResult> missing = report.results().stream().filter(r -> r.required() && (r.outcome() == Outcome.SKIPPED
+                || r.outcome() == Outcome.ERROR || r.outcome() == Outcome.INTERRUPTED)).toList();
+        if (!failed.isEmpty()) {
+            lines.add("");
+            lines.add("What failed");
+            for (SuiteResult r : failed) {
+                List<dev.kiln.api.Failure> fs = r.failures().stream().filter(f -> !f.degraded()).limit(3).toList();
+                if (fs.isEmpty()) {
+                    lines.add("  " + r.suiteId() + " " + r.outcome() + ": " + r.reason());
+                }
+                for (dev.kiln.api.Failure f : fs) {
+                    String where = location(f.details());
+                    lines.add("  " + r.suiteId() + ": " + f.message() + (where.isEmpty() ? "" : "  [" + where + "]"));
+                }
+                if (r.failureCount() > fs.size() && !fs.isEmpty()) {
+                    lines.add("  " + r.suiteId() + ": " + (r.failureCount() - fs.size()) + " more failure(s) in the bundle");
+                }
+            }
+            lines.add("Next");
+            if (run != null) {
+                for (SuiteResult r : failed) {
+                    lines.add("  run the same work again:  " + rerun(r.suiteId()));
+                }
+            }
+            lines.add("  if it fails again in the same place, send the unit to repair with this run's bundle;");
+            lines.add("  if it does not, the fault comes and goes: run the profile again before deciding");
+        } else if (!missing.isEmpty()) {
+            lines.add("");
+            lines.add("Not tested");
+            for (SuiteResult r : missing) {
+                lines.add("  " + r.suiteId() + " " + r.outcome() + ": " + r.reason());
+            }
+            lines.add("Next");
+            lines.add("  kiln doctor  says what this machine lacks and how to fix it; then run again");
+        }
+        return lines;
+    }
+
+    /** The command that runs one suite's work of this run again: same seed, parameters and length. */
+    String rerun(String suiteId) {
+        int slash = suiteId.indexOf('/');
+        if (slash >= 0) {
+            // a member of a stage of suites together: only the stage reproduces it
+            return "kiln run --profile " + run.profile() + " --seed " + Seeds.format(run.seed());
+        }
+        PlannedSuite p = run.suites().stream().filter(s -> s.id().equals(suiteId)).findFirst().orElse(null);
+        StringBuilder b = new StringBuilder("kiln run --profile " + run.profile() + " --suites " + suiteId + " --seed " + Seeds.format(run.seed()));
+        if (p != null) {
+            // as --duration reads it: whole seconds, else milliseconds
+            long ms = p.duration().toMillis();
+            b.append(" --duration ").append(ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms");
+            new java.util.TreeMap<>(p.parameters()).forEach((k, v) -> b.append(" -P ").append(suiteId).append('.').append(k).append('=').append(v));
+        }
+        return b.toString();
+    }
+
+    /** A failure's location fields, in a person's reading order: "cpu 3, phase each-core, address 0x7f00". */
+    static String location(java.util.Map<String, Object> details) {
+        List<String> parts = new java.util.ArrayList<>();
+        for (String k : List.of("device", "cpu", "cluster", "address", "addressRange", "firstAddress", "lastAddress", "bit", "bits", "sensor",
+                "channel", "kernel", "phase", "iteration")) {
+            Object v = details.get(k);
+            if (v != null && !v.toString().isEmpty()) {
+                parts.add(k.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + " " + v);
+            }
+        }
+        return String.join(", ", parts);
     }
 
     static String si(double v) {

@@ -59,7 +59,8 @@ public final class ProfileLoader {
         try {
             p = yaml.readValue(text, Profile.class);
         } catch (UnrecognizedPropertyException e) {
-            throw KilnException.config(what + ": unknown key '" + e.getPropertyName() + "'" + at(e));
+            int line = dev.kiln.core.config.YamlLines.ofKey(text, e.getPropertyName(), e);
+            throw KilnException.config(what + ": unknown key '" + e.getPropertyName() + "'" + (line < 0 ? "" : " (line " + line + ")"));
         } catch (JsonProcessingException e) {
             throw KilnException.config(what + ": " + firstLine(e.getOriginalMessage()) + at(e));
         }

@@ -125,6 +125,27 @@ public final class RunService {
     }
 
     /**
+     * {@code kiln config check}: checks the request as {@link #run} would, writing nothing, and says
+     * what was checked, one line each.
+     *
+     * @throws KilnException 64 for a bad command line, 78 naming the file, line and field
+     */
+    public List<String> checkOnly(RunRequest r) {
+        Checked c = check(r);
+        List<String> said = new ArrayList<>();
+        Duration total = c.suites().stream().filter(s -> s.stage() == null).map(SuiteRequest::duration).reduce(Duration.ZERO, Duration::plus);
+        said.add("profile " + c.profile().name() + ": " + c.suites().size() + " suite run(s), " + Durations.format(total) + " of suites alone"
+                + (c.suites().stream().anyMatch(s -> s.stage() != null) ? " plus a stage together" : ""));
+        said.add(c.config().file() == null ? "config: none (defaults)" : "config " + c.config().file() + ": valid");
+        said.add(c.service() == null ? "service: none (bundles stay in the outbox)" : "service " + c.service().url());
+        if (c.sku() != null) {
+            said.add("sku " + c.sku().name() + ": valid");
+        }
+        said.add("state directory " + c.state().root());
+        return said;
+    }
+
+    /**
      * Runs the request to its end and returns the process's exit code: the verdict's (0, 1, 2), 3
      * when {@code --require-delivery} was not met, 73 when the run could not be sealed.
      *

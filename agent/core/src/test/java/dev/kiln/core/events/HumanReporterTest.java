@@ -1,5 +1,6 @@
 package dev.kiln.core.events;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.runner.PlannedSuite;
@@ -63,5 +64,53 @@ class HumanReporterTest {
         r.runEnded(new dev.kiln.core.runner.RunReport(info, t.plusSeconds(20), results, dev.kiln.api.Verdict.PASS));
         List<Integer> at = buf.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("PASS")).map(l -> l.indexOf("PASS")).toList();
         assertTrue(at.size() == 3 && at.stream().distinct().count() == 1, "outcome columns at " + at + ":\n" + buf);
+    }
+
+    /** A failure is told in the suite's words with its place, and the exact command that runs the same work again. */
+    @Test
+    void aFailureEndsWithWhereItWasAndTheCommandThatRunsItAgain() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        HumanReporter r = new HumanReporter(new PrintStream(buf, true, StandardCharsets.UTF_8), false, Duration.ofSeconds(10), List::of);
+        Instant t = Instant.parse("2026-11-29T00:00:00Z");
+        dev.kiln.core.runner.PlannedSuite cpu = new dev.kiln.core.runner.PlannedSuite("cpu", Duration.ofSeconds(90), true, Map.of("kernels", "crc32c"));
+        dev.kiln.core.runner.PlannedSuite gpu = new dev.kiln.core.runner.PlannedSuite("gpu", Duration.ofSeconds(20), true, Map.of());
+        RunInfo info = new RunInfo("r", "standard", 0x2aL, t, "t", "kiln run", List.of(cpu, gpu), Map.of());
+        r.runStarted(info);
+        dev.kiln.api.Failure f = new dev.kiln.api.Failure("cpu-crc32c-miscompare", "crc32c gave a wrong result on cpu 3",
+                Map.of("cpu", 3, "phase", "each-core", "kernel", "crc32c"), false);
+        List<dev.kiln.api.SuiteResult> results = List.of(
+                new dev.kiln.api.SuiteResult("cpu", true, dev.kiln.api.Outcome.FAIL, null, "", t, t.plusSeconds(90), 3, 3, List.of(), List.of(f), 1,
+                        "", "", Map.of()),
+                new dev.kiln.api.SuiteResult("gpu", true, dev.kiln.api.Outcome.SKIPPED, dev.kiln.api.UnavailableCategory.NOT_PRESENT,
+                        "no OpenCL device", t, t, 0, 0, List.of(), List.of(), 0, "", "", Map.of()));
+        dev.kiln.core.runner.RunReport report = new dev.kiln.core.runner.RunReport(info, t.plusSeconds(120), results, dev.kiln.api.Verdict.FAIL);
+        r.runEnded(report);
+        r.verdict(report, dev.kiln.core.ExitCode.FAIL, null);
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("  cpu: crc32c gave a wrong result on cpu 3  [cpu 3, kernel crc32c, phase each-core]"), out);
+        assertTrue(out.contains("run the same work again:  kiln run --profile standard --suites cpu --seed 0x000000000000002a --duration 90s "
+                + "-P cpu.kernels=crc32c"), out);
+        // the command as printed is one kiln accepts: its duration, fractional or not, parses back to the suite's
+        for (Duration d : List.of(Duration.ofSeconds(90), Duration.ofMillis(3200))) {
+            HumanReporter r3 = new HumanReporter(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false,
+                    Duration.ofSeconds(10), List::of);
+            r3.runStarted(new RunInfo("r", "smoke", 1, t, "t", "kiln run", List.of(new dev.kiln.core.runner.PlannedSuite("cpu", d, true, Map.of())),
+                    Map.of()));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("--duration (\\S+)").matcher(r3.rerun("cpu"));
+            assertTrue(m.find(), r3.rerun("cpu"));
+            assertEquals(d, dev.kiln.core.Durations.parse(m.group(1)), r3.rerun("cpu"));
+        }
+        assertTrue(out.contains("send the unit to repair"), out);
+        assertTrue(!out.contains("\033["), "no colour when not a terminal");
+
+        // incomplete: what was not tested, and where to look
+        ByteArrayOutputStream b2 = new ByteArrayOutputStream();
+        HumanReporter r2 = new HumanReporter(new PrintStream(b2, true, StandardCharsets.UTF_8), false, Duration.ofSeconds(10), List::of);
+        r2.runStarted(info);
+        dev.kiln.core.runner.RunReport inc = new dev.kiln.core.runner.RunReport(info, t.plusSeconds(120), List.of(results.get(1)),
+                dev.kiln.api.Verdict.INCOMPLETE);
+        r2.verdict(inc, dev.kiln.core.ExitCode.INCOMPLETE, null);
+        String o2 = b2.toString(StandardCharsets.UTF_8);
+        assertTrue(o2.contains("Not tested") && o2.contains("gpu SKIPPED: no OpenCL device") && o2.contains("kiln doctor"), o2);
     }
 }

@@ -126,6 +126,17 @@ public final class GpuSuite implements Suite {
         }
     }
 
+    /**
+     * The OpenCL devices this suite would test with its default parameters, described, or why there is
+     * none: what {@code prepare} finds, and what {@code kiln doctor} reports.
+     *
+     * @throws SuiteUnavailableException why the suite would be skipped here
+     */
+    public static List<String> devicesHere() throws SuiteUnavailableException {
+        GpuSuite s = new GpuSuite();
+        return s.chosen(s.descriptor().withDefaults(java.util.Map.of())).stream().map(OpenCl.Device::describe).toList();
+    }
+
     private List<OpenCl.Device> chosen(Parameters p) throws SuiteUnavailableException {
         List<OpenCl.Device> all;
         try {

@@ -135,6 +135,32 @@ public final class NeuralEngineSuite implements Suite {
                 Collections.nCopies(Math.max(1, engines.size()), WorkPlan.Placement.ANY), 1)));
     }
 
+    /**
+     * Why the Neural Engine cannot be driven here through Core ML, or null when it can (as far as can
+     * be told without loading a model): what {@code prepare} refuses with, and what {@code kiln doctor}
+     * reports.
+     */
+    public static SuiteUnavailableException whyNoNeuralEngine(SuiteEnvironment env) {
+        try {
+            return whyNoNeuralEngine(env, Engine.providers());
+        } catch (Engine.Unavailable e) {
+            return new SuiteUnavailableException(UnavailableCategory.NOT_SUPPORTED, e.getMessage());
+        }
+    }
+
+    private static SuiteUnavailableException whyNoNeuralEngine(SuiteEnvironment env, EnumSet<OrtProvider> here) {
+        String os = env.os().toLowerCase(Locale.ROOT);
+        String arch = env.arch().toLowerCase(Locale.ROOT);
+        if (!os.contains("mac") || !(arch.equals("aarch64") || arch.equals("arm64"))) {
+            return new SuiteUnavailableException(UnavailableCategory.NOT_PRESENT, "no Neural Engine: it exists only on Apple Silicon under macOS, "
+                    + "this is " + env.os() + "/" + env.arch() + " (ONNX Runtime's providers here: " + here + ")");
+        }
+        if (!here.contains(OrtProvider.CORE_ML)) {
+            return new SuiteUnavailableException(UnavailableCategory.NOT_SUPPORTED, "ONNX Runtime here has no Core ML provider (only " + here + ")");
+        }
+        return null;
+    }
+
     @Override
     public void prepare(SuiteContext ctx) throws Exception {
         Parameters p = ctx.parameters();
@@ -146,14 +172,9 @@ public final class NeuralEngineSuite implements Suite {
             throw new SuiteUnavailableException(UnavailableCategory.NOT_SUPPORTED, e.getMessage());
         }
         if (provider == Engine.Provider.COREML) {
-            String os = ctx.environment().os().toLowerCase(Locale.ROOT);
-            String arch = ctx.environment().arch().toLowerCase(Locale.ROOT);
-            if (!os.contains("mac") || !(arch.equals("aarch64") || arch.equals("arm64"))) {
-                throw new SuiteUnavailableException(UnavailableCategory.NOT_PRESENT, "no Neural Engine: it exists only on Apple Silicon under macOS, "
-                        + "this is " + ctx.environment().os() + "/" + ctx.environment().arch() + " (ONNX Runtime's providers here: " + here + ")");
-            }
-            if (!here.contains(OrtProvider.CORE_ML)) {
-                throw new SuiteUnavailableException(UnavailableCategory.NOT_SUPPORTED, "ONNX Runtime here has no Core ML provider (only " + here + ")");
+            SuiteUnavailableException no = whyNoNeuralEngine(ctx.environment(), here);
+            if (no != null) {
+                throw no;
             }
             idleWatts = ctx.telemetry(ANE_POWER).orElse(Double.NaN); // before the suite puts any load on the engine
         } else {
