@@ -139,9 +139,11 @@ public final class BundleIndex implements AutoCloseable {
             c.setAutoCommit(false);
             try {
                 boolean inserted;
+                // the row and its facts in one statement; its suites, failures, unit and counts after it, only when new
                 try (PreparedStatement p = c.prepareStatement(
-                        "INSERT INTO bundles (run_id, serial, verdict, sha256, station_key, size_bytes, received_at) "
-                                + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING")) {
+                        "INSERT INTO bundles (run_id, serial, verdict, sha256, station_key, size_bytes, received_at, profile, station, sku, model, "
+                                + "started_at, ended_at, day, duration_s, failure_count, max_celsius, max_watts, indexed) "
+                                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (run_id) DO NOTHING")) {
                     p.setString(1, row.runId());
                     p.setString(2, row.serial());
                     p.setString(3, row.verdict());
@@ -149,10 +151,11 @@ public final class BundleIndex implements AutoCloseable {
                     p.setString(5, row.stationKey());
                     p.setLong(6, row.sizeBytes());
                     p.setString(7, row.receivedAt());
+                    factColumns(p, 8, row, facts, station);
                     inserted = p.executeUpdate() == 1;
                 }
                 if (inserted) {
-                    writeFacts(c, row, facts, station);
+                    writeDetails(c, row, facts);
                     try (PreparedStatement p = c.prepareStatement("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
                             + "VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (serial) DO UPDATE SET runs = units.runs + 1, "
                             + "run_id = CASE WHEN excluded.received_at >= units.received_at THEN excluded.run_id ELSE units.run_id END, "
@@ -183,21 +186,26 @@ public final class BundleIndex implements AutoCloseable {
         });
     }
 
-    /** The bundle's dashboard columns, suites and failures (replacing any there were). */
+    /** The facts' columns of {@code bundles}, from parameter {@code at} on (11 of them). */
+    private static void factColumns(PreparedStatement p, int at, Row row, RunFacts f, String station) throws SQLException {
+        p.setString(at, cut(f.profile(), 64));
+        p.setString(at + 1, cut(station, 128));
+        p.setString(at + 2, cut(f.sku(), 128));
+        p.setString(at + 3, cut(f.model(), 128));
+        p.setString(at + 4, cut(f.started(), 40));
+        p.setString(at + 5, cut(f.ended(), 40));
+        p.setString(at + 6, day(row, f));
+        setDouble(p, at + 7, f.durationS());
+        p.setLong(at + 8, f.failureCount());
+        setDouble(p, at + 9, f.maxCelsius());
+        setDouble(p, at + 10, f.maxWatts());
+    }
+
+    /** A stored run's facts rewritten (reindex): its columns, suites and failures, replacing any there were. */
     private static void writeFacts(Connection c, Row row, RunFacts f, String station) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("UPDATE bundles SET profile = ?, station = ?, sku = ?, model = ?, started_at = ?, "
                 + "ended_at = ?, day = ?, duration_s = ?, failure_count = ?, max_celsius = ?, max_watts = ?, indexed = 1 WHERE run_id = ?")) {
-            p.setString(1, cut(f.profile(), 64));
-            p.setString(2, cut(station, 128));
-            p.setString(3, cut(f.sku(), 128));
-            p.setString(4, cut(f.model(), 128));
-            p.setString(5, cut(f.started(), 40));
-            p.setString(6, cut(f.ended(), 40));
-            p.setString(7, day(row, f));
-            setDouble(p, 8, f.durationS());
-            p.setLong(9, f.failureCount());
-            setDouble(p, 10, f.maxCelsius());
-            setDouble(p, 11, f.maxWatts());
+            factColumns(p, 1, row, f, station);
             p.setString(12, row.runId());
             p.executeUpdate();
         }
@@ -207,32 +215,42 @@ public final class BundleIndex implements AutoCloseable {
                 p.executeUpdate();
             }
         }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO run_suites (run_id, suite, outcome, duration_s, iterations, failure_count, reason) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, suite) DO NOTHING")) {
-            for (RunFacts.Suite s : f.suites()) {
-                p.setString(1, row.runId());
-                p.setString(2, cut(s.id(), 128));
-                p.setString(3, cut(s.outcome(), 16));
-                setDouble(p, 4, s.durationS());
-                p.setLong(5, s.iterations());
-                p.setLong(6, s.failureCount());
-                p.setString(7, cut(s.reason(), 1000));
-                p.addBatch();
+        writeDetails(c, row, f);
+    }
+
+    /** A run's suites and failures (none there yet). */
+    private static void writeDetails(Connection c, Row row, RunFacts f) throws SQLException {
+        if (!f.suites().isEmpty()) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO run_suites (run_id, suite, outcome, duration_s, iterations, failure_count, "
+                    + "reason) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, suite) DO NOTHING")) {
+                for (RunFacts.Suite s : f.suites()) {
+                    p.setString(1, row.runId());
+                    p.setString(2, cut(s.id(), 128));
+                    p.setString(3, cut(s.outcome(), 16));
+                    setDouble(p, 4, s.durationS());
+                    p.setLong(5, s.iterations());
+                    p.setLong(6, s.failureCount());
+                    p.setString(7, cut(s.reason(), 1000));
+                    p.addBatch();
+                }
+                p.executeBatch();
             }
-            p.executeBatch();
         }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO run_failures (run_id, seq, suite, symptom, message, location) VALUES (?, ?, ?, ?, ?, ?)")) {
-            int seq = 0;
-            for (RunFacts.Failure x : f.failures()) {
-                p.setString(1, row.runId());
-                p.setInt(2, seq++);
-                p.setString(3, cut(x.suite(), 128));
-                p.setString(4, cut(x.symptom(), 128));
-                p.setString(5, cut(x.message(), 2000));
-                p.setString(6, cut(x.location(), 1000));
-                p.addBatch();
+        if (!f.failures().isEmpty()) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO run_failures (run_id, seq, suite, symptom, message, location) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)")) {
+                int seq = 0;
+                for (RunFacts.Failure x : f.failures()) {
+                    p.setString(1, row.runId());
+                    p.setInt(2, seq++);
+                    p.setString(3, cut(x.suite(), 128));
+                    p.setString(4, cut(x.symptom(), 128));
+                    p.setString(5, cut(x.message(), 2000));
+                    p.setString(6, cut(x.location(), 1000));
+                    p.addBatch();
+                }
+                p.executeBatch();
             }
-            p.executeBatch();
         }
     }
 
@@ -260,6 +278,9 @@ public final class BundleIndex implements AutoCloseable {
             if (!su.outcome().equals("SKIPPED")) {
                 suites.put(cut(su.id(), 128), new long[] {1, su.outcome().equals("FAIL") || su.outcome().equals("HUNG") ? 1 : 0});
             }
+        }
+        if (suites.isEmpty() && f.failures().isEmpty()) {
+            return;
         }
         try (PreparedStatement p = c.prepareStatement("INSERT INTO daily_suites (day, suite, runs, failed) VALUES (?, ?, 1, ?) "
                 + "ON CONFLICT (day, suite) DO UPDATE SET runs = daily_suites.runs + 1, failed = daily_suites.failed + excluded.failed")) {
