@@ -35,6 +35,15 @@ public interface Suite {
     }
 
     /**
+     * What {@link WorkerContext#progress} counts, for the rate people see: {@code "B"} for bytes of
+     * verified work (shown as GB/s checked), or a plural noun ({@code "inferences"}, {@code "rounds"}).
+     * A suite that never calls {@code progress} counts iterations, whatever it names them.
+     */
+    default String progressUnit() {
+        return "iterations";
+    }
+
+    /**
      * Checks parameter values before anything runs, so a bad value is a usage error and not a
      * suite ERROR halfway through a burn-in. Throws {@link Parameters.InvalidParameterException}.
      * Unknown parameter names are rejected by the framework against the descriptor.

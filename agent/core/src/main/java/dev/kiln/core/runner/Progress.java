@@ -13,7 +13,11 @@ import java.time.Duration;
  * @param iterations  iterations so far, all workers
  * @param units       work done so far, in the suite's units (iterations when it reports none)
  * @param failures    failures so far
+ * @param unit        what the units are ({@link dev.kiln.api.Suite#progressUnit}): "B" for bytes checked, else a plural noun
  */
 public record Progress(String suiteId, String phase, int workers, Duration elapsed, Duration remaining,
-                       long iterations, long units, long failures) {
+                       long iterations, long units, long failures, String unit) {
+    public Progress(String suiteId, String phase, int workers, Duration elapsed, Duration remaining, long iterations, long units, long failures) {
+        this(suiteId, phase, workers, elapsed, remaining, iterations, units, failures, "iterations");
+    }
 }

@@ -36,6 +36,8 @@ final class SuiteExecution implements SuiteContext {
     final AtomicLong checks = new AtomicLong();
     final AtomicLong units = new AtomicLong();
     volatile boolean unitsReported;
+    /** What the suite's progress units are ({@link dev.kiln.api.Suite#progressUnit}). */
+    volatile String progressUnit = "iterations";
     /** Set to make every worker's keepRunning() false: a hang, a cancel. */
     volatile boolean stop;
     volatile String phase = "prepare";

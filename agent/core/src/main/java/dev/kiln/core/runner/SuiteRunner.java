@@ -56,7 +56,7 @@ final class SuiteRunner {
         long now = System.nanoTime();
         return new Progress(e.suiteId, e.phase, e.activeWorkers, Duration.ofNanos(now - startNanos),
                 Duration.ofNanos(Math.max(0, endEstimateNanos - now)), e.iterations.get(),
-                e.unitsReported ? e.units.get() : e.iterations.get(), e.failureCount.get());
+                e.unitsReported ? e.units.get() : e.iterations.get(), e.failureCount.get(), e.progressUnit);
     }
 
     SuiteResult run(SuiteRequest request) {
@@ -67,6 +67,12 @@ final class SuiteRunner {
         endEstimateNanos = startNanos + request.duration().toNanos();
         Parameters params = suite.descriptor().withDefaults(request.parameters());
         SuiteExecution exec = new SuiteExecution(id, options, runCancelled, environment, params, listener, host);
+        try {
+            String unit = suite.progressUnit();
+            exec.progressUnit = unit == null || unit.isBlank() ? "iterations" : unit;
+        } catch (RuntimeException e) {
+            exec.progressUnit = "iterations"; // a suite's label must not stop its run
+        }
         current = exec;
         Run r = new Run();
         try {

@@ -25,7 +25,7 @@ class HumanReporterTest {
         AtomicLong units = new AtomicLong();
         PlannedSuite suite = new PlannedSuite("memory", Duration.ofSeconds(30), true, Map.of());
         HumanReporter r = new HumanReporter(new PrintStream(buf, true, StandardCharsets.UTF_8), false, Duration.ofMillis(2500),
-                () -> List.of(new Progress("memory", "patterns", 1, Duration.ofSeconds(1), Duration.ofSeconds(29), 1, units.get(), 0)));
+                () -> List.of(new Progress("memory", "patterns", 1, Duration.ofSeconds(1), Duration.ofSeconds(29), 1, units.get(), 0, "B")));
         r.runStarted(new RunInfo("r", "p", 1, Instant.now(), "t", "kiln run", List.of(suite), Map.of()));
         r.suiteStarted(suite);
         Thread.sleep(1200);
@@ -36,7 +36,7 @@ class HumanReporterTest {
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("memory  patterns"), out);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("memory  patterns .* ([0-9.]+)([kMG]?)/s ").matcher(out);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("memory  patterns .* ([0-9.]+)([kMG]?)B/s checked ").matcher(out);
         assertTrue(m.find(), out);
         double rate = Double.parseDouble(m.group(1)) * switch (m.group(2)) {
             case "k" -> 1e3;
@@ -112,5 +112,13 @@ class HumanReporterTest {
         r2.verdict(inc, dev.kiln.core.ExitCode.INCOMPLETE, null);
         String o2 = b2.toString(StandardCharsets.UTF_8);
         assertTrue(o2.contains("Not tested") && o2.contains("gpu SKIPPED: no OpenCL device") && o2.contains("kiln doctor"), o2);
+    }
+
+    @Test
+    void ratesAreInTheSuitesOwnUnits() {
+        assertEquals("1.61GB/s checked", HumanReporter.rate(1.61e9, "B"));
+        assertEquals("12.00k inferences/s", HumanReporter.rate(12_000, "inferences"));
+        assertEquals("850.0 rounds/s", HumanReporter.rate(850, "rounds"));
+        assertEquals("3.0 iterations/s", HumanReporter.rate(3, null));
     }
 }

@@ -49,6 +49,12 @@ public final class CpuSuite implements Suite {
     private long[] golden;
     private final ConcurrentLinkedQueue<WorkerStats> stats = new ConcurrentLinkedQueue<>();
 
+    /** Progress counts rounds: every kernel run once and its answer checked. */
+    @Override
+    public String progressUnit() {
+        return "rounds";
+    }
+
     @Override
     public SuiteDescriptor descriptor() {
         return DESCRIPTOR;

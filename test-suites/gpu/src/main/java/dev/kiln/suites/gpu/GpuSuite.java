@@ -77,6 +77,12 @@ public final class GpuSuite implements Suite {
     private final Map<String, long[]> transferTotals = new java.util.concurrent.ConcurrentHashMap<>(); // path -> {bytes, nanos}
     private long hostWords;
 
+    /** Progress counts bytes of device memory and transfers checked. */
+    @Override
+    public String progressUnit() {
+        return "B";
+    }
+
     @Override
     public SuiteDescriptor descriptor() {
         return DESCRIPTOR;

@@ -59,6 +59,12 @@ public final class MemorySuite implements Suite {
     private volatile long highAddress = Long.MIN_VALUE;
     private Map<String, Long> edacBefore = Map.of();
 
+    /** Progress counts bytes written and read back against their patterns. */
+    @Override
+    public String progressUnit() {
+        return "B";
+    }
+
     @Override
     public SuiteDescriptor descriptor() {
         return DESCRIPTOR;

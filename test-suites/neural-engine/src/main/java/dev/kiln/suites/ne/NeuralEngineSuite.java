@@ -76,6 +76,12 @@ public final class NeuralEngineSuite implements Suite {
     private volatile double worstRatio;
     private final AtomicLong wrong = new AtomicLong();
 
+    /** Progress counts inferences checked against the reference. */
+    @Override
+    public String progressUnit() {
+        return "inferences";
+    }
+
     @Override
     public SuiteDescriptor descriptor() {
         return DESCRIPTOR;
