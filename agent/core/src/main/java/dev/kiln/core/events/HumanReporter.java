@@ -38,6 +38,7 @@ public final class HumanReporter implements RunListener {
     private long lastPlainNanos;
     private boolean statusShown;
     private RunInfo run;
+    private volatile Supplier<java.util.Map<String, Double>> telemetry = java.util.Map::of;
 
     public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<List<Progress>> progress) {
         this(out, terminal, plainEvery, progress, Duration.ZERO);
@@ -50,6 +51,45 @@ public final class HumanReporter implements RunListener {
         this.terminal = terminal;
         this.plainEvery = plainEvery;
         this.progress = progress;
+    }
+
+    /** The run's latest telemetry, for the hottest sensor and the power beside the progress. */
+    public HumanReporter withTelemetry(Supplier<java.util.Map<String, Double>> latest) {
+        this.telemetry = latest;
+        return this;
+    }
+
+    /**
+     * The heat and power now, where the machine has them: the hottest temperature channel and the
+     * package power (the sum of CPU, GPU and ANE power on a Mac, of the powercap zones elsewhere);
+     * empty when there are none.
+     */
+    static String heat(java.util.Map<String, Double> sample) {
+        String hottest = null;
+        double t = Double.NEGATIVE_INFINITY;
+        double watts = 0;
+        boolean anyWatts = false;
+        for (var e : sample.entrySet()) {
+            Double v = e.getValue();
+            if (v == null || !Double.isFinite(v)) {
+                continue;
+            }
+            if (e.getKey().endsWith("_celsius") && v > t && v > 0) {
+                t = v;
+                hottest = e.getKey().substring(0, e.getKey().length() - "_celsius".length());
+            } else if (e.getKey().endsWith("_watts") && !e.getKey().equals("combined_power_watts")) {
+                watts += v;
+                anyWatts = true;
+            }
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        if (hottest != null) {
+            parts.add(String.format(Locale.ROOT, "hottest %.0f°C (%s)", t, hottest));
+        }
+        if (anyWatts) {
+            parts.add(String.format(Locale.ROOT, "%.0f W", watts));
+        }
+        return String.join(", ", parts);
     }
 
     @Override
@@ -113,6 +153,10 @@ public final class HumanReporter implements RunListener {
                     p.failures()));
         }
         String line = all.size() == 1 ? parts.get(0) : "  " + String.join(" | ", parts);
+        String heat = heat(telemetry.get());
+        if (!heat.isEmpty()) {
+            line += "  " + heat;
+        }
         if (terminal) {
             out.print("\r\033[K" + line);
             statusShown = true;

@@ -38,6 +38,16 @@ public final class RunEngine {
         return this;
     }
 
+    /** The run's latest telemetry sample (empty before the run samples, or with no telemetry). */
+    public java.util.Map<String, Double> latestTelemetry() {
+        try {
+            java.util.Map<String, Double> m = host.latest().get();
+            return m == null ? java.util.Map.of() : m;
+        } catch (RuntimeException e) {
+            return java.util.Map.of();
+        }
+    }
+
     /** Asks the run to stop: the suite in flight ends INTERRUPTED, the rest do not start. */
     public void cancel() {
         cancelled.set(true);

@@ -174,7 +174,7 @@ public final class RunService {
                         || (request.progress() == null || request.progress() == RunRequest.Progress.AUTO) && request.terminal();
                 Duration idle = c.suites().stream().map(SuiteRequest::stage).filter(java.util.Objects::nonNull).distinct()
                         .map(st -> st.baseline().plus(st.cooldown())).reduce(Duration.ZERO, Duration::plus);
-                display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progressAll, idle);
+                display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progressAll, idle).withTelemetry(engine::latestTelemetry);
             }
             RunListener shown = display;
             if (metrics != null) {

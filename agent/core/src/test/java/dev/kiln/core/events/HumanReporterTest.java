@@ -121,4 +121,14 @@ class HumanReporterTest {
         assertEquals("850.0 rounds/s", HumanReporter.rate(850, "rounds"));
         assertEquals("3.0 iterations/s", HumanReporter.rate(3, null));
     }
+
+    @Test
+    void heatAndPowerBesideTheProgressWhereTheyExist() {
+        assertEquals("hottest 92°C (thermal_zone1_x86_pkg_temp), 37 W", HumanReporter.heat(Map.of("thermal_zone0_acpitz_celsius", 45.0,
+                "thermal_zone1_x86_pkg_temp_celsius", 92.4, "powercap_intel_rapl_0_package_0_watts", 35.0, "powercap_intel_rapl_1_dram_watts", 2.0,
+                "cpu_load_ratio", 1.0)));
+        assertEquals("22 W", HumanReporter.heat(Map.of("cpu_power_watts", 12.0, "gpu_power_watts", 8.0, "ane_power_watts", 2.0,
+                "combined_power_watts", 22.0)), "a Mac: combined is the sum, not counted twice");
+        assertEquals("", HumanReporter.heat(Map.of("cpu_load_ratio", 1.0, "cpu_temperature_celsius", Double.NaN)), "nothing made up");
+    }
 }
