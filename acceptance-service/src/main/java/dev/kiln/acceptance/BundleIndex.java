@@ -450,17 +450,11 @@ public final class BundleIndex implements AutoCloseable {
                 and.add("serial LIKE ? ESCAPE '!'");
                 params.add("%" + serial.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
             }
-            if (set(verdict)) {
-                and.add("verdict = ?");
-                params.add(verdict);
-            }
-            if (set(sku)) {
-                and.add("sku = ?");
-                params.add(sku);
-            }
-            if (set(station)) {
-                and.add("station = ?");
-                params.add(station);
+            for (String[] eq : new String[][] {{"verdict", verdict}, {"sku", sku}, {"station", station}}) {
+                if (set(eq[1])) {
+                    and.add(eq[0] + " = ?"); // a column name from this list, never from the request
+                    params.add(eq[1]);
+                }
             }
             if (set(from)) {
                 and.add("received_at >= ?");

@@ -49,7 +49,6 @@ public final class Main extends StoreOptions implements Callable<Integer> {
     @Option(names = "--ingest-wait", defaultValue = "2s", description = "How long an upload waits for a free ingest. Default: ${DEFAULT-VALUE}.")
     String ingestWait;
 
-
     @Option(names = "--access", description = "Who may do what: readers (read) and stations (upload; their keys, serials, "
             + "revocation), a YAML file (docs/upload-protocol.md). Without it and without --token-file, anyone may.")
     Path accessFile;
