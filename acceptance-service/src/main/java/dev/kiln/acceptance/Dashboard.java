@@ -107,7 +107,9 @@ final class Dashboard {
         } else if (path.equals("/ui/units") || path.equals("/ui/units.csv")) {
             units(ex, q, csv, who);
         } else if (path.startsWith("/ui/units/")) {
-            unit(ex, URLDecoder.decode(path.substring("/ui/units/".length()), StandardCharsets.UTF_8), who);
+            // the raw path, decoded once: a serial may hold '/' or '%' (the decoded path would be decoded twice)
+            String raw = ex.getRequestURI().getRawPath();
+            unit(ex, URLDecoder.decode(raw.substring(raw.indexOf("/ui/units/") + "/ui/units/".length()).replace("+", "%2B"), StandardCharsets.UTF_8), who);
         } else if (path.matches("/ui/runs/[0-9A-Za-z-]{1,64}/bundle")) {
             bundle(ex, path.substring("/ui/runs/".length(), path.length() - "/bundle".length()), who);
         } else if (path.startsWith("/ui/runs/")) {

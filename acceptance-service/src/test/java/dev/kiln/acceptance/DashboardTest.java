@@ -104,6 +104,9 @@ class DashboardTest {
             TestBundles.Spec ds = new TestBundles.Spec(damaged, "C02DMG01", "PASS", null, "Mac16,5", t0.plusSeconds(1800), 120, 4, List.of());
             byte[] torn = new String(TestBundles.csv(ds), StandardCharsets.UTF_8).replace("\n2", "\ngarbage,1,2\n2").getBytes(StandardCharsets.UTF_8);
             upload(base, damaged, TestBundles.rich(ds, key, torn));
+            String odd = TestBundles.newRunId();
+            upload(base, odd, TestBundles.rich(new TestBundles.Spec(odd, "C02/50%+x", "PASS", null, "Mac16,5", t0.plusSeconds(1900), 60, 4,
+                    List.of()), key));
             String empty = TestBundles.newRunId();
             upload(base, empty, TestBundles.rich(new TestBundles.Spec(empty, "C02NOTEL", "PASS", null, "Mac16,5", t0.plusSeconds(2000), 60, 4,
                     List.of()), key, null));
@@ -137,7 +140,7 @@ class DashboardTest {
 
             // units: latest first, each verdict coloured by class, filters
             String units = read(base, "/ui/units").body();
-            assertEquals(5, count(units, "<tr><td class=\"serial\">"), units);
+            assertEquals(6, count(units, "<tr><td class=\"serial\">"), units);
             assertTrue(units.indexOf("C02NOTEL") < units.indexOf("C02PASS1"), "newest first");
             assertTrue(units.contains("<span class=\"verdict FAIL\">FAIL</span>"), units);
             String fails = read(base, "/ui/units?verdict=FAIL").body();
@@ -150,7 +153,9 @@ class DashboardTest {
             String evil = read(base, "/ui/units?serial=" + Dashboard.enc("<b>x</b>' OR '1'='1")).body();
             assertTrue(evil.contains("id=\"no-units\""), "no unit matches the literal text");
             assertTrue(evil.contains("&lt;b&gt;x&lt;/b&gt;") && !evil.contains("<b>x</b>"), "escaped in the form");
-            assertEquals(0, count(read(base, "/ui/units?serial=%25").body(), "<tr><td class=\"serial\">"), "% is a character, not a wildcard");
+            assertEquals(1, count(read(base, "/ui/units?serial=%25").body(), "<tr><td class=\"serial\">"),
+                    "% is a character, not a wildcard: only the serial that holds one");
+            assertEquals(0, count(read(base, "/ui/units?serial=_").body(), "<tr><td class=\"serial\">"), "_ neither: no serial holds one");
 
             // a unit's history; a run: the failure in plain words, escaped; the charts
             String unit = read(base, "/ui/units/C02FAIL1").body();
@@ -177,6 +182,12 @@ class DashboardTest {
             String none = read(base, "/ui/runs/" + empty).body();
             assertTrue(none.contains("no readable samples") || none.contains("has no telemetry"), none);
             assertTrue(none.contains("id=\"suites\""), "the rest of the run is shown");
+
+            // a serial with '/', '%' and '+' in it: its link leads to its own page
+            HttpResponse<String> oddUnit = read(base, "/ui/units/" + Dashboard.enc("C02/50%+x"));
+            assertEquals(200, oddUnit.statusCode(), oddUnit.body());
+            assertTrue(oddUnit.body().contains("C02/50%+x"), oddUnit.body());
+            assertTrue(read(base, "/ui/units").body().contains("href=\"/ui/units/" + Dashboard.enc("C02/50%+x") + "\""));
 
             // unknown unit and run: 404 pages
             HttpResponse<String> nf = read(base, "/ui/units/NOPE-" + Dashboard.enc("<i>"));
