@@ -68,6 +68,23 @@ public final class BundleIndex implements AutoCloseable {
         }
     }
 
+    /** {@link #with}, the work in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T transaction(Work<T> w) throws SQLException {
+        return with(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = w.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
     public Optional<Row> find(String runId) throws SQLException {
         return with(c -> {
             try (PreparedStatement p = c.prepareStatement(
@@ -76,24 +93,6 @@ public final class BundleIndex implements AutoCloseable {
                 try (ResultSet r = p.executeQuery()) {
                     return r.next() ? Optional.of(row(r)) : Optional.empty();
                 }
-            }
-        });
-    }
-
-    /** Inserts unless the run id is already there; returns true when this call inserted it. */
-    public boolean insertIfAbsent(Row row) throws SQLException {
-        return with(c -> {
-            try (PreparedStatement p = c.prepareStatement(
-                    "INSERT INTO bundles (run_id, serial, verdict, sha256, station_key, size_bytes, received_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING")) {
-                p.setString(1, row.runId());
-                p.setString(2, row.serial());
-                p.setString(3, row.verdict());
-                p.setString(4, row.sha256());
-                p.setString(5, row.stationKey());
-                p.setLong(6, row.sizeBytes());
-                p.setString(7, row.receivedAt());
-                return p.executeUpdate() == 1;
             }
         });
     }
@@ -135,54 +134,45 @@ public final class BundleIndex implements AutoCloseable {
      * stored it (the run id was new).
      */
     public boolean insertIfAbsent(Row row, RunFacts facts, String station) throws SQLException {
-        return with(c -> {
-            c.setAutoCommit(false);
-            try {
-                boolean inserted;
-                // the row and its facts in one statement; its suites, failures, unit and counts after it, only when new
-                try (PreparedStatement p = c.prepareStatement(
-                        "INSERT INTO bundles (run_id, serial, verdict, sha256, station_key, size_bytes, received_at, profile, station, sku, model, "
-                                + "started_at, ended_at, day, duration_s, failure_count, max_celsius, max_watts, indexed) "
-                                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (run_id) DO NOTHING")) {
-                    p.setString(1, row.runId());
-                    p.setString(2, row.serial());
-                    p.setString(3, row.verdict());
-                    p.setString(4, row.sha256());
-                    p.setString(5, row.stationKey());
-                    p.setLong(6, row.sizeBytes());
-                    p.setString(7, row.receivedAt());
-                    factColumns(p, 8, row, facts, station);
-                    inserted = p.executeUpdate() == 1;
-                }
-                if (inserted) {
-                    writeDetails(c, row, facts);
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (serial) DO UPDATE SET runs = units.runs + 1, "
-                            + "run_id = CASE WHEN excluded.received_at >= units.received_at THEN excluded.run_id ELSE units.run_id END, "
-                            + "verdict = CASE WHEN excluded.received_at >= units.received_at THEN excluded.verdict ELSE units.verdict END, "
-                            + "sku = CASE WHEN excluded.received_at >= units.received_at THEN excluded.sku ELSE units.sku END, "
-                            + "station = CASE WHEN excluded.received_at >= units.received_at THEN excluded.station ELSE units.station END, "
-                            + "model = CASE WHEN excluded.received_at >= units.received_at THEN excluded.model ELSE units.model END, "
-                            + "received_at = CASE WHEN excluded.received_at >= units.received_at THEN excluded.received_at ELSE units.received_at END")) {
-                        p.setString(1, row.serial());
-                        p.setString(2, row.runId());
-                        p.setString(3, row.verdict());
-                        p.setString(4, row.receivedAt());
-                        p.setString(5, cut(facts.sku(), 128));
-                        p.setString(6, cut(station, 128));
-                        p.setString(7, cut(facts.model(), 128));
-                        p.executeUpdate();
-                    }
-                    count(c, row, facts, station);
-                }
-                c.commit();
-                return inserted;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        return transaction(c -> {
+            boolean inserted;
+            // the row and its facts in one statement; its suites, failures, unit and counts after it, only when new
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO bundles (run_id, serial, verdict, sha256, station_key, size_bytes, received_at, profile, station, sku, model, "
+                            + "started_at, ended_at, day, duration_s, failure_count, max_celsius, max_watts, indexed) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (run_id) DO NOTHING")) {
+                p.setString(1, row.runId());
+                p.setString(2, row.serial());
+                p.setString(3, row.verdict());
+                p.setString(4, row.sha256());
+                p.setString(5, row.stationKey());
+                p.setLong(6, row.sizeBytes());
+                p.setString(7, row.receivedAt());
+                factColumns(p, 8, row, facts, station);
+                inserted = p.executeUpdate() == 1;
             }
+            if (inserted) {
+                writeDetails(c, row, facts);
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (serial) DO UPDATE SET runs = units.runs + 1, "
+                        + "run_id = CASE WHEN excluded.received_at >= units.received_at THEN excluded.run_id ELSE units.run_id END, "
+                        + "verdict = CASE WHEN excluded.received_at >= units.received_at THEN excluded.verdict ELSE units.verdict END, "
+                        + "sku = CASE WHEN excluded.received_at >= units.received_at THEN excluded.sku ELSE units.sku END, "
+                        + "station = CASE WHEN excluded.received_at >= units.received_at THEN excluded.station ELSE units.station END, "
+                        + "model = CASE WHEN excluded.received_at >= units.received_at THEN excluded.model ELSE units.model END, "
+                        + "received_at = CASE WHEN excluded.received_at >= units.received_at THEN excluded.received_at ELSE units.received_at END")) {
+                    p.setString(1, row.serial());
+                    p.setString(2, row.runId());
+                    p.setString(3, row.verdict());
+                    p.setString(4, row.receivedAt());
+                    p.setString(5, cut(facts.sku(), 128));
+                    p.setString(6, cut(station, 128));
+                    p.setString(7, cut(facts.model(), 128));
+                    p.executeUpdate();
+                }
+                count(c, row, facts, station);
+            }
+            return inserted;
         });
     }
 
@@ -318,25 +308,15 @@ public final class BundleIndex implements AutoCloseable {
 
     /** Rewrites one stored run's dashboard facts from its bundle (reindex). */
     void reindex(Row row, RunFacts facts, String station) throws SQLException {
-        with(c -> {
-            c.setAutoCommit(false);
-            try {
-                writeFacts(c, row, facts, station);
-                c.commit();
-                return null;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+        transaction(c -> {
+            writeFacts(c, row, facts, station);
+            return null;
         });
     }
 
     /** Rebuilds the units table (each unit's latest run and its count) and the line page's daily counts from the runs (reindex). */
     void rebuildUnits() throws SQLException {
-        with(c -> {
-            c.setAutoCommit(false);
+        transaction(c -> {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM units");
                 s.executeUpdate("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
@@ -355,13 +335,7 @@ public final class BundleIndex implements AutoCloseable {
                 s.executeUpdate("DELETE FROM daily_symptoms");
                 s.executeUpdate("INSERT INTO daily_symptoms (day, symptom, seen, runs) SELECT COALESCE(b.day, 'unknown'), f.symptom, COUNT(*), "
                         + "COUNT(DISTINCT f.run_id) FROM run_failures f JOIN bundles b ON b.run_id = f.run_id GROUP BY COALESCE(b.day, 'unknown'), f.symptom");
-                c.commit();
                 return null;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         });
     }

@@ -354,7 +354,9 @@ final class Dashboard {
         scope.put("title", "Run " + runId);
         List<String> notes = new ArrayList<>();
         Optional<byte[]> zip = blob(row.get());
-        Map<String, byte[]> files = zip.isPresent() ? entries(zip.get(), notes) : Map.of();
+        // a run's charts, once drawn, are kept: its telemetry (39 MB for a day of 64 channels) is then not inflated again
+        Charts.Drawn cached = chartCache.get(row.get().sha256());
+        Map<String, byte[]> files = zip.isPresent() ? entries(zip.get(), notes, cached == null) : Map.of();
         if (zip.isEmpty()) {
             notes.add("The sealed bundle is missing from the store: only the index's facts are shown.");
         }
@@ -426,12 +428,12 @@ final class Dashboard {
         // telemetry
         byte[] csv = files.get("telemetry/samples.csv");
         List<Map<String, Object>> charts = new ArrayList<>();
-        if (csv == null) {
+        if (csv == null && cached == null) {
             if (zip.isPresent()) {
                 notes.add("This bundle has no telemetry (telemetry/samples.csv is missing): the rest of the run is shown.");
             }
         } else {
-            Charts.Drawn drawn = chartCache.get(row.get().sha256());
+            Charts.Drawn drawn = cached;
             if (drawn == null) {
                 drawn = Charts.draw(csv, spans);
                 chartCache.put(row.get().sha256(), drawn);
@@ -466,12 +468,13 @@ final class Dashboard {
         page(ex, 200, "run", scope, who);
     }
 
-    /** The bundle's small files and telemetry; what cannot be read is noted, the rest kept. */
-    private static Map<String, byte[]> entries(byte[] zip, List<String> notes) {
+    /** The bundle's small files, and its telemetry when asked; what cannot be read is noted, the rest kept. */
+    private static Map<String, byte[]> entries(byte[] zip, List<String> notes, boolean telemetry) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                if (List.of("results/summary.json", "inventory.json", "telemetry/samples.csv", "manifest.json").contains(e.getName())) {
+                if (List.of("results/summary.json", "inventory.json").contains(e.getName())
+                        || telemetry && e.getName().equals("telemetry/samples.csv")) {
                     out.put(e.getName(), in.readAllBytes());
                 }
             }

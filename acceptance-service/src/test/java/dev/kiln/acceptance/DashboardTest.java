@@ -169,6 +169,9 @@ class DashboardTest {
             assertEquals(4, count(run, "<figure class=\"chart\""), "temperatures, clocks, power, fans");
             assertEquals(8, count(run, "<g class=\"series\""), "8 channels drawn, each once");
             assertTrue(run.contains("data-stage=\"cpu\"") && run.contains("data-stage=\"memory\""), "the stages marked");
+            String again = read(base, "/ui/runs/" + fail).body(); // the charts from the cache, the telemetry not read again
+            assertEquals(8, count(again, "<g class=\"series\""));
+            assertFalse(again.contains("has no telemetry"), "a cached trace is not a missing one");
             String passRun = read(base, "/ui/runs/" + pass).body();
             assertTrue(passRun.contains("Against SKU <strong id=\"sku\">m4max-64g</strong>"), passRun);
             byte[] downloaded = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/runs/" + pass + "/bundle")).header("Cookie", session).build(),

@@ -85,9 +85,20 @@ final class DoctorCommand implements Callable<Integer> {
                     : "/usr/bin/powermetrics needs root") : "/usr/bin/powermetrics not found", pm ? "run as root" : "install macOS's powermetrics", false));
         }
         checks.addAll(suites());
-        checks.add(disk(state));
+        // the configuration, read once for the disk and service checks
+        KilnConfig.Loaded cfg;
+        String cfgProblem = null;
+        try {
+            cfg = KilnConfig.load(config, state);
+        } catch (RuntimeException e) {
+            cfg = null;
+            cfgProblem = e.getMessage();
+        }
+        checks.add(cfg == null ? new Check("disk", Status.MISSING, "the configuration does not load: " + cfgProblem, "kiln config check", null)
+                : disk(state, cfg.minFreeBytes()));
         checks.add(key(state));
-        checks.add(service(state));
+        checks.add(cfg == null ? new Check("service", Status.MISSING, "the configuration does not load: " + cfgProblem, "kiln config check", null)
+                : service(cfg));
         checks.add(clock(mac));
         long missing = checks.stream().filter(c -> c.status() == Status.MISSING).count();
         long degraded = checks.stream().filter(c -> c.status() == Status.DEGRADED).count();
@@ -241,16 +252,10 @@ final class DoctorCommand implements Callable<Integer> {
         };
     }
 
-    private Check disk(StateDir state) {
+    private static Check disk(StateDir state, long min) {
         Path p = state.root();
         while (p != null && !Files.exists(p)) {
             p = p.getParent();
-        }
-        long min;
-        try {
-            min = KilnConfig.load(config, state).minFreeBytes();
-        } catch (RuntimeException e) {
-            return new Check("disk", Status.MISSING, "the configuration does not load: " + e.getMessage(), "kiln config check", null);
         }
         try {
             long free = Files.getFileStore(p).getUsableSpace();
@@ -274,12 +279,12 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     /** The configured service: reachable, and does it accept our credentials? A read that stores nothing. */
-    private Check service(StateDir state) {
+    private static Check service(KilnConfig.Loaded cfg) {
         ServiceConfig svc;
         try {
-            svc = KilnConfig.load(config, state).service(null);
+            svc = cfg.service(null);
         } catch (RuntimeException e) {
-            return new Check("service", Status.MISSING, "the configuration does not load: " + e.getMessage(), "kiln config check", null);
+            return new Check("service", Status.MISSING, "the service settings are not valid: " + e.getMessage(), "kiln config check", null);
         }
         if (svc == null) {
             return new Check("service", Status.DEGRADED, "no acceptance service configured: bundles stay in the outbox",
