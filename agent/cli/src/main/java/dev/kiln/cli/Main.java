@@ -34,10 +34,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        terminal = isTerminal(); // before stdout is claimed: afterwards descriptor 1 is stderr
+        terminal = isTerminal(); // before stdout is claimed (when it is not a terminal): afterwards descriptor 1 is stderr
         int code;
         try {
-            code = run(Stdout.claim(), System.err, args);
+            // On a terminal stdout is a person's screen, which the live view draws on through the tty
+            // itself (JLine): a stray native line there is only seen, never parsed. Elsewhere stdout is
+            // kept for Kiln's own output.
+            code = run(terminal ? new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                    java.nio.charset.StandardCharsets.UTF_8) : Stdout.claim(), System.err, args);
         } catch (Throwable t) {
             // an Error escaping a command (out of memory, a broken JVM): one line and 70, never the
             // JVM's exit 1, which a rack would read as "defect found"

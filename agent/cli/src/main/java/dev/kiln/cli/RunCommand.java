@@ -51,7 +51,8 @@ final class RunCommand implements Callable<Integer> {
     Output output;
 
     @Option(names = "--progress", paramLabel = "auto|live|plain",
-            description = "Human progress: live (redrawn line), plain (a line every 10s), auto (live on a terminal).")
+            description = "Human progress: live (a line per running suite, redrawn at the foot of the terminal; NO_COLOR turns colour off), "
+                    + "plain (a line every 10s), auto (live on a terminal).")
     ProgressMode progress;
 
     @Option(names = "--hang-timeout", paramLabel = "D", description = "A worker silent this long is HUNG (default: the profile's, else 30s).")

@@ -21,36 +21,57 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStringBuilder;
+import org.jline.utils.AttributedStyle;
 
 /**
- * What a technician sees: a header, live progress per suite (a redrawn status line on a terminal,
- * a plain line every {@code plainEvery} otherwise), each failure as it happens, a summary table when
+ * What a technician sees: a header, live progress per suite (on a terminal, a {@link LiveView}: a
+ * line per running suite at the bottom, redrawn every second; a plain line every {@code plainEvery}
+ * otherwise), each failure as it happens, a summary table when
  * the suites are done, and the verdict with the process's exit code once it is known.
  */
 public final class HumanReporter implements RunListener {
+    /** The window a rate is measured over: suites whose work comes in rounds of seconds do not read 0/s between them. */
+    private static final long RATE_WINDOW_NANOS = 10_000_000_000L;
+
     private final PrintStream out;
-    private final boolean terminal;
+    private final LiveView live;
+    private final boolean colour;
     private final Duration plainEvery;
     private final Supplier<List<Progress>> progress;
     private final Duration idle;
-    private final java.util.Map<String, long[]> lastUnitsBySuite = new java.util.HashMap<>();
+    private final java.util.Map<String, java.util.ArrayDeque<long[]>> samples = new java.util.HashMap<>();
     private ScheduledExecutorService ticker;
     private long lastPlainNanos;
-    private boolean statusShown;
+    private boolean ended;
+    private boolean manualTicks;
     private RunInfo run;
     private volatile Supplier<java.util.Map<String, Double>> telemetry = java.util.Map::of;
 
-    public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<List<Progress>> progress) {
-        this(out, terminal, plainEvery, progress, Duration.ZERO);
+    public HumanReporter(PrintStream out, boolean colour, Duration plainEvery, Supplier<List<Progress>> progress) {
+        this(out, null, colour, plainEvery, progress, Duration.ZERO);
     }
 
-    /** @param idle the run's idle time besides its suites (a stage's baseline and cool-down), for the estimate */
-    public HumanReporter(PrintStream out, boolean terminal, Duration plainEvery, Supplier<List<Progress>> progress, Duration idle) {
+    /**
+     * @param out        where plain lines go (unused with a live view: its own stream scrolls above the live lines)
+     * @param live       the live lines on a terminal, or null for a plain progress line every {@code plainEvery}
+     * @param colour     the verdict and failure counts in colour (a terminal, and {@code NO_COLOR} not set)
+     * @param idle       the run's idle time besides its suites (a stage's baseline and cool-down), for the estimate
+     */
+    public HumanReporter(PrintStream out, LiveView live, boolean colour, Duration plainEvery, Supplier<List<Progress>> progress, Duration idle) {
         this.idle = idle;
-        this.out = out;
-        this.terminal = terminal;
+        this.out = live == null ? out : live.out();
+        this.live = live;
+        this.colour = colour;
         this.plainEvery = plainEvery;
         this.progress = progress;
+    }
+
+    /** No redraw every second: the caller calls {@link #tick()} (tests that read the screen at chosen moments). */
+    HumanReporter manualTicks() {
+        this.manualTicks = true;
+        return this;
     }
 
     /** The run's latest telemetry, for the hottest sensor and the power beside the progress. */
@@ -114,7 +135,10 @@ public final class HumanReporter implements RunListener {
         out.printf("Suites   %s  (about %s)%n%n", String.join(", ", run.suites().stream().map(PlannedSuite::id).toList()),
                 Durations.format(total));
         out.flush();
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+if (manualTicks) {
+            return;
+        }
+                ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kiln-progress");
             t.setDaemon(true);
             return t;
@@ -124,59 +148,86 @@ public final class HumanReporter implements RunListener {
 
     @Override
     public synchronized void suiteStarted(PlannedSuite suite) {
-        clearStatus();
         out.printf("> %s  %s%s%n", suite.id(), Durations.format(suite.duration()), suite.required() ? "" : "  (optional)");
         out.flush();
-        lastUnitsBySuite.put(suite.id(), new long[] {0, System.nanoTime()});
-        lastPlainNanos = System.nanoTime();
+        long now = System.nanoTime();
+        java.util.ArrayDeque<long[]> q = new java.util.ArrayDeque<>();
+        q.add(new long[] {0, now}); // until the window fills, the rate is since the suite started
+        samples.put(suite.id(), q);
+        lastPlainNanos = now;
     }
 
-    private synchronized void tick() {
-        List<Progress> all = progress.get();
-        long now = System.nanoTime();
-        if (all.isEmpty() || !terminal && now - lastPlainNanos < plainEvery.toNanos()) {
+    synchronized void tick() {
+        if (ended) {
             return;
         }
-        // the rate is over the time since the line was last shown: a suite whose work comes in rounds
-        // of several seconds does not read 0/s between them
+        List<Progress> all = progress.get();
+        long now = System.nanoTime();
+        java.util.Map<String, Double> rates = new java.util.HashMap<>();
+        for (Progress p : all) {
+            rates.put(p.suiteId(), rate(p, now));
+        }
+        String heat = heat(telemetry.get());
+        if (live != null) {
+            live.show(liveLines(all, rates, heat));
+            return;
+        }
+        if (all.isEmpty() || now - lastPlainNanos < plainEvery.toNanos()) {
+            return;
+        }
         List<String> parts = new java.util.ArrayList<>();
         for (Progress p : all) {
-            long[] last = lastUnitsBySuite.computeIfAbsent(p.suiteId(), k -> new long[] {p.units(), now});
-            double rate = (p.units() - last[0]) / Math.max(1e-9, (now - last[1]) / 1e9);
-            last[0] = p.units();
-            last[1] = now;
             parts.add(all.size() == 1
                     ? String.format(Locale.ROOT, "  %s  %-10s %s elapsed, %s left  %d worker(s)  %s  %d failure(s)",
-                    p.suiteId(), p.phase(), Durations.format(p.elapsed()), Durations.format(p.remaining()), p.workers(), rate(rate, p.unit()),
-                    p.failures())
-                    : String.format(Locale.ROOT, "%s %s left %s %d failure(s)", p.suiteId(), Durations.format(p.remaining()), rate(rate, p.unit()),
-                    p.failures()));
+                    p.suiteId(), p.phase(), Durations.format(p.elapsed()), Durations.format(p.remaining()), p.workers(),
+                    rate(rates.get(p.suiteId()), p.unit()), p.failures())
+                    : String.format(Locale.ROOT, "%s %s left %s %d failure(s)", p.suiteId(), Durations.format(p.remaining()),
+                    rate(rates.get(p.suiteId()), p.unit()), p.failures()));
         }
         String line = all.size() == 1 ? parts.get(0) : "  " + String.join(" | ", parts);
-        String heat = heat(telemetry.get());
         if (!heat.isEmpty()) {
             line += "  " + heat;
         }
-        if (terminal) {
-            out.print("\r\033[K" + line);
-            statusShown = true;
-        } else {
-            lastPlainNanos = now;
-            out.println(line);
-        }
+        lastPlainNanos = now;
+        out.println(line);
         out.flush();
     }
 
-    private void clearStatus() {
-        if (statusShown) {
-            out.print("\r\033[K");
-            statusShown = false;
+    /** Work per second over the last {@link #RATE_WINDOW_NANOS} (since the suite started, before that). */
+    private double rate(Progress p, long now) {
+        java.util.ArrayDeque<long[]> q = samples.computeIfAbsent(p.suiteId(), k -> new java.util.ArrayDeque<>());
+        q.addLast(new long[] {p.units(), now});
+        while (q.size() > 2 && now - q.peekFirst()[1] > RATE_WINDOW_NANOS) {
+            q.removeFirst();
         }
+        long[] first = q.peekFirst();
+        return q.size() < 2 ? 0 : (p.units() - first[0]) / Math.max(1e-9, (now - first[1]) / 1e9);
+    }
+
+    /**
+     * What the live view shows: one line per running suite (stage members as stage/suite) with its
+     * phase, time, workers, verified work in its own unit and failures so far, then the heat and power.
+     */
+    List<AttributedString> liveLines(List<Progress> all, java.util.Map<String, Double> rates, String heat) {
+        List<AttributedString> lines = new java.util.ArrayList<>();
+        int w = all.stream().mapToInt(p -> p.suiteId().length()).max().orElse(0);
+        for (Progress p : all) {
+            AttributedStringBuilder b = new AttributedStringBuilder();
+            b.append(String.format(Locale.ROOT, "  %-" + w + "s  %-11s %7s elapsed %7s left  %2d worker%s  %-26s ", p.suiteId(), p.phase(),
+                    Durations.format(p.elapsed()), Durations.format(p.remaining()), p.workers(), p.workers() == 1 ? " " : "s",
+                    rate(rates.getOrDefault(p.suiteId(), 0.0), p.unit())));
+            String failures = p.failures() + (p.failures() == 1 ? " failure" : " failures");
+            b.append(failures, colour && p.failures() > 0 ? AttributedStyle.BOLD.foreground(AttributedStyle.RED) : AttributedStyle.DEFAULT);
+            lines.add(b.toAttributedString());
+        }
+        if (!heat.isEmpty()) {
+            lines.add(new AttributedString("  " + heat));
+        }
+        return lines;
     }
 
     @Override
     public synchronized void failure(String suiteId, Failure f) {
-        clearStatus();
         out.printf("  %s %s: %s%n", f.degraded() ? "DEGRADED" : "FAIL", suiteId, f.message());
         out.flush();
     }
@@ -185,11 +236,9 @@ public final class HumanReporter implements RunListener {
     public synchronized void log(String suiteId, LogLevel level, String message) {
         if (suiteId == null && level == LogLevel.INFO) {
             // the run's own steps (a stage's idle baseline and cool-down): a silent minute would look hung
-            clearStatus();
             out.printf("  %s%n", message);
             out.flush();
         } else if (level.compareTo(LogLevel.WARNING) >= 0) {
-            clearStatus();
             out.printf("  %s %s: %s%n", level, suiteId == null ? "run" : suiteId, message);
             out.flush();
         }
@@ -197,7 +246,6 @@ public final class HumanReporter implements RunListener {
 
     @Override
     public synchronized void suiteEnded(SuiteResult r) {
-        clearStatus();
         String why = r.outcome() == Outcome.SKIPPED ? "  " + r.category() + ": " + r.reason()
                 : r.reason().isEmpty() ? "" : "  " + r.reason();
         out.printf("  %s %s in %s, %d iterations%s%n%n", r.outcome(), r.suiteId(),
@@ -210,7 +258,10 @@ public final class HumanReporter implements RunListener {
         if (ticker != null) {
             ticker.shutdownNow();
         }
-        clearStatus();
+        ended = true;
+        if (live != null) {
+            live.close(); // the live lines go; the summary is ordinary output below what scrolled
+        }
         out.println("Summary");
         // the suite column as wide as the longest id (stage members are stage/suite), so every row lines up
         int w = Math.max(16, report.results().stream().mapToInt(r -> r.suiteId().length()).max().orElse(0));
@@ -241,9 +292,9 @@ public final class HumanReporter implements RunListener {
         out.flush();
     }
 
-    /** The verdict, in its colour on a terminal unless {@code NO_COLOR} is set (no-color.org); the line's words stay the same for scripts. */
+    /** The verdict, in its colour where colour is on (a terminal, {@code NO_COLOR} unset); the line's words stay the same for scripts. */
     private String colour(dev.kiln.api.Verdict v) {
-        if (!terminal || System.getenv("NO_COLOR") != null) {
+        if (!colour) {
             return v.name();
         }
         String code = switch (v) {

@@ -7,6 +7,7 @@ import dev.kiln.core.RunIds;
 import dev.kiln.core.SuiteRegistry;
 import dev.kiln.core.config.KilnConfig;
 import dev.kiln.core.events.HumanReporter;
+import dev.kiln.core.events.LiveView;
 import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.inventory.InventoryCheckSuite;
 import dev.kiln.core.inventory.InventoryProbe;
@@ -169,12 +170,15 @@ public final class RunService {
             PlatformProbe platform = PlatformProbe.current();
             RunEngine engine = new RunEngine(platform.threadPlacer(), platform.environment());
             HumanReporter display = null;
+            LiveView view = null;
             if (request.output() == RunRequest.Output.HUMAN) {
                 boolean live = request.progress() == RunRequest.Progress.LIVE
                         || (request.progress() == null || request.progress() == RunRequest.Progress.AUTO) && request.terminal();
                 Duration idle = c.suites().stream().map(SuiteRequest::stage).filter(java.util.Objects::nonNull).distinct()
                         .map(st -> st.baseline().plus(st.cooldown())).reduce(Duration.ZERO, Duration::plus);
-                display = new HumanReporter(out, live, Duration.ofSeconds(10), engine::progressAll, idle).withTelemetry(engine::latestTelemetry);
+                view = !live ? null : request.terminal() ? LiveView.onSystemTerminal() : streamView();
+                display = new HumanReporter(out, view, request.terminal() && colourWanted(), Duration.ofSeconds(10), engine::progressAll, idle)
+                        .withTelemetry(engine::latestTelemetry);
             }
             RunListener shown = display;
             if (metrics != null) {
@@ -187,7 +191,38 @@ public final class RunService {
             byte[] inventoryJson = inventoryRecord(inventory, c, session, engine, suites);
             RunInfo info = new RunInfo(RunIds.newRunId().toString(), c.profile().name(), c.options().seed(), Instant.now(),
                     agentVersion, request.commandLine(), suites.stream().map(SuiteRequest::planned).toList(), inventory.identity());
-            return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, notice);
+            try {
+                return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, notice);
+            } finally {
+                if (view != null) {
+                    view.close(); // the screen is given back even when the run ends in an exception
+                }
+            }
+        }
+    }
+
+    /** Colour unless {@code NO_COLOR} is set to anything but the empty string (no-color.org). */
+    static boolean colourWanted() {
+        String no = System.getenv("NO_COLOR");
+        return no == null || no.isEmpty();
+    }
+
+    /**
+     * {@code --progress live} where stdout is not a terminal Kiln can see (a multiplexer's pipe, a
+     * log a person tails): the terminal type from {@code TERM} and the size from {@code COLUMNS} and
+     * {@code LINES}, else 120 × 40; null (plain lines) for a dumb terminal.
+     */
+    private LiveView streamView() {
+        String term = System.getenv("TERM");
+        return LiveView.onStream(out, term == null || term.isBlank() ? "xterm-256color" : term, envInt("COLUMNS", 120), envInt("LINES", 40));
+    }
+
+    private static int envInt(String name, int otherwise) {
+        try {
+            int v = Integer.parseInt(System.getenv().getOrDefault(name, ""));
+            return v > 0 ? v : otherwise;
+        } catch (NumberFormatException e) {
+            return otherwise;
         }
     }
 
