@@ -10,8 +10,9 @@ command -v dpkg-deb >/dev/null || { echo "build-deb: needs dpkg-deb (Debian's dp
 TARBALL=$(bash "$KILN_HOME/packaging/build-image.sh" "$OUT" | tail -n 1)
 IMAGE="${TARBALL%.tar.gz}"
 NAME=$(basename "$IMAGE")                       # kiln-VERSION-linux-x86_64
-VERSION=$(echo "$NAME" | sed 's/^kiln-\(.*\)-linux-.*$/\1/')
-DEB_VERSION=$(echo "$VERSION" | sed 's/-SNAPSHOT/~snapshot/')
+VERSION=${NAME#kiln-}
+VERSION=${VERSION%-linux-*}
+DEB_VERSION=${VERSION/-SNAPSHOT/~snapshot}
 case "$(uname -m)" in
   x86_64) ARCH=amd64 ;;
   aarch64 | arm64) ARCH=arm64 ;;

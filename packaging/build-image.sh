@@ -6,7 +6,9 @@
 set -euo pipefail
 KILN_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$KILN_HOME/agent/cli/target/kiln.jar"
+# shellcheck disable=SC2034 # read by launcher.sh, sourced below
 KILN_MODULE=agent/cli
+# shellcheck disable=SC2034
 KILN_WHAT="the agent"
 # shellcheck source=packaging/launcher.sh
 source "$KILN_HOME/packaging/launcher.sh" # finds $JDK, builds the jar when it is missing or stale

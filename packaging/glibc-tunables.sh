@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced (POSIX sh) by ./kiln and by the launcher of a self-contained image.
 # The memory suite copies 256 KiB blocks with memcpy. glibc on x86-64 switches to non-temporal
 # stores only above glibc.cpu.x86_non_temporal_threshold (by default 3/4 of a share of the L3, often

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by ./kiln and ./kiln-acceptance (sourced, not run): finds a JDK >= 25 and builds the
 # module's jar when it is missing or older than the sources. The caller sets KILN_HOME, JAR,
 # KILN_MODULE (the Maven module) and KILN_WHAT (a name for messages); this sets JDK.

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced (POSIX sh) by ./kiln and by the launcher of a self-contained image, with KILN_JAVA_HOME set
 # to the Java runtime that will run the agent.
 # The JVM handles SIGSEGV itself (implicit null checks, safepoint polls). Native libraries the suites
