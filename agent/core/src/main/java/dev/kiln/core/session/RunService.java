@@ -154,6 +154,16 @@ public final class RunService {
      *                       directory cannot be written
      */
     public int run(RunRequest request) {
+        // The machine's inventory (OSHI reads sysfs, DMI and more: a quarter of a second) is taken
+        // while the request, profile and configuration are checked; a bad request never waits for it.
+        java.util.concurrent.CompletableFuture<Inventory> probed = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("kiln-inventory").start(() -> {
+            try {
+                probed.complete(new InventoryProbe().probe());
+            } catch (Throwable t) {
+                probed.completeExceptionally(t);
+            }
+        });
         Checked c = check(request);
         Consumer<String> notice = line -> {
             err.println("kiln: " + line);
@@ -187,7 +197,7 @@ public final class RunService {
                 shown = display == null ? runMetrics : RunListener.all(display, runMetrics);
             }
             List<SuiteRequest> suites = new ArrayList<>(c.suites());
-            Inventory inventory = new InventoryProbe().probe();
+            Inventory inventory = inventory(probed);
             byte[] inventoryJson = inventoryRecord(inventory, c, session, engine, suites);
             RunInfo info = new RunInfo(RunIds.newRunId().toString(), c.profile().name(), c.options().seed(), Instant.now(),
                     agentVersion, request.commandLine(), suites.stream().map(SuiteRequest::planned).toList(), inventory.identity());
@@ -198,6 +208,20 @@ public final class RunService {
                     view.close(); // the screen is given back even when the run ends in an exception
                 }
             }
+        }
+    }
+
+    private static Inventory inventory(java.util.concurrent.CompletableFuture<Inventory> probed) {
+        try {
+            return probed.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
         }
     }
 
