@@ -116,7 +116,12 @@ public final class Parameters {
     public Duration getDuration(String name) {
         String v = get(name).trim();
         try {
+            if (v.toLowerCase(java.util.Locale.ROOT).matches("[0-9]+ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
             return Duration.parse(v.startsWith("P") ? v : "PT" + v.toUpperCase(java.util.Locale.ROOT));
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException(name, "'" + v + "' is out of range");
         } catch (java.time.format.DateTimeParseException e) {
             throw new InvalidParameterException(name, "'" + v + "' is not a duration");
         }

@@ -20,6 +20,14 @@ public interface WorkerContext extends SuiteContext {
      */
     boolean timeUp();
 
+    /**
+     * A heartbeat for the watchdog that starts no iteration: for a worker that waits on purpose in
+     * the middle of an iteration (the memory suite's retention hold leaves memory untouched for
+     * minutes). Call it at least every few seconds while waiting; a worker that neither calls it nor
+     * {@link #keepRunning()} for longer than the hang timeout is declared HUNG.
+     */
+    void heartbeat();
+
     /** The current iteration, counted from 0 by {@link #keepRunning()} within this phase. */
     long iteration();
 

@@ -76,6 +76,11 @@ final class Worker implements WorkerContext {
     }
 
     @Override
+    public void heartbeat() {
+        lastBeatNanos = System.nanoTime();
+    }
+
+    @Override
     public boolean timeUp() {
         return exec.shouldStop() || System.nanoTime() - deadlineNanos >= 0;
     }

@@ -7,6 +7,8 @@ import java.util.List;
 record Family(String id, Pattern pattern, Passes.Op op) {
     static final String MOVING_INVERSIONS = "moving-inversions";
     static final String COPY = "copy";
+    /** Retention: all ones held untouched, checked; all zeros held, checked (memtest86's bit fade). */
+    static final String BIT_FADE = "bit-fade";
 
     static List<Family> all() {
         List<Family> f = new ArrayList<>();
@@ -17,6 +19,7 @@ record Family(String id, Pattern pattern, Passes.Op op) {
             f.add(new Family(o.id(), null, o));
         }
         f.add(new Family(MOVING_INVERSIONS, null, null));
+        f.add(new Family(BIT_FADE, null, null));
         f.add(new Family(COPY, null, null));
         return f;
     }

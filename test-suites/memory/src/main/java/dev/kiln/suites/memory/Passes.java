@@ -84,6 +84,84 @@ final class Passes {
         }
     }
 
+    /**
+     * Writes a periodic pattern entirely with {@code memcpy} from {@code source}, one block
+     * ({@link Copier#BLOCK} words) already holding it: with small segments, writing each segment's
+     * first block from Java would store a sixteenth of every segment without the non-temporal stores.
+     */
+    static void fill(Pattern p, MemorySegment seg, MemorySegment source) {
+        if (!p.periodic) {
+            throw new IllegalArgumentException(p + " does not repeat");
+        }
+        long bytes = seg.byteSize();
+        long block = source.byteSize();
+        for (long at = 0; at < bytes; at += block) {
+            long len = Math.min(block, bytes - at);
+            Native.memcpy(seg.asSlice(at, len), source, len);
+        }
+    }
+
+    /** Fills {@code source} (a block) with the periodic pattern {@code p} of this pass. */
+    static void source(Pattern p, MemorySegment source, long pass, long salt) {
+        long[] c = chunk(p, pass, salt);
+        long n = source.byteSize() / 8;
+        for (long at = 0; at < n; at += CHUNK) {
+            MemorySegment.copy(c, 0, source, W, at * 8, (int) Math.min(CHUNK, n - at));
+        }
+    }
+
+    /** Every word must hold {@code value}; each one that does not goes to {@code errors} as {@code family}'s. */
+    static long verifyConstant(MemorySegment seg, long value, String family, Errors errors) {
+        long n = seg.byteSize() / 8;
+        long[] c = new long[CHUNK];
+        java.util.Arrays.fill(c, value);
+        long bad = 0;
+        for (long at = 0; at < n; at += CHUNK) {
+            int len = (int) Math.min(CHUNK, n - at);
+            boolean differs;
+            if (VectorPasses.PRESENT) {
+                differs = VectorPasses.differs(seg, at, len, c, 1);
+            } else {
+                long diff = 0;
+                for (int j = 0; j < len; j++) {
+                    diff |= seg.getAtIndex(W, at + j) ^ value;
+                }
+                differs = diff != 0;
+            }
+            if (differs) {
+                for (long i = at; i < at + len; i++) {
+                    long v = seg.getAtIndex(W, i);
+                    if (v != value) {
+                        bad++;
+                        errors.mismatch(family, seg, i, value, v);
+                    }
+                }
+            }
+        }
+        return bad;
+    }
+
+    /** What a comparison family left: both halves hold the operation's results, each word checked against the value recomputed. */
+    static long verifyCompared(Op op, MemorySegment seg, long salt, Errors errors) {
+        long half = seg.byteSize() / 16;
+        long q = Mix.mix(salt ^ 0x5DEECE66DL);
+        long bad = 0;
+        for (long i = 0; i < half; i++) {
+            long e = op.apply(Mix.mix(salt + i), q);
+            long a = seg.getAtIndex(W, i);
+            long b = seg.getAtIndex(W, half + i);
+            if (a != e) {
+                bad++;
+                errors.mismatch(op.id(), seg, i, e, a);
+            }
+            if (b != e) {
+                bad++;
+                errors.mismatch(op.id(), seg, half + i, e, b);
+            }
+        }
+        return bad;
+    }
+
     static long verify(Pattern p, MemorySegment seg, long pass, long salt, Errors errors) {
         long n = seg.byteSize() / 8;
         long[] c = p.periodic ? chunk(p, pass, salt) : null;

@@ -1,5 +1,7 @@
 package dev.kiln.suites.memory;
 
+import java.lang.foreign.MemorySegment;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +37,7 @@ class MemorySuiteTest {
         long words = perWorker / 8;
         for (Family f : Family.all()) {
             RunOptions o = RunOptions.defaults(5).withMaxIterations(2).withFaults(List.of(new FaultPlan("memory", f.id(), -1, null, 1)));
-            SuiteResult r = run(Map.of("size", SIZE, "families", f.id()), o);
+            SuiteResult r = run(Map.of("size", SIZE, "families", f.id(), "fade-hold", "200ms"), o);
             assertEquals(Outcome.FAIL, r.outcome(), f.id() + ": " + r.reason());
             List<Failure> mismatches = r.failures().stream().filter(x -> x.symptom().endsWith("-mismatch")).toList();
             assertEquals(workers, mismatches.size(), f.id() + ": one flip per worker: " + r.failures());
@@ -54,9 +56,89 @@ class MemorySuiteTest {
         }
     }
 
+    /** Bit fade: a bit that changes while the pattern is held, untouched, is found where it changed. */
+    @Test
+    void bitFadeFindsABitThatChangedDuringTheHold() {
+        RunOptions o = RunOptions.defaults(7).withMaxIterations(1).withFaults(List.of(new FaultPlan("memory", Family.BIT_FADE, -1, null, 0)));
+        long t0 = System.nanoTime();
+        SuiteResult r = run(Map.of("size", SIZE, "families", Family.BIT_FADE, "fade-hold", "1s"), o);
+        assertTrue(System.nanoTime() - t0 >= 2_000_000_000L, "two holds of a second each");
+        assertEquals(Outcome.FAIL, r.outcome(), r.reason());
+        int workers = KitHarness.environment().logicalCpus().size();
+        long words = (((2L << 20) / workers) & ~15L) / 8;
+        List<Failure> found = r.failures().stream().filter(x -> x.symptom().equals("memory-bit-fade-mismatch")).toList();
+        assertEquals(workers, found.size(), r.failures().toString());
+        for (Failure x : found) {
+            assertEquals(Family.faultWord(Family.BIT_FADE, words) * 8, ((Number) x.details().get("offset")).longValue());
+            assertEquals("0xffffffffffffffff", x.details().get("expected"), "held as all ones");
+            assertEquals(List.of(Family.FAULT_BIT), x.details().get("bits"));
+        }
+    }
+
+    /**
+     * Coverage in time: a thread the suite knows nothing of flips random bits of random words at
+     * random moments while the suite runs every family; each flip that landed while its segment was
+     * armed (holding data the suite would check before writing it again) is reported at its exact
+     * address and bit. Flips into disarmed memory may go unseen; the test says how many landed where.
+     */
+    @Test
+    void everyFlipThatLandsInArmedMemoryIsReportedAtItsAddressAndBit() throws Exception {
+        MemorySuite suite = new MemorySuite();
+        SuiteResult[] result = new SuiteResult[1];
+        Thread runner = new Thread(() -> result[0] = KitHarness.runOne(suite, Duration.ofSeconds(6),
+                Map.of("size", "8MiB", "segment-size", "1MiB", "fade-hold", "300ms", "report-per-worker", "100000"), RunOptions.defaults(11)));
+        runner.start();
+        java.util.Random random = new java.util.Random(42);
+        record Flip(long address, int bit, boolean armed) {
+        }
+        List<Flip> flips = new java.util.ArrayList<>();
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (suite.heldForTests().isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(300);
+        while (runner.isAlive() && System.nanoTime() < until && flips.size() < 45) {
+            Thread.sleep(20 + random.nextInt(100));
+            List<MemorySuite.Held> all = suite.heldForTests();
+            MemorySuite.Held h = all.get(random.nextInt(all.size()));
+            int si = random.nextInt(h.segs.size());
+            MemorySegment seg = h.segs.get(si);
+            long word = random.nextLong(seg.byteSize() / 8);
+            int bit = random.nextInt(64);
+            long before = h.state.get(si);
+            long v = seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, word);
+            seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, word, v ^ (1L << bit));
+            long after = h.state.get(si);
+            flips.add(new Flip(seg.address() + word * 8, bit, before == after && (before & 1) == 1));
+        }
+        runner.join();
+        SuiteResult r = result[0];
+        java.util.Set<String> reported = new java.util.HashSet<>();
+        for (Failure f : r.failures()) {
+            Object va = f.details().get("virtualAddress");
+            if (va != null) {
+                for (Object b : (List<?>) f.details().get("bits")) {
+                    reported.add(va + "/" + b);
+                }
+            }
+        }
+        long armed = flips.stream().filter(Flip::armed).count();
+        assertTrue(armed >= flips.size() / 2 && armed >= 20, armed + " of " + flips.size() + " flips landed in armed memory: too few to judge");
+        for (Flip f : flips) {
+            if (f.armed()) {
+                assertTrue(reported.contains("0x" + Long.toHexString(f.address()) + "/" + f.bit()),
+                        "a flip into armed memory at 0x" + Long.toHexString(f.address()) + " bit " + f.bit() + " was not reported");
+            }
+        }
+        long caught = flips.stream().filter(f -> reported.contains("0x" + Long.toHexString(f.address()) + "/" + f.bit())).count();
+        System.out.printf("flips: %d, %d into armed memory, %d reported at their address and bit%n", flips.size(), armed, caught);
+        assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("memory_armed_ratio") && m.value() > 0.5 && m.value() <= 1),
+                r.measurements().toString());
+    }
+
     @Test
     void allFamiliesPassOnHealthyMemory() {
-        SuiteResult r = run(Map.of("size", SIZE), RunOptions.defaults(9).withMaxIterations(Family.all().size()));
+        SuiteResult r = run(Map.of("size", SIZE, "fade-hold", "100ms"), RunOptions.defaults(9).withMaxIterations(Family.all().size()));
         assertEquals(Outcome.PASS, r.outcome(), r.reason());
         assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("memory_pass_bytes_per_second") && m.value() > 0));
     }
