@@ -42,6 +42,8 @@ public final class CpuSuite implements Suite {
                     new ParameterSpec("degraded-margin", "0.25",
                             "a core below its cluster's median throughput by more than this share is reported as degraded"),
                     new ParameterSpec("fma-path", "auto", "auto (Vector API when present), vector or scalar"),
+                    new ParameterSpec("fma-shape", "auto", "the Vector API FMA block, rows x vectors: auto (from the vector width and "
+                            + "architecture), calibrate (every block timed at prepare, the fastest run), or one of " + String.join(", ", java.util.Arrays.stream(FmaShape.values()).map(FmaShape::id).toList())),
                     new ParameterSpec("phases", "all-cores,each-core", "which phases to run: all-cores, each-core or both")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
 
@@ -77,6 +79,14 @@ public final class CpuSuite implements Suite {
         String path = params.get("fma-path");
         if (!List.of("auto", "vector", "scalar").contains(path)) {
             throw new Parameters.InvalidParameterException("fma-path", "must be auto, vector or scalar, got '" + path + "'");
+        }
+        String shape = params.get("fma-shape").trim();
+        if (!shape.equals("auto") && !shape.equals("calibrate")) {
+            try {
+                FmaShape.of(shape);
+            } catch (IllegalArgumentException e) {
+                throw new Parameters.InvalidParameterException("fma-shape", e.getMessage());
+            }
         }
         phases(params);
     }
@@ -126,6 +136,39 @@ public final class CpuSuite implements Suite {
         return new WorkPlan(phases);
     }
 
+    /** Timing per shape once compiled (fma-shape=calibrate). */
+    private static final long CALIBRATE_NANOS = 90_000_000L;
+
+    /**
+     * The FMA kernel in the block for this core ({@link FmaShape#forCore}), the fastest of them all
+     * timed on the preparing thread ({@code fma-shape=calibrate}), or the one named; the choice goes
+     * to the log and the result
+     * ({@code cpu_fma_block_accumulators}, labelled with the shape) so a run replays exactly.
+     */
+    private static FmaMatrixKernel fmaKernel(SuiteContext ctx, boolean vector) {
+        if (!vector) {
+            return new FmaMatrixKernel(false);
+        }
+        String want = ctx.parameters().get("fma-shape").trim();
+        FmaShape shape;
+        if (want.equals("calibrate")) {
+            Map<FmaShape, Double> speeds = FmaVectorPath.calibrate(CALIBRATE_NANOS, 5_000_000_000L);
+            shape = speeds.keySet().iterator().next();
+            ctx.log(LogLevel.INFO, "fma-matrix block " + shape.id() + " chosen, the fastest on this core: " + FmaVectorPath.format(speeds)
+                    + " (replay with -P cpu.fma-shape=" + shape.id() + ")");
+        } else if (want.equals("auto")) {
+            shape = FmaShape.forCore(FmaVectorPath.vectorBits(), ctx.environment().arch());
+            ctx.log(LogLevel.INFO, "fma-matrix block " + shape.id() + " (" + shape.accumulators() + " accumulators) for "
+                    + FmaVectorPath.vectorBits() + "-bit vectors on " + ctx.environment().arch() + " (replay with -P cpu.fma-shape=" + shape.id()
+                    + "; -P cpu.fma-shape=calibrate times every block here)");
+        } else {
+            shape = FmaShape.of(want);
+        }
+        ctx.measurement(new dev.kiln.api.Measurement("cpu_fma_block_accumulators", shape.accumulators(), "accumulators", null, null,
+                Map.of("shape", shape.id())));
+        return new FmaMatrixKernel(true, shape);
+    }
+
     @Override
     public void prepare(SuiteContext ctx) throws Exception {
         Parameters p = ctx.parameters();
@@ -138,7 +181,7 @@ public final class CpuSuite implements Suite {
         for (String name : kernelNames(p)) {
             kernels.add(switch (name) {
                 case "lucas-lehmer" -> new LucasLehmerKernel();
-                case "fma-matrix" -> new FmaMatrixKernel(!path.equals("scalar") && vectorPresent);
+                case "fma-matrix" -> fmaKernel(ctx, !path.equals("scalar") && vectorPresent);
                 case "sha256" -> new Sha256Kernel();
                 case "aes-gcm" -> new AesGcmKernel();
                 case "crc32c" -> new Crc32cKernel();

@@ -16,15 +16,26 @@ final class FmaMatrixKernel extends Kernel {
     static final int REPS = 64;
 
     private final boolean vector;
+    private final FmaShape shape;
     private final int cols;
     double[] a;
     double[] b;
 
-    /** @param vector use the Vector API path (the caller checked it is available) */
+    /** @param vector use the Vector API path (the caller checked it is available), in its first shape */
     FmaMatrixKernel(boolean vector) {
+        this(vector, FmaShape.R6V2);
+    }
+
+    /** @param shape the register block of the Vector API path (ignored by the scalar path) */
+    FmaMatrixKernel(boolean vector, FmaShape shape) {
         super("fma-matrix", "flops");
         this.vector = vector;
-        this.cols = vector ? FmaVectorPath.columns() : 16;
+        this.shape = shape;
+        this.cols = vector ? FmaVectorPath.columns(shape) : 16;
+    }
+
+    FmaShape shape() {
+        return shape;
     }
 
     /** True where the JVM was started with the incubator module (the launcher adds it). */
@@ -33,7 +44,8 @@ final class FmaMatrixKernel extends Kernel {
     }
 
     String path() {
-        return vector ? "vector-api (" + FmaVectorPath.describe() + ")" : "scalar Math.fma";
+        return vector ? "vector-api (" + FmaVectorPath.describe() + ", " + shape.id() + " block: " + shape.accumulators() + " accumulators)"
+                : "scalar Math.fma";
     }
 
     int columns() {
@@ -63,7 +75,7 @@ final class FmaMatrixKernel extends Kernel {
         return (fault, verify) -> {
             java.util.Arrays.fill(c, 0.0);
             if (vector) {
-                FmaVectorPath.multiply(a, b, c, ROWS, K, cols, REPS);
+                FmaVectorPath.multiply(shape, a, b, c, ROWS, K, cols, REPS);
             } else {
                 scalar(a, b, c, cols);
             }

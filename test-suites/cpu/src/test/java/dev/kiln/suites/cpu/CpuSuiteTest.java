@@ -65,7 +65,7 @@ class CpuSuiteTest {
     void badParametersAreRejectedBeforeRunning() {
         CpuSuite s = new CpuSuite();
         for (Map<String, String> bad : List.of(Map.of("kernels", "sha1"), Map.of("degraded-margin", "1.5"),
-                Map.of("degraded-margin", "x"), Map.of("fma-path", "gpu"), Map.of("phases", "some"))) {
+                Map.of("degraded-margin", "x"), Map.of("fma-path", "gpu"), Map.of("fma-shape", "7x7"), Map.of("phases", "some"))) {
             assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(params(bad)), bad.toString());
         }
         s.validate(params(Map.of("kernels", "sha256, sort")));

@@ -54,19 +54,43 @@ class KernelTest {
         }
     }
 
+    /** Every register-block shape gives the scalar path's bits: the choice of shape never changes a verdict. */
     @Test
-    void vectorAndScalarFmaPathsGiveTheSameBits() {
+    void vectorAndScalarFmaPathsGiveTheSameBitsInEveryShape() throws Exception {
         assumeTrue(FmaMatrixKernel.vectorApiPresent(), "Vector API module not present");
-        FmaMatrixKernel v = new FmaMatrixKernel(true);
-        v.prepare(new SplittableRandom(3));
-        double[] cv = new double[FmaMatrixKernel.ROWS * v.columns()];
-        double[] cs = cv.clone();
-        FmaVectorPath.multiply(v.a, v.b, cv, FmaMatrixKernel.ROWS, FmaMatrixKernel.K, v.columns(), FmaMatrixKernel.REPS);
-        FmaMatrixKernel.scalar(v.a, v.b, cs, v.columns());
-        for (int i = 0; i < cv.length; i++) {
-            assertEquals(Double.doubleToRawLongBits(cs[i]), Double.doubleToRawLongBits(cv[i]), "element " + i);
+        for (FmaShape shape : FmaShape.values()) {
+            FmaMatrixKernel v = new FmaMatrixKernel(true, shape);
+            v.prepare(new SplittableRandom(3));
+            double[] cv = new double[FmaMatrixKernel.ROWS * v.columns()];
+            double[] cs = cv.clone();
+            FmaVectorPath.multiply(shape, v.a, v.b, cv, FmaMatrixKernel.ROWS, FmaMatrixKernel.K, v.columns(), FmaMatrixKernel.REPS);
+            FmaMatrixKernel.scalar(v.a, v.b, cs, v.columns());
+            for (int i = 0; i < cv.length; i++) {
+                assertEquals(Double.doubleToRawLongBits(cs[i]), Double.doubleToRawLongBits(cv[i]), shape.id() + " element " + i);
+            }
+            assertTrue(v.path().startsWith("vector-api") && v.path().contains(shape.id()), v.path());
+            // and a flipped bit in the result is caught in this shape too
+            long good = v.newRunner().run(false, true);
+            assertTrue(good != v.newRunner().run(true, true), shape.id());
         }
-        assertTrue(v.path().startsWith("vector-api"));
+    }
+
+    @Test
+    void calibrationTimesEveryShapeAndPutsTheFastestFirst() {
+        assumeTrue(FmaMatrixKernel.vectorApiPresent(), "Vector API module not present");
+        java.util.Map<FmaShape, Double> speeds = FmaVectorPath.calibrate(5_000_000L, 200_000_000L);
+        assertEquals(java.util.Set.of(FmaShape.values()), speeds.keySet());
+        double first = speeds.values().iterator().next();
+        assertTrue(speeds.values().stream().allMatch(v -> v > 0 && v <= first), speeds.toString());
+    }
+
+    @Test
+    void theBlockForACoreFollowsItsVectorsAndRegisters() {
+        assertEquals(FmaShape.R8V3, FmaShape.forCore(512, "amd64"), "AVX-512: 24 accumulators in 32 registers");
+        assertEquals(FmaShape.R6V2, FmaShape.forCore(256, "amd64"), "AVX2: 12 in 16 registers");
+        assertEquals(FmaShape.R8V2, FmaShape.forCore(128, "aarch64"), "NEON on an Apple P-core: 4 pipes x latency 4 = 16");
+        assertEquals(16, FmaShape.forCore(128, "aarch64").accumulators());
+        assertEquals(FmaShape.R6V2, FmaShape.forCore(128, "amd64"));
     }
 
     @Test
