@@ -195,11 +195,13 @@ public final class MemorySuite implements Suite {
                 if (f.id().equals(Family.COPY)) {
                     // what the last family left is checked before the copies write over it; the copies'
                     // own final state is checked by their last step, and is not known to the next family
+                    long held0 = 0;
                     for (int si = 0; si < mine.size(); si++) {
                         h.unarm(si);
-                        h.checkHeld(si, heldReporter);
+                        held0 += h.checkHeld(si, heldReporter);
                         h.residue[si] = null;
                     }
+                    checked(ctx, held0);
                     boolean[] once = {fault};
                     MemorySegment first = mine.get(0);
                     long c0 = copier.copyNanos();
@@ -243,7 +245,7 @@ public final class MemorySuite implements Suite {
                     int at = si;
                     // verify before overwrite: what the last writer left is read back before this family writes
                     h.unarm(si);
-                    h.checkHeld(si, heldReporter);
+                    checked(ctx, h.checkHeld(si, heldReporter));
                     Runnable written = () -> {
                         h.arm(at); // from here the segment holds what this family will check
                         if (here) {
@@ -286,10 +288,18 @@ public final class MemorySuite implements Suite {
             // a bit that changed after its family's own check is not lost at the end of the run
             for (int si = 0; si < mine.size(); si++) {
                 h.unarm(si);
-                h.checkHeld(si, heldReporter);
+                checked(ctx, h.checkHeld(si, heldReporter));
             }
         } finally {
             h.stop();
+        }
+    }
+
+    /** Bytes read back and checked against what their last writer left: progress and checks, not the passes' own throughput. */
+    private static void checked(WorkerContext ctx, long bytes) {
+        if (bytes > 0) {
+            ctx.progress(bytes);
+            ctx.verified(bytes / 8);
         }
     }
 
@@ -308,7 +318,7 @@ public final class MemorySuite implements Suite {
         for (int si = 0; si < mine.size(); si++) {
             MemorySegment seg = mine.get(si);
             h.unarm(si);
-            h.checkHeld(si, heldReporter);
+            checked(ctx, h.checkHeld(si, heldReporter));
             Passes.fill(Pattern.SOLID_BITS, seg, 1, 0); // all ones
             h.residue[si] = new Residue.Constant(-1L, Family.BIT_FADE);
             h.arm(si);
@@ -447,10 +457,13 @@ public final class MemorySuite implements Suite {
             }
         }
 
-        void checkHeld(int i, Passes.Errors errors) {
-            if (residue[i] != null) {
-                residue[i].check(segs.get(i), errors);
+        /** Reads segment {@code i} back against what its last writer left; returns the bytes checked (none when that is not known). */
+        long checkHeld(int i, Passes.Errors errors) {
+            if (residue[i] == null) {
+                return 0;
             }
+            residue[i].check(segs.get(i), errors);
+            return segs.get(i).byteSize();
         }
 
         /** Byte-seconds in all, and disarmed, over the run. */
