@@ -53,25 +53,23 @@ KILN_JAVA_HOME="$HERE/runtime"
 . "$HERE/signal-chaining.sh" # native libraries' signal handlers must not kill the JVM
 # UTF-8 output whatever the locale (services often run with none: journald and log files take UTF-8).
 # The JVM's own warnings go to stderr (by default they go to stdout, where the event stream is).
-# The serial collector with a 48 MiB young generation: the agent's heap holds a few MiB that live
-# (its buffers under test are off-heap), but the Vector API makes garbage at gigabytes a second until
-# the JIT has compiled the kernels, and G1 answered that by committing and touching hundreds of MiB
-# that then stayed resident (bench/startup.sh: 709 MiB beside a 256 MiB buffer; 151 MiB with this).
+# The agent's collector unless KILN_JAVA_OPTS chooses one (see jvm-collector.sh).
+. "$HERE/jvm-collector.sh"
 # The ahead-of-time cache made when the image was built (classes loaded and linked, method profiles)
 # halves the time to the first suite; a cache the JVM cannot use is skipped, at the old speed.
 if [ -f "$HERE/lib/kiln.aot" ]; then
   # shellcheck disable=SC2086 # KILN_JAVA_OPTS is a list of options
-  exec "$HERE/runtime/bin/java" -Xlog:disable -Xlog:all=warning:stderr -XX:+UseSerialGC -Xmn48m -XX:AOTCache="$HERE/lib/kiln.aot" \
+  exec "$HERE/runtime/bin/java" -Xlog:disable -Xlog:all=warning:stderr ${KILN_GC_OPTS} -XX:AOTCache="$HERE/lib/kiln.aot" \
     --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 ${KILN_JAVA_OPTS:-} -jar "$HERE/lib/kiln.jar" "$@"
 fi
 # shellcheck disable=SC2086
-exec "$HERE/runtime/bin/java" -Xlog:disable -Xlog:all=warning:stderr -XX:+UseSerialGC -Xmn48m \
+exec "$HERE/runtime/bin/java" -Xlog:disable -Xlog:all=warning:stderr ${KILN_GC_OPTS} \
   --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 ${KILN_JAVA_OPTS:-} -jar "$HERE/lib/kiln.jar" "$@"
 LAUNCH
 chmod +x "$DEST/kiln"
-cp "$KILN_HOME/packaging/glibc-tunables.sh" "$KILN_HOME/packaging/signal-chaining.sh" "$DEST/"
+cp "$KILN_HOME/packaging/glibc-tunables.sh" "$KILN_HOME/packaging/signal-chaining.sh" "$KILN_HOME/packaging/jvm-collector.sh" "$DEST/"
 # The ahead-of-time cache (JEP 483/514/515): a short training run of the image's own runtime and jar,
 # with the launcher's flags, records the classes a run loads and links and their methods' profiles.
 # It is valid only for this runtime and this jar (the JVM checks both and skips a cache that does
