@@ -156,6 +156,8 @@ public final class AcceptanceServer implements AutoCloseable {
     private final BundleIndex index;
     private final BlobStore blobs;
     private final TrustStore trust;
+    /** One verifier for every ingest (it holds no state of a request), with the fast Ed25519 check. */
+    private final BundleVerifier verifier;
     private final Options options;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -173,6 +175,7 @@ public final class AcceptanceServer implements AutoCloseable {
         this.index = index;
         this.blobs = blobs;
         this.trust = trust;
+        this.verifier = new BundleVerifier(trust, BundleLimits.defaults(), new FastEd25519());
         this.options = options;
         this.ingest = Timer.builder("kiln_acceptance_ingest").description("time to verify and store a bundle").register(metrics);
         this.ingests = new java.util.concurrent.Semaphore(options.limits().maxIngests(), true);
@@ -406,76 +409,113 @@ public final class AcceptanceServer implements AutoCloseable {
             error(ex, 400, "Content-Digest does not match the body: damaged in transit");
             return;
         }
-        Optional<BundleIndex.Row> existing = index.find(runId);
-        if (existing.isPresent() && existing.get().sha256().equals(hex)) {
-            answerExisting(ex, existing.get(), hex); // the very bytes stored: the client learns nothing new
-            return;
-        }
-        // Verified before any conflict is answered: garbage or an untrusted bundle PUT to a stored run
-        // id gets 422, never a 409 that tells it the stored digest. Verification streams, so a bomb
-        // costs no more memory than its own bytes.
-        BundleVerifier.Result v = new BundleVerifier(trust, BundleLimits.defaults()).verify(body);
-        if (!v.valid()) {
-            count("rejected");
-            reject(ex, 422, v.problems());
-            return;
-        }
-        String signedRun = v.predicate().path("runId").asText();
-        if (!signedRun.equals(runId)) {
-            count("rejected");
-            reject(ex, 422, List.of("the bundle is run " + signedRun + ", not " + runId));
-            return;
-        }
-        // a station publishes only what its own keys signed, and only for its serials: checked before any
-        // conflict is answered, so one station learns nothing of another's runs
-        if (who instanceof Access.Station st) {
-            if (!st.keys().contains(v.keyId())) {
-                count("rejected");
-                error(ex, 403, "the bundle is signed by key " + v.keyId() + ", which is not station " + st.name() + "'s");
+        // Verified before anything is looked up or answered: garbage or an untrusted bundle PUT to a
+        // stored run id gets 422, never a 409 that tells it the stored digest. Verification streams, so
+        // a bomb costs no more memory than its own bytes.
+        BundleVerifier.Result v = verifier.verify(body);
+        Refusal refused = refusal(v, runId, who);
+        if (refused != null) {
+            // The very bytes already stored are answered as stored, whatever changed since (a key revoked,
+            // a serial pattern narrowed): a station retrying a delivery the service holds must not
+            // quarantine it, and the client learns nothing it did not send.
+            Optional<BundleIndex.Row> existing = index.find(runId);
+            if (existing.isPresent() && existing.get().sha256().equals(hex)) {
+                answerExisting(ex, existing.get(), hex);
                 return;
             }
-            String serialSigned = v.predicate().path("serial").asText();
-            if (st.serials() != null && !st.serials().matcher(serialSigned).matches()) {
-                count("rejected");
-                error(ex, 403, "station " + st.name() + " may not publish serial " + serialSigned + " (its serials: " + st.serials().pattern() + ")");
-                return;
-            }
-        }
-        if (existing.isPresent()) {
-            answerExisting(ex, existing.get(), hex); // a valid, trusted bundle that differs from the stored one: 409
-            return;
-        }
-        // The index's column limits, checked here, identically for every database: SQLite would store
-        // a 200-character serial that PostgreSQL refuses, and a bundle must not be storable on one and
-        // never on the other (a station would retry it forever).
-        String serial = v.predicate().path("serial").asText();
-        String verdict = v.predicate().path("verdict").asText();
-        String tooLong = serial.isEmpty() || serial.length() > MAX_SERIAL ? "serial must be 1 to " + MAX_SERIAL + " characters, not "
-                + serial.length() : verdict.length() > MAX_VERDICT ? "verdict must be at most " + MAX_VERDICT + " characters" : null;
-        if (tooLong != null) {
             count("rejected");
-            reject(ex, 422, List.of(tooLong));
+            if (refused.status() == 403) {
+                error(ex, 403, refused.reasons().getFirst());
+            } else {
+                reject(ex, refused.status(), refused.reasons());
+            }
             return;
         }
-        try {
+        // A valid, trusted bundle: its bytes are written while its facts are read; its row only once the
+        // bytes are durable (a row never names a blob that is not there).
+        java.util.concurrent.Future<?> stored = executor.submit(() -> {
             blobs.put(hex, body);
-        } catch (IOException e) {
+            return null;
+        });
+        RunFacts facts = RunFacts.of(body);
+        try {
+            stored.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof IOException io)) {
+                throw new IllegalStateException(e.getCause());
+            }
             count("error");
             ex.getResponseHeaders().set("Retry-After", "5");
-            error(ex, 503, "blob store unavailable: " + e.getMessage());
+            error(ex, 503, "blob store unavailable: " + io.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            count("error");
+            ex.getResponseHeaders().set("Retry-After", "5");
+            error(ex, 503, "interrupted while storing the bundle");
             return;
         }
         BundleIndex.Row row = new BundleIndex.Row(runId, v.predicate().path("serial").asText(), v.predicate().path("verdict").asText(),
                 hex, v.keyId(), body.length, Instant.now().toString());
         // what the dashboard shows, indexed with the row in one transaction (the bundle stays the source)
         String station = who instanceof Access.Station st ? st.name() : "key " + v.keyId().substring(0, Math.min(12, v.keyId().length()));
-        if (index.insertIfAbsent(row, RunFacts.of(body), station)) {
+        if (index.insertIfAbsent(row, facts, station)) {
             count("stored");
             ingest.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             sendJson(ex, 201, json.valueToTree(row.receipt()));
-        } else {
-            answerExisting(ex, index.find(runId).orElseThrow(), hex); // another request stored it first
+            return;
         }
+        // The run was stored before (a retry, or another request or replica first): the same bytes are
+        // 200; other bytes are a conflict (409), and the blob written for them is removed, since no
+        // row names it or can (the run id is inside the signed bytes).
+        BundleIndex.Row existing = index.find(runId).orElseThrow(() -> new SQLException("run " + runId + " is neither new nor stored"));
+        if (!existing.sha256().equals(hex)) {
+            try {
+                blobs.delete(hex);
+            } catch (IOException e) {
+                // an unreferenced blob is left: harmless bytes, never served (no row names them)
+            }
+        }
+        answerExisting(ex, existing, hex);
+    }
+
+    /** Why a verified upload is refused: the status and its reasons (403 is sent as an error). */
+    private record Refusal(int status, List<String> reasons) {
+    }
+
+    /** The refusal of an upload that {@code v} verified, or null when the service may store it. */
+    private static Refusal refusal(BundleVerifier.Result v, String runId, Access.Principal who) {
+        if (!v.valid()) {
+            return new Refusal(422, v.problems());
+        }
+        String signedRun = v.predicate().path("runId").asText();
+        if (!signedRun.equals(runId)) {
+            return new Refusal(422, List.of("the bundle is run " + signedRun + ", not " + runId));
+        }
+        // a station publishes only what its own keys signed, and only for its serials: checked before any
+        // conflict is answered, so one station learns nothing of another's runs
+        if (who instanceof Access.Station st) {
+            if (!st.keys().contains(v.keyId())) {
+                return new Refusal(403, List.of("the bundle is signed by key " + v.keyId() + ", which is not station " + st.name() + "'s"));
+            }
+            String serialSigned = v.predicate().path("serial").asText();
+            if (st.serials() != null && !st.serials().matcher(serialSigned).matches()) {
+                return new Refusal(403, List.of("station " + st.name() + " may not publish serial " + serialSigned + " (its serials: "
+                        + st.serials().pattern() + ")"));
+            }
+        }
+        // The index's column limits, checked here, identically for every database: SQLite would store
+        // a 200-character serial that PostgreSQL refuses, and a bundle must not be storable on one and
+        // never on the other (a station would retry it forever).
+        String serial = v.predicate().path("serial").asText();
+        String verdict = v.predicate().path("verdict").asText();
+        if (serial.isEmpty() || serial.length() > MAX_SERIAL) {
+            return new Refusal(422, List.of("serial must be 1 to " + MAX_SERIAL + " characters, not " + serial.length()));
+        }
+        if (verdict.length() > MAX_VERDICT) {
+            return new Refusal(422, List.of("verdict must be at most " + MAX_VERDICT + " characters"));
+        }
+        return null;
     }
 
     /**

@@ -17,6 +17,13 @@ public interface BlobStore {
     /** The bytes stored under the digest, checked against it; empty when there are none. */
     Optional<byte[]> get(String sha256) throws IOException;
 
+    /**
+     * Removes the bytes under a digest (nothing there: nothing to do). Only for a blob written for an
+     * upload that was then refused as a conflict: no row names it, and none can (the run id is inside
+     * the signed bytes, and that run is stored with other bytes).
+     */
+    void delete(String sha256) throws IOException;
+
     /** One line for the start-up message. */
     String describe();
 

@@ -134,6 +134,9 @@ public final class BundleIndex implements AutoCloseable {
      * stored it (the run id was new).
      */
     public boolean insertIfAbsent(Row row, RunFacts facts, String station) throws SQLException {
+        if (!sqlite) {
+            return with(c -> insertPostgres(c, row, facts, station));
+        }
         return transaction(c -> {
             boolean inserted;
             // the row and its facts in one statement; its suites, failures, unit and counts after it, only when new
@@ -174,6 +177,108 @@ public final class BundleIndex implements AutoCloseable {
             }
             return inserted;
         });
+    }
+
+    /**
+     * The PostgreSQL form of {@link #insertIfAbsent}: the row, its suites and failures, its unit and the
+     * day's counts in one statement (data-modifying CTEs, the lists as arrays), so one round trip and
+     * one commit per bundle, and the rows every ingest updates (the unit, the day's counts) stay locked
+     * only for the end of that statement. Everything after the row is written only when the row was
+     * (each part selects from the row's {@code RETURNING}). Same columns and values as the SQLite path.
+     */
+    private static boolean insertPostgres(Connection c, Row row, RunFacts f, String station) throws SQLException {
+        List<RunFacts.Suite> suites = f.suites().stream()
+                .collect(java.util.stream.Collectors.toMap(su -> cut(su.id(), 128), su -> su, (a, b) -> a, java.util.LinkedHashMap::new))
+                .values().stream().toList(); // ON CONFLICT DO NOTHING in the batch: the first of a repeated suite id wins
+        java.util.Map<String, Long> daySuites = new java.util.TreeMap<>();
+        for (RunFacts.Suite su : f.suites()) {
+            if (!su.outcome().equals("SKIPPED")) {
+                daySuites.put(cut(su.id(), 128), su.outcome().equals("FAIL") || su.outcome().equals("HUNG") ? 1L : 0L);
+            }
+        }
+        java.util.Map<String, Long> symptoms = new java.util.TreeMap<>();
+        for (RunFacts.Failure x : f.failures()) {
+            symptoms.merge(cut(x.symptom(), 128), 1L, Long::sum);
+        }
+        String day = day(row, f);
+        try (PreparedStatement p = c.prepareStatement("WITH b AS ("
+                + "INSERT INTO bundles (run_id, serial, verdict, sha256, station_key, size_bytes, received_at, profile, station, sku, model, "
+                + "started_at, ended_at, day, duration_s, failure_count, max_celsius, max_watts, indexed) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (run_id) DO NOTHING RETURNING run_id), "
+                + "s AS (INSERT INTO run_suites (run_id, suite, outcome, duration_s, iterations, failure_count, reason) "
+                + "SELECT b.run_id, x.suite, x.outcome, x.d, x.it, x.fc, x.reason FROM b, "
+                + "unnest(?::varchar[], ?::varchar[], ?::float8[], ?::int8[], ?::int8[], ?::varchar[]) AS x(suite, outcome, d, it, fc, reason) "
+                + "ON CONFLICT (run_id, suite) DO NOTHING), "
+                + "f AS (INSERT INTO run_failures (run_id, seq, suite, symptom, message, location) "
+                + "SELECT b.run_id, x.seq, x.suite, x.symptom, x.message, x.location FROM b, "
+                + "unnest(?::int4[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[]) AS x(seq, suite, symptom, message, location)), "
+                + "u AS (INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
+                + "SELECT ?, b.run_id, ?, ?, ?, ?, ?, 1 FROM b ON CONFLICT (serial) DO UPDATE SET runs = units.runs + 1, "
+                + "run_id = CASE WHEN excluded.received_at >= units.received_at THEN excluded.run_id ELSE units.run_id END, "
+                + "verdict = CASE WHEN excluded.received_at >= units.received_at THEN excluded.verdict ELSE units.verdict END, "
+                + "sku = CASE WHEN excluded.received_at >= units.received_at THEN excluded.sku ELSE units.sku END, "
+                + "station = CASE WHEN excluded.received_at >= units.received_at THEN excluded.station ELSE units.station END, "
+                + "model = CASE WHEN excluded.received_at >= units.received_at THEN excluded.model ELSE units.model END, "
+                + "received_at = CASE WHEN excluded.received_at >= units.received_at THEN excluded.received_at ELSE units.received_at END), "
+                + "d AS (INSERT INTO daily (day, sku, station, runs, passed, failed) SELECT ?, ?, ?, 1, ?, ? FROM b "
+                + "ON CONFLICT (day, sku, station) DO UPDATE SET runs = daily.runs + 1, passed = daily.passed + excluded.passed, "
+                + "failed = daily.failed + excluded.failed), "
+                + "ds AS (INSERT INTO daily_suites (day, suite, runs, failed) SELECT ?, x.suite, 1, x.failed FROM b, "
+                + "unnest(?::varchar[], ?::int8[]) AS x(suite, failed) "
+                + "ON CONFLICT (day, suite) DO UPDATE SET runs = daily_suites.runs + 1, failed = daily_suites.failed + excluded.failed), "
+                + "dy AS (INSERT INTO daily_symptoms (day, symptom, seen, runs) SELECT ?, x.symptom, x.seen, 1 FROM b, "
+                + "unnest(?::varchar[], ?::int8[]) AS x(symptom, seen) "
+                + "ON CONFLICT (day, symptom) DO UPDATE SET seen = daily_symptoms.seen + excluded.seen, runs = daily_symptoms.runs + 1) "
+                + "SELECT COUNT(*) FROM b")) {
+            int i = 1;
+            p.setString(i++, row.runId());
+            p.setString(i++, row.serial());
+            p.setString(i++, row.verdict());
+            p.setString(i++, row.sha256());
+            p.setString(i++, row.stationKey());
+            p.setLong(i++, row.sizeBytes());
+            p.setString(i++, row.receivedAt());
+            factColumns(p, i, row, f, station);
+            i += 11;
+            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(su -> cut(su.id(), 128)).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(su -> cut(su.outcome(), 16)).toArray()));
+            p.setArray(i++, c.createArrayOf("float8", suites.stream().map(su -> finite(su.durationS())).toArray()));
+            p.setArray(i++, c.createArrayOf("int8", suites.stream().map(RunFacts.Suite::iterations).toArray()));
+            p.setArray(i++, c.createArrayOf("int8", suites.stream().map(RunFacts.Suite::failureCount).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(su -> cut(su.reason(), 1000)).toArray()));
+            List<RunFacts.Failure> fs = f.failures();
+            p.setArray(i++, c.createArrayOf("int4", java.util.stream.IntStream.range(0, fs.size()).boxed().toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(x -> cut(x.suite(), 128)).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(x -> cut(x.symptom(), 128)).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(x -> cut(x.message(), 2000)).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(x -> cut(x.location(), 1000)).toArray()));
+            p.setString(i++, row.serial());
+            p.setString(i++, row.verdict());
+            p.setString(i++, row.receivedAt());
+            p.setString(i++, cut(f.sku(), 128));
+            p.setString(i++, cut(station, 128));
+            p.setString(i++, cut(f.model(), 128));
+            p.setString(i++, day);
+            p.setString(i++, f.sku() == null ? "" : cut(f.sku(), 128));
+            p.setString(i++, station == null ? "" : cut(station, 128));
+            p.setLong(i++, row.verdict().equals("PASS") ? 1 : 0);
+            p.setLong(i++, row.verdict().equals("FAIL") ? 1 : 0);
+            boolean counted = !daySuites.isEmpty() || !f.failures().isEmpty(); // as on SQLite: no per-suite counts without suites or failures
+            p.setString(i++, day);
+            p.setArray(i++, c.createArrayOf("varchar", counted ? daySuites.keySet().toArray() : new Object[0]));
+            p.setArray(i++, c.createArrayOf("int8", counted ? daySuites.values().toArray() : new Object[0]));
+            p.setString(i++, day);
+            p.setArray(i++, c.createArrayOf("varchar", symptoms.keySet().toArray()));
+            p.setArray(i, c.createArrayOf("int8", symptoms.values().toArray()));
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getLong(1) == 1;
+            }
+        }
+    }
+
+    private static Double finite(Double v) {
+        return v == null || !Double.isFinite(v) ? null : v;
     }
 
     /** The facts' columns of {@code bundles}, from parameter {@code at} on (11 of them). */

@@ -42,6 +42,16 @@ final class DirectoryBlobStore implements BlobStore {
     }
 
     @Override
+    public void delete(String sha256) throws IOException {
+        Path target = path(sha256);
+        if (Files.deleteIfExists(target)) {
+            try (FileChannel d = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+                d.force(true);
+            }
+        }
+    }
+
+    @Override
     public void put(String sha256, byte[] bytes) throws IOException {
         Path target = path(sha256);
         if (Files.exists(target) && Files.size(target) == bytes.length) {

@@ -78,6 +78,15 @@ final class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     @Override
+    public void delete(String sha256) throws IOException {
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(key(sha256)));
+        } catch (SdkException e) {
+            throw new IOException("cannot delete blob " + sha256 + " from " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Optional<byte[]> get(String sha256) throws IOException {
         try {
             byte[] b = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key(sha256))).asByteArray();

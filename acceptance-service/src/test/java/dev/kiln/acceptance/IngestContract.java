@@ -113,6 +113,12 @@ abstract class IngestContract {
         assertEquals(409, conflict.statusCode(), conflict.body());
         assertTrue(conflict.body().contains("already stored"), conflict.body());
         assertEquals(1, index.count());
+        // the conflicting bundle's bytes were written before its row was refused; none are left behind
+        String otherHex = AcceptanceServer.digestHex(other);
+        assertFalse(Files.exists(data.resolve("blobs/" + otherHex.substring(0, 2) + "/" + otherHex + ".kiln.zip")),
+                "a refused conflict leaves no blob");
+        assertTrue(Files.exists(data.resolve("blobs/" + receipt.get("sha256").asText().substring(0, 2) + "/"
+                + receipt.get("sha256").asText() + ".kiln.zip")), "the stored run's blob stays");
 
         // garbage, or a bundle signed by an untrusted key, PUT to a stored run id: refused as a bad
         // bundle, never a 409 that would tell it the stored digest
@@ -122,6 +128,28 @@ abstract class IngestContract {
         HttpResponse<String> forged = put(run, TestBundles.bundle(run, "SN-1", "PASS", dev.kiln.bundle.StationKey.generate()));
         assertEquals(422, forged.statusCode(), forged.body());
         assertTrue(!forged.body().contains(receipt.get("sha256").asText()), forged.body());
+    }
+
+    @Test
+    void aStoredBundleIsAnsweredAsStoredAfterItsKeyIsNoLongerTrusted() throws Exception {
+        String run = TestBundles.newRunId();
+        byte[] b = TestBundles.bundle(run, "SN-KEY", "PASS", station);
+        HttpResponse<String> first = put(run, b);
+        assertEquals(201, first.statusCode(), first.body());
+        // the service restarted with the station's key gone from its trust store: the station, retrying a
+        // delivery whose receipt it lost, must hear that the very bytes are stored (not quarantine them)
+        server.close();
+        server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(data), TrustStore.of(stranger.publicKey()),
+                options());
+        HttpResponse<String> again = put(run, b);
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(json.readTree(first.body()), json.readTree(again.body()));
+        String fresh = TestBundles.newRunId();
+        HttpResponse<String> untrusted = put(fresh, TestBundles.bundle(fresh, "SN-KEY", "PASS", station));
+        assertEquals(422, untrusted.statusCode(), untrusted.body());
+        HttpResponse<String> changed = put(run, TestBundles.bundle(run, "SN-KEY", "FAIL", station));
+        assertEquals(422, changed.statusCode(), "other bytes under an untrusted key: refused, never a 409 " + changed.body());
+        assertEquals(1, index.count());
     }
 
     @Test

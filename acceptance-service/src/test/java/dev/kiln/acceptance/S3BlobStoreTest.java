@@ -42,6 +42,12 @@ class S3BlobStoreTest {
                     + ".kiln.zip").payload(a).build());
             IOException e = assertThrows(IOException.class, () -> store.get(hb));
             assertTrue(e.getMessage().contains("the store is damaged or lies"), e.getMessage());
+            // a refused conflict's blob is deleted; deleting what is not there is nothing
+            store.delete(hb);
+            assertTrue(store.get(hb).isEmpty());
+            assertEquals(1, s3.objects("kiln-bundles"));
+            store.delete(hb);
+            assertArrayEquals(a, store.get(ha).orElseThrow());
         }
     }
 

@@ -23,10 +23,17 @@ public final class BundleVerifier {
     private final TrustStore trust;
     private final BundleLimits limits;
     private final ObjectMapper json;
+    private final SignatureCheck signatures;
 
     public BundleVerifier(TrustStore trust, BundleLimits limits) {
+        this(trust, limits, SignatureCheck.JDK);
+    }
+
+    /** The same with another implementation of the signature check (the service's faster one). */
+    public BundleVerifier(TrustStore trust, BundleLimits limits, SignatureCheck signatures) {
         this.trust = trust;
         this.limits = limits;
+        this.signatures = signatures;
         JsonFactory f = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(limits.maxJsonDepth())
                         .maxStringLength(limits.maxJsonBytes()).build())
@@ -144,7 +151,7 @@ public final class BundleVerifier {
             } catch (IllegalArgumentException e) {
                 continue;
             }
-            if (Dsse.verifySignature(key, Dsse.pae(type, payload), sig)) {
+            if (signatures.verify(key, Dsse.pae(type, payload), sig)) {
                 verified = true;
                 firstKey = keyId;
             }

@@ -1,0 +1,131 @@
+package dev.kiln.acceptance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PostgreSQL stores a bundle's row and facts in one statement, SQLite in a transaction of several:
+ * the same runs indexed on both leave the same rows in every table (suites skipped, repeated and
+ * failed, failures of several symptoms, times missing or not finite, a unit's runs out of order,
+ * a run stored twice). Needs a PostgreSQL server (KILN_TEST_PG_URL; .ci/run starts one).
+ */
+class IndexParityTest {
+    private static final List<String> TABLES = List.of(
+            "SELECT run_id, serial, verdict, sha256, station_key, size_bytes, received_at, profile, station, sku, model, started_at, ended_at, "
+                    + "day, duration_s, failure_count, max_celsius, max_watts, indexed FROM bundles",
+            "SELECT run_id, suite, outcome, duration_s, iterations, failure_count, reason FROM run_suites",
+            "SELECT run_id, seq, suite, symptom, message, location FROM run_failures",
+            "SELECT serial, run_id, verdict, received_at, sku, station, model, runs FROM units",
+            "SELECT day, sku, station, runs, passed, failed FROM daily",
+            "SELECT day, suite, runs, failed FROM daily_suites",
+            "SELECT day, symptom, seen, runs FROM daily_symptoms");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void postgresqlAndSqliteIndexTheSameRuns() throws Exception {
+        String pg = System.getenv("KILN_TEST_PG_URL");
+        Assumptions.assumeTrue(pg != null, "KILN_TEST_PG_URL names no PostgreSQL server (.ci/run starts one)");
+        String schema = "kiln_parity_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = DriverManager.getConnection(pg); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        String pgUrl = pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        try (BundleIndex lite = new BundleIndex("jdbc:sqlite:" + dir.resolve("index.db")); BundleIndex post = new BundleIndex(pgUrl)) {
+            Random rnd = new Random(11);
+            int stored = 0;
+            for (int i = 0; i < 60; i++) {
+                BundleIndex.Row row = row(rnd, i);
+                RunFacts facts = facts(rnd, i);
+                String station = i % 7 == 0 ? null : "rack" + rnd.nextInt(3);
+                boolean a = lite.insertIfAbsent(row, facts, station);
+                boolean b = post.insertIfAbsent(row, facts, station);
+                assertEquals(a, b, "run " + i);
+                stored += a ? 1 : 0;
+                if (i % 10 == 3) { // the same run again: nothing written by either
+                    assertFalse(lite.insertIfAbsent(row, facts, station));
+                    assertFalse(post.insertIfAbsent(row, facts, station));
+                }
+            }
+            assertEquals(60, stored);
+            try (Connection l = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("index.db")); Connection p = DriverManager.getConnection(pgUrl)) {
+                for (String q : TABLES) {
+                    List<String> fromLite = rows(l, q);
+                    assertFalse(fromLite.isEmpty(), q);
+                    assertEquals(fromLite, rows(p, q), q);
+                }
+            }
+        } finally {
+            try (Connection c = DriverManager.getConnection(pg); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static BundleIndex.Row row(Random rnd, int i) {
+        String serial = "C02" + rnd.nextInt(8); // a few units with several runs each, received out of order
+        String verdict = List.of("PASS", "FAIL", "INCOMPLETE", "PASS").get(rnd.nextInt(4));
+        String at = "2026-11-" + (10 + rnd.nextInt(5)) + "T0" + rnd.nextInt(10) + ":00:00Z";
+        return new BundleIndex.Row(new UUID(i, rnd.nextLong()).toString(), serial, verdict, String.format("%064x", i), "key" + (i % 3), 1000 + i, at);
+    }
+
+    private static RunFacts facts(Random rnd, int i) {
+        List<RunFacts.Suite> suites = new ArrayList<>();
+        List<RunFacts.Failure> failures = new ArrayList<>();
+        String[] ids = {"cpu", "memory", "gpu", "neural-engine", "thermal"};
+        String[] outcomes = {"PASS", "FAIL", "SKIPPED", "HUNG", "ERROR"};
+        int n = i % 5 == 0 ? 0 : 1 + rnd.nextInt(4);
+        for (int k = 0; k < n; k++) {
+            String id = ids[rnd.nextInt(ids.length)]; // sometimes repeated: the first one is the run's
+            Double d = switch (rnd.nextInt(4)) {
+                case 0 -> null;
+                case 1 -> Double.NaN;
+                default -> rnd.nextInt(600) + 0.5;
+            };
+            suites.add(new RunFacts.Suite(id, outcomes[rnd.nextInt(outcomes.length)], d, rnd.nextInt(100), rnd.nextInt(3),
+                    rnd.nextBoolean() ? null : "reason " + k));
+        }
+        int nf = i % 4 == 0 ? 1 + rnd.nextInt(3) : 0;
+        for (int k = 0; k < nf; k++) {
+            failures.add(new RunFacts.Failure(ids[rnd.nextInt(2)], List.of("memory-miscompare", "cpu-mismatch").get(rnd.nextInt(2)),
+                    "message " + k, rnd.nextBoolean() ? null : "address 0x" + Integer.toHexString(rnd.nextInt()), false));
+        }
+        String ended = i % 9 == 0 ? null : "2026-11-" + (10 + rnd.nextInt(5)) + "T10:00:00Z";
+        return new RunFacts(i % 6 == 0 ? null : "standard", i % 8 == 0 ? null : "m4max-64g", "Mac16,5", "2026-11-10T09:00:00Z", ended,
+                rnd.nextBoolean() ? null : 600.0, failures.size(), suites, failures, rnd.nextBoolean() ? null : 80.5, null, List.of());
+    }
+
+    /** Every row of a query as one line, the rows sorted; numbers written alike for both databases. */
+    private static List<String> rows(Connection c, String q) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(q)) {
+            int cols = r.getMetaData().getColumnCount();
+            while (r.next()) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 1; i <= cols; i++) {
+                    Object v = r.getObject(i);
+                    b.append(v == null ? "null" : v instanceof Number num ? String.valueOf(num.doubleValue()) : v.toString().strip()).append('|');
+                }
+                out.add(b.toString());
+            }
+        }
+        out.sort(null);
+        assertTrue(out.stream().distinct().count() == out.size(), "no row twice in " + q);
+        return out;
+    }
+}
