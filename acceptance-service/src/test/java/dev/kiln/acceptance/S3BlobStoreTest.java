@@ -51,6 +51,34 @@ class S3BlobStoreTest {
         }
     }
 
+    /**
+     * A PUT sends its body as it is: no signed aws-chunked frames (a pass of HMACs at both ends and a
+     * decoding in the store) for a bundle of a few kilobytes; the payload still signed by its SHA-256.
+     */
+    @Test
+    @Timeout(60)
+    void putsSendTheBodyAsItIsSignedByItsDigest() throws Exception {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer fake = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/", ex -> {
+            seen.add(ex.getRequestMethod() + " bytes=" + ex.getRequestBody().readAllBytes().length
+                    + " signed=" + ex.getRequestHeaders().getFirst("x-amz-content-sha256"));
+            ex.getResponseHeaders().set("ETag", "\"0\"");
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        fake.start();
+        byte[] a = new byte[5000];
+        try (S3BlobStore store = new S3BlobStore(java.net.URI.create("http://127.0.0.1:" + fake.getAddress().getPort()), "us-east-1", "b", "",
+                S3Fixture.ACCESS, S3Fixture.SECRET)) {
+            store.put(sha(a), a);
+        } finally {
+            fake.stop(0);
+        }
+        // the bytes as they are (no aws-chunked frames), signed by their SHA-256
+        assertEquals(java.util.List.of("PUT bytes=5000 signed=" + sha(a)), seen);
+    }
+
     @Test
     @Timeout(60)
     void aStoreThatCannotBeReachedSaysSo() throws Exception {
