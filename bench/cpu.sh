@@ -17,13 +17,13 @@ gcc -O3 -march=native -fopenmp -o "$OUT/fmapeak" "$SHARED/bench/fmapeak.c"
 
 peak() { "$OUT/fmapeak" | tee -a "$OUT/fmapeak.txt"; }
 : > "$OUT/fmapeak.txt"
-echo "== fmapeak (C, AVX intrinsics), before"
-peak
+echo "== fmapeak (C, AVX intrinsics), before (three runs)"
+peak; peak; peak
 echo "== Kiln CPU kernels"
 # The launcher builds the jar when needed and runs the benchmark's entry point with the agent's JDK and flags.
 KILN_MAIN_CLASS=dev.kiln.suites.cpu.KernelBench "$ROOT/kiln" "$SECONDS_PER_SAMPLE" 2 2>/dev/null | tee "$OUT/kiln.txt"
-echo "== fmapeak, after"
-peak
+echo "== fmapeak, after (two runs)"
+peak; peak
 
 awk -v kiln="$OUT/kiln.txt" '
   /threads=2:/ && /AVX-512/ { s512 += $5; n512++ }
@@ -44,3 +44,20 @@ awk -v kiln="$OUT/kiln.txt" '
   }' "$OUT/fmapeak.txt"
 echo "Verification cost per kernel (goal <= 5%):"
 grep '^verify-cost' "$OUT/kiln.txt" | sed 's/^verify-cost /  /'
+# The spread (issue 19): each thread's own rate over 16 alternating samples of 1 and 2 threads in one JVM,
+# against the spread of fmapeak's per-core figure over its five runs (the same machine, the same minutes).
+med() { sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+w=$(grep -q 'AVX-512 FP64 FMA' "$OUT/fmapeak.txt" && echo 'AVX-512' || echo 'AVX2')
+p1=$(grep "^$w FP64 FMA, threads=1:" "$OUT/fmapeak.txt" | awk '{print $8}' | med)
+p2=$(grep "^$w FP64 FMA, threads=2:" "$OUT/fmapeak.txt" | awk '{print $8}' | med)
+r1=$(grep "^$w FP64 FMA, threads=1:" "$OUT/fmapeak.txt" | awk '{print $8}' | sort -g | sed -n '1p;$p' | paste -sd- -)
+r2=$(grep "^$w FP64 FMA, threads=2:" "$OUT/fmapeak.txt" | awk '{print $8}' | sort -g | sed -n '1p;$p' | paste -sd- -)
+k1=$(sed -n 's/^fma-spread threads=1 median=\([0-9.]*\).*/\1/p' "$OUT/kiln.txt")
+k2=$(sed -n 's/^fma-spread threads=2 per-thread median=\([0-9.]*\).*/\1/p' "$OUT/kiln.txt")
+if [ -n "$k1" ] && [ -n "$k2" ]; then
+  echo "Spread (medians; per thread / per core):"
+  grep '^fma-spread' "$OUT/kiln.txt" | sed 's/^/  /'
+  printf '  fmapeak %s per core: 1 thread median %s (range %s), 2 threads median %s (range %s)\n' "$w" "$p1" "$r1" "$p2" "$r2"
+  printf '  a second thread: per-thread median %.2f x the one-thread median (1.00 = no interference)\n' "$(echo "$k2 / $k1" | bc -l)"
+  printf '  medians against fmapeak medians: 1 thread %.2f, 2 threads %.2f\n' "$(echo "$k1 / $p1" | bc -l)" "$(echo "$k2 / $p2" | bc -l)"
+fi

@@ -22,7 +22,7 @@ new=()
 for i in $(seq 1 "$ROUNDS"); do
   o=$(cd "$ANCHOR" && bench/delivery.sh 1000 2>/dev/null | pg_rate)
   n=$(cd "$ROOT" && bench/delivery.sh 1000 2>/dev/null | pg_rate)
-  [ -n "$o" ] && [ -n "$n" ] || { echo "round $i: a bench run printed no PostgreSQL figure" >&2; exit 1; }
+  if [ -z "$o" ] || [ -z "$n" ]; then echo "round $i: a bench run printed no PostgreSQL figure" >&2; exit 1; fi
   printf 'round %d: anchor %s %s bundles/s, this tree %s bundles/s = %.2f x anchor\n' "$i" "$REV" "$o" "$n" "$(echo "$n / $o" | bc -l)"
   old+=("$o")
   new+=("$n")

@@ -44,6 +44,9 @@ public final class KernelBench {
             }
             System.out.printf(Locale.ROOT, "fma-gflops threads=%d %.2f%n", threads, best / 1e9);
         }
+        if (maxThreads >= 2) {
+            spread(fma, seconds);
+        }
         // Verification cost: pairs of short verified and unverified samples, in alternating order;
         // the median of the pairs' ratios cancels the drift of a shared machine.
         for (Kernel k : KernelSet.kernels()) {
@@ -74,6 +77,72 @@ public final class KernelBench {
                     k.name(), k.unit(), verified, unverified, 100.0 * (ratios[pairs / 2] - 1),
                     100.0 * (ratios[pairs / 4] - 1), 100.0 * (ratios[3 * pairs / 4] - 1));
         }
+    }
+
+    /**
+     * Whether a second thread slows the first: samples of one and of two threads alternate in this JVM
+     * (the same compiled code), and each thread's own rate is kept; the medians of the two are compared.
+     * Their spread is printed too: the best-of-5 figures above take the best sum, and two threads are
+     * rarely both at their best in the same sample.
+     */
+    static void spread(Kernel k, double seconds) throws Exception {
+        List<Double> one = new ArrayList<>();
+        List<Double> two = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            int threads = 1 + i % 2;
+            double[] per = perThread(k, threads, seconds);
+            for (double v : per) {
+                (threads == 1 ? one : two).add(v / 1e9);
+            }
+        }
+        System.out.printf(Locale.ROOT, "fma-spread threads=1 median=%.2f min=%.2f max=%.2f samples=%d%n", median(one),
+                java.util.Collections.min(one), java.util.Collections.max(one), one.size());
+        System.out.printf(Locale.ROOT, "fma-spread threads=2 per-thread median=%.2f min=%.2f max=%.2f samples=%d%n", median(two),
+                java.util.Collections.min(two), java.util.Collections.max(two), two.size());
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+
+    /** Each thread's own work units per second, {@code threads} threads running the kernel for {@code seconds}. */
+    static double[] perThread(Kernel k, int threads, double seconds) throws Exception {
+        double[] per = new double[threads];
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Thread> ts = new ArrayList<>();
+        long[] sink = new long[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Kernel.Runner r = k.newRunner();
+            Thread th = new Thread(() -> {
+                try {
+                    start.await();
+                    long t0 = System.nanoTime();
+                    long end = t0 + (long) (seconds * 1e9);
+                    long runs = 0;
+                    long acc = 0;
+                    long now;
+                    do {
+                        acc ^= r.run(false, true);
+                        runs++;
+                        now = System.nanoTime();
+                    } while (now < end);
+                    sink[id] = acc;
+                    per[id] = runs * (double) k.workPerRun() / ((now - t0) / 1e9);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ts.add(th);
+            th.start();
+        }
+        for (Thread th : ts) {
+            th.join();
+        }
+        per[0] += sink[0] == 42 ? 1e-300 : 0; // keep the results alive
+        return per;
     }
 
     /** Work units per second of {@code threads} threads each running the kernel for {@code seconds}. */
