@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * Benchmark of the CPU suite's kernels, run by {@code bench/cpu.sh} beside the C reference
@@ -90,7 +89,7 @@ public final class KernelBench {
         List<Double> two = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             int threads = 1 + i % 2;
-            double[] per = perThread(k, threads, seconds);
+            double[] per = perThread(k, threads, true, seconds);
             for (double v : per) {
                 (threads == 1 ? one : two).add(v / 1e9);
             }
@@ -108,7 +107,7 @@ public final class KernelBench {
     }
 
     /** Each thread's own work units per second, {@code threads} threads running the kernel for {@code seconds}. */
-    static double[] perThread(Kernel k, int threads, double seconds) throws Exception {
+    static double[] perThread(Kernel k, int threads, boolean verify, double seconds) throws Exception {
         double[] per = new double[threads];
         CyclicBarrier start = new CyclicBarrier(threads);
         List<Thread> ts = new ArrayList<>();
@@ -125,7 +124,7 @@ public final class KernelBench {
                     long acc = 0;
                     long now;
                     do {
-                        acc ^= r.run(false, true);
+                        acc ^= r.run(false, verify);
                         runs++;
                         now = System.nanoTime();
                     } while (now < end);
@@ -147,39 +146,11 @@ public final class KernelBench {
 
     /** Work units per second of {@code threads} threads each running the kernel for {@code seconds}. */
     static double rate(Kernel k, int threads, boolean verify, double seconds) throws Exception {
-        DoubleAdder total = new DoubleAdder();
-        CyclicBarrier start = new CyclicBarrier(threads);
-        List<Thread> ts = new ArrayList<>();
-        long[] sink = new long[threads];
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            Kernel.Runner r = k.newRunner();
-            Thread th = new Thread(() -> {
-                try {
-                    start.await();
-                    long t0 = System.nanoTime();
-                    long end = t0 + (long) (seconds * 1e9);
-                    long runs = 0;
-                    long acc = 0;
-                    long now;
-                    do {
-                        acc ^= r.run(false, verify);
-                        runs++;
-                        now = System.nanoTime();
-                    } while (now < end);
-                    sink[id] = acc;
-                    total.add(runs * (double) k.workPerRun() / ((now - t0) / 1e9));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            ts.add(th);
-            th.start();
+        double total = 0;
+        for (double v : perThread(k, threads, verify, seconds)) {
+            total += v;
         }
-        for (Thread th : ts) {
-            th.join();
-        }
-        return total.sum() + (sink[0] == 42 ? 1e-300 : 0); // keep the results alive
+        return total;
     }
 
     /** The CPU's model name as the OS gives it (Linux /proc/cpuinfo, macOS sysctl), for the benchmark's figures. */
