@@ -11,6 +11,9 @@ ROUNDS="${1:-2}"
 REV="${2:-f933dd2}"
 : "${KILN_TEST_PG_URL:?set KILN_TEST_PG_URL to a PostgreSQL JDBC URL}"
 ANCHOR="$ROOT/bench/out/anchor-$REV"
+# The anchor's bench installs its own modules into the local Maven repository under the same version;
+# whatever happens, this tree's are put back before the script ends.
+trap '(cd "$ROOT" && mvn -q -B -o -Dstyle.color=never -DskipTests install >&2) || echo "reinstall this tree: mvn -o -DskipTests install" >&2' EXIT
 if [ ! -d "$ANCHOR/.git" ]; then
   rm -rf "$ANCHOR"
   git clone -q "$ROOT" "$ANCHOR"

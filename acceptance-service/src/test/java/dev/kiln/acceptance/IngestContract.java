@@ -250,6 +250,27 @@ abstract class IngestContract {
         index = new BundleIndex(jdbcUrl()); // for stop()
     }
 
+    /** The blob store failing (a full or broken disk): 503 with Retry-After, and no row without its bytes; the retry stores it. */
+    @Test
+    void aBlobStoreFailureIsAnsweredAndIndexesNothing() throws Exception {
+        String run = TestBundles.newRunId();
+        byte[] b = TestBundles.bundle(run, "SN-BLOB", "PASS", station);
+        String hex = AcceptanceServer.digestHex(b);
+        Path shard = data.resolve("blobs").resolve(hex.substring(0, 2));
+        Files.createDirectories(shard.getParent());
+        Files.writeString(shard, "a file where the blob's directory should be"); // its directory cannot be made
+        HttpResponse<String> r = put(run, b);
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().contains("blob store unavailable"), r.body());
+        assertEquals("5", r.headers().firstValue("Retry-After").orElse(""));
+        assertEquals(0, index.count(), "a row never names a blob that is not there");
+        assertEquals(404, get("/v1/bundles/" + run).statusCode());
+        Files.delete(shard);
+        assertEquals(201, put(run, b).statusCode(), "the station's retry stores it");
+        assertTrue(Files.exists(shard.resolve(hex + ".kiln.zip")));
+        assertEquals(1, index.count());
+    }
+
     @Test
     void headIsAnsweredWhereGetIs() throws Exception {
         String run = TestBundles.newRunId();
