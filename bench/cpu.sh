@@ -17,6 +17,7 @@ gcc -O3 -march=native -fopenmp -o "$OUT/fmapeak" "$SHARED/bench/fmapeak.c"
 
 peak() { "$OUT/fmapeak" | tee -a "$OUT/fmapeak.txt"; }
 : > "$OUT/fmapeak.txt"
+echo "== $("$ROOT/bench/cpu-id.sh")" | tee "$OUT/cpu-id.txt"
 echo "== fmapeak (C, AVX intrinsics), before (three runs)"
 peak; peak; peak
 echo "== Kiln CPU kernels"
@@ -25,7 +26,7 @@ KILN_MAIN_CLASS=dev.kiln.suites.cpu.KernelBench "$ROOT/kiln" "$SECONDS_PER_SAMPL
 echo "== fmapeak, after (two runs)"
 peak; peak
 
-awk -v kiln="$OUT/kiln.txt" '
+awk -v kiln="$OUT/kiln.txt" -v cpuid="$OUT/cpu-id.txt" '
   /threads=2:/ && /AVX-512/ { s512 += $5; n512++ }
   /threads=2:/ && /^AVX2/   { s256 += $5; n256++ }
   /threads=1:/ && /AVX-512/ { t512 += $5; m512++ }
@@ -38,6 +39,7 @@ awk -v kiln="$OUT/kiln.txt" '
     }
     print ""
     print "== Ratios (anchor measured in this run)"
+    while ((getline line < cpuid) > 0) print line
     if (n512) { p2 = s512 / n512; p1 = t512 / m512; w = "AVX-512" } else { p2 = s256 / n256; p1 = t256 / m256; w = "AVX2" }
     printf "FMA kernel, 2 threads: %.1f GFLOP/s = %.2f of fmapeak %s 2-thread peak (%.1f)   goal >= 0.85\n", k2, k2 / p2, w, p2
     printf "FMA kernel, 1 thread:  %.1f GFLOP/s = %.2f of fmapeak %s 1-thread peak (%.1f)   goal >= 0.85\n", k1, k1 / p1, w, p1

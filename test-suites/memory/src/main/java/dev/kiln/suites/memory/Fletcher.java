@@ -15,7 +15,7 @@ import java.lang.foreign.ValueLayout;
 final class Fletcher {
     static final int LANES = 8;
     private static final ValueLayout.OfLong W = ValueLayout.JAVA_LONG;
-    static final boolean VECTOR = VectorPasses.PRESENT;
+    static final boolean VECTOR = Lanes.VECTOR;
 
     private Fletcher() {
     }

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 
 /**
@@ -15,30 +16,51 @@ import java.util.concurrent.CyclicBarrier;
  * Prints figures only.
  */
 public final class MemoryBench {
+    /** Whether the buffers ask for transparent huge pages as the suite's segments do ({@code -Dkiln.bench.huge=false}: not, to measure what they bring). */
+    private static final boolean HUGE = Boolean.parseBoolean(System.getProperty("kiln.bench.huge", "true"));
+
     private MemoryBench() {
     }
 
-    /** Arguments: [GiB for fill/verify/patterns, 1] [repetitions, 5] [GiB for the copy, 4] [copy: the copy only]. */
+    /**
+     * Arguments: [GiB for fill/verify/patterns, 1] [repetitions, 5] [GiB for the copy, 4] [what: all
+     * (default), copy (the copy only), fill (fill and verify only), rest (all but fill and verify)]
+     * [loop shape: auto (default), calibrate, or one such as 512x2].
+     */
     public static void main(String[] args) throws Exception {
         double gib = args.length > 0 ? Double.parseDouble(args[0]) : 1;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         long bytes = ((long) (gib * (1L << 30))) & ~4095L;
-        boolean copyOnly = args.length > 3 && args[3].equals("copy");
-        if (!copyOnly) {
-            patterns(gib, reps, bytes);
+        String what = args.length > 3 ? args[3] : "all";
+        String shape = args.length > 4 ? args[4] : "auto";
+        if (!what.equals("copy")) {
+            patterns(gib, reps, bytes, shape, what);
         }
-        copy(args.length > 2 ? Double.parseDouble(args[2]) : 4);
+        if (!what.equals("fill")) {
+            copy(args.length > 2 ? Double.parseDouble(args[2]) : 4);
+        }
     }
 
-    private static void patterns(double gib, int reps, long bytes) throws Exception {
+    private static void patterns(double gib, int reps, long bytes, String shape, String what) throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment all = arena.allocate(bytes, 4096);
+            MemorySegment all = Native.allocate(arena, bytes, Native.HUGE_PAGE);
+            boolean huge = HUGE && Native.hugePages(all); // as the suite asks for its segments
             all.fill((byte) 0); // first touch, outside the timing
+            LaneLoops loops;
+            if (shape.equals("calibrate")) {
+                Map<MemShape, Double> speed = Lanes.calibrate(all.asSlice(0, Math.min(bytes, MemorySuite.CALIBRATION_BYTES)), 3);
+                loops = Lanes.of(speed.keySet().iterator().next());
+                System.out.println("kiln calibration (fill and verify, 1 thread, best of 3, as the suite's prepare): " + Lanes.format(speed));
+            } else {
+                loops = shape.equals("auto") ? Lanes.forMachine() : Lanes.of(MemShape.of(shape));
+            }
+            System.out.printf(Locale.ROOT, "kiln loop-shape=%s (%s; widest vectors here %d bits; transparent huge pages %s)%n", loops.shape().id(), shape,
+                    Lanes.maxBits(), huge ? "asked for" : "not asked for");
             // every family once first, as the suite runs them, so the JIT sees the suite's mix
             parallel(2, all, (seg, worker) -> {
                 for (Family f : Family.all()) {
                     if (f.pattern() != null) {
-                        Passes.pattern(f.pattern(), seg, 0, 3, () -> { }, (p, s, w, e, r) -> { });
+                        Passes.pattern(loops, f.pattern(), seg, 0, 3, () -> { }, (p, s, w, e, r) -> { });
                     } else if (f.op() != null) {
                         Passes.compare(f.op(), seg, 3, () -> { }, (p, s, w, e, r) -> { });
                     } else if (f.id().equals(Family.MOVING_INVERSIONS)) {
@@ -46,13 +68,16 @@ public final class MemoryBench {
                     }
                 }
             });
-            for (int threads = 1; threads <= 2; threads++) {
-                double fill = best(reps, threads, all, 0);
-                double computed = best(reps, threads, all, 1);
-                parallel(threads, all, (seg, worker) -> Passes.fill(Pattern.SOLID_BITS, seg, 1, 0)); // what the verify rounds read
-                double verify = best(reps, threads, all, 2);
+            for (int threads = 1; threads <= 2 && !what.equals("rest"); threads++) {
+                double fill = best(loops, reps, threads, all, 0);
+                double computed = best(loops, reps, threads, all, 1);
+                parallel(threads, all, (seg, worker) -> Passes.fill(loops, Pattern.SOLID_BITS, seg, 1, 0)); // what the verify rounds read
+                double verify = best(loops, reps, threads, all, 2);
                 System.out.printf(Locale.ROOT, "kiln threads=%d fill_GBps=%.2f fill_computed_GBps=%.2f verify_GBps=%.2f%n", threads, fill, computed,
                         verify);
+            }
+            if (what.equals("fill")) {
+                return;
             }
             // The memtester-equivalent set: each family as many sweeps as `memtester` makes of it in
             // one loop (tests.c: stuck address 16, solid bits 64, checkerboard 64, block sequential
@@ -66,7 +91,7 @@ public final class MemoryBench {
                     int n = memtesterSweeps(f.id());
                     for (int pass = 0; pass < n; pass++) {
                         if (f.pattern() != null) {
-                            Passes.pattern(f.pattern(), seg, pass, 7, () -> { }, (p, s, w, e, r) -> { });
+                            Passes.pattern(loops, f.pattern(), seg, pass, 7, () -> { }, (p, s, w, e, r) -> { });
                         } else if (f.op() != null) {
                             Passes.compare(f.op(), seg, 7 + pass, () -> { }, (p, s, w, e, r) -> { });
                         }
@@ -85,7 +110,10 @@ public final class MemoryBench {
     private static void copy(double copyGib) throws Exception {
         long copyBytes = ((long) (copyGib * (1L << 30))) & ~4095L;
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment all = arena.allocate(copyBytes, 4096);
+            MemorySegment all = Native.allocate(arena, copyBytes, Native.HUGE_PAGE);
+            if (HUGE) {
+                Native.hugePages(all);
+            }
             all.fill((byte) 0);
             int threads = 2;
             int moves = 16;
@@ -118,7 +146,50 @@ public final class MemoryBench {
                     copyRate / 1e6, threads, copyGib, Copier.engine(System.getProperty("os.name"), System.getProperty("os.arch")));
             System.out.printf(Locale.ROOT, "kiln copy-round MBps=%.0f (bytes copied per second of whole rounds: write, %d moves, inversion, final check)%n",
                     copied / wall / 1e6, moves);
+            // what checking the moves costs: pairs of one round with and one without the sources'
+            // checksums (the order alternating), on the same memory; the median of the pairs' ratios
+            int pairs = 5;
+            double[] cost = new double[pairs];
+            StringBuilder each = new StringBuilder();
+            for (int p = 0; p < pairs; p++) {
+                double checked = 0;
+                double bare = 0;
+                for (int k = 0; k < 2; k++) {
+                    boolean check = (p + k) % 2 == 0;
+                    double rate = copyRound(all, threads, segment, moves, 100 + 2 * p + k, check);
+                    if (check) {
+                        checked = rate;
+                    } else {
+                        bare = rate;
+                    }
+                }
+                cost[p] = 1 - checked / bare;
+                each.append(String.format(Locale.ROOT, " %.0f/%.0f", checked / 1e6, bare / 1e6));
+            }
+            java.util.Arrays.sort(cost);
+            System.out.printf(Locale.ROOT, "kiln copy-check-cost median=%.3f (moves checked / unchecked MB/s, %d pairs:%s)%n", cost[pairs / 2], pairs, each);
         }
+    }
+
+    /** One round of the copy on {@code threads} threads; bytes copied per second during the moves. */
+    private static double copyRound(MemorySegment all, int threads, long segment, int moves, long salt, boolean check) throws Exception {
+        Copier[] copiers = new Copier[threads];
+        parallel(threads, all, (seg, worker) -> {
+            List<MemorySegment> segs = new ArrayList<>();
+            for (long o = 0; o < seg.byteSize(); o += segment) {
+                segs.add(seg.asSlice(o, Math.min(segment, seg.byteSize() - o) & ~15L));
+            }
+            Copier c = new Copier(check);
+            copiers[worker] = c;
+            if (c.run(segs, salt, moves, Copier.Hook.NONE, (p, s, w, e, x) -> { }) != 0) {
+                throw new IllegalStateException("words wrong in the copy benchmark");
+            }
+        });
+        double rate = 0;
+        for (Copier c : copiers) {
+            rate += c.copiedBytes() / (c.copyNanos() / 1e9);
+        }
+        return rate;
     }
 
     /** How many sweeps memtester 4.x makes of a family in one loop (0: memtester has no such test). */
@@ -166,16 +237,16 @@ public final class MemoryBench {
      * replicated with memcpy); 1, the address fill (computed word by word, plain stores); 2, the
      * solid-bits verify.
      */
-    static double best(int reps, int threads, MemorySegment all, int what) throws Exception {
+    static double best(LaneLoops loops, int reps, int threads, MemorySegment all, int what) throws Exception {
         double best = 0;
         for (int r = 0; r < reps + 1; r++) {
             long t0 = System.nanoTime();
             parallel(threads, all, (seg, worker) -> {
                 switch (what) {
-                    case 0 -> Passes.fill(Pattern.SOLID_BITS, seg, 1, 0);
-                    case 1 -> Passes.fill(Pattern.ADDRESS, seg, 1, 0);
+                    case 0 -> Passes.fill(loops, Pattern.SOLID_BITS, seg, 1, 0);
+                    case 1 -> Passes.fill(loops, Pattern.ADDRESS, seg, 1, 0);
                     default -> {
-                        if (Passes.verify(Pattern.SOLID_BITS, seg, 1, 0, (p, s, w, e, x) -> { }) != 0) {
+                        if (Passes.verify(loops, Pattern.SOLID_BITS, seg, 1, 0, (p, s, w, e, x) -> { }) != 0) {
                             throw new IllegalStateException("the verify benchmark found words wrong: it must run on the solid-bits fill");
                         }
                     }

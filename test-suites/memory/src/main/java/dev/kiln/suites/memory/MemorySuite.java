@@ -44,7 +44,10 @@ public final class MemorySuite implements Suite {
                     new ParameterSpec("copy-moves", "16", "copies per round of the copy family (the first is followed by an in-place inversion)"),
                     new ParameterSpec("lock", "true", "lock the pages in RAM with mlock where allowed"),
                     new ParameterSpec("max-corrected-errors", "0", "EDAC corrected errors allowed to appear during the run"),
-                    new ParameterSpec("report-per-worker", "64", "errors each worker reports in full; all are counted")),
+                    new ParameterSpec("report-per-worker", "64", "errors each worker reports in full; all are counted"),
+                    new ParameterSpec("loop-shape", "auto", "the fill and verify loops, vector bits x vectors a step: auto (from this machine's "
+                            + "vector width), calibrate (every shape timed at prepare on 64 MiB, the fastest run), or one such as 512x2, "
+                            + "256x4, 128x4 (64x1: scalar)")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
 
     private Arena arena;
@@ -61,6 +64,7 @@ public final class MemorySuite implements Suite {
     private Map<String, Long> edacBefore = Map.of();
     private final List<Held> held = new ArrayList<>();
     private final List<MemorySegment> sources = new ArrayList<>();
+    private LaneLoops loops;
 
     /** Progress counts bytes written and read back against their patterns. */
     @Override
@@ -101,6 +105,56 @@ public final class MemorySuite implements Suite {
         if (p.getLong("max-corrected-errors") < 0 || p.getLong("report-per-worker") < 0) {
             throw new Parameters.InvalidParameterException("max-corrected-errors", "and report-per-worker must be >= 0");
         }
+        String shape = p.get("loop-shape").trim();
+        if (!shape.equals("auto") && !shape.equals("calibrate")) {
+            try {
+                Lanes.of(MemShape.of(shape));
+            } catch (IllegalArgumentException e) {
+                throw new Parameters.InvalidParameterException("loop-shape", e.getMessage());
+            }
+        }
+    }
+
+    /** Bytes a calibration times each loop shape on: beyond the caches of the machines this runs on. */
+    static final long CALIBRATION_BYTES = 64L << 20;
+
+    /**
+     * The fill and verify loops: by rule for this machine's vectors ({@code auto}), the fastest of
+     * every shape timed here ({@code calibrate}, on memory of its own, freed before the test's is
+     * taken), or the one named. The choice goes to the log and into the result
+     * ({@code memory_loop_vector_bits}, labelled with the shape) so a run replays exactly.
+     */
+    private LaneLoops loops(SuiteContext ctx, long total) {
+        String want = ctx.parameters().get("loop-shape").trim();
+        int max = Lanes.maxBits();
+        LaneLoops l;
+        if (want.equals("calibrate")) {
+            Map<MemShape, Double> speed;
+            try (Arena scratch = Arena.ofConfined()) {
+                MemorySegment s = Native.allocate(scratch, Math.max(1L << 20, Math.min(CALIBRATION_BYTES, total)), Native.HUGE_PAGE);
+                Native.hugePages(s); // as the test's own segments
+                s.fill((byte) 0);
+                speed = Lanes.calibrate(s, 3);
+            }
+            l = Lanes.of(speed.keySet().iterator().next());
+            ctx.log(LogLevel.INFO, "fill and verify loops " + l.shape().id() + " chosen, the fastest here (fill and verify, best of 3): "
+                    + Lanes.format(speed) + " (replay with -P memory.loop-shape=" + l.shape().id() + ")");
+        } else if (want.equals("auto")) {
+            l = Lanes.forMachine();
+            ctx.log(LogLevel.INFO, "fill and verify loops " + l.shape().id() + " for " + (max < 128 ? "no vectors" : max + "-bit vectors")
+                    + (Lanes.VECTOR ? "" : " (no jdk.incubator.vector: scalar loops)") + " (replay with -P memory.loop-shape="
+                    + l.shape().id() + "; -P memory.loop-shape=calibrate times every shape here)");
+        } else {
+            l = Lanes.of(MemShape.of(want));
+            ctx.log(LogLevel.INFO, "fill and verify loops " + l.shape().id() + ", as asked");
+        }
+        ctx.log(LogLevel.INFO, "fills: periodic patterns written once per block and replicated with the C library's memcpy ("
+                + Copier.engine(ctx.environment().os(), ctx.environment().arch()).replaceFirst(";.*", "")
+                + "); computed patterns stored by the " + l.shape().id() + " loops with plain stores: Java has no non-temporal store, "
+                + "so each line they write is read for ownership first");
+        ctx.measurement(new Measurement("memory_loop_vector_bits", l.shape().bits(), "bits", null, null,
+                Map.of("shape", l.shape().id(), "chosen", want)));
+        return l;
     }
 
     private static List<Family> families(Parameters p) {
@@ -140,13 +194,19 @@ public final class MemorySuite implements Suite {
         }
         long segSize = Math.min(p.getBytes("segment-size") & ~15L, per);
         families.addAll(families(p));
+        loops = loops(ctx, total);
         arena = Arena.ofShared();
         int locked = 0;
+        int huge = 0;
         int segments = 0;
         for (int w = 0; w < workers; w++) {
             List<MemorySegment> mine = new ArrayList<>();
             for (long left = per; left >= 16; left -= segSize) {
-                MemorySegment s = arena.allocate(Math.min(segSize, left) & ~15L, 4096);
+                long bytes = Math.min(segSize, left) & ~15L;
+                MemorySegment s = Native.allocate(arena, bytes, bytes >= Native.HUGE_PAGE ? Native.HUGE_PAGE : 4096);
+                if (Native.hugePages(s)) { // before the first touch, which maps the pages
+                    huge++;
+                }
                 s.fill((byte) 0); // first touch here, outside the timed passes
                 if (p.getBoolean("lock") && Native.mlock(s)) {
                     locked++;
@@ -155,11 +215,12 @@ public final class MemorySuite implements Suite {
                 segments++;
             }
             perWorker.add(mine);
-            held.add(new Held(mine));
+            held.add(new Held(mine, loops));
             sources.add(arena.allocate(Copier.BLOCK * 8L, 4096));
         }
-        ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "testing %d MiB: %d worker(s), %d segment(s), %d locked in RAM%s",
-                total >> 20, workers, segments, locked, locked == segments ? "" : " (mlock refused for the rest: they may be swapped)"));
+        ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "testing %d MiB: %d worker(s), %d segment(s), %d locked in RAM%s; %d asked for transparent huge pages%s",
+                total >> 20, workers, segments, locked, locked == segments ? "" : " (mlock refused for the rest: they may be swapped)", huge,
+                huge > 0 ? "" : " (not Linux, segments under 2 MiB, or refused: 4 KiB pages where THP is 'madvise')"));
         if (families.stream().anyMatch(f -> f.id().equals(Family.COPY))) {
             ctx.log(LogLevel.INFO, "checksummed copies: " + Copier.engine(ctx.environment().os(), ctx.environment().arch()));
         }
@@ -262,9 +323,9 @@ public final class MemorySuite implements Suite {
                             }
                             Passes.fill(p, seg, source);
                             written.run();
-                            Passes.verify(p, seg, ctx.iteration(), salt, reporter);
+                            Passes.verify(loops, p, seg, ctx.iteration(), salt, reporter);
                         } else {
-                            Passes.pattern(p, seg, ctx.iteration(), salt, written, reporter);
+                            Passes.pattern(loops, p, seg, ctx.iteration(), salt, written, reporter);
                         }
                         h.residue[si] = new Residue.Pattern(p, ctx.iteration(), salt, p.id);
                     } else if (f.op() != null) {
@@ -319,7 +380,7 @@ public final class MemorySuite implements Suite {
             MemorySegment seg = mine.get(si);
             h.unarm(si);
             checked(ctx, h.checkHeld(si, heldReporter));
-            Passes.fill(Pattern.SOLID_BITS, seg, 1, 0); // all ones
+            Passes.fill(loops, Pattern.SOLID_BITS, seg, 1, 0); // all ones
             h.residue[si] = new Residue.Constant(-1L, Family.BIT_FADE);
             h.arm(si);
             done += seg.byteSize();
@@ -329,15 +390,15 @@ public final class MemorySuite implements Suite {
         for (int si = 0; si < mine.size(); si++) {
             MemorySegment seg = mine.get(si);
             h.unarm(si);
-            Passes.verifyConstant(seg, -1L, Family.BIT_FADE, asFade);
-            Passes.fill(Pattern.SOLID_BITS, seg, 0, 0); // all zeros
+            Passes.verifyConstant(loops, seg, -1L, Family.BIT_FADE, asFade);
+            Passes.fill(loops, Pattern.SOLID_BITS, seg, 0, 0); // all zeros
             h.residue[si] = new Residue.Constant(0L, Family.BIT_FADE);
             h.arm(si);
             done += 2 * seg.byteSize();
         }
         hold(ctx, holdNanos, null);
         for (MemorySegment seg : mine) {
-            Passes.verifyConstant(seg, 0L, Family.BIT_FADE, asFade);
+            Passes.verifyConstant(loops, seg, 0L, Family.BIT_FADE, asFade);
             done += seg.byteSize();
         }
         return done;
@@ -367,20 +428,20 @@ public final class MemorySuite implements Suite {
 
     /** What a segment holds, so that the next writer checks it first. */
     sealed interface Residue {
-        long check(MemorySegment seg, Passes.Errors errors);
+        long check(LaneLoops l, MemorySegment seg, Passes.Errors errors);
 
         /** A pattern family's values. */
         record Pattern(dev.kiln.suites.memory.Pattern pattern, long pass, long salt, String family) implements Residue {
             @Override
-            public long check(MemorySegment seg, Passes.Errors errors) {
-                return Passes.verify(pattern, seg, pass, salt, (p, s, w, e, r) -> errors.mismatch(family, s, w, e, r));
+            public long check(LaneLoops l, MemorySegment seg, Passes.Errors errors) {
+                return Passes.verify(l, pattern, seg, pass, salt, (p, s, w, e, r) -> errors.mismatch(family, s, w, e, r));
             }
         }
 
         /** A comparison family's results in both halves. */
         record Compared(Passes.Op op, long salt) implements Residue {
             @Override
-            public long check(MemorySegment seg, Passes.Errors errors) {
+            public long check(LaneLoops l, MemorySegment seg, Passes.Errors errors) {
                 return Passes.verifyCompared(op, seg, salt, errors);
             }
         }
@@ -388,8 +449,8 @@ public final class MemorySuite implements Suite {
         /** One value in every word. */
         record Constant(long value, String family) implements Residue {
             @Override
-            public long check(MemorySegment seg, Passes.Errors errors) {
-                return Passes.verifyConstant(seg, value, family, errors);
+            public long check(LaneLoops l, MemorySegment seg, Passes.Errors errors) {
+                return Passes.verifyConstant(l, seg, value, family, errors);
             }
         }
     }
@@ -414,8 +475,11 @@ public final class MemorySuite implements Suite {
         /** Byte-seconds disarmed (a double: a terabyte for a day overflows a long of byte-nanoseconds). */
         private double unarmedByteSeconds;
 
-        Held(List<MemorySegment> segs) {
+        private final LaneLoops loops;
+
+        Held(List<MemorySegment> segs, LaneLoops loops) {
             this.segs = segs;
+            this.loops = loops;
             this.residue = new Residue[segs.size()];
             this.state = new java.util.concurrent.atomic.AtomicLongArray(segs.size());
             this.since = new long[segs.size()];
@@ -462,7 +526,7 @@ public final class MemorySuite implements Suite {
             if (residue[i] == null) {
                 return 0;
             }
-            residue[i].check(segs.get(i), errors);
+            residue[i].check(loops, segs.get(i), errors);
             return segs.get(i).byteSize();
         }
 

@@ -16,6 +16,14 @@ import java.nio.file.StandardOpenOption;
 final class Native {
     private static final MethodHandle MLOCK = handle("mlock");
     private static final MethodHandle MEMCPY = memcpyHandle();
+    private static final MethodHandle MADVISE = madviseHandle();
+    private static final MethodHandle MMAP = linuxHandle("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MUNMAP = linuxHandle("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    /** Linux's {@code MADV_HUGEPAGE}. */
+    private static final int MADV_HUGEPAGE = 14;
+    /** The size of a transparent huge page on x86-64 and most arm64 Linux kernels. */
+    static final long HUGE_PAGE = 2L << 20;
 
     private Native() {
     }
@@ -37,6 +45,81 @@ final class Native {
                     FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG))).orElse(null);
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    private static MethodHandle madviseHandle() {
+        return linuxHandle("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    /** A C library function used with Linux's constants (MADV_HUGEPAGE, MAP_ANONYMOUS), or null elsewhere. */
+    private static MethodHandle linuxHandle(String name, FunctionDescriptor d) {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            return null; // macOS has no transparent huge pages, and other flag values
+        }
+        try {
+            Linker l = Linker.nativeLinker();
+            return l.defaultLookup().find(name).map(s -> l.downcallHandle(s, d)).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Memory for a test: on Linux mapped directly ({@code mmap}, anonymous and private) so that
+     * nothing touches it before {@link #hugePages} is asked ({@link Arena#allocate} zeroes what it
+     * returns, which maps every page at 4 KiB first), aligned to {@code align} (a 2 MiB alignment
+     * makes every 2 MiB of it a candidate for a huge page), unmapped when {@code arena} closes.
+     * Elsewhere, or if the mapping is refused, {@code arena.allocate}.
+     */
+    static MemorySegment allocate(java.lang.foreign.Arena arena, long bytes, long align) {
+        if (MMAP != null && MUNMAP != null) {
+            long len = bytes + align;
+            try {
+                MemorySegment m = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, len, 3 /* PROT_READ | PROT_WRITE */,
+                        0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0L);
+                if (m.address() != -1L && m.address() != 0) {
+                    long base = m.address();
+                    long start = (base + align - 1) & -align;
+                    MemorySegment whole = m.reinterpret(len, arena, s -> unmap(base, len));
+                    return whole.asSlice(start - base, bytes);
+                }
+            } catch (Throwable t) {
+                // fall through to the arena
+            }
+        }
+        return arena.allocate(bytes, align);
+    }
+
+    private static void unmap(long address, long len) {
+        try {
+            int r = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), len);
+        } catch (Throwable t) {
+            throw new IllegalStateException("munmap failed", t);
+        }
+    }
+
+    /**
+     * Asks Linux to back the segment with transparent huge pages ({@code madvise(MADV_HUGEPAGE)}),
+     * before it is first touched: where THP is "madvise" (Debian's default) memory is otherwise
+     * mapped in 4 KiB pages, and a sweep then walks the page tables every 4 KiB. Only the 2 MiB
+     * aligned pages wholly inside the segment are asked for. False where there is no such call, the
+     * kernel refuses, or no such page fits.
+     */
+    static boolean hugePages(MemorySegment seg) {
+        if (MADVISE == null) {
+            return false;
+        }
+        long start = seg.address();
+        long from = (start + HUGE_PAGE - 1) & -HUGE_PAGE;
+        long to = (start + seg.byteSize()) & -HUGE_PAGE;
+        if (to <= from) {
+            return false;
+        }
+        try {
+            return (int) MADVISE.invokeExact(MemorySegment.ofAddress(from), to - from, MADV_HUGEPAGE) == 0;
+        } catch (Throwable t) {
+            return false;
         }
     }
 

@@ -19,11 +19,11 @@ final class Passes {
         void mismatch(String pattern, MemorySegment seg, long word, long expected, long read);
     }
 
-    /** A pure pattern: fill, then verify. Returns the mismatches found. */
-    static long pattern(Pattern p, MemorySegment seg, long pass, long salt, Runnable hook, Errors errors) {
-        fill(p, seg, pass, salt);
+    /** A pure pattern: fill, then verify, with the loops {@code l}. Returns the mismatches found. */
+    static long pattern(LaneLoops l, Pattern p, MemorySegment seg, long pass, long salt, Runnable hook, Errors errors) {
+        fill(l, p, seg, pass, salt);
         hook.run();
-        return verify(p, seg, pass, salt, errors);
+        return verify(l, p, seg, pass, salt, errors);
     }
 
     /** Words compared branch-free before any is looked at one by one; a multiple of every periodic pattern's period (64). */
@@ -43,9 +43,10 @@ final class Passes {
      * patterns through one call site would stop the JIT inlining it). A periodic pattern is written
      * into the first block, which is then replicated over the rest with {@code memcpy}: from cache,
      * with non-temporal stores where the C library uses them, so the memory sees only the writes (a
-     * plain store first reads the line in).
+     * plain store first reads the line in). The computed patterns are stored by {@code l}'s loops,
+     * with plain stores: Java has no non-temporal store.
      */
-    static void fill(Pattern p, MemorySegment seg, long pass, long salt) {
+    static void fill(LaneLoops l, Pattern p, MemorySegment seg, long pass, long salt) {
         long n = seg.byteSize() / 8;
         if (p.periodic) {
             long[] c = chunk(p, pass, salt);
@@ -60,21 +61,8 @@ final class Passes {
             }
             return;
         }
-        if (VectorPasses.PRESENT && p != Pattern.RANDOM) {
-            VectorPasses.fillIndexed(seg, n, salt, p == Pattern.ADDRESS);
-            return;
-        }
         switch (p) {
-            case ADDRESS -> {
-                for (long i = 0; i < n; i++) {
-                    seg.setAtIndex(W, i, i ^ salt);
-                }
-            }
-            case SEQUENTIAL_INCREMENT -> {
-                for (long i = 0; i < n; i++) {
-                    seg.setAtIndex(W, i, salt + i);
-                }
-            }
+            case ADDRESS, SEQUENTIAL_INCREMENT -> l.fillIndexed(seg, n, salt, p == Pattern.ADDRESS);
             case RANDOM -> {
                 for (long i = 0; i < n; i++) {
                     seg.setAtIndex(W, i, Mix.mix(salt + i));
@@ -111,24 +99,14 @@ final class Passes {
     }
 
     /** Every word must hold {@code value}; each one that does not goes to {@code errors} as {@code family}'s. */
-    static long verifyConstant(MemorySegment seg, long value, String family, Errors errors) {
+    static long verifyConstant(LaneLoops l, MemorySegment seg, long value, String family, Errors errors) {
         long n = seg.byteSize() / 8;
         long[] c = new long[CHUNK];
         java.util.Arrays.fill(c, value);
         long bad = 0;
         for (long at = 0; at < n; at += CHUNK) {
             int len = (int) Math.min(CHUNK, n - at);
-            boolean differs;
-            if (VectorPasses.PRESENT) {
-                differs = VectorPasses.differs(seg, at, len, c, 1);
-            } else {
-                long diff = 0;
-                for (int j = 0; j < len; j++) {
-                    diff |= seg.getAtIndex(W, at + j) ^ value;
-                }
-                differs = diff != 0;
-            }
-            if (differs) {
+            if (l.differs(seg, at, len, c, 1)) {
                 for (long i = at; i < at + len; i++) {
                     long v = seg.getAtIndex(W, i);
                     if (v != value) {
@@ -162,14 +140,16 @@ final class Passes {
         return bad;
     }
 
-    static long verify(Pattern p, MemorySegment seg, long pass, long salt, Errors errors) {
+    /** Every word must hold pattern {@code p} of this pass; each one that does not goes to {@code errors}. Compared a chunk at a time by {@code l}'s loops. */
+    static long verify(LaneLoops l, Pattern p, MemorySegment seg, long pass, long salt, Errors errors) {
         long n = seg.byteSize() / 8;
         long[] c = p.periodic ? chunk(p, pass, salt) : null;
-        boolean vector = VectorPasses.PRESENT && p != Pattern.RANDOM;
         long bad = 0;
         for (long at = 0; at < n; at += CHUNK) {
             int len = (int) Math.min(CHUNK, n - at);
-            boolean differs = vector ? vectorDiffers(p, seg, at, len, c, salt) : scalarDiffers(p, seg, at, len, c, salt);
+            boolean differs = c != null ? l.differs(seg, at, len, c, p.period)
+                    : p == Pattern.RANDOM ? randomDiffers(seg, at, len, salt)
+                    : l.differsIndexed(seg, at, len, salt, p == Pattern.ADDRESS);
             if (differs) {
                 for (long i = at; i < at + len; i++) {
                     long v = seg.getAtIndex(W, i);
@@ -184,39 +164,11 @@ final class Passes {
         return bad;
     }
 
-    private static boolean vectorDiffers(Pattern p, MemorySegment seg, long at, int len, long[] c, long salt) {
-        if (c != null) {
-            return VectorPasses.differs(seg, at, len, c, p.period);
-        }
-        return VectorPasses.differsIndexed(seg, at, len, salt, p == Pattern.ADDRESS);
-    }
-
-    /** Without the Vector API: branch-free loops the JIT can unroll. */
-    static boolean scalarDiffers(Pattern p, MemorySegment seg, long at, int len, long[] c, long salt) {
+    /** The random pattern's values are not a vector computation: compared word by word. */
+    private static boolean randomDiffers(MemorySegment seg, long at, int len, long salt) {
         long diff = 0;
-        if (c != null) {
-            for (int j = 0; j < len; j++) {
-                diff |= seg.getAtIndex(W, at + j) ^ c[j];
-            }
-            return diff != 0;
-        }
-        switch (p) {
-            case ADDRESS -> {
-                for (int j = 0; j < len; j++) {
-                    diff |= seg.getAtIndex(W, at + j) ^ ((at + j) ^ salt);
-                }
-            }
-            case SEQUENTIAL_INCREMENT -> {
-                for (int j = 0; j < len; j++) {
-                    diff |= seg.getAtIndex(W, at + j) ^ (salt + at + j);
-                }
-            }
-            case RANDOM -> {
-                for (int j = 0; j < len; j++) {
-                    diff |= seg.getAtIndex(W, at + j) ^ Mix.mix(salt + at + j);
-                }
-            }
-            default -> throw new IllegalStateException("no verify loop for " + p);
+        for (int j = 0; j < len; j++) {
+            diff |= seg.getAtIndex(W, at + j) ^ Mix.mix(salt + at + j);
         }
         return diff != 0;
     }

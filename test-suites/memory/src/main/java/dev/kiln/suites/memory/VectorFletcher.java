@@ -29,7 +29,12 @@ final class VectorFletcher {
     }
 
     static void of(MemorySegment seg, long at, int len, long[] out) {
-        switch (bits()) {
+        of(bits(), seg, at, len, out);
+    }
+
+    /** With vectors of {@code bits} whatever this machine's width (the tests run every one). */
+    static void of(int bits, MemorySegment seg, long at, int len, long[] out) {
+        switch (bits) {
             case 512 -> of8(seg, at, len, out);
             case 256 -> of4(seg, at, len, out);
             case 128 -> of2(seg, at, len, out);
@@ -82,11 +87,11 @@ final class VectorFletcher {
         for (long p = 0; p < end; p += 64) {
             s0 = s0.add(LongVector.fromMemorySegment(S2, blk, p, o));
             f0 = f0.add(s0);
-            s1 = s1.add(LongVector.fromMemorySegment(S2, seg, p + 16, o));
+            s1 = s1.add(LongVector.fromMemorySegment(S2, blk, p + 16, o));
             f1 = f1.add(s1);
-            s2 = s2.add(LongVector.fromMemorySegment(S2, seg, p + 32, o));
+            s2 = s2.add(LongVector.fromMemorySegment(S2, blk, p + 32, o));
             f2 = f2.add(s2);
-            s3 = s3.add(LongVector.fromMemorySegment(S2, seg, p + 48, o));
+            s3 = s3.add(LongVector.fromMemorySegment(S2, blk, p + 48, o));
             f3 = f3.add(s3);
         }
         tail(blk, len, s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD),

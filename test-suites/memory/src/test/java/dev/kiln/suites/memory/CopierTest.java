@@ -85,6 +85,33 @@ class CopierTest {
         }
     }
 
+    /**
+     * Every vector width gives the scalar numbers, at any word of a segment (not only its first):
+     * the 128-bit path (NEON on Apple cores) once read three of its four vectors from the segment's
+     * start instead of the block's.
+     */
+    @Test
+    void everyVectorWidthChecksumsTheBlockItIsGiven() {
+        SplittableRandom r = new SplittableRandom(11);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(8L * 6000, 64);
+            for (int i = 0; i < 6000; i++) {
+                seg.setAtIndex(W, i, r.nextLong());
+            }
+            for (int bits : new int[] {128, 256, 512}) {
+                for (long at : new long[] {0, 3, 8, 1000}) {
+                    for (int len : new int[] {0, 1, 9, 64, 4999}) {
+                        long[] scalar = new long[2];
+                        long[] vector = new long[2];
+                        Fletcher.scalar(seg, at, len, scalar);
+                        VectorFletcher.of(bits, seg, at, len, vector);
+                        assertArrayEquals(scalar, vector, bits + "-bit, at " + at + ", len " + len);
+                    }
+                }
+            }
+        }
+    }
+
     /** A bit flipped in one word and the same bit flipped back in another: the sum cancels, the running sum does not. */
     @Test
     void oppositeFlipsOfOneBitInOneBlockAreCaught() {

@@ -143,6 +143,38 @@ class MemorySuiteTest {
         assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("memory_pass_bytes_per_second") && m.value() > 0));
     }
 
+    /**
+     * The loop shape a run used is in its result, by rule, as asked, or calibrated; with any shape a
+     * planted flip is found at its word (computed, periodic and constant patterns alike).
+     */
+    @Test
+    void theLoopShapeIsRecordedAndEveryShapeFindsTheFlip() {
+        int workers = KitHarness.environment().logicalCpus().size();
+        long words = (((2L << 20) / workers) & ~15L) / 8;
+        String rule = MemShape.forMachine(Lanes.maxBits()).id();
+        for (String asked : List.of("auto", "128x1", "256x4", "64x1", "calibrate")) {
+            for (String family : List.of("address", "checkerboard", Family.BIT_FADE)) {
+                RunOptions o = RunOptions.defaults(5).withMaxIterations(2).withFaults(List.of(new FaultPlan("memory", family, -1, null, 1)));
+                SuiteResult r = run(Map.of("size", SIZE, "families", family, "fade-hold", "50ms", "loop-shape", asked), o);
+                assertEquals(Outcome.FAIL, r.outcome(), asked + " " + family + ": " + r.reason());
+                List<Failure> mismatches = r.failures().stream().filter(x -> x.symptom().endsWith("-mismatch")).toList();
+                assertEquals(workers, mismatches.size(), asked + " " + family + ": " + r.failures());
+                for (Failure x : mismatches) {
+                    assertEquals(Family.faultWord(family, words) * 8, ((Number) x.details().get("offset")).longValue(), asked + " " + family);
+                }
+                var shape = r.measurements().stream().filter(m -> m.name().equals("memory_loop_vector_bits")).findFirst().orElseThrow();
+                assertEquals(asked, shape.metadata().get("chosen"));
+                String ran = (String) shape.metadata().get("shape");
+                switch (asked) {
+                    case "auto" -> assertEquals(rule, ran);
+                    case "calibrate" -> assertTrue(MemShape.candidates(Lanes.maxBits()).contains(MemShape.of(ran)), ran);
+                    default -> assertEquals(asked, ran);
+                }
+                assertEquals(MemShape.of(ran).bits(), shape.value());
+            }
+        }
+    }
+
     @Test
     void moreThanIsAvailableIsASkipNotASwapStorm() {
         SuiteResult r = run(Map.of("size", "64TiB"), RunOptions.defaults(1).withMaxIterations(1));
@@ -155,7 +187,8 @@ class MemorySuiteTest {
     void badParametersAreRefusedBeforeRunning() {
         MemorySuite s = new MemorySuite();
         for (Map<String, String> bad : List.of(Map.of("share", "0"), Map.of("share", "1.5"), Map.of("share", "lots"),
-                Map.of("size", "12 apples"), Map.of("families", "walking-sideways"), Map.of("lock", "maybe"))) {
+                Map.of("size", "12 apples"), Map.of("families", "walking-sideways"), Map.of("lock", "maybe"), Map.of("loop-shape", "512x3"),
+                Map.of("loop-shape", "fast"), Map.of("loop-shape", "2048x1"))) {
             assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(s.descriptor().withDefaults(bad)), bad.toString());
         }
     }

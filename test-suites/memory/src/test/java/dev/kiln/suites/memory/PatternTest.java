@@ -1,12 +1,15 @@
 package dev.kiln.suites.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PatternTest {
@@ -26,37 +29,91 @@ class PatternTest {
         }
     }
 
-    /** Every word of a chunk, tail included, is compared: a flip anywhere is found, by the vector and the scalar loops alike. */
+    /** Every loop shape this machine can run, and the scalar loops. */
+    static List<LaneLoops> everyShape() {
+        List<LaneLoops> out = new ArrayList<>();
+        out.add(Lanes.of(MemShape.SCALAR));
+        for (MemShape m : MemShape.candidates(Lanes.maxBits())) {
+            out.add(Lanes.of(m));
+        }
+        return out;
+    }
+
+    /**
+     * Every word of a chunk, tail included, is compared: a flip anywhere is found at its word, by
+     * every loop shape alike; a clean chunk is clean for every shape.
+     */
     @Test
-    void verifyFindsAFlipAtEveryPosition() {
-        assertTrue(VectorPasses.PRESENT, "the tests run with jdk.incubator.vector");
+    void verifyFindsAFlipAtEveryPositionWithEveryShape() {
+        assertTrue(Lanes.VECTOR, "the tests run with jdk.incubator.vector");
+        assertTrue(Lanes.maxBits() >= 256, "this machine's vectors are at least 256 bits, so at least two widths are compared: " + Lanes.maxBits());
+        List<LaneLoops> shapes = everyShape();
+        assertEquals(1 + MemShape.candidates(Lanes.maxBits()).size(), shapes.size());
         try (Arena arena = Arena.ofConfined()) {
-            long words = 10000; // not a multiple of the chunk or any vector width
+            long words = 10000; // not a multiple of the chunk or any vector width or step
             MemorySegment seg = arena.allocate(words * 8, 4096);
-            for (Pattern p : Pattern.values()) {
-                Passes.fill(p, seg, 3, 11);
-                for (long at = 0; at < words; at += Passes.CHUNK) {
-                    long[] c = new long[Passes.CHUNK];
-                    for (int j = 0; j < Passes.CHUNK; j++) {
-                        c[j] = p.value(j, 3, 11);
+            for (LaneLoops l : shapes) {
+                for (Pattern p : Pattern.values()) {
+                    Passes.fill(l, p, seg, 3, 11);
+                    for (long i = 0; i < words; i++) {
+                        if (seg.getAtIndex(ValueLayout.JAVA_LONG, i) != p.value(i, 3, 11)) {
+                            throw new AssertionError(l.shape().id() + " " + p.id + " fill: word " + i);
+                        }
                     }
-                    assertFalse(Passes.scalarDiffers(p, seg, at, (int) Math.min(Passes.CHUNK, words - at), p.periodic ? c : null, 11), p.id + " scalar clean");
+                    assertEquals(0, Passes.verify(l, p, seg, 3, 11, (x, s, w, e, r) -> { throw new AssertionError(l.shape().id() + " " + p.id + " clean: " + w); }));
+                    for (long w : new long[] {0, 1, 7, 8, 9, 15, 16, 31, 32, 1023, 1024, 4095, 4096, 8191, 8192, 9983, 9984, 9999}) {
+                        seg.setAtIndex(ValueLayout.JAVA_LONG, w, seg.getAtIndex(ValueLayout.JAVA_LONG, w) ^ (1L << 40));
+                        long[] found = {-1};
+                        assertEquals(1, Passes.verify(l, p, seg, 3, 11, (x, s, at, e, r) -> found[0] = at), l.shape().id() + " " + p.id + " word " + w);
+                        assertEquals(w, found[0]);
+                        seg.setAtIndex(ValueLayout.JAVA_LONG, w, seg.getAtIndex(ValueLayout.JAVA_LONG, w) ^ (1L << 40));
+                    }
                 }
-                assertEquals(0, Passes.verify(p, seg, 3, 11, (x, s, w, e, r) -> { throw new AssertionError(p.id + " clean: " + w); }));
-                for (long w : new long[] {0, 1, 7, 8, 1023, 1024, 4095, 4096, 8191, 8192, 9999}) {
-                    seg.setAtIndex(ValueLayout.JAVA_LONG, w, seg.getAtIndex(ValueLayout.JAVA_LONG, w) ^ (1L << 40));
-                    long chunkStart = w / Passes.CHUNK * Passes.CHUNK;
-                    int len = (int) Math.min(Passes.CHUNK, words - chunkStart);
-                    long[] c = new long[Passes.CHUNK];
-                    for (int j = 0; j < Passes.CHUNK; j++) {
-                        c[j] = p.value(j, 3, 11);
-                    }
-                    assertTrue(Passes.scalarDiffers(p, seg, chunkStart, len, p.periodic ? c : null, 11), p.id + " scalar, word " + w);
+                for (long value : new long[] {0L, -1L}) {
+                    seg.fill(value == 0 ? (byte) 0 : (byte) -1);
+                    assertEquals(0, Passes.verifyConstant(l, seg, value, "bit-fade", (x, s, w, e, r) -> { throw new AssertionError(l.shape().id() + " constant: " + w); }));
+                    seg.setAtIndex(ValueLayout.JAVA_LONG, 9999, value ^ 1);
                     long[] found = {-1};
-                    assertEquals(1, Passes.verify(p, seg, 3, 11, (x, s, at, e, r) -> found[0] = at), p.id + " word " + w);
-                    assertEquals(w, found[0]);
-                    seg.setAtIndex(ValueLayout.JAVA_LONG, w, seg.getAtIndex(ValueLayout.JAVA_LONG, w) ^ (1L << 40));
+                    assertEquals(1, Passes.verifyConstant(l, seg, value, "bit-fade", (x, s, at, e, r) -> found[0] = at), l.shape().id());
+                    assertEquals(9999, found[0]);
                 }
+            }
+        }
+    }
+
+    /** Shapes are parsed strictly; one wider than this machine's vectors is refused, not run on the API's slow fallback. */
+    @Test
+    void shapesAreParsedStrictlyAndNeverWiderThanTheMachine() {
+        assertEquals(new MemShape(512, 2), MemShape.of("512x2"));
+        assertEquals(MemShape.SCALAR, MemShape.of(" 64x1 "));
+        for (String bad : List.of("512x3", "512", "x2", "1024x1", "64x2", "abc", "256x", "")) {
+            assertThrows(IllegalArgumentException.class, () -> MemShape.of(bad), bad);
+        }
+        assertEquals(new MemShape(512, 2), MemShape.forMachine(512));
+        assertEquals(new MemShape(256, 4), MemShape.forMachine(256));
+        assertEquals(new MemShape(128, 4), MemShape.forMachine(128), "NEON: four 128-bit vectors a step");
+        assertEquals(MemShape.SCALAR, MemShape.forMachine(64));
+        assertEquals(List.of(MemShape.SCALAR), MemShape.candidates(64));
+        assertEquals(6, MemShape.candidates(256).size());
+        if (Lanes.maxBits() < 512) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Lanes.of(new MemShape(512, 1)));
+            assertTrue(e.getMessage().contains("needs 512-bit vectors"), e.getMessage());
+        }
+        assertEquals(Lanes.of(new MemShape(256, 2)), Lanes.of(new MemShape(256, 2)), "one class per shape and JVM");
+        assertEquals(new MemShape(256, 2), Lanes.of(new MemShape(256, 2)).shape());
+    }
+
+    /** A calibration times every candidate, fastest first, each having read back what it wrote. */
+    @Test
+    void calibrationTimesEveryShape() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(4L << 20, 4096);
+            Map<MemShape, Double> speed = Lanes.calibrate(seg, 2);
+            assertEquals(new java.util.HashSet<>(MemShape.candidates(Lanes.maxBits())), speed.keySet());
+            List<Double> v = List.copyOf(speed.values());
+            for (int i = 0; i < v.size(); i++) {
+                assertTrue(v.get(i) > 0, speed.toString());
+                assertTrue(i == 0 || v.get(i) <= v.get(i - 1), "fastest first: " + speed);
             }
         }
     }
@@ -71,7 +128,7 @@ class PatternTest {
             for (Pattern p : Pattern.values()) {
                 for (long pass : new long[] {0, 1, 77, 300}) {
                     seg.fill((byte) 0x3C);
-                    Passes.fill(p, seg, pass, 5);
+                    Passes.fill(Lanes.forMachine(), p, seg, pass, 5);
                     for (long i = 0; i < words; i++) {
                         if (seg.getAtIndex(ValueLayout.JAVA_LONG, i) != p.value(i, pass, 5)) {
                             throw new AssertionError(p.id + " pass " + pass + ": word " + i);
