@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -24,9 +23,6 @@ import java.util.zip.ZipInputStream;
 record RunFacts(String profile, String sku, String model, String started, String ended, Double durationS, long failureCount,
                 List<Suite> suites, List<Failure> failures, Double maxCelsius, Double maxWatts, List<String> missing) {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The failure detail fields that say where, in the order a person reads them. */
-    static final List<String> LOCATION_KEYS = List.of("device", "cpu", "cluster", "core", "address", "addressRange", "firstAddress",
-            "lastAddress", "offset", "bit", "bits", "sensor", "channel", "kernel", "path", "phase", "iteration");
 
     record Suite(String id, String outcome, Double durationS, long iterations, long failureCount, String reason) {
     }
@@ -111,18 +107,11 @@ record RunFacts(String profile, String sku, String model, String started, String
 
     /** A failure's location fields in plain words: "device GPU 0 · address 0x1f00 · bit 3". */
     static String location(JsonNode details) {
-        List<String> parts = new ArrayList<>();
-        for (String k : LOCATION_KEYS) {
+        String where = dev.kiln.bundle.FailureLocation.describe(k -> {
             JsonNode v = details.path(k);
-            if (!v.isMissingNode() && !v.isNull() && !v.asText().isEmpty()) {
-                parts.add(words(k) + " " + v.asText());
-            }
-        }
-        return parts.isEmpty() ? null : String.join(" · ", parts);
-    }
-
-    private static String words(String camel) {
-        return camel.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+            return v.isMissingNode() || v.isNull() ? null : v.asText();
+        }, " · ");
+        return where.isEmpty() ? null : where;
     }
 
     private static JsonNode parse(byte[] b, String name, List<String> missing) {

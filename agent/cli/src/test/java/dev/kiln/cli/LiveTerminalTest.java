@@ -97,12 +97,14 @@ class LiveTerminalTest {
         Path profile = Files.writeString(dir.resolve("live.yaml"), PROFILE);
         List<String> cmd = Kiln.command("run", "--state-dir", dir.resolve("state").toString(), "--profile", profile.toString(),
                 "--sysfs-root", sys.toString(), "--no-upload");
-        StringBuilder script = new StringBuilder("#!/bin/sh\n");
+        // the shell outlives a Ctrl-C to print the agent's exit status (a handler, not SIG_IGN, which the agent would inherit)
+        StringBuilder script = new StringBuilder("#!/bin/sh\ntrap 'true' INT\n");
         ProcessHandle.current().info().command().map(Path::of).map(j -> j.getParent().getParent().resolve("lib/libjsig.so"))
                 .filter(Files::exists).ifPresent(j -> script.append("export LD_PRELOAD=").append(quote(j.toString())).append('\n'));
         env.forEach((k, v) -> script.append("export ").append(k).append('=').append(quote(v)).append('\n'));
         script.append(cmd.stream().map(LiveTerminalTest::quote).collect(Collectors.joining(" "))).append('\n');
         script.append("echo \"EXIT=$?\"\n");
+        script.append("exec sleep 120\n"); // the pane stays alive as the agent left it (a dead pane's screen is reset by tmux)
         Path sh = Files.writeString(dir.resolve("run.sh"), script);
         sh.toFile().setExecutable(true);
         tmux("new-session", "-d", "-s", "kiln", "-x", "140", "-y", "36", sh.toString());
@@ -146,6 +148,27 @@ class LiveTerminalTest {
         String coloured = pane(true);
         String verdict = coloured.lines().filter(l -> l.startsWith("Verdict")).findFirst().orElseThrow();
         assertTrue(verdict.matches("Verdict  \u001b\\[[0-9;]*m.*PASS\u001b\\[.*"), "PASS in colour on a terminal: " + verdict.replace("\u001b", "ESC"));
+    }
+
+    /**
+     * A second Ctrl-C stops the process at once (exit 2, incomplete: the journal is sealed by the
+     * next start), and even then the terminal gets its whole screen back: the scroll region the live
+     * lines kept at the foot is reset, as tmux itself reports it.
+     */
+    @Test
+    @Timeout(180)
+    void aSecondCtrlCStopsAtOnceAndGivesTheWholeScreenBack() throws Exception {
+        assumeTrue(haveTmux(), "tmux is not installed");
+        startInPane(Map.of());
+        awaitPane(p -> p.contains(" rounds/s") && p.contains("B/s checked"), 90, "the live lines");
+        String during = tmux("display", "-p", "-t", "kiln", "#{scroll_region_upper} #{scroll_region_lower} #{pane_height}").trim();
+        assertTrue(!during.equals("0 35 36"), "the live lines hold a scroll region while they show: " + during);
+        tmux("send-keys", "-t", "kiln", "C-c");
+        tmux("send-keys", "-t", "kiln", "C-c");
+        String end = awaitPane(p -> p.contains("EXIT="), 60, "the end of the process");
+        assertTrue(end.contains("again: stopping now with exit 2") && end.contains("EXIT=2"), end);
+        assertEquals("0 35 36", tmux("display", "-p", "-t", "kiln", "#{scroll_region_upper} #{scroll_region_lower} #{pane_height}").trim(),
+                "the whole screen is a scroll region again after the second signal:\n" + end);
     }
 
     @Test

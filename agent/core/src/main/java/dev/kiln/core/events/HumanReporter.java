@@ -371,15 +371,7 @@ if (manualTicks) {
 
     /** A failure's location fields, in a person's reading order: "cpu 3, phase each-core, address 0x7f00". */
     static String location(java.util.Map<String, Object> details) {
-        List<String> parts = new java.util.ArrayList<>();
-        for (String k : List.of("device", "cpu", "cluster", "address", "addressRange", "firstAddress", "lastAddress", "bit", "bits", "sensor",
-                "channel", "kernel", "phase", "iteration")) {
-            Object v = details.get(k);
-            if (v != null && !v.toString().isEmpty()) {
-                parts.add(k.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + " " + v);
-            }
-        }
-        return String.join(", ", parts);
+        return dev.kiln.bundle.FailureLocation.describe(k -> details.get(k) == null ? null : details.get(k).toString(), ", ");
     }
 
     /** A rate in the suite's own unit: bytes of checked work as "1.61 GB/s checked", else "12.0k inferences/s". */

@@ -29,8 +29,8 @@ public final class LiveView implements AutoCloseable {
     private final Status status;
     private final PrintStream out;
     private final boolean fixedSize;
-    private Size size;
-    private boolean closed;
+    private volatile Size size;
+    private volatile boolean closed;
 
     private LiveView(Terminal terminal, boolean fixedSize) {
         this.terminal = terminal;
@@ -118,6 +118,30 @@ public final class LiveView implements AutoCloseable {
         int room = Math.max(1, size.getRows() / 3);
         status.update(lines.size() > room ? lines.subList(0, room) : lines);
         terminal.flush();
+    }
+
+    /**
+     * For a process about to stop at once (a second signal): gives the whole screen back as the
+     * scroll region and puts the cursor on the last line, without waiting for a redraw in progress
+     * (the lines drawn stay on the screen as they were). After this the view draws nothing.
+     */
+    public void abandon() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            int rows = size.getRows();
+            terminal.puts(Capability.change_scroll_region, 0, rows - 1);
+            terminal.puts(Capability.cursor_address, rows - 1, 0);
+            if (terminal.getStringCapability(Capability.cursor_normal) != null) {
+                terminal.puts(Capability.cursor_normal);
+            }
+            terminal.writer().println();
+            terminal.flush();
+        } catch (RuntimeException e) {
+            // the terminal is gone: nothing to give back
+        }
     }
 
     /** Takes the live lines away and gives the whole screen back to ordinary output. */

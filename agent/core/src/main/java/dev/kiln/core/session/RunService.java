@@ -202,7 +202,8 @@ public final class RunService {
             RunInfo info = new RunInfo(RunIds.newRunId().toString(), c.profile().name(), c.options().seed(), Instant.now(),
                     agentVersion, request.commandLine(), suites.stream().map(SuiteRequest::planned).toList(), inventory.identity());
             try {
-                return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, notice);
+                LiveView drawn = view;
+                return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, drawn == null ? () -> { } : drawn::abandon, notice);
             } finally {
                 if (view != null) {
                     view.close(); // the screen is given back even when the run ends in an exception
@@ -287,7 +288,7 @@ public final class RunService {
     }
 
     private int runAndDeliver(Checked c, RunEngine engine, RunSession session, RunInfo info, List<SuiteRequest> suites,
-                              byte[] inventoryJson, RunListener shown, HumanReporter display, Consumer<String> notice) {
+                              byte[] inventoryJson, RunListener shown, HumanReporter display, Runnable beforeHalt, Consumer<String> notice) {
         RunRequest r = c.request();
         // What a second signal leaves with: incomplete until the verdict is known, then the verdict's.
         AtomicInteger soFar = new AtomicInteger(ExitCode.INCOMPLETE.code());
@@ -303,7 +304,7 @@ public final class RunService {
                     if (delivering.get()) {
                         runner.interrupt(); // stop waiting for the service
                     }
-                }, soFar::get, notice)) {
+                }, soFar::get, notice).beforeHalt(beforeHalt)) {
             RunSession.Result result = session.run(engine, info, suites, c.options(), inventoryJson,
                     r.output() == RunRequest.Output.JSONL ? out : null, shown);
             ExitCode verdict = ExitCode.of(result.report().verdict());

@@ -28,6 +28,7 @@ public final class Signals implements AutoCloseable {
     private final IntSupplier exitCode;
     private final Consumer<String> notice;
     private final AtomicInteger received = new AtomicInteger();
+    private volatile Runnable beforeHalt = () -> { };
 
     private Signals(java.util.function.Supplier<String> what, Runnable cancel, IntSupplier exitCode, Consumer<String> notice) {
         this.what = what;
@@ -75,9 +76,20 @@ public final class Signals implements AutoCloseable {
             cancel.run();
         } else {
             int code = exitCode.getAsInt();
+            try {
+                beforeHalt.run();
+            } catch (RuntimeException e) {
+                // the process stops whatever happens here
+            }
             notice.accept("SIG" + sig.getName() + " again: stopping now with exit " + code);
             Runtime.getRuntime().halt(code);
         }
+    }
+
+    /** What a second signal does just before the process stops (give the terminal back); it must not wait on anything. */
+    public Signals beforeHalt(Runnable r) {
+        beforeHalt = r;
+        return this;
     }
 
     /** Whether a signal came during this run. */

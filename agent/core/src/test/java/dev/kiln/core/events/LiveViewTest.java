@@ -179,6 +179,25 @@ class LiveViewTest {
         assertFalse(java.util.regex.Pattern.compile("\033\\[[0-9;]*(3[0-7]|9[0-7]|38)[;m]").matcher(raw).find(), "no colour at all: " + raw);
     }
 
+    /** Abandoned (a second signal, the process about to halt): the whole screen is the scroll region again, and nothing more is drawn. */
+    @Test
+    void anAbandonedViewGivesTheScreenBackAndDrawsNoMore() {
+        bytes = new ByteArrayOutputStream();
+        LiveView view = LiveView.onStream(bytes, "xterm-256color", COLUMNS, ROWS);
+        assertNotNull(view);
+        view.show(List.of(new org.jline.utils.AttributedString("  cpu running"), new org.jline.utils.AttributedString("  memory running")));
+        String drawn = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(drawn.contains("\033[1;" + (ROWS - 3) + "r") || drawn.contains("\033[1;" + (ROWS - 2) + "r"), "a scroll region above the live lines: "
+                + drawn.replace("\033", "ESC"));
+        view.abandon();
+        String after = bytes.toString(StandardCharsets.UTF_8).substring(drawn.length());
+        assertTrue(after.startsWith("\033[1;" + ROWS + "r"), "the whole screen again: " + after.replace("\033", "ESC"));
+        int size = bytes.size();
+        view.show(List.of(new org.jline.utils.AttributedString("  cpu running")));
+        view.close();
+        assertEquals(size, bytes.size(), "nothing drawn after");
+    }
+
     @Test
     void aTerminalThatCannotHoldTheViewGetsNone() {
         assertNull(LiveView.onStream(new ByteArrayOutputStream(), "dumb", 80, 24));

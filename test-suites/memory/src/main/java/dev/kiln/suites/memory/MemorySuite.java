@@ -148,9 +148,9 @@ public final class MemorySuite implements Suite {
             l = Lanes.of(MemShape.of(want));
             ctx.log(LogLevel.INFO, "fill and verify loops " + l.shape().id() + ", as asked");
         }
-        ctx.log(LogLevel.INFO, "fills: periodic patterns written once per block and replicated with the C library's memcpy ("
+        ctx.log(LogLevel.INFO, "fills: periodic patterns written once per block and replicated by the C library's "
                 + Copier.engine(ctx.environment().os(), ctx.environment().arch()).replaceFirst(";.*", "")
-                + "); computed patterns stored by the " + l.shape().id() + " loops with plain stores: Java has no non-temporal store, "
+                + "; computed patterns stored by the " + l.shape().id() + " loops with plain stores: Java has no non-temporal store, "
                 + "so each line they write is read for ownership first");
         ctx.measurement(new Measurement("memory_loop_vector_bits", l.shape().bits(), "bits", null, null,
                 Map.of("shape", l.shape().id(), "chosen", want)));
