@@ -93,14 +93,18 @@ final class Access {
         return byTokenHash.get(sha256(authorization.substring(7).strip()));
     }
 
-    /** The principal who may read under this name (a reader, or the shared token's holder), or null: a session names its reader. */
-    Principal reader(String name) {
+    /**
+     * The reader under this name whose token's hash passes {@code tokenHash} (a session is bound to
+     * the token it was opened with: a reader whose token changed is a reader whose sessions ended),
+     * or null.
+     */
+    Principal reader(String name, java.util.function.Predicate<String> tokenHash) {
         if (byTokenHash == null) {
             return new Anyone("anyone");
         }
-        for (Principal p : byTokenHash.values()) {
-            if (p.name().equals(name) && !(p instanceof Station)) {
-                return p;
+        for (Map.Entry<String, Principal> e : byTokenHash.entrySet()) {
+            if (e.getValue().name().equals(name) && !(e.getValue() instanceof Station) && tokenHash.test(e.getKey())) {
+                return e.getValue();
             }
         }
         return null;

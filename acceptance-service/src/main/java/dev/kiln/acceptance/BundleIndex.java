@@ -85,6 +85,36 @@ public final class BundleIndex implements AutoCloseable {
         });
     }
 
+    /**
+     * Ends a dashboard session before its expiry, for every replica on this database; rows whose
+     * session would have expired anyway are dropped at the same time.
+     */
+    public void revokeSession(String sid, long expiresAtEpochSecond) throws SQLException {
+        transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO revoked_sessions (sid, expires_at) VALUES (?, ?) ON CONFLICT (sid) DO NOTHING");
+                 PreparedStatement gone = c.prepareStatement("DELETE FROM revoked_sessions WHERE expires_at < ?")) {
+                p.setString(1, sid);
+                p.setLong(2, expiresAtEpochSecond);
+                p.executeUpdate();
+                gone.setLong(1, java.time.Instant.now().getEpochSecond());
+                gone.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Whether a dashboard session was ended before its expiry. */
+    public boolean sessionRevoked(String sid) throws SQLException {
+        return with(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM revoked_sessions WHERE sid = ?")) {
+                p.setString(1, sid);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next();
+                }
+            }
+        });
+    }
+
     public Optional<Row> find(String runId) throws SQLException {
         return with(c -> {
             try (PreparedStatement p = c.prepareStatement(

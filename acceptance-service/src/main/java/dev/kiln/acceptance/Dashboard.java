@@ -79,6 +79,10 @@ final class Dashboard {
             return;
         }
         if (path.equals("/ui/logout") && method.equals("POST")) {
+            Session s = session(ex.getRequestHeaders().getFirst("Cookie"));
+            if (s != null) {
+                index.revokeSession(s.sid(), s.expires()); // the cookie's value is refused from now on, by every replica
+            }
             ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict" + (secureCookie ? "; Secure" : ""));
             redirect(ex, "/ui/login");
             return;
@@ -126,7 +130,7 @@ final class Dashboard {
     // ---- access ----
 
     /** Who is asking: a bearer token, or a valid session cookie; null when neither (and reads need one). */
-    private Access.Principal reader(HttpExchange ex) {
+    private Access.Principal reader(HttpExchange ex) throws SQLException {
         if (access.isOpen()) {
             return access.authenticate(null);
         }
@@ -134,12 +138,28 @@ final class Dashboard {
         if (auth != null) {
             return access.authenticate(auth);
         }
-        String name = session(ex.getRequestHeaders().getFirst("Cookie"));
-        return name == null ? null : access.reader(name);
+        Session s = session(ex.getRequestHeaders().getFirst("Cookie"));
+        if (s == null || index.sessionRevoked(s.sid())) {
+            return null;
+        }
+        return access.reader(s.reader(), hash -> MessageDigest.isEqual(tag(hash).getBytes(StandardCharsets.US_ASCII),
+                s.tag().getBytes(StandardCharsets.US_ASCII)));
     }
 
-    /** The reader a session cookie names, when its signature holds and it has not expired; else null. */
-    String session(String cookies) {
+    /**
+     * What a session cookie says, once its signature holds and it has not expired: the reader, when
+     * it expires, its own id (what a logout revokes), and a tag of the token it was opened with.
+     */
+    record Session(String reader, long expires, String sid, String tag) {
+    }
+
+    /** A token's tag in a session: a MAC of its hash, so the cookie says nothing of the token itself. */
+    private String tag(String tokenHash) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(mac("token|" + tokenHash), 12));
+    }
+
+    /** The session a cookie holds, when its signature holds and it has not expired; else null. */
+    Session session(String cookies) {
         if (cookies == null) {
             return null;
         }
@@ -169,27 +189,38 @@ final class Dashboard {
             } catch (IllegalArgumentException e) {
                 return null;
             }
-            int bar = text.lastIndexOf('|');
-            if (bar < 0) {
-                return null;
+            // reader|expires|sid|tag (a reader's name may hold '|': the three fixed fields are taken from the right)
+            int t = text.lastIndexOf('|');
+            int s = t < 0 ? -1 : text.lastIndexOf('|', t - 1);
+            int e = s < 0 ? -1 : text.lastIndexOf('|', s - 1);
+            if (e < 0) {
+                return null; // an older cookie, without an id: log in again
             }
+            long expires;
             try {
-                if (Long.parseLong(text.substring(bar + 1)) < Instant.now().getEpochSecond()) {
-                    return null; // expired
-                }
-            } catch (NumberFormatException e) {
+                expires = Long.parseLong(text.substring(e + 1, s));
+            } catch (NumberFormatException x) {
                 return null;
             }
-            return text.substring(0, bar);
+            if (expires < Instant.now().getEpochSecond()) {
+                return null; // expired
+            }
+            return new Session(text.substring(0, e), expires, text.substring(s + 1, t), text.substring(t + 1));
         }
         return null;
     }
 
-    String newSession(String reader) {
+    /** A new session for {@code reader}, bound to the token whose hash is {@code tokenHash}. */
+    String newSession(String reader, String tokenHash) {
+        byte[] id = new byte[16];
+        RANDOM.nextBytes(id);
+        String sid = java.util.HexFormat.of().formatHex(id);
         String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                (reader + "|" + Instant.now().plus(SESSION).getEpochSecond()).getBytes(StandardCharsets.UTF_8));
+                (reader + "|" + Instant.now().plus(SESSION).getEpochSecond() + "|" + sid + "|" + tag(tokenHash)).getBytes(StandardCharsets.UTF_8));
         return payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(payload));
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private byte[] mac(String payload) {
         try {
@@ -222,7 +253,7 @@ final class Dashboard {
                     null);
             return;
         }
-        ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + newSession(p.name()) + "; Path=/ui; Max-Age=" + SESSION.toSeconds()
+        ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + newSession(p.name(), Access.sha256(token.strip())) + "; Path=/ui; Max-Age=" + SESSION.toSeconds()
                 + "; HttpOnly; SameSite=Strict" + (secureCookie ? "; Secure" : ""));
         redirect(ex, next);
     }

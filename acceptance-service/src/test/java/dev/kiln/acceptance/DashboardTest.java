@@ -231,6 +231,95 @@ class DashboardTest {
         }
     }
 
+    /** A replica: readers' token given, the session key shared with the other replicas. */
+    private AcceptanceServer replica(BundleIndex index, String readerToken, byte[] sessionKey) throws Exception {
+        TrustStore trust = TrustStore.of(key.publicKey());
+        Path f = Files.writeString(dir.resolve("access-" + System.nanoTime() + ".yaml"), """
+                readers:
+                  - name: quality
+                    token: %s
+                stations:
+                  - name: rack7
+                    token: %s
+                    keys: [%s]
+                """.formatted(readerToken, RACK, key.keyId()));
+        return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust,
+                AcceptanceServer.Options.plain().withAccess(Access.load(f, trust)).withSessionKey(sessionKey));
+    }
+
+    private String login(String base, String token) throws Exception {
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type",
+                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, login.statusCode(), login.body());
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+        return cookie.substring(0, cookie.indexOf(';'));
+    }
+
+    /**
+     * A session ends when its reader logs out, on every replica sharing the database, and a copy of
+     * the cookie kept from before is refused too; a session opened with a token that has since been
+     * changed is refused, while other sessions go on.
+     */
+    @Test
+    @Timeout(120)
+    void aSessionEndsAtLogoutOnEveryReplicaAndWhenItsTokenChanges() throws Exception {
+        sessions("jdbc:sqlite:" + dir.resolve("index.db"));
+    }
+
+    @Test
+    @Timeout(120)
+    void aSessionEndsAtLogoutOnEveryReplicaAndWhenItsTokenChangesOnPostgresql() throws Exception {
+        String pg = System.getenv("KILN_TEST_PG_URL");
+        org.junit.jupiter.api.Assumptions.assumeTrue(pg != null, "KILN_TEST_PG_URL names no PostgreSQL server (.ci/run starts one)");
+        String schema = "kiln_sess_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg); java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        try {
+            sessions(pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        } finally {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg); java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private void sessions(String url) throws Exception {
+        byte[] shared = new byte[32];
+        new java.security.SecureRandom().nextBytes(shared);
+        String kept;
+        try (BundleIndex ia = new BundleIndex(url); BundleIndex ib = new BundleIndex(url);
+             AcceptanceServer a = replica(ia, READER, shared); AcceptanceServer b = replica(ib, READER, shared)) {
+            String baseA = "http://127.0.0.1:" + a.port();
+            String baseB = "http://127.0.0.1:" + b.port();
+            String first = login(baseA, READER);
+            String second = login(baseB, READER);
+            assertEquals(200, get(baseB, "/ui/units", "Cookie", first).statusCode(), "a session holds on every replica");
+            assertEquals(200, get(baseA, "/ui/units", "Cookie", second).statusCode());
+            HttpResponse<String> out = http.send(HttpRequest.newBuilder(URI.create(baseA + "/ui/logout")).header("Cookie", first)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, out.statusCode());
+            assertTrue(out.headers().firstValue("Set-Cookie").orElse("").contains("Max-Age=0"));
+            for (String base : List.of(baseA, baseB)) {
+                HttpResponse<String> after = get(base, "/ui/units", "Cookie", first);
+                assertEquals(303, after.statusCode(), "the logged-out cookie, kept and replayed at " + base);
+                assertTrue(after.headers().firstValue("Location").orElse("").startsWith("/ui/login"));
+                assertEquals(401, get(base, "/ui/units.csv", "Cookie", first).statusCode());
+            }
+            assertEquals(200, get(baseB, "/ui/units", "Cookie", second).statusCode(), "another session of the same reader goes on");
+            kept = second;
+        }
+        // the reader's token changed (the access file rewritten, the service restarted): sessions opened with the old one end
+        try (BundleIndex ia = new BundleIndex(url); AcceptanceServer a = replica(ia, "a-new-reader-token-98765", shared)) {
+            String base = "http://127.0.0.1:" + a.port();
+            assertEquals(303, get(base, "/ui/units", "Cookie", kept).statusCode(), "a session opened with the old token");
+            assertEquals(200, get(base, "/ui/units", "Cookie", login(base, "a-new-reader-token-98765")).statusCode(), "one opened with the new");
+            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + READER)).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                    "the old token opens nothing");
+        }
+    }
+
     private void filtersAndCsv(String url) throws Exception {
         try (BundleIndex index = new BundleIndex(url); AcceptanceServer server = start(index)) {
             String base = "http://127.0.0.1:" + server.port();
