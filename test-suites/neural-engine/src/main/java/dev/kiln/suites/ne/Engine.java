@@ -56,12 +56,47 @@ final class Engine implements AutoCloseable {
         if (env == null) {
             try {
                 env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "kiln");
+                removeExtracted();
             } catch (LinkageError | RuntimeException e) {
                 throw new Unavailable("ONNX Runtime does not load on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
                         + ": " + e, e);
             }
         }
         return env;
+    }
+
+    /**
+     * ONNX Runtime extracts its native libraries into a new {@code onnxruntime-java*} directory of
+     * the temporary directory on every load and only asks for them to be deleted at exit, the
+     * directory before its files, so the directory stays: one more for every run, forever, on a
+     * station that runs for years. Once loaded the libraries are no longer needed on disk (a mapped
+     * file may be unlinked on Linux and macOS), so the directory goes now. Where this ONNX Runtime
+     * keeps it elsewhere (a later version), nothing is removed. Returns the directory removed, or null.
+     * The suite adds only Core ML, which is inside the main library; a shared provider library (CUDA,
+     * DNNL, ...) is extracted into that directory when a session first asks for it, so adding one
+     * would need this removal moved after it.
+     */
+    static Path removeExtracted() {
+        Path dir;
+        try {
+            java.lang.reflect.Field f = Class.forName("ai.onnxruntime.OnnxRuntime").getDeclaredField("tempDirectory");
+            f.setAccessible(true);
+            dir = (Path) f.get(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+        if (dir == null || !dir.getFileName().toString().startsWith("onnxruntime-java") || !java.nio.file.Files.isDirectory(dir)) {
+            return null;
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            for (Path p : files.toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+            return dir;
+        } catch (java.io.IOException e) {
+            return null; // left as ONNX Runtime leaves it
+        }
     }
 
     static EnumSet<OrtProvider> providers() throws Unavailable {
