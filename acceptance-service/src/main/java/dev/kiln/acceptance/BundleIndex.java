@@ -449,10 +449,20 @@ public final class BundleIndex implements AutoCloseable {
         });
     }
 
-    /** Rebuilds the units table (each unit's latest run and its count) and the line page's daily counts from the runs (reindex). */
+    /**
+     * Rebuilds the units table (each unit's latest run and its count) and the line page's daily
+     * counts from the runs (reindex). Safe beside a running service: on PostgreSQL the counts'
+     * tables are locked against writers first (readers go on), so a run arriving meanwhile waits and
+     * is then counted by its own ingest, once; without the lock, its upsert and this rebuild's inserts
+     * collided (a duplicate key: the ingest or the rebuild failed) or counted it twice. SQLite has
+     * one writer at a time already.
+     */
     void rebuildUnits() throws SQLException {
         transaction(c -> {
             try (Statement s = c.createStatement()) {
+                if (!sqlite) {
+                    s.execute("LOCK TABLE units, daily, daily_suites, daily_symptoms IN EXCLUSIVE MODE");
+                }
                 s.executeUpdate("DELETE FROM units");
                 s.executeUpdate("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
                         + "SELECT b.serial, b.run_id, b.verdict, b.received_at, b.sku, b.station, b.model, n.runs FROM bundles b "

@@ -77,6 +77,77 @@ class IndexParityTest {
         }
     }
 
+    /**
+     * {@code reindex} beside a running service (another process, another connection pool): runs
+     * arriving while the units and daily counts are rebuilt are counted once, never twice or not at
+     * all. After the race, the counts must be what a rebuild on a quiet database gives.
+     */
+    @Test
+    void aRebuildBesideArrivingRunsCountsEachRunOnce() throws Exception {
+        String pg = System.getenv("KILN_TEST_PG_URL");
+        Assumptions.assumeTrue(pg != null, "KILN_TEST_PG_URL names no PostgreSQL server (.ci/run starts one)");
+        String schema = "kiln_race_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = DriverManager.getConnection(pg); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        try {
+            race(pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        } finally {
+            try (Connection c = DriverManager.getConnection(pg); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
+    void aRebuildBesideArrivingRunsCountsEachRunOnceOnSqlite() throws Exception {
+        race("jdbc:sqlite:" + dir.resolve("race.db"));
+    }
+
+    private void race(String url) throws Exception {
+        try (BundleIndex service = new BundleIndex(url); BundleIndex reindex = new BundleIndex(url)) {
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger rebuilds = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            java.util.concurrent.Future<?> rebuilding = pool.submit(() -> {
+                while (!done.get()) {
+                    reindex.rebuildUnits();
+                    rebuilds.incrementAndGet();
+                }
+                return null;
+            });
+            List<java.util.concurrent.Future<?>> arriving = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                int from = t * 150;
+                arriving.add(pool.submit(() -> {
+                    Random rnd = new Random(from);
+                    for (int i = from; i < from + 150; i++) {
+                        assertTrue(service.insertIfAbsent(row(rnd, i), facts(rnd, i), "rack" + (i % 3)));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : arriving) {
+                f.get();
+            }
+            done.set(true);
+            rebuilding.get();
+            pool.shutdown();
+            assertTrue(rebuilds.get() >= 2, "rebuilds ran while runs arrived: " + rebuilds.get());
+            List<String> counts = List.of(TABLES.get(3), TABLES.get(4), TABLES.get(5), TABLES.get(6));
+            List<List<String>> raced = new ArrayList<>();
+            try (Connection p = DriverManager.getConnection(url)) {
+                for (String q : counts) {
+                    raced.add(rows(p, q));
+                }
+                reindex.rebuildUnits(); // on a quiet database
+                for (int k = 0; k < counts.size(); k++) {
+                    assertEquals(rows(p, counts.get(k)), raced.get(k), counts.get(k) + " after " + rebuilds.get() + " rebuilds beside 450 arriving runs");
+                }
+            }
+        }
+    }
+
     private static BundleIndex.Row row(Random rnd, int i) {
         String serial = "C02" + rnd.nextInt(8); // a few units with several runs each, received out of order
         String verdict = List.of("PASS", "FAIL", "INCOMPLETE", "PASS").get(rnd.nextInt(4));
