@@ -188,12 +188,12 @@ public final class BundleIndex implements AutoCloseable {
                 writeDetails(c, row, facts);
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (serial) DO UPDATE SET runs = units.runs + 1, "
-                        + "run_id = CASE WHEN excluded.received_at >= units.received_at THEN excluded.run_id ELSE units.run_id END, "
-                        + "verdict = CASE WHEN excluded.received_at >= units.received_at THEN excluded.verdict ELSE units.verdict END, "
-                        + "sku = CASE WHEN excluded.received_at >= units.received_at THEN excluded.sku ELSE units.sku END, "
-                        + "station = CASE WHEN excluded.received_at >= units.received_at THEN excluded.station ELSE units.station END, "
-                        + "model = CASE WHEN excluded.received_at >= units.received_at THEN excluded.model ELSE units.model END, "
-                        + "received_at = CASE WHEN excluded.received_at >= units.received_at THEN excluded.received_at ELSE units.received_at END")) {
+                        + "run_id = CASE WHEN " + NEWER + " THEN excluded.run_id ELSE units.run_id END, "
+                        + "verdict = CASE WHEN " + NEWER + " THEN excluded.verdict ELSE units.verdict END, "
+                        + "sku = CASE WHEN " + NEWER + " THEN excluded.sku ELSE units.sku END, "
+                        + "station = CASE WHEN " + NEWER + " THEN excluded.station ELSE units.station END, "
+                        + "model = CASE WHEN " + NEWER + " THEN excluded.model ELSE units.model END, "
+                        + "received_at = CASE WHEN " + NEWER + " THEN excluded.received_at ELSE units.received_at END")) {
                     p.setString(1, row.serial());
                     p.setString(2, row.runId());
                     p.setString(3, row.verdict());
@@ -216,16 +216,40 @@ public final class BundleIndex implements AutoCloseable {
      * only for the end of that statement. Everything after the row is written only when the row was
      * (each part selects from the row's {@code RETURNING}). Same columns and values as the SQLite path.
      */
+    /**
+     * Whether an arriving run replaces its unit's latest: received later, or at the same instant
+     * with the greater run id, as the rebuild chooses (a tie once went to whichever arrived last, so
+     * ingest and reindex could name different latest runs).
+     */
+    private static final String NEWER = "(excluded.received_at > units.received_at OR excluded.received_at = units.received_at "
+            + "AND excluded.run_id > units.run_id)";
+
+    /**
+     * What a run adds to the line page's per-suite counts: each suite id once, as {@code run_suites}
+     * keeps it (the first of a repeated id), unless SKIPPED; 1 where it failed (FAIL, HUNG). The
+     * rebuild counts {@code run_suites} the same way, so ingest and reindex agree (they did not for a
+     * repeated id whose occurrences differed: the last one was counted here).
+     */
+    private static java.util.Map<String, Long> suiteCounts(RunFacts f) {
+        java.util.Map<String, RunFacts.Suite> first = new java.util.LinkedHashMap<>();
+        for (RunFacts.Suite su : f.suites()) {
+            first.putIfAbsent(cut(su.id(), 128), su);
+        }
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        first.forEach((id, su) -> {
+            String o = cut(su.outcome(), 16);
+            if (!o.equals("SKIPPED")) {
+                out.put(id, o.equals("FAIL") || o.equals("HUNG") ? 1L : 0L);
+            }
+        });
+        return out;
+    }
+
     private static boolean insertPostgres(Connection c, Row row, RunFacts f, String station) throws SQLException {
         List<RunFacts.Suite> suites = f.suites().stream()
                 .collect(java.util.stream.Collectors.toMap(su -> cut(su.id(), 128), su -> su, (a, b) -> a, java.util.LinkedHashMap::new))
                 .values().stream().toList(); // ON CONFLICT DO NOTHING in the batch: the first of a repeated suite id wins
-        java.util.Map<String, Long> daySuites = new java.util.TreeMap<>();
-        for (RunFacts.Suite su : f.suites()) {
-            if (!su.outcome().equals("SKIPPED")) {
-                daySuites.put(cut(su.id(), 128), su.outcome().equals("FAIL") || su.outcome().equals("HUNG") ? 1L : 0L);
-            }
-        }
+        java.util.Map<String, Long> daySuites = suiteCounts(f);
         java.util.Map<String, Long> symptoms = new java.util.TreeMap<>();
         for (RunFacts.Failure x : f.failures()) {
             symptoms.merge(cut(x.symptom(), 128), 1L, Long::sum);
@@ -244,12 +268,12 @@ public final class BundleIndex implements AutoCloseable {
                 + "unnest(?::int4[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[]) AS x(seq, suite, symptom, message, location)), "
                 + "u AS (INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
                 + "SELECT ?, b.run_id, ?, ?, ?, ?, ?, 1 FROM b ON CONFLICT (serial) DO UPDATE SET runs = units.runs + 1, "
-                + "run_id = CASE WHEN excluded.received_at >= units.received_at THEN excluded.run_id ELSE units.run_id END, "
-                + "verdict = CASE WHEN excluded.received_at >= units.received_at THEN excluded.verdict ELSE units.verdict END, "
-                + "sku = CASE WHEN excluded.received_at >= units.received_at THEN excluded.sku ELSE units.sku END, "
-                + "station = CASE WHEN excluded.received_at >= units.received_at THEN excluded.station ELSE units.station END, "
-                + "model = CASE WHEN excluded.received_at >= units.received_at THEN excluded.model ELSE units.model END, "
-                + "received_at = CASE WHEN excluded.received_at >= units.received_at THEN excluded.received_at ELSE units.received_at END), "
+                + "run_id = CASE WHEN " + NEWER + " THEN excluded.run_id ELSE units.run_id END, "
+                + "verdict = CASE WHEN " + NEWER + " THEN excluded.verdict ELSE units.verdict END, "
+                + "sku = CASE WHEN " + NEWER + " THEN excluded.sku ELSE units.sku END, "
+                + "station = CASE WHEN " + NEWER + " THEN excluded.station ELSE units.station END, "
+                + "model = CASE WHEN " + NEWER + " THEN excluded.model ELSE units.model END, "
+                + "received_at = CASE WHEN " + NEWER + " THEN excluded.received_at ELSE units.received_at END), "
                 + "d AS (INSERT INTO daily (day, sku, station, runs, passed, failed) SELECT ?, ?, ?, 1, ?, ? FROM b "
                 + "ON CONFLICT (day, sku, station) DO UPDATE SET runs = daily.runs + 1, passed = daily.passed + excluded.passed, "
                 + "failed = daily.failed + excluded.failed), "
@@ -398,12 +422,7 @@ public final class BundleIndex implements AutoCloseable {
             p.setLong(5, row.verdict().equals("FAIL") ? 1 : 0);
             p.executeUpdate();
         }
-        java.util.Map<String, long[]> suites = new java.util.TreeMap<>();
-        for (RunFacts.Suite su : f.suites()) {
-            if (!su.outcome().equals("SKIPPED")) {
-                suites.put(cut(su.id(), 128), new long[] {1, su.outcome().equals("FAIL") || su.outcome().equals("HUNG") ? 1 : 0});
-            }
-        }
+        java.util.Map<String, Long> suites = suiteCounts(f);
         if (suites.isEmpty() && f.failures().isEmpty()) {
             return;
         }
@@ -412,7 +431,7 @@ public final class BundleIndex implements AutoCloseable {
             for (var e : suites.entrySet()) {
                 p.setString(1, day);
                 p.setString(2, e.getKey());
-                p.setLong(3, e.getValue()[1]);
+                p.setLong(3, e.getValue());
                 p.addBatch();
             }
             p.executeBatch();

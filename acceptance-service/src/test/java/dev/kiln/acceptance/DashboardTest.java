@@ -42,18 +42,7 @@ class DashboardTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).build();
 
     private AcceptanceServer start(BundleIndex index) throws Exception {
-        TrustStore trust = TrustStore.of(key.publicKey());
-        Path f = Files.writeString(dir.resolve("access.yaml"), """
-                readers:
-                  - name: quality
-                    token: %s
-                stations:
-                  - name: rack7
-                    token: %s
-                    keys: [%s]
-                """.formatted(READER, RACK, key.keyId()));
-        return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust,
-                AcceptanceServer.Options.plain().withAccess(Access.load(f, trust)));
+        return replica(index, READER, null);
     }
 
     private HttpResponse<String> get(String base, String path, String header, String value) throws Exception {
@@ -216,22 +205,10 @@ class DashboardTest {
     @Test
     @Timeout(180)
     void filtersAndCsvAgreeWithTheRunsOverAFewThousandOnPostgresql() throws Exception {
-        String pg = System.getenv("KILN_TEST_PG_URL");
-        org.junit.jupiter.api.Assumptions.assumeTrue(pg != null, "KILN_TEST_PG_URL names no PostgreSQL server (.ci/run starts one)");
-        String schema = "kiln_dash_" + java.util.UUID.randomUUID().toString().replace("-", "");
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg); java.sql.Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        }
-        try {
-            filtersAndCsv(pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        } finally {
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg); java.sql.Statement st = c.createStatement()) {
-                st.execute("DROP SCHEMA " + schema + " CASCADE");
-            }
-        }
+        Postgres.inSchema(this::filtersAndCsv);
     }
 
-    /** A replica: readers' token given, the session key shared with the other replicas. */
+    /** A replica: readers' token given, the session key shared with the other replicas (null: its own). */
     private AcceptanceServer replica(BundleIndex index, String readerToken, byte[] sessionKey) throws Exception {
         TrustStore trust = TrustStore.of(key.publicKey());
         Path f = Files.writeString(dir.resolve("access-" + System.nanoTime() + ".yaml"), """
@@ -244,7 +221,8 @@ class DashboardTest {
                     keys: [%s]
                 """.formatted(readerToken, RACK, key.keyId()));
         return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust,
-                AcceptanceServer.Options.plain().withAccess(Access.load(f, trust)).withSessionKey(sessionKey));
+                sessionKey == null ? AcceptanceServer.Options.plain().withAccess(Access.load(f, trust))
+                        : AcceptanceServer.Options.plain().withAccess(Access.load(f, trust)).withSessionKey(sessionKey));
     }
 
     private String login(String base, String token) throws Exception {
@@ -269,19 +247,7 @@ class DashboardTest {
     @Test
     @Timeout(120)
     void aSessionEndsAtLogoutOnEveryReplicaAndWhenItsTokenChangesOnPostgresql() throws Exception {
-        String pg = System.getenv("KILN_TEST_PG_URL");
-        org.junit.jupiter.api.Assumptions.assumeTrue(pg != null, "KILN_TEST_PG_URL names no PostgreSQL server (.ci/run starts one)");
-        String schema = "kiln_sess_" + java.util.UUID.randomUUID().toString().replace("-", "");
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg); java.sql.Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        }
-        try {
-            sessions(pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        } finally {
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg); java.sql.Statement st = c.createStatement()) {
-                st.execute("DROP SCHEMA " + schema + " CASCADE");
-            }
-        }
+        Postgres.inSchema(this::sessions);
     }
 
     private void sessions(String url) throws Exception {
