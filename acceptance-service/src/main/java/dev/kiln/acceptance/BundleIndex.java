@@ -210,13 +210,6 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     /**
-     * The PostgreSQL form of {@link #insertIfAbsent}: the row, its suites and failures, its unit and the
-     * day's counts in one statement (data-modifying CTEs, the lists as arrays), so one round trip and
-     * one commit per bundle, and the rows every ingest updates (the unit, the day's counts) stay locked
-     * only for the end of that statement. Everything after the row is written only when the row was
-     * (each part selects from the row's {@code RETURNING}). Same columns and values as the SQLite path.
-     */
-    /**
      * Whether an arriving run replaces its unit's latest: received later, or at the same instant
      * with the greater run id, as the rebuild chooses (a tie once went to whichever arrived last, so
      * ingest and reindex could name different latest runs).
@@ -231,24 +224,34 @@ public final class BundleIndex implements AutoCloseable {
      * repeated id whose occurrences differed: the last one was counted here).
      */
     private static java.util.Map<String, Long> suiteCounts(RunFacts f) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (RunFacts.Suite su : firstOfEach(f)) {
+            String o = cut(su.outcome(), 16);
+            if (!o.equals("SKIPPED")) {
+                out.put(cut(su.id(), 128), o.equals("FAIL") || o.equals("HUNG") ? 1L : 0L);
+            }
+        }
+        return out;
+    }
+
+    /** The run's suites, the first of a repeated id only: what {@code run_suites} keeps (its inserts do nothing on a conflict). */
+    private static List<RunFacts.Suite> firstOfEach(RunFacts f) {
         java.util.Map<String, RunFacts.Suite> first = new java.util.LinkedHashMap<>();
         for (RunFacts.Suite su : f.suites()) {
             first.putIfAbsent(cut(su.id(), 128), su);
         }
-        java.util.Map<String, Long> out = new java.util.TreeMap<>();
-        first.forEach((id, su) -> {
-            String o = cut(su.outcome(), 16);
-            if (!o.equals("SKIPPED")) {
-                out.put(id, o.equals("FAIL") || o.equals("HUNG") ? 1L : 0L);
-            }
-        });
-        return out;
+        return List.copyOf(first.values());
     }
 
+    /**
+     * The PostgreSQL form of {@link #insertIfAbsent}: the row, its suites and failures, its unit and the
+     * day's counts in one statement (data-modifying CTEs, the lists as arrays), so one round trip and
+     * one commit per bundle, and the rows every ingest updates (the unit, the day's counts) stay locked
+     * only for the end of that statement. Everything after the row is written only when the row was
+     * (each part selects from the row's {@code RETURNING}). Same columns and values as the SQLite path.
+     */
     private static boolean insertPostgres(Connection c, Row row, RunFacts f, String station) throws SQLException {
-        List<RunFacts.Suite> suites = f.suites().stream()
-                .collect(java.util.stream.Collectors.toMap(su -> cut(su.id(), 128), su -> su, (a, b) -> a, java.util.LinkedHashMap::new))
-                .values().stream().toList(); // ON CONFLICT DO NOTHING in the batch: the first of a repeated suite id wins
+        List<RunFacts.Suite> suites = firstOfEach(f);
         java.util.Map<String, Long> daySuites = suiteCounts(f);
         java.util.Map<String, Long> symptoms = new java.util.TreeMap<>();
         for (RunFacts.Failure x : f.failures()) {

@@ -371,7 +371,7 @@ if (manualTicks) {
 
     /** A failure's location fields, in a person's reading order: "cpu 3, phase each-core, address 0x7f00". */
     static String location(java.util.Map<String, Object> details) {
-        return dev.kiln.bundle.FailureLocation.describe(k -> details.get(k) == null ? null : details.get(k).toString(), ", ");
+        return dev.kiln.bundle.FailureLocation.describe(k -> java.util.Objects.toString(details.get(k), null), ", ");
     }
 
     /** A rate in the suite's own unit: bytes of checked work as "1.61 GB/s checked", else "12.0k inferences/s". */

@@ -31,6 +31,8 @@ public final class LiveView implements AutoCloseable {
     private final boolean fixedSize;
     private volatile Size size;
     private volatile boolean closed;
+    /** Held while the view draws or closes; {@link #abandon} waits for it only briefly. */
+    private final java.util.concurrent.locks.ReentrantLock drawing = new java.util.concurrent.locks.ReentrantLock();
 
     private LiveView(Terminal terminal, boolean fixedSize) {
         this.terminal = terminal;
@@ -103,33 +105,56 @@ public final class LiveView implements AutoCloseable {
      * Replaces the live lines (at most a third of the screen; longer lines end in an ellipsis).
      * Nothing happens once closed.
      */
-    public synchronized void show(List<AttributedString> lines) {
-        if (closed) {
-            return;
-        }
-        out.flush();
-        if (!fixedSize) {
-            Size now = terminal.getSize();
-            if (now.getColumns() > 0 && now.getRows() > 0 && !now.equals(size)) {
-                size = now;
-                status.resize(now);
+    public void show(List<AttributedString> lines) {
+        drawing.lock();
+        try {
+            if (closed) {
+                return;
             }
+            out.flush();
+            if (!fixedSize) {
+                Size now = terminal.getSize();
+                if (now.getColumns() > 0 && now.getRows() > 0 && !now.equals(size)) {
+                    size = now;
+                    status.resize(now);
+                }
+            }
+            int room = Math.max(1, size.getRows() / 3);
+            status.update(lines.size() > room ? lines.subList(0, room) : lines);
+            terminal.flush();
+        } finally {
+            drawing.unlock();
         }
-        int room = Math.max(1, size.getRows() / 3);
-        status.update(lines.size() > room ? lines.subList(0, room) : lines);
-        terminal.flush();
     }
 
     /**
      * For a process about to stop at once (a second signal): gives the whole screen back as the
-     * scroll region and puts the cursor on the last line, without waiting for a redraw in progress
-     * (the lines drawn stay on the screen as they were). After this the view draws nothing.
+     * scroll region and puts the cursor on the last line (the lines drawn stay on the screen as they
+     * were). A redraw in progress is given 200 ms to end, so that it cannot set its region again
+     * after this; past that (a terminal that stopped reading) this goes ahead without it. After this
+     * the view draws nothing.
      */
     public void abandon() {
-        if (closed) {
-            return;
+        boolean held = false;
+        try {
+            held = drawing.tryLock(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        closed = true;
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            giveScreenBack();
+        } finally {
+            if (held) {
+                drawing.unlock();
+            }
+        }
+    }
+
+    private void giveScreenBack() {
         try {
             int rows = size.getRows();
             terminal.puts(Capability.change_scroll_region, 0, rows - 1);
@@ -146,14 +171,19 @@ public final class LiveView implements AutoCloseable {
 
     /** Takes the live lines away and gives the whole screen back to ordinary output. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        drawing.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            out.flush();
+            status.update(List.of());
+            status.close();
+            terminal.flush();
+        } finally {
+            drawing.unlock();
         }
-        closed = true;
-        out.flush();
-        status.update(List.of());
-        status.close();
-        terminal.flush();
     }
 }

@@ -43,8 +43,9 @@ public final class MemoryBench {
 
     private static void patterns(double gib, int reps, long bytes, String shape, String what) throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment all = Native.allocate(arena, bytes, Native.HUGE_PAGE);
-            boolean huge = HUGE && Native.hugePages(all); // as the suite asks for its segments
+            Native.Memory m = Native.allocate(arena, bytes, Native.HUGE_PAGE, HUGE); // as the suite takes its segments
+            MemorySegment all = m.segment();
+            boolean huge = m.hugePages();
             all.fill((byte) 0); // first touch, outside the timing
             LaneLoops loops;
             if (shape.equals("calibrate")) {
@@ -110,36 +111,18 @@ public final class MemoryBench {
     private static void copy(double copyGib) throws Exception {
         long copyBytes = ((long) (copyGib * (1L << 30))) & ~4095L;
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment all = Native.allocate(arena, copyBytes, Native.HUGE_PAGE);
-            if (HUGE) {
-                Native.hugePages(all);
-            }
+            MemorySegment all = Native.allocate(arena, copyBytes, Native.HUGE_PAGE, HUGE).segment();
             all.fill((byte) 0);
             int threads = 2;
             int moves = 16;
             int rounds = 3;
             long segment = 64L << 20;
-            Copier[] copiers = new Copier[threads];
             long w0 = System.nanoTime();
-            parallel(threads, all, (seg, worker) -> {
-                List<MemorySegment> segs = new ArrayList<>();
-                for (long o = 0; o < seg.byteSize(); o += segment) {
-                    segs.add(seg.asSlice(o, Math.min(segment, seg.byteSize() - o) & ~15L));
-                }
-                Copier c = new Copier();
-                copiers[worker] = c;
-                for (int r = 0; r < rounds; r++) {
-                    long bad = c.run(segs, 11 + r, moves, Copier.Hook.NONE, (p, s, w, e, x) -> { });
-                    if (bad != 0) {
-                        throw new IllegalStateException(bad + " words wrong in the copy benchmark");
-                    }
-                }
-            });
+            Copier[] copiers = copyRounds(all, threads, segment, moves, rounds, 11, true);
             double wall = (System.nanoTime() - w0) / 1e9;
-            double copyRate = 0;
+            double copyRate = rate(copiers);
             long copied = 0;
             for (Copier c : copiers) {
-                copyRate += c.copiedBytes() / (c.copyNanos() / 1e9);
                 copied += c.copiedBytes();
             }
             System.out.printf(Locale.ROOT, "kiln copy MBps=%.0f (bytes copied per second during the moves, %d threads, %.1f GiB, %s)%n",
@@ -156,7 +139,7 @@ public final class MemoryBench {
                 double bare = 0;
                 for (int k = 0; k < 2; k++) {
                     boolean check = (p + k) % 2 == 0;
-                    double rate = copyRound(all, threads, segment, moves, 100 + 2 * p + k, check);
+                    double rate = rate(copyRounds(all, threads, segment, moves, 1, 100 + 2 * p + k, check));
                     if (check) {
                         checked = rate;
                     } else {
@@ -171,8 +154,13 @@ public final class MemoryBench {
         }
     }
 
-    /** One round of the copy on {@code threads} threads; bytes copied per second during the moves. */
-    private static double copyRound(MemorySegment all, int threads, long segment, int moves, long salt, boolean check) throws Exception {
+    /**
+     * {@code rounds} rounds of the copy on {@code threads} threads, each over its share of
+     * {@code all} in segments of {@code segment} bytes, the moves' sources checked or not; the
+     * threads' copiers.
+     */
+    private static Copier[] copyRounds(MemorySegment all, int threads, long segment, int moves, int rounds, long salt, boolean check)
+            throws Exception {
         Copier[] copiers = new Copier[threads];
         parallel(threads, all, (seg, worker) -> {
             List<MemorySegment> segs = new ArrayList<>();
@@ -181,10 +169,18 @@ public final class MemoryBench {
             }
             Copier c = new Copier(check);
             copiers[worker] = c;
-            if (c.run(segs, salt, moves, Copier.Hook.NONE, (p, s, w, e, x) -> { }) != 0) {
-                throw new IllegalStateException("words wrong in the copy benchmark");
+            for (int r = 0; r < rounds; r++) {
+                long bad = c.run(segs, salt + r, moves, Copier.Hook.NONE, (p, s, w, e, x) -> { });
+                if (bad != 0) {
+                    throw new IllegalStateException(bad + " words wrong in the copy benchmark");
+                }
             }
         });
+        return copiers;
+    }
+
+    /** Bytes copied per second during the moves, the threads' figures added. */
+    private static double rate(Copier[] copiers) {
         double rate = 0;
         for (Copier c : copiers) {
             rate += c.copiedBytes() / (c.copyNanos() / 1e9);

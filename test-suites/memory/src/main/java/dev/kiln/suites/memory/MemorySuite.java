@@ -131,8 +131,8 @@ public final class MemorySuite implements Suite {
         if (want.equals("calibrate")) {
             Map<MemShape, Double> speed;
             try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment s = Native.allocate(scratch, Math.max(1L << 20, Math.min(CALIBRATION_BYTES, total)), Native.HUGE_PAGE);
-                Native.hugePages(s); // as the test's own segments
+                // as the test's own segments are taken
+                MemorySegment s = Native.allocate(scratch, Math.max(1L << 20, Math.min(CALIBRATION_BYTES, total)), Native.HUGE_PAGE, true).segment();
                 s.fill((byte) 0);
                 speed = Lanes.calibrate(s, 3);
             }
@@ -203,10 +203,9 @@ public final class MemorySuite implements Suite {
             List<MemorySegment> mine = new ArrayList<>();
             for (long left = per; left >= 16; left -= segSize) {
                 long bytes = Math.min(segSize, left) & ~15L;
-                MemorySegment s = Native.allocate(arena, bytes, bytes >= Native.HUGE_PAGE ? Native.HUGE_PAGE : 4096);
-                if (Native.hugePages(s)) { // before the first touch, which maps the pages
-                    huge++;
-                }
+                Native.Memory m = Native.allocate(arena, bytes, bytes >= Native.HUGE_PAGE ? Native.HUGE_PAGE : 4096, true);
+                MemorySegment s = m.segment();
+                huge += m.hugePages() ? 1 : 0;
                 s.fill((byte) 0); // first touch here, outside the timed passes
                 if (p.getBoolean("lock") && Native.mlock(s)) {
                     locked++;

@@ -14,9 +14,13 @@ import java.nio.file.StandardOpenOption;
 
 /** {@code mlock} through the foreign function API, and physical addresses from {@code /proc/self/pagemap}. */
 final class Native {
-    private static final MethodHandle MLOCK = handle("mlock");
-    private static final MethodHandle MEMCPY = memcpyHandle();
-    private static final MethodHandle MADVISE = madviseHandle();
+    private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+    private static final MethodHandle MLOCK = handle("mlock", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MEMCPY = handle("memcpy",
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    // used with Linux's flag values (MADV_HUGEPAGE, MAP_ANONYMOUS): not looked up elsewhere (macOS has no transparent huge pages)
+    private static final MethodHandle MADVISE = linuxHandle("madvise",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle MMAP = linuxHandle("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
     private static final MethodHandle MUNMAP = linuxHandle("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
@@ -28,35 +32,8 @@ final class Native {
     private Native() {
     }
 
-    private static MethodHandle handle(String name) {
-        try {
-            Linker l = Linker.nativeLinker();
-            return l.defaultLookup().find(name).map(s -> l.downcallHandle(s,
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG))).orElse(null);
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static MethodHandle memcpyHandle() {
-        try {
-            Linker l = Linker.nativeLinker();
-            return l.defaultLookup().find("memcpy").map(s -> l.downcallHandle(s,
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG))).orElse(null);
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static MethodHandle madviseHandle() {
-        return linuxHandle("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    }
-
-    /** A C library function used with Linux's constants (MADV_HUGEPAGE, MAP_ANONYMOUS), or null elsewhere. */
-    private static MethodHandle linuxHandle(String name, FunctionDescriptor d) {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
-            return null; // macOS has no transparent huge pages, and other flag values
-        }
+    /** A C library function, or null where it cannot be found. */
+    private static MethodHandle handle(String name, FunctionDescriptor d) {
         try {
             Linker l = Linker.nativeLinker();
             return l.defaultLookup().find(name).map(s -> l.downcallHandle(s, d)).orElse(null);
@@ -65,37 +42,51 @@ final class Native {
         }
     }
 
+    private static MethodHandle linuxHandle(String name, FunctionDescriptor d) {
+        return LINUX ? handle(name, d) : null;
+    }
+
+    /** Memory for a test, and whether Linux was asked to back it with transparent huge pages. */
+    record Memory(MemorySegment segment, boolean hugePages) {
+    }
+
     /**
-     * Memory for a test: on Linux mapped directly ({@code mmap}, anonymous and private) so that
-     * nothing touches it before {@link #hugePages} is asked ({@link Arena#allocate} zeroes what it
-     * returns, which maps every page at 4 KiB first), aligned to {@code align} (a 2 MiB alignment
-     * makes every 2 MiB of it a candidate for a huge page), unmapped when {@code arena} closes.
-     * Elsewhere, or if the mapping is refused, {@code arena.allocate}.
+     * Memory for a test, untouched: on Linux mapped directly ({@code mmap}, anonymous and private),
+     * aligned to {@code align} (2 MiB makes every 2 MiB of it a candidate for a huge page), and, if
+     * {@code hugePages}, asked for transparent huge pages before anything touches it
+     * ({@link java.lang.foreign.Arena#allocate} zeroes what it returns, mapping every page at 4 KiB
+     * first, so asking afterwards came too late); unmapped when {@code arena} closes. Elsewhere, or
+     * if the mapping is refused, {@code arena.allocate}.
      */
-    static MemorySegment allocate(java.lang.foreign.Arena arena, long bytes, long align) {
+    static Memory allocate(java.lang.foreign.Arena arena, long bytes, long align, boolean hugePages) {
         if (MMAP != null && MUNMAP != null) {
             long len = bytes + align;
+            MemorySegment m;
             try {
-                MemorySegment m = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, len, 3 /* PROT_READ | PROT_WRITE */,
+                m = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, len, 3 /* PROT_READ | PROT_WRITE */,
                         0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0L);
-                if (m.address() != -1L && m.address() != 0) {
-                    long base = m.address();
-                    long start = (base + align - 1) & -align;
-                    MemorySegment whole = m.reinterpret(len, arena, s -> unmap(base, len));
-                    return whole.asSlice(start - base, bytes);
-                }
             } catch (Throwable t) {
-                // fall through to the arena
+                m = null;
+            }
+            if (m != null && m.address() != -1L && m.address() != 0) { // -1: MAP_FAILED
+                long base = m.address();
+                long start = (base + align - 1) & -align;
+                MemorySegment seg = m.reinterpret(len, arena, s -> unmap(base, len)).asSlice(start - base, bytes);
+                return new Memory(seg, hugePages && hugePages(seg));
             }
         }
-        return arena.allocate(bytes, align);
+        return new Memory(arena.allocate(bytes, align), false);
     }
 
     private static void unmap(long address, long len) {
+        int r;
         try {
-            int r = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), len);
+            r = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), len);
         } catch (Throwable t) {
             throw new IllegalStateException("munmap failed", t);
+        }
+        if (r != 0) {
+            throw new IllegalStateException("munmap of " + len + " bytes at 0x" + Long.toHexString(address) + " failed");
         }
     }
 
@@ -106,7 +97,7 @@ final class Native {
      * aligned pages wholly inside the segment are asked for. False where there is no such call, the
      * kernel refuses, or no such page fits.
      */
-    static boolean hugePages(MemorySegment seg) {
+    private static boolean hugePages(MemorySegment seg) {
         if (MADVISE == null) {
             return false;
         }

@@ -19,7 +19,7 @@ class NativeTest {
     void mappedMemoryIsAlignedZeroedAndTiedToItsArena() {
         MemorySegment seg;
         try (Arena arena = Arena.ofShared()) {
-            seg = Native.allocate(arena, 5L << 20, Native.HUGE_PAGE);
+            seg = Native.allocate(arena, 5L << 20, Native.HUGE_PAGE, false).segment();
             assertEquals(5L << 20, seg.byteSize());
             assertEquals(0, seg.address() % Native.HUGE_PAGE);
             for (long i = 0; i < seg.byteSize(); i += 4096) {
@@ -42,8 +42,9 @@ class NativeTest {
         Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
         assumeTrue(Files.isReadable(thp) && !Files.readString(thp).contains("[never]"), "no transparent huge pages here");
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment seg = Native.allocate(arena, 16L << 20, Native.HUGE_PAGE);
-            assertTrue(Native.hugePages(seg), "madvise(MADV_HUGEPAGE) accepted");
+            Native.Memory m = Native.allocate(arena, 16L << 20, Native.HUGE_PAGE, true);
+            MemorySegment seg = m.segment();
+            assertTrue(m.hugePages(), "madvise(MADV_HUGEPAGE) accepted");
             assertEquals(0, smaps(seg, "Rss:"), "nothing touched the memory before it was asked for huge pages");
             seg.fill((byte) 1);
             assertTrue(smaps(seg, "AnonHugePages:") >= 2048, "at least one huge page behind 16 MiB asked for them: " + smaps(seg, "AnonHugePages:") + " kB");

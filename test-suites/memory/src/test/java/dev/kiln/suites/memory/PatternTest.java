@@ -46,9 +46,8 @@ class PatternTest {
     @Test
     void verifyFindsAFlipAtEveryPositionWithEveryShape() {
         assertTrue(Lanes.VECTOR, "the tests run with jdk.incubator.vector");
-        assertTrue(Lanes.maxBits() >= 256, "this machine's vectors are at least 256 bits, so at least two widths are compared: " + Lanes.maxBits());
         List<LaneLoops> shapes = everyShape();
-        assertEquals(1 + MemShape.candidates(Lanes.maxBits()).size(), shapes.size());
+        assertTrue(shapes.size() >= 4, "the scalar loops and every unrolling of at least one vector width: " + shapes.size());
         try (Arena arena = Arena.ofConfined()) {
             long words = 10000; // not a multiple of the chunk or any vector width or step
             MemorySegment seg = arena.allocate(words * 8, 4096);
