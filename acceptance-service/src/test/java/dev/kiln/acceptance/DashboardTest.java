@@ -109,14 +109,10 @@ class DashboardTest {
             assertEquals(401, get(base, "/ui/line/yield.csv", "Authorization", "Bearer nope").statusCode());
 
             // log in: a reader's token gives a session cookie; a station's or a wrong token does not; a forged cookie is refused
-            HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type",
-                    "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=" + RACK + "&next=/ui/line")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> bad = postLogin(base, "token=" + RACK + "&next=/ui/line");
             assertEquals(401, bad.statusCode());
             assertTrue(bad.body().contains("Station tokens upload"), bad.body());
-            HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type",
-                    "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=" + READER + "&next=https://evil.example/"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> login = postLogin(base, "token=" + READER + "&next=https://evil.example/");
             assertEquals(303, login.statusCode());
             assertEquals("/ui/units", login.headers().firstValue("Location").orElse(""), "never sent elsewhere after a login");
             String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
@@ -225,9 +221,15 @@ class DashboardTest {
                         : AcceptanceServer.Options.plain().withAccess(Access.load(f, trust)).withSessionKey(sessionKey));
     }
 
+    /** The login form posted with {@code form} (url-encoded). */
+    private HttpResponse<String> postLogin(String base, String form) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A session cookie ("kiln_session=...") from logging in with {@code token}. */
     private String login(String base, String token) throws Exception {
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type",
-                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> login = postLogin(base, "token=" + token);
         assertEquals(303, login.statusCode(), login.body());
         String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
         return cookie.substring(0, cookie.indexOf(';'));
@@ -280,9 +282,7 @@ class DashboardTest {
             String base = "http://127.0.0.1:" + a.port();
             assertEquals(303, get(base, "/ui/units", "Cookie", kept).statusCode(), "a session opened with the old token");
             assertEquals(200, get(base, "/ui/units", "Cookie", login(base, "a-new-reader-token-98765")).statusCode(), "one opened with the new");
-            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("token=" + READER)).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
-                    "the old token opens nothing");
+            assertEquals(401, postLogin(base, "token=" + READER).statusCode(), "the old token opens nothing");
         }
     }
 
