@@ -86,6 +86,7 @@ final class JudgeCommand implements Callable<Integer> {
             m.put("runId", rj.runId());
             m.put("sealedVerdict", rj.verdict());
             m.put("status", j.status());
+            m.put("reason", j.reason());
             m.put("thresholds", used.over(ThermalLimits.DEFAULTS));
             m.put("stages", rj.stages());
             m.put("checks", j.checks());
@@ -98,12 +99,15 @@ final class JudgeCommand implements Callable<Integer> {
                 parent.out.printf("  %-8s %-24s %s%n", c.status(), c.name(), c.detail());
             }
             parent.out.printf("Thermal: %s%s%n", j.status(), sku == null ? "" : " (with the limits of " + sku + ")");
+            if (!j.reason().isEmpty()) {
+                parent.out.printf("  because %s%n", j.reason());
+            }
         }
         parent.out.flush();
         return switch (j.status()) {
             case PASS -> ExitCode.PASS.code();
             case FAIL -> ExitCode.FAIL.code();
-            case SKIPPED -> ExitCode.INCOMPLETE.code();
+            case INSUFFICIENT, SKIPPED -> ExitCode.INCOMPLETE.code();
         };
     }
 

@@ -50,11 +50,35 @@ public final class ClusterClocks {
     }
 
     /**
+     * One cluster's clock reading in one sample, busy or not: a clock of 0 is a cluster idle or
+     * powered down (powermetrics says 0 MHz then), a valid reading that is never a busy clock.
+     */
+    public record Reading(String cluster, String kind, double hertz, boolean busy) {
+    }
+
+    /**
+     * The clusters loaded in this sample and their clocks (a reading of 0 Hz is never busy).
+     *
      * @param sample      one telemetry sample
      * @param cpuClusters the cluster of each logical CPU (Linux), by CPU id; may be empty
      */
     public static List<Busy> busy(Map<String, Double> sample, Map<Integer, String> cpuClusters) {
         List<Busy> out = new ArrayList<>();
+        for (Reading r : readings(sample, cpuClusters)) {
+            if (r.busy() && r.hertz() > 0) {
+                out.add(new Busy(r.cluster(), r.kind(), r.hertz()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every cluster with a clock reading in this sample: macOS clusters are busy when their active
+     * ratio is at least {@link #BUSY} (unknown: not busy); Linux has no activity channel, so its
+     * clusters count as busy whenever their clock is above 0.
+     */
+    public static List<Reading> readings(Map<String, Double> sample, Map<Integer, String> cpuClusters) {
+        List<Reading> out = new ArrayList<>();
         Map<String, double[]> linux = new LinkedHashMap<>(); // cluster -> {sum, count}
         for (Map.Entry<String, Double> e : sample.entrySet()) {
             Double v = e.getValue();
@@ -65,13 +89,11 @@ public final class ClusterClocks {
             if (mac.matches()) {
                 String key = mac.group(1);
                 Double active = sample.get("cluster_" + key + "_active_ratio");
-                if (active != null && active >= BUSY) {
-                    out.add(new Busy(key, macKind(key), v));
-                }
+                out.add(new Reading(key, macKind(key), v, active != null && active >= BUSY));
                 continue;
             }
             Matcher cpu = LINUX.matcher(e.getKey());
-            if (cpu.matches()) {
+            if (cpu.matches() && v > 0) {
                 String cluster = cpuClusters.getOrDefault(Integer.parseInt(cpu.group(1)), "cpu");
                 double[] acc = linux.computeIfAbsent(cluster, k -> new double[2]);
                 acc[0] += v;
@@ -80,7 +102,7 @@ public final class ClusterClocks {
         }
         Set<String> names = new TreeSet<>(cpuClusters.values());
         names.addAll(linux.keySet());
-        linux.forEach((cluster, acc) -> out.add(new Busy(cluster, linuxKind(cluster, names), acc[0] / acc[1])));
+        linux.forEach((cluster, acc) -> out.add(new Reading(cluster, linuxKind(cluster, names), acc[0] / acc[1], true)));
         return out;
     }
 

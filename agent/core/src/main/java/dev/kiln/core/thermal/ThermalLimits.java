@@ -34,6 +34,8 @@ import java.util.Map;
  * @param neighbourMarginCelsius         a sensor whose hold mean is further than this from its group's median disagrees
  * @param loadStepCelsius                the hottest sensor's rise from baseline to hold above which a sensor that
  *                                       did not move is stuck and fans must have sped up
+ * @param minCoverage                    the share of a check's window (hold, baseline, cool-down) each channel it
+ *                                       judges must have valid readings for; under it the check cannot pass
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThermalLimits(@JsonProperty("maxTemperatureCelsius") Double maxTemperatureCelsius,
@@ -51,15 +53,16 @@ public record ThermalLimits(@JsonProperty("maxTemperatureCelsius") Double maxTem
                             @JsonProperty("maxCoolDown") String maxCoolDown,
                             @JsonProperty("coolDownMarginCelsius") Double coolDownMarginCelsius,
                             @JsonProperty("neighbourMarginCelsius") Double neighbourMarginCelsius,
-                            @JsonProperty("loadStepCelsius") Double loadStepCelsius) {
+                            @JsonProperty("loadStepCelsius") Double loadStepCelsius,
+                            @JsonProperty("minCoverage") Double minCoverage) {
 
     /** What the judge uses where neither the profile nor the SKU says otherwise. */
     public static final ThermalLimits DEFAULTS = new ThermalLimits(100.0, 95.0, null, 0.85, 0.90, 1, 0.10, 1.0, "60s", 5.0,
-            2.0, "10s", "10m", 5.0, 15.0, 5.0);
+            2.0, "10s", "10m", 5.0, 15.0, 5.0, 0.90);
 
     /** No thresholds: everything from what it is laid over. */
     public static final ThermalLimits NONE = new ThermalLimits(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null);
+            null, null, null, null, null, null);
 
     /** This set where it says something, {@code base} elsewhere. */
     public ThermalLimits over(ThermalLimits base) {
@@ -69,7 +72,8 @@ public record ThermalLimits(@JsonProperty("maxTemperatureCelsius") Double maxTem
                 or(equilibriumCelsiusPerMinute, base.equilibriumCelsiusPerMinute), or(equilibriumWindow, base.equilibriumWindow),
                 or(breachSeconds, base.breachSeconds), or(maxHeatUpCelsiusPerSecond, base.maxHeatUpCelsiusPerSecond),
                 or(heatUpWindow, base.heatUpWindow), or(maxCoolDown, base.maxCoolDown), or(coolDownMarginCelsius, base.coolDownMarginCelsius),
-                or(neighbourMarginCelsius, base.neighbourMarginCelsius), or(loadStepCelsius, base.loadStepCelsius));
+                or(neighbourMarginCelsius, base.neighbourMarginCelsius), or(loadStepCelsius, base.loadStepCelsius),
+                or(minCoverage, base.minCoverage));
     }
 
     private static <T> T or(T a, T b) {
@@ -134,6 +138,7 @@ public record ThermalLimits(@JsonProperty("maxTemperatureCelsius") Double maxTem
         Problem p = share("clockShare", clockShare);
         p = p != null ? p : share("minTimeAtClock", minTimeAtClock);
         p = p != null ? p : share("maxTimeOverPressure", maxTimeOverPressure);
+        p = p != null ? p : share("minCoverage", minCoverage);
         if (p != null) {
             return p;
         }

@@ -17,8 +17,9 @@ import java.util.function.Supplier;
  * cool-down (or, in a run without a stage, at the end when a SKU sets limits). It reads the run's
  * trace so far, judges it ({@link ThermalJudge}) and reports each check: a failed check is a failure
  * naming sensor, value, limit and how long; a judged one is a measurement; a skipped one a warning
- * with its reason. No check judged: SKIPPED(NOT_PRESENT), so a run that requires the judge is never
- * a pass on heat it could not see.
+ * with its reason, and one judged on too few readings a warning saying so. No check judged, a check
+ * judged on insufficient evidence, or no temperature judged: SKIPPED(NOT_PRESENT) with the reason, so
+ * a run that requires the judge is never a pass on heat it could not see.
  */
 public final class ThermalSuite extends BuiltInCheck {
     public static final String ID = "thermal";
@@ -52,7 +53,6 @@ public final class ThermalSuite extends BuiltInCheck {
         ThermalJudge.Judgement j = ThermalJudge.judge(trace.get(), windows, limits, cpuClusters);
         String stage = windows.isEmpty() ? "" : windows.get(windows.size() - 1).name();
         j.channels().forEach(ctx::measurement);
-        StringBuilder skipped = new StringBuilder();
         for (ThermalJudge.Check c : j.checks()) {
             switch (c.status()) {
                 case PASS -> {
@@ -70,15 +70,20 @@ public final class ThermalSuite extends BuiltInCheck {
                     ctx.failure("thermal-" + c.name(), c.name() + ": " + c.detail(), d);
                     ctx.verified(1);
                 }
-                case SKIPPED -> {
-                    ctx.log(LogLevel.WARNING, "check " + c.name() + " skipped: " + c.detail());
-                    skipped.append(skipped.length() == 0 ? "" : "; ").append(c.name()).append(": ").append(c.detail());
+                case INSUFFICIENT -> {
+                    c.measurements().forEach(ctx::measurement);
+                    ctx.log(LogLevel.WARNING, "check " + c.name() + " cannot pass on the evidence: " + c.detail());
                 }
+                case SKIPPED -> ctx.log(LogLevel.WARNING, "check " + c.name() + " skipped: " + c.detail());
             }
         }
         if (j.status() == ThermalJudge.Status.SKIPPED) {
             throw new SuiteUnavailableException(UnavailableCategory.NOT_PRESENT, "no thermal check could be judged here ("
-                    + skipped + ")");
+                    + j.reason() + ")");
+        }
+        if (j.status() == ThermalJudge.Status.INSUFFICIENT) {
+            throw new SuiteUnavailableException(UnavailableCategory.NOT_PRESENT, "the heat cannot pass on this evidence ("
+                    + j.reason() + ")");
         }
     }
 }

@@ -161,7 +161,8 @@ class ThermalJudgeTest {
         });
         ThermalJudge.Check c = check(judge(t, STAGE, ThermalLimits.NONE), "throttling");
         assertEquals(Status.FAIL, c.status());
-        assertTrue(c.detail().contains("cluster performance ran under 85% of its 3.60 GHz for 210 s (70% of its busy hold)"), c.detail());
+        // the reference is the hold's own sustained all-core clock (3.5 GHz), not cpufreq's 3.6 GHz single-core maximum
+        assertTrue(c.detail().contains("cluster performance ran under 85% of its sustained 3.50 GHz for 210 s (70% of its busy hold)"), c.detail());
         Measurement m = c.measurements().get(0);
         assertEquals(0.30, m.value(), 1e-9);
     }
@@ -187,7 +188,7 @@ class ThermalJudgeTest {
         });
         ThermalJudge.Check f = check(judge(flat, STAGE, ThermalLimits.NONE), "fans");
         assertEquals(Status.FAIL, f.status());
-        assertTrue(f.detail().startsWith("no fan sped up while thermal_zone0_x86_pkg_temp_celsius rose"), f.detail());
+        assertTrue(f.detail().matches("no fan sped up while \\S+_celsius rose 35\\.0 °C under load"), f.detail());
     }
 
     @Test
@@ -211,7 +212,7 @@ class ThermalJudgeTest {
     }
 
     @Test
-    void aSensorThatDisappearsIsSaidAndJudgedOnWhatItGave() {
+    void aSensorThatDisappearsMidHoldIsSaidAndItsChecksCannotPass() {
         Trace t = trace(N, i -> {
             Map<String, Double> s = healthy(i);
             if (i >= 200) {
@@ -223,7 +224,214 @@ class ThermalJudgeTest {
         ThermalJudge.Check c = check(j, "sensor-sanity");
         assertEquals(Status.PASS, c.status(), c.detail());
         assertTrue(c.detail().contains("thermal_zone0_x86_pkg_temp_celsius stopped reporting 160 s before the end of the load"), c.detail());
-        assertEquals(Status.PASS, check(j, "peak-temperature").status());
+        ThermalJudge.Check peak = check(j, "peak-temperature");
+        assertEquals(Status.INSUFFICIENT, peak.status(), peak.detail());
+        assertTrue(peak.detail().startsWith("thermal_zone0_x86_pkg_temp_celsius read in only 46% of the hold (the floor is 90%)"), peak.detail());
+        assertEquals(Status.INSUFFICIENT, j.status());
+        assertTrue(j.reason().contains("peak-temperature: thermal_zone0_x86_pkg_temp_celsius read in only 46%"), j.reason());
+    }
+
+    @Test
+    void coverageFloorsAChannelVanishingAt5And50PercentOfTheHoldCannotPassAt95ItCan() {
+        for (int pct : new int[] {5, 50, 95}) {
+            int gone = 60 + 300 * pct / 100;
+            Trace t = trace(N, i -> {
+                Map<String, Double> s = healthy(i);
+                if (i >= gone) {
+                    s.remove("hwmon_hwmon1_coretemp_core_3_celsius");
+                    s.remove("hwmon_hwmon2_nct6775_fan1_rpm");
+                }
+                return s;
+            });
+            ThermalJudge.Judgement j = judge(t, STAGE, ThermalLimits.NONE);
+            Map<String, Status> st = statuses(j);
+            Status expected = pct < 90 ? Status.INSUFFICIENT : Status.PASS;
+            for (String name : List.of("peak-temperature", "equilibrium-temperature", "fans")) {
+                assertEquals(expected, st.get(name), pct + "%: " + name + ": " + check(j, name).detail());
+            }
+            assertEquals(expected, j.status(), pct + "%: " + j.reason());
+            Measurement cov = check(j, "peak-temperature").measurements().stream().filter(m -> m.name().equals("check_coverage_ratio"))
+                    .findFirst().orElseThrow();
+            assertEquals(pct / 100.0, cov.value(), 0.01, "the coverage is the vanished channel's share of the hold");
+            assertEquals("hwmon_hwmon1_coretemp_core_3_celsius", cov.metadata().get("channel"));
+        }
+        // a limit breached on what was read still fails: short evidence never hides a FAIL
+        Trace hot = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i >= 100 && i < 120) {
+                s.put("hwmon_hwmon1_coretemp_core_3_celsius", 104.0);
+            }
+            if (i >= 120) {
+                s.remove("hwmon_hwmon1_coretemp_core_3_celsius");
+            }
+            return s;
+        });
+        assertEquals(Status.FAIL, check(judge(hot, STAGE, ThermalLimits.NONE), "peak-temperature").status());
+    }
+
+    @Test
+    void aSamplerThatDiedMidStageLeavesTooLittleInTimeToPass() {
+        // powermetrics (clocks, pressure) dies 60 s into a 300-s hold; the temperatures go on
+        Map<String, Double> loaded = capture(M4_MAX);
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i < 120) {
+                s.putAll(loaded);
+            }
+            return s;
+        });
+        ThermalJudge.Judgement j = judge(t, STAGE, ThermalLimits.NONE);
+        assertEquals(Status.INSUFFICIENT, check(j, "thermal-pressure").status(), check(j, "thermal-pressure").detail());
+        assertTrue(check(j, "thermal-pressure").detail().startsWith("thermal_pressure_level read in only 20% of the hold"));
+        assertEquals(Status.INSUFFICIENT, j.status(), "pressure judged on a fifth of the hold cannot pass");
+        // the whole trace stops 100 s into the hold (the sampler itself died): coverage is counted in time, not in rows
+        Trace cut = trace(160, ThermalJudgeTest::healthy);
+        ThermalJudge.Judgement k = judge(cut, STAGE, ThermalLimits.NONE);
+        assertEquals(Status.INSUFFICIENT, check(k, "peak-temperature").status(), check(k, "peak-temperature").detail());
+        assertEquals(Status.INSUFFICIENT, k.status(), k.reason());
+        assertEquals(Status.INSUFFICIENT, check(k, "cool-down").status(), "a cool-down with no reading is not 'no cool-down'");
+    }
+
+    @Test
+    void powerAndClocksAloneNeverMakeAHeatPass() {
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = new LinkedHashMap<>();
+            s.put("cpu_power_watts", i >= 60 && i < 360 ? 40.0 : 3.0);
+            s.put("combined_power_watts", i >= 60 && i < 360 ? 60.0 : 5.0);
+            return s;
+        });
+        ThermalJudge.Judgement j = judge(t, STAGE, ThermalLimits.NONE);
+        assertEquals(Status.PASS, check(j, "sensor-sanity").status());
+        assertEquals(Status.INSUFFICIENT, j.status());
+        assertTrue(j.reason().contains(ThermalJudge.NO_TEMPERATURE), j.reason());
+    }
+
+    @Test
+    void equilibriumWithNoSensorReadingInTheHoldIsNeverAPass() {
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = new LinkedHashMap<>();
+            if (i < 60 || i >= 360) {
+                s.put("thermal_zone0_x86_pkg_temp_celsius", 45.0); // read while idle, never under load
+            }
+            s.put("cpu_load_ratio", i >= 60 && i < 360 ? 1.0 : 0.02);
+            return s;
+        });
+        ThermalJudge.Judgement j = judge(t, STAGE, ThermalLimits.NONE);
+        assertEquals(Status.INSUFFICIENT, check(j, "equilibrium-temperature").status(), check(j, "equilibrium-temperature").detail());
+        assertEquals(Status.INSUFFICIENT, check(j, "peak-temperature").status(), check(j, "peak-temperature").detail());
+        assertEquals(Status.INSUFFICIENT, j.status());
+    }
+
+    @Test
+    void aStuckSensorThatIsTheOnlyOrTheHottestOneFailsOnIndependentEvidence() {
+        // the only sensor, flat at 52 °C, while the package power steps from 4 W to 38 W
+        Trace only = trace(N, i -> {
+            Map<String, Double> s = new LinkedHashMap<>();
+            s.put("smc_tp01_celsius", 52.0);
+            s.put("cpu_power_watts", i >= 60 && i < 360 ? 38.0 : 4.0);
+            return s;
+        });
+        ThermalJudge.Check c = check(judge(only, STAGE, ThermalLimits.NONE), "sensor-sanity");
+        assertEquals(Status.FAIL, c.status(), c.detail());
+        assertTrue(c.detail().contains("smc_tp01_celsius read 52.0 °C throughout while cpu_power_watts rose from 4.0 W to 38.0 W: stuck"),
+                c.detail());
+        // the hottest, flat at 88 °C, while a cooler sensor rises 40 -> 70 °C
+        Trace hottest = trace(N, i -> {
+            Map<String, Double> s = new LinkedHashMap<>();
+            s.put("smc_tp01_celsius", 88.0);
+            s.put("smc_tp05_celsius", i < 60 ? 40 : i < 360 ? 70 - 30 * Math.exp(-(i - 60) / 30.0) : 40 + 30 * Math.exp(-(i - 360) / 20.0));
+            return s;
+        });
+        ThermalJudge.Check h = check(judge(hottest, STAGE, ThermalLimits.NONE), "sensor-sanity");
+        assertEquals(Status.FAIL, h.status(), h.detail());
+        assertTrue(h.detail().contains("smc_tp01_celsius read 88.0 °C throughout while smc_tp05_celsius rose"), h.detail());
+        // and by the busy share alone
+        Trace busy = trace(N, i -> Map.of("smc_tp01_celsius", 50.0, "cluster_p0_active_ratio", i >= 60 && i < 360 ? 0.98 : 0.05));
+        assertEquals(Status.FAIL, check(judge(busy, STAGE, ThermalLimits.NONE), "sensor-sanity").status());
+        // no load step anywhere: a flat sensor is only flat
+        Trace idle = trace(N, i -> Map.of("smc_tp01_celsius", 50.0, "cpu_power_watts", 4.0));
+        assertEquals(Status.PASS, check(judge(idle, STAGE, ThermalLimits.NONE), "sensor-sanity").status());
+    }
+
+    @Test
+    void aTemperatureStillClimbingAtTheHoldsEndOnACourseOverTheLimitIsARunaway() {
+        // 45 °C, then a straight line at 9 °C/min to 90 °C at the end of the 300-s hold: under the peak limit, never settling
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            double temp = i < 60 ? 45 : i < 360 ? 45 + (i - 60) * 0.15 : 90 - (i - 360) * 0.4;
+            s.put("thermal_zone0_x86_pkg_temp_celsius", Math.max(45, temp));
+            return s;
+        });
+        ThermalJudge.Judgement j = judge(t, STAGE, ThermalLimits.NONE);
+        assertEquals(Status.PASS, check(j, "peak-temperature").status(), "it never reached the limit");
+        ThermalJudge.Check e = check(j, "equilibrium-temperature");
+        assertEquals(Status.FAIL, e.status(), e.detail());
+        assertTrue(e.detail().contains("thermal_zone0_x86_pkg_temp_celsius was still rising 9.0 °C/min at the end of the hold"), e.detail());
+        assertTrue(e.detail().contains("a runaway"), e.detail());
+        // the same climb slowed to 1.2 °C/min from 80 °C would take 17 min to reach 100 °C: longer than the 5-min stage, said, not failed
+        Trace slow = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            if (i >= 60 && i < 360) {
+                s.put("thermal_zone0_x86_pkg_temp_celsius", 74 + (i - 60) * 0.02);
+            }
+            return s;
+        });
+        ThermalJudge.Check ok = check(judge(slow, STAGE, ThermalLimits.NONE), "equilibrium-temperature");
+        assertEquals(Status.PASS, ok.status(), ok.detail());
+        assertTrue(ok.measurements().stream().anyMatch(m -> m.name().equals("end_of_hold_slope_celsius_per_minute")));
+    }
+
+    /**
+     * The M4 Pro text capture's clusters and GPU as channels: a powered-down P0 (0 MHz, 100 % down),
+     * a mostly idle E and P1, the GPU at 338 MHz (test-side decoding of the text format; the agent
+     * reads the plist format).
+     */
+    static Map<String, Double> m4ProText() {
+        Map<String, Double> s = new LinkedHashMap<>();
+        try (InputStream in = ThermalJudgeTest.class.getResourceAsStream("/fixtures/macos/powermetrics-text-m4pro14core-2026-04-04.txt")) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                java.util.regex.Matcher f = java.util.regex.Pattern.compile("^(\\S+)-Cluster HW active frequency: (\\d+) MHz").matcher(line);
+                java.util.regex.Matcher a = java.util.regex.Pattern.compile("^(\\S+)-Cluster HW active residency: +([\\d.]+)%").matcher(line);
+                java.util.regex.Matcher g = java.util.regex.Pattern.compile("^GPU HW active (frequency|residency): +([\\d.]+)").matcher(line);
+                if (f.find()) {
+                    s.put("cluster_" + f.group(1).toLowerCase(java.util.Locale.ROOT) + "_freq_hertz", Double.parseDouble(f.group(2)) * 1e6);
+                } else if (a.find()) {
+                    s.put("cluster_" + a.group(1).toLowerCase(java.util.Locale.ROOT) + "_active_ratio", Double.parseDouble(a.group(2)) / 100);
+                } else if (g.find()) {
+                    s.put(g.group(1).equals("frequency") ? "gpu_freq_hertz" : "gpu_active_ratio",
+                            Double.parseDouble(g.group(2)) * (g.group(1).equals("frequency") ? 1e6 : 0.01));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return s;
+    }
+
+    @Test
+    void aMacWithPoweredDownClustersAndAnIdleGpuAt0MhzPasses() {
+        Map<String, Double> idle = m4ProText();
+        assertEquals(0.0, idle.get("cluster_p0_freq_hertz"), "the capture's P0 is powered down at 0 MHz");
+        Map<String, Double> loaded = capture(M4_MAX); // P0 busy, P1 powered down
+        Trace t = trace(N, i -> {
+            Map<String, Double> s = new LinkedHashMap<>(i < 60 || i >= 360 ? idle : loaded);
+            s.put("gpu_freq_hertz", i < 60 || i >= 360 ? 0.0 : 1.36e9); // an idle GPU reads 0 MHz too
+            double temp = i < 60 ? 42 : i < 360 ? 78 - 36 * Math.exp(-(i - 60) / 30.0) : 42 + 36 * Math.exp(-(i - 360) / 25.0);
+            s.put("smc_tp01_celsius", temp);
+            s.put("smc_tp05_celsius", temp - 1.5);
+            s.put("smc_tg0g_celsius", temp - 6);
+            s.put("thermal_pressure_level", 0.0);
+            return s;
+        });
+        ThermalJudge.Judgement j = judge(t, STAGE, ThermalLimits.NONE);
+        ThermalJudge.Check sanity = check(j, "sensor-sanity");
+        assertEquals(Status.PASS, sanity.status(), "0 MHz is idle or powered down, never impossible: " + sanity.detail());
+        assertEquals(Status.PASS, check(j, "throttling").status(), check(j, "throttling").detail());
+        assertEquals(Status.PASS, j.status(), j.reason() + " / " + j.checks());
+        // a 0-MHz reading is excluded from clock statistics: a SKU floor on the busy P clusters still passes
+        ThermalLimits floor = new ThermalLimits(null, null, 2.5e9, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
+        assertEquals(Status.PASS, check(judge(t, STAGE, floor), "clock-floors").status());
     }
 
     @Test
@@ -246,7 +454,7 @@ class ThermalJudgeTest {
             return s;
         });
         ThermalJudge.Check c = check(judge(slow, STAGE, new ThermalLimits(null, null, null, null, null, null, null, null, null, null,
-                null, null, "1m", null, null, null)), "cool-down");
+                null, null, "1m", null, null, null, null)), "cool-down");
         assertEquals(Status.FAIL, c.status());
         assertTrue(c.detail().contains("still") && c.detail().contains("(limit 1m)"), c.detail());
         // with the default ten minutes, a two-minute cool-down cannot tell: skipped, never passed
@@ -262,10 +470,11 @@ class ThermalJudgeTest {
         assertEquals(Status.PASS, check(j, "thermal-pressure").status());
         assertEquals(Status.PASS, check(j, "throttling").status(), check(j, "throttling").detail());
         assertEquals(Status.PASS, check(j, "sensor-sanity").status());
-        // macOS gives no temperatures through powermetrics: those checks are skipped with the reason
+        // powermetrics gives no temperatures: those checks are skipped with the reason, and the heat cannot pass blind
         assertEquals(Status.SKIPPED, check(j, "peak-temperature").status());
         assertEquals("no temperature sensor gave a reading", check(j, "peak-temperature").detail());
-        assertEquals(Status.PASS, j.status());
+        assertEquals(Status.INSUFFICIENT, j.status());
+        assertTrue(j.reason().contains(ThermalJudge.NO_TEMPERATURE), j.reason());
 
         Trace heavy = trace(N, i -> {
             Map<String, Double> s = new LinkedHashMap<>(i < 60 || i >= 360 ? idle : loaded);
@@ -281,18 +490,18 @@ class ThermalJudgeTest {
 
     @Test
     void skuFloorsAreJudgedPerClusterOnTheRealCaptures() {
-        ThermalLimits floor3 = new ThermalLimits(null, null, 3.0e9, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        ThermalLimits floor3 = new ThermalLimits(null, null, 3.0e9, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         // M4 Max: P0 busy (73 %) at 3.56 GHz; P1 powered down; the E-cluster and the GPU are not held to it
         ThermalJudge.Check m4 = check(judge(trace(10, i -> capture(M4_MAX)), List.of(), floor3), "clock-floors");
         assertEquals(Status.PASS, m4.status(), m4.detail());
-        assertEquals(List.of("cluster_p0_sustained_clock_hertz"), m4.measurements().stream().map(Measurement::name).toList());
+        assertEquals(List.of("cluster_p0_sustained_clock_hertz", "check_coverage_ratio"), m4.measurements().stream().map(Measurement::name).toList());
         assertEquals(3560870000.0, m4.measurements().get(0).value());
         // M2 Ultra: no performance cluster busy: skipped with the reason, never a false FAIL of an idle clock
         ThermalJudge.Check m2 = check(judge(trace(10, i -> capture(M2_ULTRA)), List.of(), floor3), "clock-floors");
         assertEquals(Status.SKIPPED, m2.status());
         assertTrue(m2.detail().contains("no performance cluster was busy (at least 50% active)"), m2.detail());
         ThermalLimits eFloor = new ThermalLimits(null, null, Map.of("efficiency", 0.8e9), null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
         assertEquals(Status.PASS, check(judge(trace(10, i -> capture(M2_ULTRA)), List.of(), eFloor), "clock-floors").status());
         // a throttled P0 fails naming the cluster
         Trace throttled = trace(10, i -> {
@@ -315,13 +524,13 @@ class ThermalJudgeTest {
     @Test
     void contradictoryOrOutOfRangeThresholdsAreNamed() {
         assertEquals("maxEquilibriumCelsius", new ThermalLimits(90.0, 95.0, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null).check().field());
+                null, null, null, null).check().field());
         assertEquals("clockShare", new ThermalLimits(null, null, null, 1.5, null, null, null, null, null, null, null, null, null, null, null,
-                null).check().field());
-        assertEquals("maxThermalPressure", new ThermalLimits(null, null, null, null, null, 7, null, null, null, null, null, null, null, null,
                 null, null).check().field());
-        assertEquals("equilibriumWindow", new ThermalLimits(null, null, null, null, null, null, null, null, "soon", null, null, null, null,
+        assertEquals("maxThermalPressure", new ThermalLimits(null, null, null, null, null, 7, null, null, null, null, null, null, null, null,
                 null, null, null).check().field());
+        assertEquals("equilibriumWindow", new ThermalLimits(null, null, null, null, null, null, null, null, "soon", null, null, null, null,
+                null, null, null, null).check().field());
         assertNull(ThermalLimits.DEFAULTS.check());
     }
 
