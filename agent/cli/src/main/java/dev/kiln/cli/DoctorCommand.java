@@ -181,11 +181,12 @@ final class DoctorCommand implements Callable<Integer> {
             }
         }
         String[][] families = {
-            {"temperatures", "_celsius", mac ? "run as root (powermetrics' thermal pressure; no per-sensor temperatures on Apple Silicon without root)"
+            {"temperatures", "_celsius", mac ? "the SMC's die temperatures (smc_T*) need no root: none means the AppleSMC service could not be "
+                    + "read (the run's warning says why; docs/on-hardware-checklist.md row 16)"
                     : "expose /sys/class/thermal or hwmon (a VM usually has none)"},
             {"clocks", "_freq_hertz", mac ? "run as root (powermetrics' cluster clocks)" : "expose cpufreq (/sys/devices/system/cpu/cpu*/cpufreq)"},
             {"power", "_watts", mac ? "run as root (powermetrics' CPU, GPU and ANE power)" : "expose powercap RAPL (/sys/class/powercap) to root"},
-            {"fans", "_rpm", mac ? "none yet: powermetrics has no fan sampler" : "expose hwmon fan inputs"},
+            {"fans", "_rpm", mac ? "the SMC's F<n>Ac keys (smc_F0Ac_rpm): a Mac with no fan (MacBook Air) has none" : "expose hwmon fan inputs"},
             {"memory-errors", "_errors_total", mac ? "none: macOS has no EDAC counters" : "load the EDAC driver for this memory controller"}};
         List<Check> out = new ArrayList<>();
         for (String[] f : families) {

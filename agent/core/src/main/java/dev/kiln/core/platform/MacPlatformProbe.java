@@ -3,6 +3,7 @@ package dev.kiln.core.platform;
 import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.platform.mac.MacInventory;
 import dev.kiln.core.telemetry.PowermetricsSource;
+import dev.kiln.core.telemetry.SmcSource;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,15 +46,21 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
 
     @Override
     List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
+        List<TelemetrySource> sources = new java.util.ArrayList<>();
+        try {
+            sources.add(SmcSource.open(warn)); // die temperatures, fans and system power: no root needed
+        } catch (IOException e) {
+            warn.accept("cannot read the SMC (die temperatures, fans): " + e.getMessage());
+        }
         if (!"root".equals(System.getProperty("user.name"))) {
             warn.accept("powermetrics needs root: clusters, power and thermal pressure are not sampled");
-            return List.of();
+            return sources;
         }
         try {
-            return List.of(PowermetricsSource.start(Duration.ofSeconds(1), warn));
+            sources.add(PowermetricsSource.start(Duration.ofSeconds(1), warn));
         } catch (IOException e) {
             warn.accept("cannot start powermetrics: " + e.getMessage());
-            return List.of();
         }
+        return sources;
     }
 }

@@ -55,6 +55,15 @@ public final class TelemetryBench {
         int ch = sources.stream().mapToInt(s -> s.channels().size()).sum();
         System.out.printf(Locale.ROOT, "sampler %s: %d channels, %.3f ms CPU per sample = %.3f%% of one core at 1 Hz   goal < 1%%%n",
                 what, ch, perSample * 1e3, perSample * 100);
+        for (TelemetrySource s : sources) { // each source's own share (on a Mac: the SMC's beside OSHI's and powermetrics')
+            long c0 = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++) {
+                s.sample();
+            }
+            double one = (threads.getCurrentThreadCpuTime() - c0) / 1e9 / n;
+            System.out.printf(Locale.ROOT, "  source %s: %d channels, %.3f ms CPU per sample = %.3f%% of one core at 1 Hz%n", s.name(),
+                    s.channels().size(), one * 1e3, one * 100);
+        }
     }
 
     /** A big server's worth of sysfs: 16 thermal zones, 8 hwmon chips of 12 sensors, 128 CPUs' clocks, RAPL, 8 EDAC controllers. */
