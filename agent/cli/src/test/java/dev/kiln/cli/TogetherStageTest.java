@@ -13,9 +13,11 @@ import dev.kiln.core.thermal.Trace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -154,6 +156,70 @@ class TogetherStageTest {
         assertEquals("INCOMPLETE", recovered.path("verdict").asText());
         assertEquals("INTERRUPTED", result(recovered, "together/selftest-pass").path("outcome").asText());
         assertEquals("INTERRUPTED", result(recovered, "together/selftest-pass-again").path("outcome").asText());
+    }
+
+    private static final String GUARDED = """
+            name: together-guarded
+            suites: []
+            together:
+              duration: 90s
+              baseline: 2s
+              cooldown: 3s
+              suites:
+                - id: selftest-pass
+                - id: selftest-pass-again
+              thermal:
+                breachSeconds: 2
+                criticalCelsius: 105
+            """;
+
+    /**
+     * The live heat guard: a sensor held past the critical limit stops the load within the breach time
+     * plus a margin, the run is judged FAIL and sealed (a 90-s stage ends in seconds); killed the
+     * moment the guard trips, the next start seals the run FAIL from its journal and trace.
+     */
+    @Test
+    @Timeout(200)
+    void theHeatGuardStopsTheLoadAtOnceAndAKillAtThatMomentIsStillAFail() throws Exception {
+        Sysfs sys = Sysfs.create(dir.resolve("sys-guard"));
+        Kiln k = Kiln.start(dir, "run", "--state-dir", dir.resolve("guard").toString(), "--profile", profile(GUARDED).toString(),
+                "--sysfs-root", sys.root().toString());
+        k.awaitOut("> together/selftest-pass-again", 60);
+        Thread.sleep(1500);
+        Instant hot = Instant.now();
+        sys.set(120, 2500, 3_000_000);
+        k.waitFor(60);
+        long seconds = Duration.between(hot, Instant.now()).toSeconds();
+        assertEquals(1, k.exit(), k.toString());
+        assertTrue(k.err().contains("heat guard: thermal_zone0_soc_celsius held above 105.0 °C"), k.err());
+        Summary s = Summary.parse(k.out());
+        assertEquals("FAIL", s.outcomes().get("heat-guard"), k.out());
+        assertEquals("INTERRUPTED", s.outcomes().get("together/selftest-pass"), k.out());
+        assertEquals("FAIL", s.outcomes().get("thermal"), "the judge still judged the trace: " + k.out());
+        JsonNode sealed = summaryOf(dir.resolve("guard"));
+        for (String id : List.of("together/selftest-pass", "together/selftest-pass-again")) {
+            JsonNode m = result(sealed, id);
+            assertTrue(m.path("reason").asText().startsWith("the load was stopped: 1 failure(s); first: thermal_zone0_soc_celsius held above"),
+                    m.toString());
+            double stoppedAfter = Duration.between(hot, Instant.parse(m.path("ended").asText())).toMillis() / 1000.0;
+            // 2 s of breach, up to 1 s for the sampler to see the first hot reading, and a margin for a busy machine
+            assertTrue(stoppedAfter <= 2 + 1 + 3, id + " stopped " + stoppedAfter + " s after the sensor went past the limit");
+        }
+        assertTrue(seconds < 40, "the 90-s stage ended early: " + seconds + " s");
+
+        // killed the moment the guard trips: the next start seals it FAIL
+        Sysfs sys2 = Sysfs.create(dir.resolve("sys-guard2"));
+        Kiln killed = Kiln.start(dir, "run", "--state-dir", dir.resolve("guard2").toString(), "--profile", profile(GUARDED).toString(),
+                "--sysfs-root", sys2.root().toString());
+        killed.awaitOut("> together/selftest-pass-again", 60);
+        sys2.set(120, 2500, 3_000_000);
+        killed.awaitErr("heat guard:", 30);
+        killed.signal("KILL");
+        killed.waitFor(30);
+        assertEquals(137, killed.exit());
+        Kiln next = Kiln.run(dir, "run", "--state-dir", dir.resolve("guard2").toString(), "--profile", Cli.profile("selftest-all"),
+                "--suites", "selftest-pass", "--duration", "300ms");
+        assertTrue(next.err().contains("recovered run") && next.err().contains("(FAIL)"), next.err());
     }
 
     /**

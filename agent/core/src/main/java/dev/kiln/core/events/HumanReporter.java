@@ -15,7 +15,14 @@ import dev.kiln.core.runner.Seeds;
 import dev.kiln.core.runner.PlannedSuite;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -276,7 +283,45 @@ if (manualTicks) {
                     Durations.format(Duration.between(r.started(), r.ended())), r.iterations(), r.failureCount(),
                     r.required() ? "" : "(optional) ", note);
         }
+        List<String> windows = loadWindows(report);
+        if (!windows.isEmpty()) {
+            out.println(); // under the table, not in it: the table's rows are suites
+            windows.forEach(out::println);
+        }
         out.flush();
+    }
+
+    /**
+     * One line per stage: the load window its members shared (from each member's
+     * {@code load_window_seconds}), so a reader sees they ran together; each member's own when they
+     * did not start within a second of each other.
+     */
+    static List<String> loadWindows(RunReport report) {
+        Map<String, List<String[]>> stages = new LinkedHashMap<>();
+        for (SuiteResult r : report.results()) {
+            int slash = r.suiteId().indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            r.measurements().stream().filter(m -> m.name().equals("load_window_seconds")).findFirst().ifPresent(m ->
+                    stages.computeIfAbsent(r.suiteId().substring(0, slash), k -> new ArrayList<>()).add(new String[] {
+                        r.suiteId(), String.valueOf(m.metadata().get("loadStart")), String.valueOf(m.metadata().get("loadEnd"))}));
+        }
+        List<String> lines = new ArrayList<>();
+        DateTimeFormatter hms = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+        stages.forEach((stage, ms) -> {
+            Instant first = ms.stream().map(x -> Instant.parse(x[1])).min(Comparator.naturalOrder()).orElseThrow();
+            Instant last = ms.stream().map(x -> Instant.parse(x[1])).max(Comparator.naturalOrder()).orElseThrow();
+            Instant end = ms.stream().map(x -> Instant.parse(x[2])).max(Comparator.naturalOrder()).orElseThrow();
+            if (Duration.between(first, last).toMillis() < 1000) {
+                lines.add(String.format("Stage %s: the load of its %d member(s) ran together from %s to %s UTC (%s)", stage, ms.size(),
+                        hms.format(first), hms.format(end), Durations.format(Duration.between(first, end))));
+            } else {
+                ms.forEach(x -> lines.add(String.format("Stage member %s: load from %s to %s UTC", x[0], hms.format(Instant.parse(x[1])),
+                        hms.format(Instant.parse(x[2])))));
+            }
+        });
+        return lines;
     }
 
     /**

@@ -15,12 +15,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs the suites of a run one after the other (the members of a stage at the same time) and
  * decides the verdict. A suite that hangs or throws is recorded and the run goes on; a cancel ends
- * the suites in flight as INTERRUPTED and marks the ones not started the same way.
+ * the suites in flight as INTERRUPTED and marks the ones not started the same way. A stop of the
+ * load ({@link #stopLoad}, the heat guard's) does the same to every suite that loads the machine,
+ * while checks with no time budget (the thermal judge) still run, and records its finding.
  */
 public final class RunEngine {
     private final ThreadPlacer placer;
     private final SuiteEnvironment environment;
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final AtomicBoolean loadStopped = new AtomicBoolean(); // a cancel, or a stop of the load
+    private volatile SuiteResult stopFinding; // why the load was stopped (the heat guard's FAIL), or null
+    private volatile boolean findingSaid;
+    private volatile RunListener current;
     private final List<SuiteRunner> runners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<StageWindow> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<SuiteResult> results = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -51,6 +57,50 @@ public final class RunEngine {
     /** Asks the run to stop: the suite in flight ends INTERRUPTED, the rest do not start. */
     public void cancel() {
         cancelled.set(true);
+        loadStopped.set(true);
+    }
+
+    /**
+     * Stops the load at once for a finding made outside any suite (the heat guard's): the suites in
+     * flight end INTERRUPTED with the finding's reason, loads not yet started do not start, checks
+     * with no time budget still run (the thermal judge judges what happened), and the finding is a
+     * result of the run. Only the first finding counts.
+     */
+    public void stopLoad(SuiteResult finding) {
+        synchronized (this) {
+            if (stopFinding != null) {
+                return;
+            }
+            stopFinding = finding;
+        }
+        loadStopped.set(true);
+        sayFinding();
+    }
+
+    private synchronized void sayFinding() {
+        RunListener l = current;
+        if (l != null && stopFinding != null && !findingSaid) {
+            findingSaid = true;
+            l.log(null, LogLevel.ERROR, "load stopped: " + stopFinding.reason());
+            l.suiteStarted(new PlannedSuite(stopFinding.suiteId(), java.time.Duration.ZERO, true, java.util.Map.of()));
+            l.suiteEnded(stopFinding);
+        }
+    }
+
+    /** The flag a request's runner stops on: a check that puts no load (no time budget, no stage) stops only on a cancel. */
+    private AtomicBoolean stopFlag(SuiteRequest request) {
+        return request.duration().isZero() && request.stage() == null ? cancelled : loadStopped;
+    }
+
+    /** A result ended by a stop of the load, not a cancel, says so. */
+    private SuiteResult restate(SuiteResult r) {
+        SuiteResult f = stopFinding;
+        if (f == null || cancelled.get() || r.outcome() != Outcome.INTERRUPTED) {
+            return r;
+        }
+        return new SuiteResult(r.suiteId(), r.required(), r.outcome(), r.category(), "the load was stopped: " + f.reason(), r.started(),
+                r.ended(), r.iterations(), r.checks(), r.measurements(), r.failures(), r.failureCount(), r.workDigest(), r.placement(),
+                r.parameters());
     }
 
     public boolean isCancelled() {
@@ -84,6 +134,8 @@ public final class RunEngine {
         listener.runStarted(info);
         results.clear();
         stages.clear();
+        current = listener;
+        sayFinding();
         try {
             for (int i = 0; i < requests.size(); i++) {
                 SuiteRequest request = requests.get(i);
@@ -101,6 +153,11 @@ public final class RunEngine {
         } finally {
             runners.clear();
         }
+        if (stopFinding != null) {
+            sayFinding();
+            results.add(stopFinding);
+        }
+        current = null;
         RunReport report = new RunReport(info, Instant.now(), results, Verdicts.decide(results));
         listener.runEnded(report);
         return report;
@@ -109,13 +166,13 @@ public final class RunEngine {
     private void runAlone(SuiteRequest request, RunOptions options, RunListener listener) {
         listener.suiteStarted(request.planned());
         SuiteResult result;
-        if (cancelled.get()) {
-            result = notStarted(request);
+        if (stopFlag(request).get()) {
+            result = restate(notStarted(request));
         } else {
-            SuiteRunner r = new SuiteRunner(placer, environment, options, cancelled, listener, host);
+            SuiteRunner r = new SuiteRunner(placer, environment, options, stopFlag(request), listener, host);
             runners.add(r);
             try {
-                result = r.run(request);
+                result = restate(r.run(request));
             } finally {
                 runners.remove(r);
             }
@@ -148,29 +205,33 @@ public final class RunEngine {
                     + " idle for the thermal baseline, then " + members.size() + " suites together");
             idle(stage.baseline());
         }
-        Instant start = Instant.now();
+        Instant prepareStart = Instant.now();
         List<SuiteEnvironment> envs = StageShares.assign(environment, members);
         SuiteResult[] out = new SuiteResult[members.size()];
         List<Thread> threads = new ArrayList<>();
+        StageGate gate = new StageGate(loadStopped.get() ? 0 : members.size());
+        if (!loadStopped.get()) {
+            listener.log(null, LogLevel.INFO, "stage " + stage.name() + ": every member prepares, then the load starts for all at once");
+        }
         for (int k = 0; k < members.size(); k++) {
             SuiteRequest m = members.get(k);
             int slot = k;
             listener.suiteStarted(m.planned());
-            if (cancelled.get()) {
-                out[slot] = notStarted(m);
+            if (loadStopped.get()) {
+                out[slot] = restate(notStarted(m));
                 ended(m, out[slot], listener);
                 continue;
             }
-            SuiteRunner r = new SuiteRunner(placer, envs.get(k), options, cancelled, listener, host);
+            SuiteRunner r = new SuiteRunner(placer, envs.get(k), options, loadStopped, listener, host, gate);
             runners.add(r);
             Thread t = new Thread(() -> {
                 SuiteResult res;
                 try {
-                    res = r.run(m);
+                    res = restate(r.run(m));
                 } catch (RuntimeException | Error e) {
                     Instant now = Instant.now();
                     res = new SuiteResult(m.id(), m.required(), Outcome.ERROR, null, "the runner failed: " + SuiteRunner.describe(e),
-                            start, now, 0, 0, List.of(), List.of(), 0, "", "", m.parameters());
+                            prepareStart, now, 0, 0, List.of(), List.of(), 0, "", "", m.parameters());
                 } finally {
                     runners.remove(r);
                 }
@@ -186,16 +247,22 @@ public final class RunEngine {
                 try {
                     t.join();
                 } catch (InterruptedException e) {
-                    cancelled.set(true); // the members see it and end INTERRUPTED; keep waiting for their results
+                    cancel(); // the members see it and end INTERRUPTED; keep waiting for their results
                 }
             }
         }
-        Instant end = Instant.now();
+        // the hold is the one load window every member shared; prepare and clean-up lie outside it
+        Instant start = gate.opened() != null ? gate.opened() : prepareStart;
+        Instant end = gate.lastLoadEnd() != null ? gate.lastLoadEnd() : start;
+        if (gate.opened() != null) {
+            listener.log(null, LogLevel.INFO, "stage " + stage.name() + ": the load ran for every member from " + start + " to " + end
+                    + " (" + Durations.format(java.time.Duration.between(start, end)) + "); prepare and clean-up were outside it");
+        }
         if (!cancelled.get() && !stage.cooldown().isZero()) {
             listener.log(null, LogLevel.INFO, "stage " + stage.name() + ": " + Durations.format(stage.cooldown()) + " idle to cool down");
             idle(stage.cooldown());
         }
-        stages.add(new StageWindow(stage.name(), baselineStart, start, end, Instant.now()));
+        stages.add(new StageWindow(stage.name(), baselineStart, prepareStart, start, end, Instant.now()));
         results.addAll(List.of(out));
     }
 

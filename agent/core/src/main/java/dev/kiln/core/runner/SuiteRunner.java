@@ -36,9 +36,17 @@ final class SuiteRunner {
     private volatile long endEstimateNanos;
 
     private final SuiteHost host;
+    private final StageGate gate; // a stage's one hold, or null for a suite alone
+    private boolean arrived;
 
     SuiteRunner(ThreadPlacer placer, SuiteEnvironment environment, RunOptions options, AtomicBoolean runCancelled,
                 RunListener listener, SuiteHost host) {
+        this(placer, environment, options, runCancelled, listener, host, null);
+    }
+
+    SuiteRunner(ThreadPlacer placer, SuiteEnvironment environment, RunOptions options, AtomicBoolean runCancelled,
+                RunListener listener, SuiteHost host, StageGate gate) {
+        this.gate = gate;
         this.host = host;
         this.placer = placer;
         this.environment = environment;
@@ -78,6 +86,13 @@ final class SuiteRunner {
         try {
             lifecycle(suite, exec, request, r);
         } finally {
+            if (gate != null && !arrived) {
+                gate.leave(); // ended before its load: the other members do not wait for it
+            }
+            if (r.loadEnd != null) { // last of the result's measurements: when the load ran, prepare and clean-up outside it
+                exec.measurement(new dev.kiln.api.Measurement("load_window_seconds", (r.loadEnd.toEpochMilli() - r.loadStart.toEpochMilli())
+                        / 1000.0, "seconds", null, null, java.util.Map.of("loadStart", r.loadStart.toString(), "loadEnd", r.loadEnd.toString())));
+            }
             if (r.prepared) {
                 cleanup(suite, exec);
             }
@@ -100,6 +115,8 @@ final class SuiteRunner {
         String placement = "";
         boolean prepared;
         boolean hadTime;
+        Instant loadStart; // the load window, when there was one
+        Instant loadEnd;
     }
 
     private static OutcomeRule.Broken workerBroken(SuiteExecution exec) {
@@ -151,10 +168,24 @@ final class SuiteRunner {
         if (broke(plan, OutcomeRule.Call.PLAN, options.prepareTimeout(), r)) {
             return;
         }
+        if (gate != null) {
+            arrived = true;
+            gate.arrive(runCancelled); // every member prepared: the load starts for all at one instant
+            if (runCancelled.get()) {
+                return;
+            }
+        }
         r.hadTime = true;
         startNanos = System.nanoTime();
         endEstimateNanos = startNanos + request.duration().toNanos();
+        Instant loadStart = Instant.now();
         PhaseOutcome po = runPhases(suite, exec, request, plan.value);
+        Instant loadEnd = Instant.now();
+        if (gate != null) {
+            gate.loadEnded(loadEnd);
+        }
+        r.loadStart = loadStart;
+        r.loadEnd = loadEnd;
         r.hung = po.hungReason;
         r.placement = po.placement;
         if (po.hungReason != null || exec.workerError != null) {

@@ -175,7 +175,7 @@ public final class RunService {
             c.state().create();
             new Outbox(c.state(), Clock.systemUTC()).requireFreeSpace(c.config().minFreeBytes());
             RunSession session = RunSession.open(c.state(), request.key(), Clock.systemUTC(), request.pauseAt(), notice)
-                    .withSysfsRoot(request.sysfsRoot());
+                    .withSysfsRoot(request.sysfsRoot()).withHeatGuard(guardLimits(c));
             Delivery.checkOutbox(c.state(), notice);
             PlatformProbe platform = PlatformProbe.current();
             RunEngine engine = new RunEngine(platform.threadPlacer(), platform.environment());
@@ -256,6 +256,13 @@ public final class RunService {
      * comes last, after a stage's cool-down, or at the end of a run with a SKU's limits; its
      * thresholds and the CPU clusters are recorded so that {@code kiln judge} can judge the trace again.
      */
+    /** The heat guard's thresholds: the SKU's over the profile's stage thresholds (the guard watches every run, staged or not). */
+    private static ThermalLimits guardLimits(Checked c) {
+        Profile.Together t = c.profile().together();
+        ThermalLimits fromProfile = t != null ? t.thermal() : ThermalLimits.NONE;
+        return (c.sku() != null && c.sku().limits() != null ? c.sku().limits() : ThermalLimits.NONE).over(fromProfile);
+    }
+
     private static byte[] inventoryRecord(Inventory inventory, Checked c, RunSession session, RunEngine engine,
                                           List<SuiteRequest> suites) {
         Sku sku = c.sku();

@@ -10,16 +10,23 @@ import dev.kiln.core.runner.RunListener;
 import dev.kiln.core.runner.RunOptions;
 import dev.kiln.core.runner.RunReport;
 import dev.kiln.core.runner.SuiteRequest;
+import dev.kiln.core.state.Json;
 import dev.kiln.core.state.KeyStore;
 import dev.kiln.core.state.Recovery;
 import dev.kiln.core.state.RunRecorder;
 import dev.kiln.core.state.Sealer;
 import dev.kiln.core.state.StateDir;
+import dev.kiln.core.thermal.HeatGuard;
+import dev.kiln.core.thermal.ThermalLimits;
+import dev.kiln.core.thermal.Trace;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -31,6 +38,9 @@ public final class RunSession {
     /** Crash-test seam (hidden {@code --pause-at}): where to stop and wait to be killed. */
     public enum PausePoint { NONE, SUITE_END, SEALING }
 
+    /** How often the run's telemetry is sampled. */
+    static final Duration TELEMETRY_INTERVAL = Duration.ofSeconds(1);
+
     private final StateDir state;
     private final StationKey key;
     private final Clock clock;
@@ -38,6 +48,7 @@ public final class RunSession {
     private final Consumer<String> notice;
     private Path sysfsRoot = Path.of("/");
     private io.micrometer.core.instrument.MeterRegistry meters;
+    private ThermalLimits heatLimits = ThermalLimits.DEFAULTS;
     private volatile RunRecorder recorder;
 
     private RunSession(StateDir state, StationKey key, Clock clock, PausePoint pause, Consumer<String> notice) {
@@ -73,12 +84,46 @@ public final class RunSession {
         }
         RunSession s = new RunSession(state, key, clock, pause, notice);
         try {
-            new Recovery(state, s.sealer(), clock).recoverAll(notice);
+            new Recovery(state, s.sealer(), clock, RunSession::heatFinding).recoverAll(notice);
         } catch (IOException e) {
             throw new KilnException(ExitCode.CANT_WRITE, "cannot seal the bundles of earlier runs: " + e.getMessage()
                     + " (their journals are kept in " + state.runs() + ")");
         }
         return s;
+    }
+
+    /**
+     * What the trace of a run that died shows: the heat guard's FAIL when a sensor held past the
+     * critical limit (the run's own, from its inventory record, else the default) for the breach
+     * time, as a unit that cooked to shutdown leaves it; null otherwise, or when there is no trace.
+     */
+    static SuiteResult heatFinding(Path runDir) {
+        Path csv = runDir.resolve(RunRecorder.TELEMETRY);
+        if (!Files.isRegularFile(csv)) {
+            return null;
+        }
+        ThermalLimits limits = ThermalLimits.DEFAULTS;
+        try {
+            com.fasterxml.jackson.databind.JsonNode t = Json.MAPPER.readTree(runDir.resolve(RunRecorder.INVENTORY).toFile())
+                    .path("thermal").path("limits");
+            if (t.isObject()) {
+                limits = Json.MAPPER.treeToValue(t, ThermalLimits.class).over(limits);
+            }
+        } catch (IOException | RuntimeException e) {
+            // no readable record of the run's limits: the defaults judge
+        }
+        try (Reader in = Files.newBufferedReader(csv)) {
+            Trace trace = Trace.parse(in);
+            HeatGuard.Trip trip = HeatGuard.breach(trace, limits.criticalCelsius(),
+                    limits.breachSeconds());
+            if (trip == null) {
+                return null;
+            }
+            Instant started = trace.size() == 0 ? trip.at() : Instant.ofEpochMilli(trace.millis(0));
+            return trip.result(started);
+        } catch (IOException | RuntimeException e) {
+            return null; // a trace that cannot be read shows nothing; the run stays INCOMPLETE
+        }
     }
 
     /** Where Linux's /sys is for telemetry (a fixture tree in tests). */
@@ -93,15 +138,24 @@ public final class RunSession {
         return this;
     }
 
+    /**
+     * The live heat guard's thresholds ({@code criticalCelsius}, {@code breachSeconds}; unset ones take
+     * the defaults): a temperature past the critical limit that long stops the load and fails the run.
+     */
+    public RunSession withHeatGuard(ThermalLimits limits) {
+        this.heatLimits = limits.over(ThermalLimits.DEFAULTS);
+        return this;
+    }
+
     /** The run's telemetry trace so far, read from its {@code telemetry.csv} (empty before the run starts). */
-    public java.util.function.Supplier<dev.kiln.core.thermal.Trace> trace() {
+    public java.util.function.Supplier<Trace> trace() {
         return () -> {
             RunRecorder r = recorder;
             if (r == null) {
-                return new dev.kiln.core.thermal.Trace(new long[0], java.util.Map.of());
+                return new Trace(new long[0], java.util.Map.of());
             }
-            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(r.dir().resolve(RunRecorder.TELEMETRY))) {
-                return dev.kiln.core.thermal.Trace.parse(in);
+            try (Reader in = Files.newBufferedReader(r.dir().resolve(RunRecorder.TELEMETRY))) {
+                return Trace.parse(in);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot read the run's telemetry: " + e.getMessage(), e);
             }
@@ -147,7 +201,7 @@ public final class RunSession {
                       PrintStream alsoEvents, RunListener display) {
         RunRecorder recorder;
         try {
-            recorder = new RunRecorder(state, info, inventoryJson, alsoEvents, clock, Duration.ofSeconds(1), sysfsRoot);
+            recorder = new RunRecorder(state, info, inventoryJson, alsoEvents, clock, TELEMETRY_INTERVAL, sysfsRoot);
             if (meters != null) {
                 recorder.telemetry().bind(meters);
             }
@@ -165,6 +219,13 @@ public final class RunSession {
         RunListener all = display == null ? RunListener.all(recorder.listener(), pauser) : RunListener.all(recorder.listener(), display, pauser);
         try (recorder; RecordGuard guard = RecordGuard.start(state.root(), recorder.dir(), recorder.journal(), engine, all, notice)) {
             dev.kiln.core.telemetry.TelemetrySampler sampler = recorder.telemetry();
+            Instant started = clock.instant();
+            HeatGuard heat = new HeatGuard(heatLimits.criticalCelsius(), heatLimits.breachSeconds(),
+                    TELEMETRY_INTERVAL.toMillis() / 1000.0, trip -> {
+                        notice.accept("heat guard: " + trip.words());
+                        engine.stopLoad(trip.result(started));
+                    });
+            sampler.watch(heat::sample);
             engine.host(new dev.kiln.core.runner.SuiteHost(state.cache(), sampler::latest, () -> java.util.Set.copyOf(sampler.channels())));
             report = engine.run(info, requests, options, all);
         } catch (IOException e) {

@@ -28,18 +28,29 @@ import java.util.stream.Stream;
  * At every start: finds run directories whose bundle was never sealed (the agent died: a crash, a
  * kill, a power cut) and seals them, with the suites that finished and an INTERRUPTED entry for the
  * one in flight. A run that ended but was not sealed keeps its verdict; one that did not end is
- * INCOMPLETE (or FAIL, when a finished suite already found a defect: that evidence stands). The
+ * INCOMPLETE (or FAIL, when a finished suite already found a defect: that evidence stands; or when
+ * the trace it left shows what {@code traceFinding} finds: a unit that cooked to shutdown). The
  * event stream is completed where it stopped, so the bundle's stream is valid.
  */
 public final class Recovery {
     private final StateDir state;
     private final Sealer sealer;
     private final Clock clock;
+    private final java.util.function.Function<Path, SuiteResult> traceFinding;
 
     public Recovery(StateDir state, Sealer sealer, Clock clock) {
+        this(state, sealer, clock, dir -> null);
+    }
+
+    /**
+     * @param traceFinding judges what a dead run left in its directory (its telemetry trace): a FAIL
+     *                     result to add, or null when it shows none. Only asked for runs that did not end
+     */
+    public Recovery(StateDir state, Sealer sealer, Clock clock, java.util.function.Function<Path, SuiteResult> traceFinding) {
         this.state = state;
         this.sealer = sealer;
         this.clock = clock;
+        this.traceFinding = traceFinding;
     }
 
     /**
@@ -74,7 +85,7 @@ public final class Recovery {
                     quarantineRun(dir, "has no readable run-start line in its journal (" + String.join("; ", j.lost()) + ")", notice);
                     continue;
                 }
-                RunReport report = reconstruct(j);
+                RunReport report = reconstruct(j, j.ended() == null ? traceFinding.apply(dir) : null);
                 completeEvents(dir, j, report);
                 Path bundle = sealer.seal(report, true, j.lost());
                 notice.accept("recovered run " + runId + " (" + report.verdict() + "): sealed " + bundle
@@ -144,7 +155,14 @@ public final class Recovery {
     }
 
     RunReport reconstruct(Journal.Contents j) {
+        return reconstruct(j, null);
+    }
+
+    RunReport reconstruct(Journal.Contents j, SuiteResult finding) {
         List<SuiteResult> results = new ArrayList<>(j.results());
+        if (finding != null && results.stream().noneMatch(r -> r.suiteId().equals(finding.suiteId()))) {
+            results.add(finding);
+        }
         for (String id : j.inFlight()) {
             PlannedSuite p = j.run().suites().stream().filter(s -> s.id().equals(id)).findFirst()
                     .orElse(new PlannedSuite(id, java.time.Duration.ZERO, true, Map.of()));

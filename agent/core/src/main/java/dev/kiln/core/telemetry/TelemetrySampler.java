@@ -32,6 +32,8 @@ public final class TelemetrySampler implements Closeable {
     private final ScheduledExecutorService timer;
     private volatile Map<String, Double> latest = Map.of();
     private io.micrometer.core.instrument.MeterRegistry registry;
+    private final List<java.util.function.BiConsumer<java.time.Instant, Map<String, Double>>> watchers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TelemetrySampler(PrintStream out, Clock clock, Duration interval, List<TelemetrySource> sources) {
         this.out = out;
@@ -74,6 +76,14 @@ public final class TelemetrySampler implements Closeable {
         }
     }
 
+    /**
+     * Hands every sample, with the time it was taken, to {@code watcher} (the heat guard) on the
+     * sampler's thread, after it is written; a watcher that throws does not stop the sampling.
+     */
+    public void watch(java.util.function.BiConsumer<java.time.Instant, Map<String, Double>> watcher) {
+        watchers.add(watcher);
+    }
+
     /** The most recent sample. */
     public Map<String, Double> latest() {
         return latest;
@@ -95,13 +105,21 @@ public final class TelemetrySampler implements Closeable {
             added.forEach(this::gauge);
             out.println("timestamp," + String.join(",", channels)); // the header restated: later rows have the new columns
         }
-        StringBuilder row = new StringBuilder(clock.instant().toString());
+        java.time.Instant at = clock.instant();
+        StringBuilder row = new StringBuilder(at.toString());
         for (String c : channels) {
             Double v = all.get(c);
             row.append(',').append(v == null || !Double.isFinite(v) ? "" : format(v));
         }
         out.println(row);
         out.flush();
+        for (var w : watchers) {
+            try {
+                w.accept(at, all);
+            } catch (RuntimeException e) {
+                // a watcher must not stop the sampling
+            }
+        }
     }
 
     static String format(double v) {

@@ -61,9 +61,10 @@ public record Rejudge(Trace trace, List<StageWindow> stages, ThermalLimits limit
                 if (m.path("name").asText().equals("stage_window_seconds")) {
                     JsonNode md = m.path("metadata");
                     try {
+                        Instant start = Instant.parse(md.path("start").asText());
                         stages.add(new StageWindow(md.path("stage").asText(), Instant.parse(md.path("baselineStart").asText()),
-                                Instant.parse(md.path("start").asText()), Instant.parse(md.path("end").asText()),
-                                Instant.parse(md.path("cooldownEnd").asText())));
+                                md.hasNonNull("prepareStart") ? Instant.parse(md.path("prepareStart").asText()) : start, start,
+                                Instant.parse(md.path("end").asText()), Instant.parse(md.path("cooldownEnd").asText())));
                     } catch (RuntimeException e) {
                         throw new IOException("the thermal result's stage window is malformed: " + e.getMessage(), e);
                     }

@@ -93,12 +93,13 @@ public final class ThermalJudge {
     }
 
     /**
-     * Sample indices: baseline {@code [baseline, start)}, hold {@code [start, end)}, cool-down
-     * {@code [end, cooldownEnd)}; {@code staged} false when the run had no stage. The same bounds
-     * in epoch milliseconds ({@code *Ms}) measure coverage in time.
+     * Sample indices: baseline {@code [baseline, baselineEnd)} (idle: it ends where the members start
+     * preparing), the members' preparing {@code [baselineEnd, start)} (judged by nothing), hold
+     * {@code [start, end)}, cool-down {@code [end, cooldownEnd)}; {@code staged} false when the run
+     * had no stage. The same bounds in epoch milliseconds ({@code *Ms}) measure coverage in time.
      */
-    public record Phases(boolean staged, int baseline, int start, int end, int cooldownEnd, long baselineMs, long startMs, long endMs,
-                         long cooldownEndMs) {
+    public record Phases(boolean staged, int baseline, int baselineEnd, int start, int end, int cooldownEnd, long baselineMs,
+                         long baselineEndMs, long startMs, long endMs, long cooldownEndMs) {
     }
 
     /** A check's evidence: the share of its window the weakest judged channel has valid readings for. */
@@ -144,12 +145,12 @@ public final class ThermalJudge {
         if (stages.isEmpty()) {
             long first = trace.size() == 0 ? 0 : trace.millis(0);
             long last = trace.size() == 0 ? 0 : trace.millis(trace.size() - 1) + Math.round(dt * 1000);
-            phases = new Phases(false, 0, 0, trace.size(), trace.size(), first, first, last, last);
+            phases = new Phases(false, 0, 0, 0, trace.size(), trace.size(), first, first, first, last, last);
         } else {
             StageWindow w = stages.get(stages.size() - 1);
-            phases = new Phases(true, trace.indexAt(w.baselineStart()), trace.indexAt(w.start()), trace.indexAt(w.end()),
-                    trace.indexAt(w.cooldownEnd()), w.baselineStart().toEpochMilli(), w.start().toEpochMilli(), w.end().toEpochMilli(),
-                    w.cooldownEnd().toEpochMilli());
+            phases = new Phases(true, trace.indexAt(w.baselineStart()), trace.indexAt(w.prepareStart()), trace.indexAt(w.start()),
+                    trace.indexAt(w.end()), trace.indexAt(w.cooldownEnd()), w.baselineStart().toEpochMilli(), w.prepareStart().toEpochMilli(),
+                    w.start().toEpochMilli(), w.end().toEpochMilli(), w.cooldownEnd().toEpochMilli());
         }
         for (String c : trace.channels()) {
             if (c.endsWith("_celsius")) {
@@ -518,7 +519,7 @@ public final class ThermalJudge {
             double[] v = trace.column(f);
             double stopped = longestAtOrBelow(v, phases.start, phases.end, 0) * dt;
             double holdMean = mean(v, phases.start, phases.end);
-            double baseMean = mean(v, phases.baseline, phases.start);
+            double baseMean = mean(v, phases.baseline, phases.baselineEnd);
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("channel", f);
             meta.put("baselineRpm", Double.isNaN(baseMean) ? "unknown" : baseMean);
@@ -600,7 +601,7 @@ public final class ThermalJudge {
         // stuck: flat while the load stepped, the step seen in evidence other than the sensor judged
         for (Map.Entry<String, double[]> t : raw.entrySet()) {
             double[] v = finite(t.getValue(), phases.baseline, phases.end);
-            boolean bothSides = finite(t.getValue(), phases.baseline, phases.start).length >= k
+            boolean bothSides = finite(t.getValue(), phases.baseline, phases.baselineEnd).length >= k
                     && finite(t.getValue(), phases.start, phases.end).length >= k;
             if (bothSides && Arrays.stream(v).max().getAsDouble() == Arrays.stream(v).min().getAsDouble()) {
                 String step = loadStepBeside(t.getKey());
@@ -679,7 +680,7 @@ public final class ThermalJudge {
         }
         String hottest = hottest();
         double[] v = temps.get(hottest);
-        double base = mean(v, phases.baseline, phases.start);
+        double base = mean(v, phases.baseline, phases.baselineEnd);
         if (Double.isNaN(base)) {
             return skipped("cool-down", "no baseline reading of " + hottest + " before the load");
         }
@@ -689,7 +690,7 @@ public final class ThermalJudge {
         double target = base + limits.coolDownMarginCelsius();
         double limitSeconds = limits.maxCoolDownDuration().toMillis() / 1000.0;
         Map<String, double[]> ch = one(hottest, raw.get(hottest));
-        Coverage baseCov = coverage(ch, phases.baseline, phases.start, phases.baselineMs, phases.startMs, "baseline");
+        Coverage baseCov = coverage(ch, phases.baseline, phases.baselineEnd, phases.baselineMs, phases.baselineEndMs, "baseline");
         for (int i = phases.end; i < phases.cooldownEnd && i < trace.size(); i++) {
             if (v[i] <= target) {
                 double s = (trace.millis(i) - trace.millis(phases.end)) / 1000.0;
@@ -767,7 +768,7 @@ public final class ThermalJudge {
             if (t.getKey().equals(excluded)) {
                 continue;
             }
-            double r = mean(t.getValue(), Math.max(phases.start, phases.end - w), phases.end) - mean(t.getValue(), phases.baseline, phases.start);
+            double r = mean(t.getValue(), Math.max(phases.start, phases.end - w), phases.end) - mean(t.getValue(), phases.baseline, phases.baselineEnd);
             if (Double.isFinite(r) && (best == null || r > best.celsius())) {
                 best = new Rise(t.getKey(), r);
             }
@@ -791,7 +792,7 @@ public final class ThermalJudge {
         }
         for (String c : trace.channels()) {
             double[] v = trace.column(c);
-            double base = mean(v, phases.baseline, phases.start);
+            double base = mean(v, phases.baseline, phases.baselineEnd);
             double hold = mean(v, phases.start, phases.end);
             if (!Double.isFinite(base) || !Double.isFinite(hold)) {
                 continue;

@@ -36,6 +36,8 @@ import java.util.Map;
  *                                       did not move is stuck and fans must have sped up
  * @param minCoverage                    the share of a check's window (hold, baseline, cool-down) each channel it
  *                                       judges must have valid readings for; under it the check cannot pass
+ * @param criticalCelsius                the live guard's limit: a sensor above it for {@code breachSeconds} during
+ *                                       any run stops the load at once and fails the run
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThermalLimits(@JsonProperty("maxTemperatureCelsius") Double maxTemperatureCelsius,
@@ -54,15 +56,16 @@ public record ThermalLimits(@JsonProperty("maxTemperatureCelsius") Double maxTem
                             @JsonProperty("coolDownMarginCelsius") Double coolDownMarginCelsius,
                             @JsonProperty("neighbourMarginCelsius") Double neighbourMarginCelsius,
                             @JsonProperty("loadStepCelsius") Double loadStepCelsius,
-                            @JsonProperty("minCoverage") Double minCoverage) {
+                            @JsonProperty("minCoverage") Double minCoverage,
+                            @JsonProperty("criticalCelsius") Double criticalCelsius) {
 
     /** What the judge uses where neither the profile nor the SKU says otherwise. */
     public static final ThermalLimits DEFAULTS = new ThermalLimits(100.0, 95.0, null, 0.85, 0.90, 1, 0.10, 1.0, "60s", 5.0,
-            2.0, "10s", "10m", 5.0, 15.0, 5.0, 0.90);
+            1.0, "60s", "10m", 5.0, 15.0, 5.0, 0.90, 110.0);
 
     /** No thresholds: everything from what it is laid over. */
     public static final ThermalLimits NONE = new ThermalLimits(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null);
+            null, null, null, null, null, null, null);
 
     /** This set where it says something, {@code base} elsewhere. */
     public ThermalLimits over(ThermalLimits base) {
@@ -73,7 +76,7 @@ public record ThermalLimits(@JsonProperty("maxTemperatureCelsius") Double maxTem
                 or(breachSeconds, base.breachSeconds), or(maxHeatUpCelsiusPerSecond, base.maxHeatUpCelsiusPerSecond),
                 or(heatUpWindow, base.heatUpWindow), or(maxCoolDown, base.maxCoolDown), or(coolDownMarginCelsius, base.coolDownMarginCelsius),
                 or(neighbourMarginCelsius, base.neighbourMarginCelsius), or(loadStepCelsius, base.loadStepCelsius),
-                or(minCoverage, base.minCoverage));
+                or(minCoverage, base.minCoverage), or(criticalCelsius, base.criticalCelsius));
     }
 
     private static <T> T or(T a, T b) {
@@ -128,6 +131,13 @@ public record ThermalLimits(@JsonProperty("maxTemperatureCelsius") Double maxTem
         if (maxTemperatureCelsius != null && maxEquilibriumCelsius != null && maxEquilibriumCelsius > maxTemperatureCelsius) {
             return new Problem("maxEquilibriumCelsius", "is above maxTemperatureCelsius (" + maxTemperatureCelsius
                     + "): a sensor could not settle there without breaching the peak limit first");
+        }
+        if (criticalCelsius != null && !(criticalCelsius > 0 && criticalCelsius < 200)) {
+            return new Problem("criticalCelsius", "must be a temperature in (0, 200) °C");
+        }
+        if (criticalCelsius != null && maxTemperatureCelsius != null && criticalCelsius < maxTemperatureCelsius) {
+            return new Problem("criticalCelsius", "is under maxTemperatureCelsius (" + maxTemperatureCelsius
+                    + "): the guard would stop the load before the judge's own limit was reached");
         }
         for (Map.Entry<String, Double> f : clockFloors().entrySet()) {
             if (!(f.getValue() > 0) || f.getValue().isInfinite()) {

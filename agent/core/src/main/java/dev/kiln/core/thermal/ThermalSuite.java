@@ -44,6 +44,7 @@ public final class ThermalSuite extends BuiltInCheck {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("stage", w.name());
             meta.put("baselineStart", w.baselineStart().toString());
+            meta.put("prepareStart", w.prepareStart().toString());
             meta.put("start", w.start().toString());
             meta.put("end", w.end().toString());
             meta.put("cooldownEnd", w.cooldownEnd().toString());

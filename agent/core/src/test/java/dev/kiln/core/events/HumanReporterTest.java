@@ -131,4 +131,28 @@ class HumanReporterTest {
                 "combined_power_watts", 22.0)), "a Mac: combined is the sum, not counted twice");
         assertEquals("", HumanReporter.heat(Map.of("cpu_load_ratio", 1.0, "cpu_temperature_celsius", Double.NaN)), "nothing made up");
     }
+
+    private static dev.kiln.api.SuiteResult member(String id, String loadStart, String loadEnd) {
+        dev.kiln.api.Measurement m = new dev.kiln.api.Measurement("load_window_seconds", 1, "seconds", null, null,
+                Map.of("loadStart", loadStart, "loadEnd", loadEnd));
+        return new dev.kiln.api.SuiteResult(id, true, dev.kiln.api.Outcome.PASS, null, "", Instant.parse(loadStart), Instant.parse(loadEnd), 1, 1,
+                List.of(m), List.of(), 0, "", "", Map.of());
+    }
+
+    @Test
+    void theSummarySaysTheLoadWindowAStagesMembersShared() {
+        RunInfo info = new RunInfo("r", "burn-in", 1, Instant.parse("2026-12-07T08:00:00Z"), "t", "kiln run", List.of(), Map.of());
+        dev.kiln.core.runner.RunReport together = new dev.kiln.core.runner.RunReport(info, Instant.now(), List.of(
+                member("together/cpu", "2026-12-07T08:01:05.010Z", "2026-12-07T08:04:05.020Z"),
+                member("together/memory", "2026-12-07T08:01:05.012Z", "2026-12-07T08:04:05.300Z"),
+                member("cpu", "2026-12-07T08:00:01Z", "2026-12-07T08:00:59Z")), dev.kiln.api.Verdict.PASS);
+        assertEquals(List.of("Stage together: the load of its 2 member(s) ran together from 08:01:05 to 08:04:05 UTC (3m00s)"),
+                HumanReporter.loadWindows(together));
+        dev.kiln.core.runner.RunReport apart = new dev.kiln.core.runner.RunReport(info, Instant.now(), List.of(
+                member("together/cpu", "2026-12-07T08:01:05Z", "2026-12-07T08:04:05Z"),
+                member("together/memory", "2026-12-07T08:01:45Z", "2026-12-07T08:04:45Z")), dev.kiln.api.Verdict.PASS);
+        assertEquals(List.of("Stage member together/cpu: load from 08:01:05 to 08:04:05 UTC",
+                        "Stage member together/memory: load from 08:01:45 to 08:04:45 UTC"),
+                HumanReporter.loadWindows(apart));
+    }
 }

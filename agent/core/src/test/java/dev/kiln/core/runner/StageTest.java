@@ -65,7 +65,8 @@ class StageTest {
         assertEquals(Verdict.FAIL, r.verdict());
         StageWindow w = engine.stages().get(0);
         assertTrue(Duration.between(before, w.start()).toMillis() >= 280, "the baseline came first");
-        assertTrue(!ra.started().isBefore(w.start()) && !rb.ended().isAfter(w.end()));
+        assertTrue(!ra.started().isBefore(w.prepareStart()) && !rb.ended().isAfter(w.cooldownEnd()));
+        assertTrue(!loadMark(ra, "loadStart").isBefore(w.start()) && !loadMark(rb, "loadEnd").isAfter(w.end()), "the loads are the hold");
         assertTrue(Duration.between(w.end(), w.cooldownEnd()).toMillis() >= 280, "then the cool-down");
         // different seeds' streams from the solo run of the same suite
         assertTrue(ra.checks() > 0 && rb.checks() > 0);
@@ -90,6 +91,89 @@ class StageTest {
         canceller.join();
         assertEquals(List.of(Outcome.INTERRUPTED, Outcome.INTERRUPTED), r.results().stream().map(SuiteResult::outcome).toList());
         assertEquals(Verdict.INCOMPLETE, r.verdict());
+    }
+
+    @Test
+    @Timeout(20)
+    void aStopOfTheLoadInterruptsEveryLoadSaysWhyStillRunsTheJudgeAndFailsTheRun() throws Exception {
+        RunEngine engine = KitHarness.engine();
+        SuiteResult finding = new SuiteResult("heat-guard", true, Outcome.FAIL, null, "1 failure(s); first: soc held above 110 °C",
+                Instant.now(), Instant.now(), 0, 1, List.of(), List.of(new Failure("thermal-critical-temperature", "soc held above 110 °C",
+                Map.of(), false)), 1, "", "", Map.of());
+        Thread guard = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                return;
+            }
+            engine.stopLoad(finding);
+            engine.stopLoad(finding); // only the first finding counts
+        });
+        java.util.List<String> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        InlineSuite judge = new InlineSuite("judge", ctx -> { });
+        judge.prep = ctx -> ctx.verified(1); // a check with no time budget does its work in prepare, like the thermal judge
+        InlineSuite later = new InlineSuite("later", InlineSuite::spin);
+        long t0 = System.nanoTime();
+        guard.start();
+        RunReport r = KitHarness.run(engine, FAST, new RunListener() {
+                    @Override
+                    public void suiteEnded(SuiteResult res) {
+                        ended.add(res.suiteId());
+                    }
+                },
+                new SuiteRequest(new InlineSuite("a", InlineSuite::spin), Duration.ofSeconds(10), true, Map.of(), STAGE, 0),
+                new SuiteRequest(new InlineSuite("b", InlineSuite::spin), Duration.ofSeconds(10), true, Map.of(), STAGE, 0),
+                new SuiteRequest(later, Duration.ofSeconds(10), true, Map.of()),
+                new SuiteRequest(judge, Duration.ZERO, true, Map.of()));
+        guard.join();
+        assertTrue((System.nanoTime() - t0) / 1e9 < 5, "the 10-s loads were stopped at once");
+        for (String id : List.of("together/a", "together/b", "later")) {
+            SuiteResult m = r.result(id);
+            assertEquals(Outcome.INTERRUPTED, m.outcome(), id);
+            assertEquals("the load was stopped: 1 failure(s); first: soc held above 110 °C", m.reason(), id);
+        }
+        assertEquals(Outcome.PASS, r.result("judge").outcome(), "the judge still ran: " + r.result("judge").reason());
+        assertEquals(Outcome.FAIL, r.result("heat-guard").outcome());
+        assertEquals(1, r.results().stream().filter(x -> x.suiteId().equals("heat-guard")).count());
+        assertEquals(Verdict.FAIL, r.verdict());
+        assertEquals(1, ended.stream().filter("heat-guard"::equals).count(), "the finding is said once, as its own result");
+    }
+
+    private static Instant loadMark(SuiteResult r, String which) {
+        return r.measurements().stream().filter(m -> m.name().equals("load_window_seconds")).findFirst()
+                .map(m -> Instant.parse((String) m.metadata().get(which))).orElseThrow(() -> new AssertionError(r.suiteId() + " has no load window"));
+    }
+
+    @Test
+    @Timeout(20)
+    void everyMemberPreparesFirstThenTheLoadStartsAndEndsForAllAtOneInstant() {
+        InlineSuite slow = new InlineSuite("slow", InlineSuite::spin);
+        slow.prep = ctx -> Thread.sleep(900); // a memory suite taking its gigabytes
+        InlineSuite fast = new InlineSuite("fast", InlineSuite::spin);
+        InlineSuite skipping = new InlineSuite("gone", InlineSuite::spin);
+        skipping.prep = ctx -> {
+            Thread.sleep(300);
+            throw new dev.kiln.api.SuiteUnavailableException(dev.kiln.api.UnavailableCategory.NOT_PRESENT, "no such device here");
+        };
+        RunEngine engine = KitHarness.engine();
+        RunReport r = KitHarness.run(engine, FAST, new RunListener() { },
+                new SuiteRequest(fast, Duration.ofMillis(700), true, Map.of(), STAGE, 0),
+                new SuiteRequest(slow, Duration.ofMillis(700), true, Map.of(), STAGE, 0),
+                new SuiteRequest(skipping, Duration.ofMillis(700), false, Map.of(), STAGE, 0));
+        SuiteResult a = r.result("together/fast");
+        SuiteResult b = r.result("together/slow");
+        assertEquals(Outcome.PASS, a.outcome(), a.reason());
+        assertEquals(Outcome.PASS, b.outcome(), b.reason());
+        assertEquals(Outcome.SKIPPED, r.result("together/gone").outcome(), "a member that leaves holds no one");
+        long startGap = Math.abs(Duration.between(loadMark(a, "loadStart"), loadMark(b, "loadStart")).toMillis());
+        long endGap = Math.abs(Duration.between(loadMark(a, "loadEnd"), loadMark(b, "loadEnd")).toMillis());
+        assertTrue(startGap < 100, "the loads started together: " + startGap + " ms apart");
+        assertTrue(endGap < 300, "and ended together: " + endGap + " ms apart");
+        StageWindow w = engine.stages().get(0);
+        assertTrue(Duration.between(w.prepareStart(), w.start()).toMillis() >= 850, "the hold starts after the slowest prepare: " + w);
+        assertTrue(Math.abs(Duration.between(w.start(), loadMark(a, "loadStart")).toMillis()) < 100, w.toString());
+        assertTrue(!w.end().isBefore(loadMark(b, "loadEnd")) && Duration.between(w.start(), w.end()).toMillis() < 1100,
+                "the hold is the load, not prepare or clean-up: " + w);
     }
 
     @Test

@@ -430,21 +430,31 @@ class ThermalJudgeTest {
         assertEquals(Status.PASS, j.status(), j.reason() + " / " + j.checks());
         // a 0-MHz reading is excluded from clock statistics: a SKU floor on the busy P clusters still passes
         ThermalLimits floor = new ThermalLimits(null, null, 2.5e9, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
         assertEquals(Status.PASS, check(judge(t, STAGE, floor), "clock-floors").status());
     }
 
     @Test
     void aFastRampFailsHeatUpAndASlowCoolDownFails() {
+        // poor contact: 45 °C to 108 °C within 50 s of the load starting, and it stays there
         Trace ramp = trace(N, i -> {
             Map<String, Double> s = healthy(i);
-            double temp = i < 60 ? 45 : i < 360 ? 82 : 45 + 37 * Math.exp(-(i - 360) / 20.0); // 37 °C in one step
+            double temp = i < 60 ? 45 : i < 360 ? Math.min(108, 45 + (i - 60) * 1.26) : 45 + 63 * Math.exp(-(i - 360) / 20.0);
             s.put("thermal_zone0_x86_pkg_temp_celsius", temp);
             return s;
         });
         ThermalJudge.Check h = check(judge(ramp, STAGE, ThermalLimits.NONE), "heat-up-rate");
-        assertEquals(Status.FAIL, h.status());
-        assertTrue(h.detail().contains("faster than 2.00 °C/s: poor contact"), h.detail());
+        assertEquals(Status.FAIL, h.status(), h.detail());
+        assertTrue(h.detail().contains("faster than 1.00 °C/s: poor contact"), h.detail());
+        // a healthy die's step: 30 °C in two seconds as the load starts, then a slow climb of 8 °C: not poor contact
+        Trace step = trace(N, i -> {
+            Map<String, Double> s = healthy(i);
+            double temp = i < 60 ? 45 : i < 62 ? 45 + (i - 59) * 10 : i < 360 ? 75 + 8 * (1 - Math.exp(-(i - 62) / 60.0)) : 50;
+            s.put("thermal_zone0_x86_pkg_temp_celsius", temp);
+            return s;
+        });
+        ThermalJudge.Check ok = check(judge(step, STAGE, ThermalLimits.NONE), "heat-up-rate");
+        assertEquals(Status.PASS, ok.status(), ok.detail());
 
         Trace slow = trace(N, i -> {
             Map<String, Double> s = healthy(i);
@@ -454,7 +464,7 @@ class ThermalJudgeTest {
             return s;
         });
         ThermalJudge.Check c = check(judge(slow, STAGE, new ThermalLimits(null, null, null, null, null, null, null, null, null, null,
-                null, null, "1m", null, null, null, null)), "cool-down");
+                null, null, "1m", null, null, null, null, null)), "cool-down");
         assertEquals(Status.FAIL, c.status());
         assertTrue(c.detail().contains("still") && c.detail().contains("(limit 1m)"), c.detail());
         // with the default ten minutes, a two-minute cool-down cannot tell: skipped, never passed
@@ -490,7 +500,7 @@ class ThermalJudgeTest {
 
     @Test
     void skuFloorsAreJudgedPerClusterOnTheRealCaptures() {
-        ThermalLimits floor3 = new ThermalLimits(null, null, 3.0e9, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        ThermalLimits floor3 = new ThermalLimits(null, null, 3.0e9, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         // M4 Max: P0 busy (73 %) at 3.56 GHz; P1 powered down; the E-cluster and the GPU are not held to it
         ThermalJudge.Check m4 = check(judge(trace(10, i -> capture(M4_MAX)), List.of(), floor3), "clock-floors");
         assertEquals(Status.PASS, m4.status(), m4.detail());
@@ -501,7 +511,7 @@ class ThermalJudgeTest {
         assertEquals(Status.SKIPPED, m2.status());
         assertTrue(m2.detail().contains("no performance cluster was busy (at least 50% active)"), m2.detail());
         ThermalLimits eFloor = new ThermalLimits(null, null, Map.of("efficiency", 0.8e9), null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
         assertEquals(Status.PASS, check(judge(trace(10, i -> capture(M2_ULTRA)), List.of(), eFloor), "clock-floors").status());
         // a throttled P0 fails naming the cluster
         Trace throttled = trace(10, i -> {
@@ -524,13 +534,13 @@ class ThermalJudgeTest {
     @Test
     void contradictoryOrOutOfRangeThresholdsAreNamed() {
         assertEquals("maxEquilibriumCelsius", new ThermalLimits(90.0, 95.0, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null).check().field());
+                null, null, null, null, null).check().field());
         assertEquals("clockShare", new ThermalLimits(null, null, null, 1.5, null, null, null, null, null, null, null, null, null, null, null,
-                null, null).check().field());
-        assertEquals("maxThermalPressure", new ThermalLimits(null, null, null, null, null, 7, null, null, null, null, null, null, null, null,
                 null, null, null).check().field());
-        assertEquals("equilibriumWindow", new ThermalLimits(null, null, null, null, null, null, null, null, "soon", null, null, null, null,
+        assertEquals("maxThermalPressure", new ThermalLimits(null, null, null, null, null, 7, null, null, null, null, null, null, null, null,
                 null, null, null, null).check().field());
+        assertEquals("equilibriumWindow", new ThermalLimits(null, null, null, null, null, null, null, null, "soon", null, null, null, null,
+                null, null, null, null, null).check().field());
         assertNull(ThermalLimits.DEFAULTS.check());
     }
 
