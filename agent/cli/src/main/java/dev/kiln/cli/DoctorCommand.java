@@ -187,9 +187,14 @@ final class DoctorCommand implements Callable<Integer> {
             {"clocks", "_freq_hertz", mac ? "run as root (powermetrics' cluster clocks)" : "expose cpufreq (/sys/devices/system/cpu/cpu*/cpufreq)"},
             {"power", "_watts", mac ? "run as root (powermetrics' CPU, GPU and ANE power)" : "expose powercap RAPL (/sys/class/powercap) to root"},
             {"fans", "_rpm", mac ? "the SMC's F<n>Ac keys (smc_F0Ac_rpm): a Mac with no fan (MacBook Air) has none" : "expose hwmon fan inputs"},
-            {"memory-errors", "_errors_total", mac ? "none: macOS has no EDAC counters" : "load the EDAC driver for this memory controller"}};
+            {"memory-errors", "_errors_total", mac ? "none: macOS has no EDAC counters" : "load the EDAC driver for this memory controller"},
+            {"thermal-pressure", "_pressure_level", "macOS's thermal state (NSProcessInfo) without root, powermetrics' level as root "
+                    + "(docs/on-hardware-checklist.md row 18)"}};
         List<Check> out = new ArrayList<>();
         for (String[] f : families) {
+            if (!mac && f[0].equals("thermal-pressure")) {
+                continue; // a macOS level: Linux has none to miss
+            }
             List<String> have = channels.stream().filter(c -> c.endsWith(f[1]) && !c.endsWith("_max_freq_hertz")).toList();
             long reading = have.stream().filter(c -> sample.get(c) != null && Double.isFinite(sample.get(c))).count();
             String id = "telemetry-" + f[0];

@@ -4,6 +4,7 @@ import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.platform.mac.MacInventory;
 import dev.kiln.core.telemetry.PowermetricsSource;
 import dev.kiln.core.telemetry.SmcSource;
+import dev.kiln.core.telemetry.ThermalStateSource;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +54,12 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
             warn.accept("cannot read the SMC (die temperatures, fans): " + e.getMessage());
         }
         if (!"root".equals(System.getProperty("user.name"))) {
-            warn.accept("powermetrics needs root: clusters, power and thermal pressure are not sampled");
+            warn.accept("powermetrics needs root: clusters and per-engine power are not sampled");
+            try {
+                sources.add(ThermalStateSource.open()); // the thermal pressure level without root
+            } catch (IOException e) {
+                warn.accept("cannot read macOS's thermal state: " + e.getMessage());
+            }
             return sources;
         }
         try {
