@@ -17,6 +17,7 @@ import static org.jocl.CL.clCreateContext;
 import static org.jocl.CL.clCreateKernel;
 import static org.jocl.CL.clCreateProgramWithSource;
 import static org.jocl.CL.clEnqueueCopyBuffer;
+import static org.jocl.CL.clEnqueueFillBuffer;
 import static org.jocl.CL.clEnqueueMapBuffer;
 import static org.jocl.CL.clEnqueueNDRangeKernel;
 import static org.jocl.CL.clEnqueueReadBuffer;
@@ -109,6 +110,19 @@ final class DeviceRun implements AutoCloseable {
     static final class DeadlineMissed extends Exception {
         DeadlineMissed(String message) {
             super(message);
+        }
+    }
+
+    /** A command the device failed under load (a negative execution status): the device was lost. */
+    static final class DeviceLost extends RuntimeException {
+        final String command;
+        final int status;
+
+        DeviceLost(String device, String command, int status) {
+            super(String.format("%s: %s failed on the device with status %s (%d): the device was lost or the command broke", device, command,
+                    org.jocl.CL.stringFor_errorCode(status), status));
+            this.command = command;
+            this.status = status;
         }
     }
 
@@ -266,8 +280,7 @@ final class DeviceRun implements AutoCloseable {
                     break;
                 }
                 if (status[0] < 0) {
-                    throw new IllegalStateException(String.format("%s: %s failed on the device with status %s (%d): the device was lost or the "
-                            + "command broke", device.name(), op, org.jocl.CL.stringFor_errorCode(status[0]), status[0]));
+                    throw new DeviceLost(device.name(), op, status[0]);
                 }
                 long elapsed = System.nanoTime() - started;
                 if (elapsed > limit) {
@@ -286,22 +299,51 @@ final class DeviceRun implements AutoCloseable {
     }
 
     /**
-     * One launch of the dense FMA kernel, read back and compared with the host's answer in full:
-     * every chain, bit for bit. {@code faultItem} >= 0 plants a wrong result in chain 3·16 of that item
-     * (bit 13); {@code spin} > 0 makes item 0 run that many iterations (a launch that does not end).
+     * What the device's output holds before every launch, and the host's copy before every read-back:
+     * NaN payloads no finite answer can equal, one for each side, so a launch or a read-back that
+     * never happened cannot pass on the previous launch's right answers, and the word read says which.
      */
-    List<Miss> runDense(int faultItem, int spin) throws DeadlineMissed {
+    static final int DEVICE_POISON = 0x7fc0dead;
+    static final int HOST_POISON = 0x7fc0beef;
+
+    /** What a launch may lose (the fault seams for dropped work and a lost device). */
+    enum Drop { NONE, LAUNCH, READBACK, DEVICE }
+
+    /**
+     * One launch of the dense FMA kernel, read back and compared with the host's answer in full:
+     * every chain, bit for bit. The output is poisoned on the device and on the host first, so dropped
+     * work is a mismatch at every item. {@code faultItem} >= 0 plants a wrong result in chain 3·16 of
+     * that item (bit 13); {@code spin} > 0 makes item 0 run that many iterations (a launch that does
+     * not end); {@code drop} skips the launch or the read-back, or fails the launch as a lost device
+     * does (the seams for dropped work).
+     */
+    List<Miss> runDense(int faultItem, int spin, Drop drop) throws DeadlineMissed {
         clSetKernelArg(fma, 5, Sizeof.cl_int, Pointer.to(new int[] {faultItem}));
         clSetKernelArg(fma, 6, Sizeof.cl_int, Pointer.to(new int[] {spin}));
+        long p0 = System.nanoTime();
+        cl_event poison = new cl_event();
+        clEnqueueFillBuffer(queue, out, Pointer.to(new int[] {DEVICE_POISON}), Sizeof.cl_int, 0, gotBytes.capacity(), 0, null, poison);
+        await(poison, "the FMA output poison", p0);
+        IntBuffer host = gotBytes.asIntBuffer();
+        while (host.hasRemaining()) {
+            host.put(HOST_POISON);
+        }
         long t0 = System.nanoTime();
-        cl_event ev = new cl_event();
-        clEnqueueNDRangeKernel(queue, fma, 1, null, new long[] {items}, null, 0, null, ev);
-        await(ev, "the FMA launch", t0);
+        if (drop == Drop.DEVICE) {
+            throw new DeviceLost(device.name(), "the FMA launch", org.jocl.CL.CL_DEVICE_NOT_AVAILABLE); // the seam: as a lost device reports it
+        }
+        if (drop != Drop.LAUNCH) {
+            cl_event ev = new cl_event();
+            clEnqueueNDRangeKernel(queue, fma, 1, null, new long[] {items}, null, 0, null, ev);
+            await(ev, "the FMA launch", t0);
+        }
         long t1 = System.nanoTime();
         lastKernelNanos = t1 - t0;
-        cl_event rd = new cl_event();
-        clEnqueueReadBuffer(queue, out, CL_FALSE, 0, gotBytes.capacity(), Pointer.to(gotBytes), 0, null, rd);
-        await(rd, "the FMA read-back", t1);
+        if (drop != Drop.READBACK) {
+            cl_event rd = new cl_event();
+            clEnqueueReadBuffer(queue, out, CL_FALSE, 0, gotBytes.capacity(), Pointer.to(gotBytes), 0, null, rd);
+            await(rd, "the FMA read-back", t1);
+        }
         // every chain, bit for bit: a vectorised mismatch over the raw words, then each wrong one in full
         List<Miss> wrong = compare(goldenBytes.asIntBuffer(), gotBytes.asIntBuffer());
         lastCheckNanos = System.nanoTime() - t1;

@@ -38,9 +38,9 @@ public final class GpuBench {
                 long kernel = 0;
                 long check = 0;
                 long wrong = 0;
-                run.runDense(-1, 0); // warm-up
+                run.runDense(-1, 0, DeviceRun.Drop.NONE); // warm-up
                 for (int i = 0; i < reps; i++) {
-                    wrong += run.runDense(-1, 0).size();
+                    wrong += run.runDense(-1, 0, DeviceRun.Drop.NONE).size();
                     kernel += run.lastKernelNanos;
                     check += run.lastCheckNanos;
                     bestFlops = Math.max(bestFlops, run.flops() / (run.lastKernelNanos / 1e9));

@@ -225,8 +225,11 @@ public final class GpuSuite implements Suite {
                 long pass = ctx.iteration();
                 int faultItem = ctx.injectFault("fma") ? dev.items / 3 : -1;
                 int spin = ctx.injectFault("hang") ? Integer.MAX_VALUE : 0;
+                DeviceRun.Drop drop = ctx.injectFault("drop-launch") ? DeviceRun.Drop.LAUNCH
+                        : ctx.injectFault("drop-readback") ? DeviceRun.Drop.READBACK
+                        : ctx.injectFault("device-lost") ? DeviceRun.Drop.DEVICE : DeviceRun.Drop.NONE;
                 for (int l = 0; l < launches; l++) {
-                    List<DeviceRun.Miss> wrong = dev.runDense(l == 0 ? faultItem : -1, l == 0 ? spin : 0);
+                    List<DeviceRun.Miss> wrong = dev.runDense(l == 0 ? faultItem : -1, l == 0 ? spin : 0, l == 0 ? drop : DeviceRun.Drop.NONE);
                     long took = dev.lastKernelNanos;
                     checkNanos.addAndGet(dev.lastCheckNanos);
                     fmaNanos.addAndGet(took);
@@ -236,9 +239,12 @@ public final class GpuSuite implements Suite {
                     wrongResults.addAndGet(wrong.size());
                     for (DeviceRun.Miss m : wrong.subList(0, Math.min(wrong.size(), DeviceRun.KEEP))) {
                         long item = m.index() / DeviceRun.CHAINS;
+                        String dropped = dropped(m.read());
                         ctx.failure("gpu-fma-wrong-result", String.format(Locale.ROOT, "%s: FMA chain %d of item %d gave 0x%08x, expected 0x%08x "
-                                + "(pass %d, launch %d)", name, m.index() % DeviceRun.CHAINS, item, m.read(), m.expected(), pass, l),
-                                details(dev, "fma-dense", pass, m, Map.of("item", item, "chain", m.index() % DeviceRun.CHAINS, "launch", l)));
+                                + "(pass %d, launch %d)%s", name, m.index() % DeviceRun.CHAINS, item, m.read(), m.expected(), pass, l,
+                                dropped == null ? "" : ": " + dropped), details(dev, "fma-dense", pass, m, dropped == null
+                                ? Map.of("item", item, "chain", m.index() % DeviceRun.CHAINS, "launch", l)
+                                : Map.of("item", item, "chain", m.index() % DeviceRun.CHAINS, "launch", l, "dropped", dropped)));
                     }
                     ctx.verified((long) dev.items * DeviceRun.CHAINS);
                 }
@@ -279,7 +285,22 @@ public final class GpuSuite implements Suite {
             }
         } catch (DeviceRun.DeadlineMissed e) {
             ctx.hung(e.getMessage());
+        } catch (DeviceRun.DeviceLost e) {
+            // under load, past set-up: the unit's GPU failed, a defect, not a driver that could not start
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("device", name);
+            d.put("deviceIndex", runs.indexOf(dev));
+            d.put("command", e.command);
+            d.put("status", e.status);
+            d.put("pass", ctx.iteration());
+            ctx.failure("gpu-device-lost", e.getMessage() + " (pass " + ctx.iteration() + ")", d);
         }
+    }
+
+    /** What a poison word read back says was lost, or null for any other wrong word. */
+    static String dropped(int read) {
+        return read == DeviceRun.DEVICE_POISON ? "the launch never wrote its answers (the output still holds the poison written before it)"
+                : read == DeviceRun.HOST_POISON ? "the read-back never brought the answers (the host's copy still holds its poison)" : null;
     }
 
     private Map<String, Object> details(DeviceRun dev, String pattern, long pass, DeviceRun.Miss m, Map<String, Object> where) {

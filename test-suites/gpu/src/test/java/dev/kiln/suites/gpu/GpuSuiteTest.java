@@ -76,6 +76,37 @@ class GpuSuiteTest {
     }
 
     /**
+     * Dropped work: a launch that never ran, or a read-back that never came, leaves the poison written
+     * before it, so every item of that launch is wrong, said as such; without the poison the previous
+     * launch's right answers would have passed. A device lost under load is a FAIL naming device and
+     * command, not an ERROR.
+     */
+    @Test
+    void aDroppedLaunchOrReadBackIsCaughtAtEveryItemAndALostDeviceIsAFail() throws Exception {
+        assumeTrue(openCl(), "no OpenCL device here");
+        for (String seam : List.of("drop-launch", "drop-readback")) {
+            SuiteResult r = run(SMALL, RunOptions.defaults(5).withMaxIterations(2).withFaults(List.of(new FaultPlan("gpu", seam, -1, null, 1))));
+            assertEquals(Outcome.FAIL, r.outcome(), seam + ": " + r.reason());
+            List<Failure> f = r.failures().stream().filter(x -> x.symptom().equals("gpu-fma-wrong-result")).toList();
+            assertTrue(!f.isEmpty(), seam);
+            Failure first = f.get(0);
+            assertEquals(0L, ((Number) first.details().get("item")).longValue(), "from the first item on: " + first);
+            assertEquals(1L, ((Number) first.details().get("pass")).longValue(), "the pass the seam was planted in, after a right one: " + first);
+            String said = (String) first.details().get("dropped");
+            assertTrue(said != null && said.startsWith(seam.equals("drop-launch") ? "the launch never wrote" : "the read-back never brought"),
+                    first.toString());
+            double wrong = r.measurements().stream().filter(m -> m.name().equals("gpu_fma_wrong_results_total")).findFirst().orElseThrow().value();
+            assertEquals(256.0 * DeviceRun.CHAINS * devices(), wrong, "every chain of every item of the dropped launch");
+        }
+        SuiteResult lost = run(SMALL, RunOptions.defaults(5).withMaxIterations(3).withFaults(List.of(new FaultPlan("gpu", "device-lost", -1, null, 1))));
+        assertEquals(Outcome.FAIL, lost.outcome(), lost.reason());
+        Failure l = lost.failures().stream().filter(x -> x.symptom().equals("gpu-device-lost")).findFirst().orElseThrow(() ->
+                new AssertionError(lost.failures().toString()));
+        assertEquals("the FMA launch", l.details().get("command"));
+        assertEquals(OpenCl.devices().get(0).name(), l.details().get("device"));
+    }
+
+    /**
      * A check kernel that silently does nothing (here: told to return at once) reports no wrong word;
      * the host's own read-back finds the flipped bit it missed, at its offset.
      */
