@@ -181,11 +181,13 @@ final class DoctorCommand implements Callable<Integer> {
             }
         }
         String[][] families = {
-            {"temperatures", "_celsius", mac ? "the SMC's die temperatures (smc_T*) need no root: none means the AppleSMC service could not be "
-                    + "read (the run's warning says why; docs/on-hardware-checklist.md row 16)"
+            {"temperatures", "_celsius", mac ? "the SMC's die temperatures (smc_T*) and the SoC's IOHID sensors (hid_*) need no root: none "
+                    + "means neither could be read (the run's warnings say why; docs/on-hardware-checklist.md rows 16, 20)"
                     : "expose /sys/class/thermal or hwmon (a VM usually has none)"},
-            {"clocks", "_freq_hertz", mac ? "run as root (powermetrics' cluster clocks)" : "expose cpufreq (/sys/devices/system/cpu/cpu*/cpufreq)"},
-            {"power", "_watts", mac ? "run as root (powermetrics' CPU, GPU and ANE power)" : "expose powercap RAPL (/sys/class/powercap) to root"},
+            {"clocks", "_freq_hertz", mac ? "IOReport's residencies without root, powermetrics' as root (docs/on-hardware-checklist.md row 19)"
+                    : "expose cpufreq (/sys/devices/system/cpu/cpu*/cpufreq)"},
+            {"power", "_watts", mac ? "the SMC's PSTR and IOReport's Energy Model without root, powermetrics' as root (checklist rows 16, 19)"
+                    : "expose powercap RAPL (/sys/class/powercap) to root"},
             {"fans", "_rpm", mac ? "the SMC's F<n>Ac keys (smc_F0Ac_rpm): a Mac with no fan (MacBook Air) has none" : "expose hwmon fan inputs"},
             {"memory-errors", "_errors_total", mac ? "none: macOS has no EDAC counters" : "load the EDAC driver for this memory controller"},
             {"thermal-pressure", "_pressure_level", "macOS's thermal state (NSProcessInfo) without root, powermetrics' level as root "

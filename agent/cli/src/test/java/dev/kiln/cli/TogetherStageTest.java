@@ -117,9 +117,7 @@ class TogetherStageTest {
     @Timeout(150)
     void aSignalDuringTheStageInterruptsEveryMemberAndAKillIsSealedAtTheNextStart() throws Exception {
         Sysfs sys = Sysfs.create(dir.resolve("sys-sig"));
-        Kiln k = Kiln.start(dir, "run", "--state-dir", dir.resolve("sig").toString(), "--profile", profile(SYNTHETIC).toString(),
-                "--sysfs-root", sys.root().toString());
-        k.awaitOut("> together/selftest-pass-again", 60);
+        Kiln k = inStage(sys, "sig", SYNTHETIC);
         Thread.sleep(1000);
         k.signal("TERM");
         k.waitFor(30);
@@ -130,9 +128,7 @@ class TogetherStageTest {
         assertEquals(1, pending(dir.resolve("sig")), "the cancelled run is sealed");
 
         // SIGKILL in the middle of the stage: no handler runs; the next start seals what the journal holds
-        Kiln killed = Kiln.start(dir, "run", "--state-dir", dir.resolve("kill").toString(), "--profile", profile(SYNTHETIC).toString(),
-                "--sysfs-root", sys.root().toString());
-        killed.awaitOut("> together/selftest-pass-again", 60);
+        Kiln killed = inStage(sys, "kill", SYNTHETIC);
         Thread.sleep(1000);
         killed.signal("KILL");
         killed.waitFor(30);
@@ -182,9 +178,7 @@ class TogetherStageTest {
     @Timeout(200)
     void theHeatGuardStopsTheLoadAtOnceAndAKillAtThatMomentIsStillAFail() throws Exception {
         Sysfs sys = Sysfs.create(dir.resolve("sys-guard"));
-        Kiln k = Kiln.start(dir, "run", "--state-dir", dir.resolve("guard").toString(), "--profile", profile(GUARDED).toString(),
-                "--sysfs-root", sys.root().toString());
-        k.awaitOut("> together/selftest-pass-again", 60);
+        Kiln k = inStage(sys, "guard", GUARDED);
         Thread.sleep(1500);
         Instant hot = Instant.now();
         sys.set(120, 2500, 3_000_000);
@@ -209,9 +203,7 @@ class TogetherStageTest {
 
         // killed the moment the guard trips: the next start seals it FAIL
         Sysfs sys2 = Sysfs.create(dir.resolve("sys-guard2"));
-        Kiln killed = Kiln.start(dir, "run", "--state-dir", dir.resolve("guard2").toString(), "--profile", profile(GUARDED).toString(),
-                "--sysfs-root", sys2.root().toString());
-        killed.awaitOut("> together/selftest-pass-again", 60);
+        Kiln killed = inStage(sys2, "guard2", GUARDED);
         sys2.set(120, 2500, 3_000_000);
         killed.awaitErr("heat guard:", 30);
         killed.signal("KILL");
@@ -303,12 +295,18 @@ class TogetherStageTest {
                 loadStepCelsius: 5
             """;
 
+    /** Starts a run of {@code profileText} in state {@code state} on the tree, returning once both stage members have started. */
+    private Kiln inStage(Sysfs sys, String state, String profileText) throws Exception {
+        Kiln k = Kiln.start(dir, "run", "--state-dir", dir.resolve(state).toString(), "--profile", profile(profileText).toString(),
+                "--sysfs-root", sys.root().toString());
+        k.awaitOut("> together/selftest-pass-again", 60);
+        return k;
+    }
+
     /** Runs the synthetic profile while {@code hot} °C is written during the stage; returns the process. */
     private Kiln synthetic(String state, double hot, int fanUnderLoad) throws Exception {
         Sysfs sys = Sysfs.create(dir.resolve("sys-" + state));
-        Kiln k = Kiln.start(dir, "run", "--state-dir", dir.resolve(state).toString(), "--profile", profile(SYNTHETIC).toString(),
-                "--sysfs-root", sys.root().toString());
-        k.awaitOut("> together/selftest-pass-again", 60);
+        Kiln k = inStage(sys, state, SYNTHETIC);
         for (int i = 1; i <= 4; i++) { // a 4-second ramp, well under the heat-up limit
             sys.set(40 + (hot - 40) * i / 4.0, fanUnderLoad, 3_000_000);
             Thread.sleep(1000);

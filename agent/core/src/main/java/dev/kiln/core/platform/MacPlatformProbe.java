@@ -3,6 +3,8 @@ package dev.kiln.core.platform;
 import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.platform.mac.MacInventory;
 import dev.kiln.core.telemetry.PowermetricsSource;
+import dev.kiln.core.telemetry.HidTemperatureSource;
+import dev.kiln.core.telemetry.IoReportSource;
 import dev.kiln.core.telemetry.SmcSource;
 import dev.kiln.core.telemetry.ThermalStateSource;
 import dev.kiln.core.telemetry.TelemetrySource;
@@ -53,12 +55,22 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
         } catch (IOException e) {
             warn.accept("cannot read the SMC (die temperatures, fans): " + e.getMessage());
         }
+        try {
+            sources.add(HidTemperatureSource.open()); // the SoC's own temperature sensors: no root needed
+        } catch (IOException e) {
+            warn.accept("cannot read the IOHID temperature sensors: " + e.getMessage());
+        }
         if (!"root".equals(System.getProperty("user.name"))) {
-            warn.accept("powermetrics needs root: clusters and per-engine power are not sampled");
+            warn.accept("powermetrics needs root: clusters, power and pressure come from IOReport and macOS's thermal state instead");
             try {
                 sources.add(ThermalStateSource.open()); // the thermal pressure level without root
             } catch (IOException e) {
                 warn.accept("cannot read macOS's thermal state: " + e.getMessage());
+            }
+            try {
+                sources.add(IoReportSource.open(warn)); // engine power, cluster and GPU clocks without root
+            } catch (IOException e) {
+                warn.accept("cannot read IOReport (power and clocks without root): " + e.getMessage());
             }
             return sources;
         }

@@ -139,4 +139,54 @@ public final class IoReport {
         }
         return f;
     }
+
+    private static final Pattern CLUSTER = Pattern.compile("(DIE_\\d+_)?([A-Z])CPU(\\d*)");
+
+    /**
+     * Kiln's cluster keys for IOReport's CPU complex channels, as powermetrics names the same
+     * clusters: {@code ECPU} → {@code e}, {@code PCPU} → {@code p} when a chip has one cluster of that
+     * letter; {@code p0}, {@code p1}… in channel order when it has several ({@code PCPU}, {@code PCPU1},
+     * an Ultra's {@code DIE_0_PCPU} … {@code DIE_1_PCPU1}). Other names are left out.
+     */
+    public static Map<String, String> clusterKeys(List<String> channels) {
+        Map<String, List<String>> byLetter = new LinkedHashMap<>();
+        for (String c : channels) {
+            java.util.regex.Matcher m = CLUSTER.matcher(c);
+            if (m.matches()) {
+                byLetter.computeIfAbsent(m.group(2).toLowerCase(Locale.ROOT), k -> new java.util.ArrayList<>()).add(c);
+            }
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        byLetter.forEach((letter, names) -> {
+            for (int i = 0; i < names.size(); i++) {
+                out.put(names.get(i), names.size() == 1 ? letter : letter + i);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The DVFS table of a channel with {@code clockStates} clock states: the one table (of the
+     * {@code pmgr} device's {@code voltage-states*} properties, frequencies in Hz, zero rows dropped)
+     * with exactly that many rows; null when none or several fit (a chip whose tables Kiln cannot tell
+     * apart: no clock is made up).
+     */
+    public static long[] tableFor(int clockStates, Map<String, long[]> tables) {
+        long[] found = null;
+        for (long[] t : tables.values()) {
+            long[] rows = java.util.Arrays.stream(t).filter(f -> f > 0).toArray();
+            if (rows.length == clockStates) {
+                if (found != null && !java.util.Arrays.equals(found, rows)) {
+                    return null;
+                }
+                found = rows;
+            }
+        }
+        return found;
+    }
+
+    /** How many of a channel's states are clocks (not DOWN, IDLE, OFF, NON_IDLE). */
+    public static int clockStates(List<String> states) {
+        return (int) states.stream().filter(st -> !NOT_A_CLOCK.contains(st.toUpperCase(Locale.ROOT))).count();
+    }
 }

@@ -121,12 +121,16 @@ public final class SmcValue {
     }
 
     /**
-     * Whether a first reading shows a populated sensor: a temperature in (0, 150] °C (an empty slot
-     * reads 0, a few calibration keys read negative), a fan in [0, 30000] rpm, power in [0, 5000] W.
+     * Whether a first reading shows a populated sensor: a temperature in [10, 150] °C, a fan in
+     * [0, 30000] rpm, power in [0, 5000] W. The real dumps show why the floor is 10 °C and not 0: an
+     * empty slot reads 0, and many {@code Tp*}/{@code Tg*} keys hold small constants or negative
+     * values that are not temperatures (an M2 Max's Tp01 6.7, an M4 Max's Tp1n 2.5, an M3 Max's Tg0D
+     * −8.75); a die at idle is never under 10 °C. Sampled as sensors they would read "stuck" or out of
+     * line with their neighbours on a healthy unit.
      */
     public static boolean plausible(Kind kind, double v) {
         return switch (kind) {
-            case TEMPERATURE -> v > 0 && v <= 150;
+            case TEMPERATURE -> v >= 10 && v <= 150;
             case FAN -> v >= 0 && v <= 30_000;
             case POWER -> v >= 0 && v <= 5_000;
             case NONE -> false;

@@ -157,4 +157,37 @@ class IoReportTest {
         assertArrayEquals(Arrays.stream(m4ProTable("E-Cluster")).toArray(),
                 IoReport.frequencies(property("macmon-debug-m4pro-mac16_8-macos27.0b-dvfs-fragment.txt", "voltage-states1-sram")));
     }
+
+    /** Every {@code voltage-states*-sram} table a macmon dump printed whole, as the pmgr device's bytes decode. */
+    static Map<String, long[]> sramTables(String fixture) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (String l : MacParsersTest.text(fixture).split("\n")) {
+            String t = l.trim();
+            int colon = t.indexOf(": (f)");
+            if (colon > 0 && t.substring(0, colon).endsWith("-sram") && t.contains("(v)") == false) {
+                String key = t.substring(0, colon);
+                if (MacParsersTest.text(fixture).contains(key + ": (v)")) {
+                    out.put(key, IoReport.frequencies(property(fixture, key)));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theTableOfAChannelIsTheOneWithItsNumberOfClockStatesAndClustersAreNamedAsPowermetricsDoes() {
+        Map<String, long[]> m4 = sramTables("macmon-debug-m4pro-mac16_8-macos27.0b-dvfs-fragment.txt");
+        assertTrue(m4.containsKey("voltage-states1-sram"), m4.keySet().toString());
+        assertEquals(2_592_000_000L, IoReport.tableFor(7, m4)[6], "seven E states: the E-cluster's table");
+        assertNull(IoReport.tableFor(19, m4), "the P table was cut from this capture: no clock is made up");
+        Map<String, Object[]> r = residencies("macmon-debug-m4pro-mac16_8-macos27.0b-cpu-gpu-residency-fragment.txt");
+        @SuppressWarnings("unchecked")
+        List<String> pStates = (List<String>) r.get("PCPU120")[0];
+        assertEquals(19, IoReport.clockStates(pStates));
+        assertEquals(Map.of("ECPU", "e", "PCPU", "p"), IoReport.clusterKeys(List.of("ECPU", "PCPU", "GPUPH")));
+        assertEquals(List.of("e", "p0", "p1"), List.copyOf(IoReport.clusterKeys(List.of("ECPU", "PCPU", "PCPU1")).values()));
+        assertEquals(Map.of("DIE_0_ECPU", "e0", "DIE_0_PCPU", "p0", "DIE_0_PCPU1", "p1", "DIE_1_ECPU", "e1", "DIE_1_PCPU", "p2", "DIE_1_PCPU1", "p3"),
+                IoReport.clusterKeys(List.of("DIE_0_ECPU", "DIE_0_PCPU", "DIE_0_PCPU1", "DIE_1_ECPU", "DIE_1_PCPU", "DIE_1_PCPU1")),
+                "an Ultra's six clusters, as the M2 Ultra's powermetrics capture names them (E0, P0, P1, E1, P2, P3)");
+    }
 }
