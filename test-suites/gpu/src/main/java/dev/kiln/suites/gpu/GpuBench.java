@@ -37,12 +37,14 @@ public final class GpuBench {
                 double bestFlops = 0;
                 long kernel = 0;
                 long check = 0;
+                long poison = 0;
                 long wrong = 0;
                 run.runDense(-1, 0, DeviceRun.Drop.NONE); // warm-up
                 for (int i = 0; i < reps; i++) {
                     wrong += run.runDense(-1, 0, DeviceRun.Drop.NONE).size();
                     kernel += run.lastKernelNanos;
                     check += run.lastCheckNanos;
+                    poison += run.lastPoisonNanos;
                     bestFlops = Math.max(bestFlops, run.flops() / (run.lastKernelNanos / 1e9));
                 }
                 double bestMem = 0;
@@ -68,9 +70,10 @@ public final class GpuBench {
                         }
                     }
                 }
-                System.out.printf(Locale.ROOT, "gpu device %s: items=%d chains=%d iterations=%d fma_GFLOPs=%.2f check_share=%.4f memory_GBps=%.2f "
-                                + "transfer_plain_GBps=%.2f transfer_mapped_GBps=%.2f wrong=%d%n", d.describe().replace(' ', '_'), items,
-                        DeviceRun.CHAINS, iterations, bestFlops / 1e9, check / (double) kernel, bestMem / 1e9, plain / 1e9, mapped / 1e9, wrong);
+                System.out.printf(Locale.ROOT, "gpu device %s: items=%d chains=%d iterations=%d fma_GFLOPs=%.2f check_share=%.4f poison_share=%.4f "
+                                + "memory_GBps=%.2f transfer_plain_GBps=%.2f transfer_mapped_GBps=%.2f wrong=%d%n", d.describe().replace(' ', '_'), items,
+                        DeviceRun.CHAINS, iterations, bestFlops / 1e9, check / (double) kernel, poison / (double) kernel, bestMem / 1e9, plain / 1e9,
+                        mapped / 1e9, wrong);
             }
         }
     }
