@@ -419,7 +419,10 @@ final class Dashboard {
             m.put("time", d == null ? "—" : duration(d));
             m.put("iterations", s.path("iterations").asLong(0));
             m.put("failures", s.path("failureCount").asLong(0));
-            m.put("reason", s.path("reason").asText(""));
+            String standIn = s.path("standIn").asText("");
+            String reason = s.path("reason").asText("");
+            // a stand-in is never the engine: said on the run page whatever the outcome
+            m.put("reason", standIn.isEmpty() ? reason : "on a stand-in: " + standIn + (reason.isEmpty() ? "" : "; " + reason));
             suites.add(m);
             for (JsonNode f : s.path("failures")) {
                 Map<String, Object> fm = new LinkedHashMap<>();

@@ -157,6 +157,9 @@ class DashboardTest {
             String again = read(base, "/ui/runs/" + fail).body(); // the charts from the cache, the telemetry not read again
             assertEquals(8, count(again, "<g class=\"series\""));
             assertFalse(again.contains("has no telemetry"), "a cached trace is not a missing one");
+            String incRun = read(base, "/ui/runs/" + incomplete).body();
+            assertTrue(incRun.contains("on a stand-in: OpenCL cpu device &#39;pocl&#39;, not a GPU; no OpenCL device")
+                    || incRun.contains("on a stand-in: OpenCL cpu device &#x27;pocl&#x27;, not a GPU; no OpenCL device"), "a stand-in is said: " + incRun);
             String passRun = read(base, "/ui/runs/" + pass).body();
             assertTrue(passRun.contains("Against SKU <strong id=\"sku\">m4max-64g</strong>"), passRun);
             byte[] downloaded = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/runs/" + pass + "/bundle")).header("Cookie", session).build(),

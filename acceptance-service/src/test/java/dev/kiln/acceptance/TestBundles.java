@@ -102,6 +102,7 @@ public final class TestBundles {
                 + "{\"suiteId\":\"memory\",\"required\":true,\"outcome\":\"PASS\",\"reason\":\"\",\"started\":\"" + mid + "\",\"ended\":\""
                 + end + "\",\"iterations\":40,\"failures\":[],\"failureCount\":0},"
                 + "{\"suiteId\":\"gpu\",\"required\":" + s.verdict().equals("INCOMPLETE") + ",\"outcome\":\"SKIPPED\",\"reason\":\"no OpenCL device\","
+                + (s.verdict().equals("INCOMPLETE") ? "\"standIn\":\"OpenCL cpu device 'pocl', not a GPU\"," : "")
                 + "\"iterations\":0,\"failures\":[],\"failureCount\":0}]}";
         String inventory = "{\"inventory\":{\"model\":" + q(s.model()) + ",\"chip\":\"Apple M4 Max\",\"logicalCpus\":16},"
                 + (s.sku() == null ? "" : "\"sku\":{\"name\":" + q(s.sku()) + "},\"checks\":[{\"field\":\"chip\",\"expected\":\"Apple M4 Max\","

@@ -63,6 +63,14 @@ public interface SuiteContext {
     void log(LogLevel level, String message);
 
     /**
+     * Says that what ran is a stand-in for the engine this suite exists for (ONNX Runtime's CPU
+     * provider instead of the Neural Engine, an OpenCL CPU device instead of the GPU): {@code what}
+     * names it. The result carries it (summary, event stream, bundle); where a SKU says the unit must
+     * have the engine, a stand-in run is never a pass. The first call counts.
+     */
+    void standIn(String what);
+
+    /**
      * A directory for files the suite keeps from run to run (a compiled-model cache), under the
      * agent's state directory and named after the suite; created on first use. Empty where the
      * framework keeps no state (a test harness). Never for results: those go in measurements and

@@ -23,16 +23,20 @@ import java.util.Objects;
  * @param workDigest     hex digest of every random draw the suite made: equal for equal seeds
  * @param placement      how workers were placed (pinned, steered or neither), for the record
  * @param parameters     the parameters it ran with
+ * @param standIn        what stood in for the engine the suite tests (an ONNX Runtime CPU provider, an
+ *                       OpenCL CPU device), empty when the engine itself ran; absent from bundles
+ *                       written before the field existed, read as empty
  */
 public record SuiteResult(String suiteId, boolean required, Outcome outcome, UnavailableCategory category,
                           String reason, Instant started, Instant ended, long iterations, long checks,
                           List<Measurement> measurements, List<Failure> failures, long failureCount,
-                          String workDigest, String placement, Map<String, String> parameters) {
+                          String workDigest, String placement, Map<String, String> parameters, String standIn) {
 
     public SuiteResult {
         Objects.requireNonNull(suiteId, "suiteId");
         Objects.requireNonNull(outcome, "outcome");
         reason = reason == null ? "" : reason;
+        standIn = standIn == null ? "" : standIn;
         measurements = List.copyOf(measurements);
         failures = List.copyOf(failures);
         parameters = Map.copyOf(parameters);

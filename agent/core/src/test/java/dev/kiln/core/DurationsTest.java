@@ -45,7 +45,7 @@ class DurationsTest {
 
     private static SuiteResult r(Outcome o, boolean required) {
         return new SuiteResult("s" + o, required, o, o == Outcome.SKIPPED ? UnavailableCategory.NOT_PRESENT : null, "",
-                Instant.EPOCH, Instant.EPOCH, 0, 0, List.of(), List.of(), 0, "", "", Map.of());
+                Instant.EPOCH, Instant.EPOCH, 0, 0, List.of(), List.of(), 0, "", "", Map.of(), "");
     }
 
     @Test

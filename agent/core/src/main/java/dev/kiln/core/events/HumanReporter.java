@@ -276,6 +276,9 @@ if (manualTicks) {
         out.printf(row, "SUITE", "OUTCOME", "TIME", "ITERATIONS", "FAILURES", "NOTE");
         for (SuiteResult r : report.results()) {
             String note = r.outcome() == Outcome.SKIPPED ? r.category() + ": " + r.reason() : r.reason();
+            if (!r.standIn().isEmpty() && r.outcome() != Outcome.SKIPPED) {
+                note = "on a stand-in: " + r.standIn() + (note.isEmpty() ? "" : "; " + note); // never the engine itself
+            }
             if (note.length() > 100) {
                 note = note.substring(0, 97) + "...";
             }

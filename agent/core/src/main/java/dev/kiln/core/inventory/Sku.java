@@ -42,6 +42,22 @@ public record Sku(@JsonProperty("name") String name, @JsonProperty("chip") Strin
     public record Check(String field, String expected, String actual, boolean ok) {
     }
 
+    /**
+     * The suites whose engine this SKU says the unit has: {@code gpu} when it names GPU cores,
+     * {@code neural-engine} when it says the unit has one. Their runs are required, and a run of one on
+     * a stand-in (a CPU device or provider standing in for the engine) is never a pass.
+     */
+    public java.util.Set<String> enginesRequired() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        if (gpuCores != null && gpuCores > 0) {
+            out.add("gpu");
+        }
+        if (Boolean.TRUE.equals(neuralEngine)) {
+            out.add("neural-engine");
+        }
+        return out;
+    }
+
     /** @throws KilnException 78 with the file, line and field for unknown keys or wrong types */
     public static Sku load(Path file) {
         String text;

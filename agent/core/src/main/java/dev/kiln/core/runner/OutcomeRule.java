@@ -87,6 +87,20 @@ public final class OutcomeRule {
     public record Decision(Outcome outcome, UnavailableCategory category, String reason) {
     }
 
+    /**
+     * A run on a stand-in where the SKU says the unit must have the engine: a PASS becomes
+     * SKIPPED(NOT_PRESENT) saying so, since the engine was never tested; any other outcome stands (a
+     * defect found on a stand-in is still a defect). Without such a SKU the decision stands and the
+     * result only carries the stand-in.
+     */
+    public static Decision standIn(Decision d, String suite, String standIn, boolean engineRequired) {
+        if (!engineRequired || standIn.isEmpty() || d.outcome() != Outcome.PASS) {
+            return d;
+        }
+        return new Decision(Outcome.SKIPPED, UnavailableCategory.NOT_PRESENT, "a stand-in ran (" + standIn + "), not this unit's " + suite
+                + ": the SKU requires it, so a run on a stand-in cannot pass");
+    }
+
     public static Decision decide(Observed o) {
         if (o.hungReason() != null) {
             return new Decision(Outcome.HUNG, null, o.hungReason());

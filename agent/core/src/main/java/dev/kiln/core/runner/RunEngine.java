@@ -100,7 +100,7 @@ public final class RunEngine {
         }
         return new SuiteResult(r.suiteId(), r.required(), r.outcome(), r.category(), "the load was stopped: " + f.reason(), r.started(),
                 r.ended(), r.iterations(), r.checks(), r.measurements(), r.failures(), r.failureCount(), r.workDigest(), r.placement(),
-                r.parameters());
+                r.parameters(), r.standIn());
     }
 
     public boolean isCancelled() {
@@ -184,7 +184,7 @@ public final class RunEngine {
     private static SuiteResult notStarted(SuiteRequest request) {
         Instant now = Instant.now();
         return new SuiteResult(request.id(), request.required(), Outcome.INTERRUPTED, null,
-                "run cancelled before this suite started", now, now, 0, 0, List.of(), List.of(), 0, "", "", request.parameters());
+                "run cancelled before this suite started", now, now, 0, 0, List.of(), List.of(), 0, "", "", request.parameters(), "");
     }
 
     private static void ended(SuiteRequest request, SuiteResult result, RunListener listener) {
@@ -231,7 +231,7 @@ public final class RunEngine {
                 } catch (RuntimeException | Error e) {
                     Instant now = Instant.now();
                     res = new SuiteResult(m.id(), m.required(), Outcome.ERROR, null, "the runner failed: " + SuiteRunner.describe(e),
-                            prepareStart, now, 0, 0, List.of(), List.of(), 0, "", "", m.parameters());
+                            prepareStart, now, 0, 0, List.of(), List.of(), 0, "", "", m.parameters(), "");
                 } finally {
                     runners.remove(r);
                 }

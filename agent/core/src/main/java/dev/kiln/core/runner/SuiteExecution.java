@@ -59,6 +59,8 @@ final class SuiteExecution implements SuiteContext {
 
     /** A hang a worker reported itself ({@link dev.kiln.api.WorkerContext#hung}), or null. */
     volatile String hungReported;
+    /** What stood in for the suite's engine (empty: the engine itself, or nothing said). */
+    volatile String standIn = "";
 
     synchronized void reportHung(String reason) {
         if (hungReported == null) {
@@ -165,6 +167,14 @@ final class SuiteExecution implements SuiteContext {
             listener.failure(suiteId, f);
         } else if (n == options.maxFailuresKept() + 1L) {
             log(LogLevel.WARNING, "more than " + options.maxFailuresKept() + " failures: the rest are counted, not kept");
+        }
+    }
+
+    @Override
+    public synchronized void standIn(String what) {
+        if (standIn.isEmpty() && what != null && !what.isBlank()) {
+            standIn = what;
+            log(dev.kiln.api.LogLevel.WARNING, "a stand-in ran, not the engine this suite tests: " + what);
         }
     }
 

@@ -102,9 +102,11 @@ final class SuiteRunner {
         OutcomeRule.Decision d = OutcomeRule.decide(new OutcomeRule.Observed(r.hung, exec.failureCount.get(), first,
                 r.broken != null ? r.broken : workerBroken(exec), r.skip, runCancelled.get(), r.hadTime, exec.iterations.get(),
                 suite.descriptor().alwaysVerifies(), exec.checks.get()));
-        return new SuiteResult(id, request.required(), d.outcome(), d.category(), d.reason(), started, Instant.now(),
+        boolean engineRequired = options.enginesRequired().contains(suite.descriptor().id());
+        d = OutcomeRule.standIn(d, suite.descriptor().id(), exec.standIn, engineRequired);
+        return new SuiteResult(id, request.required() || engineRequired, d.outcome(), d.category(), d.reason(), started, Instant.now(),
                 exec.iterations.get(), exec.checks.get(), exec.measurements(), exec.failures(), exec.failureCount.get(),
-                exec.workDigest(), r.placement, exec.parameters().asMap());
+                exec.workDigest(), r.placement, exec.parameters().asMap(), exec.standIn);
     }
 
     /** What the lifecycle left for the outcome rule, filled in as it goes. */

@@ -199,6 +199,11 @@ final class Worker implements WorkerContext {
     }
 
     @Override
+    public void standIn(String what) {
+        exec.standIn(what);
+    }
+
+    @Override
     public void log(LogLevel level, String message) {
         exec.log(level, "[" + phase + "/" + index + "] " + message);
     }

@@ -121,7 +121,8 @@ public final class RunService {
         ServiceConfig svc = r.noUpload() ? null : cfg.service(r.service());
         require(!(r.requireDelivery() && svc == null), "--require-delivery needs an acceptance service (--service or the config file)");
         cfg.validate(); // every field of every section, TLS material included, used by this run or not
-        RunOptions options = RunOptions.defaults(seed).withHangTimeout(hang).withMaxIterations(r.maxIterations()).withFaults(planted);
+        RunOptions options = RunOptions.defaults(seed).withHangTimeout(hang).withMaxIterations(r.maxIterations()).withFaults(planted)
+                .withEnginesRequired(sku == null ? java.util.Set.of() : sku.enginesRequired());
         return new Checked(r, profile, suites, options, sku, state, cfg, svc);
     }
 

@@ -169,7 +169,7 @@ public final class Recovery {
             Instant now = clock.instant();
             results.add(new SuiteResult(p.id(), p.required(), Outcome.INTERRUPTED, null,
                     "the agent stopped while this suite ran (crash, kill or power loss); found at the next start",
-                    now, now, 0, 0, List.of(), List.of(), 0, "", "", p.parameters()));
+                    now, now, 0, 0, List.of(), List.of(), 0, "", "", p.parameters(), ""));
         }
         Verdict verdict;
         if (j.ended() != null) {

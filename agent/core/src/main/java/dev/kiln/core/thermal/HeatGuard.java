@@ -43,7 +43,7 @@ public final class HeatGuard {
             d.put("at", at.toString());
             Failure f = new Failure(SYMPTOM, words(), d, false);
             return new SuiteResult(ID, true, Outcome.FAIL, null, "1 failure(s); first: " + words(), started, at, 0, 1, List.of(),
-                    List.of(f), 1, "", "", Map.of());
+                    List.of(f), 1, "", "", Map.of(), "");
         }
     }
 

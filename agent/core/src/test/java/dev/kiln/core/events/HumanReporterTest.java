@@ -58,7 +58,7 @@ class HumanReporterTest {
         List<dev.kiln.api.SuiteResult> results = new java.util.ArrayList<>();
         for (String id : List.of("cpu", "together/neural-engine", "thermal")) {
             results.add(new dev.kiln.api.SuiteResult(id, true, dev.kiln.api.Outcome.PASS, null, "", t, t.plusSeconds(5), 3, 3, List.of(),
-                    List.of(), 0, "", "", Map.of()));
+                    List.of(), 0, "", "", Map.of(), ""));
         }
         RunInfo info = new RunInfo("r", "p", 1, t, "t", "kiln run", List.of(), Map.of());
         r.runEnded(new dev.kiln.core.runner.RunReport(info, t.plusSeconds(20), results, dev.kiln.api.Verdict.PASS));
@@ -80,9 +80,9 @@ class HumanReporterTest {
                 Map.of("cpu", 3, "phase", "each-core", "kernel", "crc32c"), false);
         List<dev.kiln.api.SuiteResult> results = List.of(
                 new dev.kiln.api.SuiteResult("cpu", true, dev.kiln.api.Outcome.FAIL, null, "", t, t.plusSeconds(90), 3, 3, List.of(), List.of(f), 1,
-                        "", "", Map.of()),
+                        "", "", Map.of(), ""),
                 new dev.kiln.api.SuiteResult("gpu", true, dev.kiln.api.Outcome.SKIPPED, dev.kiln.api.UnavailableCategory.NOT_PRESENT,
-                        "no OpenCL device", t, t, 0, 0, List.of(), List.of(), 0, "", "", Map.of()));
+                        "no OpenCL device", t, t, 0, 0, List.of(), List.of(), 0, "", "", Map.of(), ""));
         dev.kiln.core.runner.RunReport report = new dev.kiln.core.runner.RunReport(info, t.plusSeconds(120), results, dev.kiln.api.Verdict.FAIL);
         r.runEnded(report);
         r.verdict(report, dev.kiln.core.ExitCode.FAIL, null);
@@ -136,7 +136,7 @@ class HumanReporterTest {
         dev.kiln.api.Measurement m = new dev.kiln.api.Measurement("load_window_seconds", 1, "seconds", null, null,
                 Map.of("loadStart", loadStart, "loadEnd", loadEnd));
         return new dev.kiln.api.SuiteResult(id, true, dev.kiln.api.Outcome.PASS, null, "", Instant.parse(loadStart), Instant.parse(loadEnd), 1, 1,
-                List.of(m), List.of(), 0, "", "", Map.of());
+                List.of(m), List.of(), 0, "", "", Map.of(), "");
     }
 
     @Test

@@ -133,10 +133,10 @@ class LiveViewTest {
         twoSuitesRunning(r);
         Instant t = Instant.parse("2026-11-29T10:00:00Z");
         List<SuiteResult> results = List.of(
-                new SuiteResult("together/cpu", true, Outcome.PASS, null, "", t, t.plusSeconds(300), 9, 9, List.of(), List.of(), 0, "", "", Map.of()),
+                new SuiteResult("together/cpu", true, Outcome.PASS, null, "", t, t.plusSeconds(300), 9, 9, List.of(), List.of(), 0, "", "", Map.of(), ""),
                 new SuiteResult("together/memory", true, Outcome.FAIL, null, "1 failure", t, t.plusSeconds(300), 4, 4, List.of(),
                         List.of(new Failure("memory-mismatch", "pattern mismatch at 0x7f3a00001040", Map.of("address", "0x7f3a00001040"), false)),
-                        1, "", "", Map.of()));
+                        1, "", "", Map.of(), ""));
         RunReport report = new RunReport(run(), t.plusSeconds(301), results, Verdict.FAIL);
         r.runEnded(report);
         r.verdict(report, ExitCode.FAIL, null);

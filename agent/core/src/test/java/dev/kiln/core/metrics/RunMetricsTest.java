@@ -38,7 +38,7 @@ class RunMetricsTest {
     }
 
     private static SuiteResult result(String id, Outcome o, long failures) {
-        return new SuiteResult(id, true, o, null, "", Instant.EPOCH, Instant.EPOCH, 7, 7, List.of(), List.of(), failures, "", "", Map.of());
+        return new SuiteResult(id, true, o, null, "", Instant.EPOCH, Instant.EPOCH, 7, 7, List.of(), List.of(), failures, "", "", Map.of(), "");
     }
 
     @Test

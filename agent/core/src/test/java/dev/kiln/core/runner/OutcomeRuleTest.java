@@ -10,6 +10,7 @@ import dev.kiln.core.runner.OutcomeRule.Observed;
 import dev.kiln.core.runner.OutcomeRule.Skip;
 import java.time.Duration;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -80,5 +81,20 @@ class OutcomeRuleTest {
         assertEquals(outcome, d.outcome());
         assertEquals(reason, d.reason());
         assertEquals(outcome == Outcome.SKIPPED ? UnavailableCategory.NOT_PRESENT : null, d.category());
+    }
+
+    @Test
+    void aStandInsPassIsNeverAPassWhereTheSkuRequiresTheEngine() {
+        OutcomeRule.Decision pass = new OutcomeRule.Decision(Outcome.PASS, null, "");
+        OutcomeRule.Decision refused = OutcomeRule.standIn(pass, "neural-engine", "ONNX Runtime's CPU provider", true);
+        assertEquals(Outcome.SKIPPED, refused.outcome());
+        assertEquals(UnavailableCategory.NOT_PRESENT, refused.category());
+        assertEquals("a stand-in ran (ONNX Runtime's CPU provider), not this unit's neural-engine: the SKU requires it, so a run on a "
+                + "stand-in cannot pass", refused.reason());
+        // without such a SKU the pass stands (the result still names the stand-in); the engine itself passes; a defect stays a defect
+        assertEquals(pass, OutcomeRule.standIn(pass, "neural-engine", "ONNX Runtime's CPU provider", false));
+        assertEquals(pass, OutcomeRule.standIn(pass, "neural-engine", "", true));
+        OutcomeRule.Decision fail = new OutcomeRule.Decision(Outcome.FAIL, null, "1 failure(s); first: x");
+        assertEquals(fail, OutcomeRule.standIn(fail, "gpu", "OpenCL cpu device 'x', not a GPU", true));
     }
 }

@@ -99,7 +99,7 @@ class StageTest {
         RunEngine engine = KitHarness.engine();
         SuiteResult finding = new SuiteResult("heat-guard", true, Outcome.FAIL, null, "1 failure(s); first: soc held above 110 °C",
                 Instant.now(), Instant.now(), 0, 1, List.of(), List.of(new Failure("thermal-critical-temperature", "soc held above 110 °C",
-                Map.of(), false)), 1, "", "", Map.of());
+                Map.of(), false)), 1, "", "", Map.of(), "");
         Thread guard = new Thread(() -> {
             try {
                 Thread.sleep(700);

@@ -47,7 +47,7 @@ class JournalRecoveryTest {
 
     private static SuiteResult pass(String id) {
         return new SuiteResult(id, true, Outcome.PASS, null, "", Instant.now(), Instant.now(), 10, 10, List.of(), List.of(), 0,
-                "0x1", "none", Map.of());
+                "0x1", "none", Map.of(), "");
     }
 
     /** Records {@code finished} suites, then starts {@code inFlight} (if any), then stops dead. */

@@ -171,6 +171,9 @@ public final class NeuralEngineSuite implements Suite {
     public void prepare(SuiteContext ctx) throws Exception {
         Parameters p = ctx.parameters();
         provider = Engine.Provider.of(p.get("provider").trim());
+        if (provider == Engine.Provider.CPU) {
+            ctx.standIn("ONNX Runtime's CPU provider (provider=cpu), not the Neural Engine");
+        }
         EnumSet<OrtProvider> here;
         try {
             here = Engine.providers();

@@ -47,6 +47,12 @@ class NeuralEngineSuiteTest {
         assertEquals(0, measurement(r, "ne_wrong_outputs_total"));
         assertTrue(r.checks() >= 20L * 12, "every output of every inference checked: " + r.checks());
         assertEquals("cpu", r.parameters().get("provider"));
+        assertEquals("ONNX Runtime's CPU provider (provider=cpu), not the Neural Engine", r.standIn(), "the result names the stand-in");
+        // a SKU that says the unit has a Neural Engine: the same run is never a pass, and it is required
+        SuiteResult refused = run(SMALL, RunOptions.defaults(3).withMaxIterations(20).withEnginesRequired(java.util.Set.of("neural-engine")));
+        assertEquals(Outcome.SKIPPED, refused.outcome(), refused.reason());
+        assertTrue(refused.required() && refused.reason().startsWith("a stand-in ran (ONNX Runtime's CPU provider"), refused.reason());
+        assertEquals(dev.kiln.api.Verdict.INCOMPLETE, dev.kiln.core.Verdicts.decide(List.of(refused)));
     }
 
     /** Each fault at its exact tensor index, with the symptom of the check that must catch it. */
