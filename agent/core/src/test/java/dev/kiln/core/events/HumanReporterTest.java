@@ -58,12 +58,15 @@ class HumanReporterTest {
         List<dev.kiln.api.SuiteResult> results = new java.util.ArrayList<>();
         for (String id : List.of("cpu", "together/neural-engine", "thermal")) {
             results.add(new dev.kiln.api.SuiteResult(id, true, dev.kiln.api.Outcome.PASS, null, "", t, t.plusSeconds(5), 3, 3, List.of(),
-                    List.of(), 0, "", "", Map.of(), ""));
+                    List.of(), 0, "", "", Map.of(), id.endsWith("neural-engine") ? "ONNX Runtime's CPU provider (provider=cpu), not the Neural Engine" : ""));
         }
         RunInfo info = new RunInfo("r", "p", 1, t, "t", "kiln run", List.of(), Map.of());
         r.runEnded(new dev.kiln.core.runner.RunReport(info, t.plusSeconds(20), results, dev.kiln.api.Verdict.PASS));
         List<Integer> at = buf.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("PASS")).map(l -> l.indexOf("PASS")).toList();
         assertTrue(at.size() == 3 && at.stream().distinct().count() == 1, "outcome columns at " + at + ":\n" + buf);
+        // a PASS on a stand-in says so in its note: never read as the engine's
+        assertTrue(buf.toString(StandardCharsets.UTF_8).lines().anyMatch(l -> l.startsWith("  together/neural-engine") && l.contains("PASS")
+                && l.endsWith("on a stand-in: ONNX Runtime's CPU provider (provider=cpu), not the Neural Engine")), buf.toString(StandardCharsets.UTF_8));
     }
 
     /** A failure is told in the suite's words with its place, and the exact command that runs the same work again. */
