@@ -112,15 +112,9 @@ public final class RunSession {
         } catch (IOException | RuntimeException e) {
             // no readable record of the run's limits: the defaults judge
         }
-        try (Reader in = Files.newBufferedReader(csv)) {
-            Trace trace = Trace.parse(in);
-            HeatGuard.Trip trip = HeatGuard.breach(trace, limits.criticalCelsius(),
-                    limits.breachSeconds());
-            if (trip == null) {
-                return null;
-            }
-            Instant started = trace.size() == 0 ? trip.at() : Instant.ofEpochMilli(trace.millis(0));
-            return trip.result(started);
+        try (Reader in = Files.newBufferedReader(csv)) { // a line at a time: a month of trace is never held at start-up
+            HeatGuard.Trip trip = HeatGuard.breach(in, limits.criticalCelsius(), limits.breachSeconds());
+            return trip == null ? null : trip.result(trip.at());
         } catch (IOException | RuntimeException e) {
             return null; // a trace that cannot be read shows nothing; the run stays INCOMPLETE
         }

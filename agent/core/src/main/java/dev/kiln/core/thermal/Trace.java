@@ -39,14 +39,27 @@ public final class Trace {
         }
     }
 
+    /** What a streaming read of the CSV hands on, line by line, holding only the line in hand. */
+    public interface Rows {
+        /** The channels, in column order: at the start, and again with the new ones last when the header is restated. */
+        void columns(String[] channels);
+
+        /** One sample: its time and a value per channel so far (NaN unknown); the array is reused for the next row. */
+        void row(long millis, double[] values);
+
+        /** A line that did not parse, skipped. */
+        default void damaged(int lineNo) {
+        }
+    }
+
     /**
-     * Reads CSV text, one line at a time into the columns. A line that does not parse (torn by a
-     * kill, or by a disk that filled mid-write) is skipped and counted ({@link #damagedLines()}): the
-     * rest of the trace still stands, and the judge says what was skipped.
+     * Reads CSV text one line at a time, handing each on to {@code rows} and keeping none: memory
+     * does not grow with the trace. A line that does not parse (torn by a kill, or by a disk that
+     * filled mid-write) is skipped and reported; the rest of the trace still stands.
      *
      * @throws IOException when the header is missing or the reader fails
      */
-    public static Trace parse(Reader in) throws IOException {
+    public static void read(Reader in, Rows rows) throws IOException {
         BufferedReader r = new BufferedReader(in);
         String header = r.readLine();
         if (header == null || !header.startsWith("timestamp")) {
@@ -54,12 +67,8 @@ public final class Trace {
         }
         String[] names = header.split(",", -1);
         int width = names.length - 1;
-        long[] t = new long[1024];
-        double[][] cols = new double[width][1024];
+        rows.columns(Arrays.copyOfRange(names, 1, names.length));
         double[] row = new double[width];
-        int n = 0;
-        int damaged = 0;
-        int firstDamaged = 0;
         int lineNo = 1;
         for (String line = r.readLine(); line != null; line = r.readLine()) {
             lineNo++;
@@ -70,18 +79,12 @@ public final class Trace {
             if (cells[0].equals("timestamp")) {
                 // the header restated with channels that appeared later: the columns so far, then the new ones
                 if (cells.length >= names.length && Arrays.equals(names, Arrays.copyOf(cells, names.length))) {
-                    int grown = cells.length - 1;
-                    cols = Arrays.copyOf(cols, grown);
-                    for (int c = width; c < grown; c++) {
-                        cols[c] = new double[t.length];
-                        Arrays.fill(cols[c], 0, n, Double.NaN); // unknown before the channel appeared
-                    }
                     names = cells;
-                    width = grown;
+                    width = cells.length - 1;
                     row = new double[width];
+                    rows.columns(Arrays.copyOfRange(names, 1, names.length));
                 } else {
-                    damaged++;
-                    firstDamaged = firstDamaged == 0 ? lineNo : firstDamaged;
+                    rows.damaged(lineNo);
                 }
                 continue;
             }
@@ -95,27 +98,69 @@ public final class Trace {
                     row[c] = cells[c + 1].isEmpty() ? Double.NaN : Double.parseDouble(cells[c + 1]);
                 }
             } catch (DateTimeParseException | NumberFormatException e) {
-                damaged++;
-                firstDamaged = firstDamaged == 0 ? lineNo : firstDamaged;
+                rows.damaged(lineNo);
                 continue;
             }
+            rows.row(ms, row);
+        }
+    }
+
+    /**
+     * Reads CSV text into the columns ({@link #read}); lines that do not parse are skipped and
+     * counted ({@link #damagedLines()}), and the judge says what was skipped.
+     *
+     * @throws IOException when the header is missing or the reader fails
+     */
+    public static Trace parse(Reader in) throws IOException {
+        Columns c = new Columns();
+        read(in, c);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (int i = 0; i < c.names.length; i++) {
+            out.put(c.names[i], Arrays.copyOf(c.cols[i], c.n));
+        }
+        return new Trace(Arrays.copyOf(c.t, c.n), out, c.damaged, c.firstDamaged);
+    }
+
+    /** The rows of a read gathered into columns. */
+    private static final class Columns implements Rows {
+        String[] names = new String[0];
+        long[] t = new long[1024];
+        double[][] cols = new double[0][];
+        int n;
+        int damaged;
+        int firstDamaged;
+
+        @Override
+        public void columns(String[] channels) {
+            int width = names.length;
+            cols = Arrays.copyOf(cols, channels.length);
+            for (int c = width; c < channels.length; c++) {
+                cols[c] = new double[t.length];
+                Arrays.fill(cols[c], 0, n, Double.NaN); // unknown before the channel appeared
+            }
+            names = channels;
+        }
+
+        @Override
+        public void row(long millis, double[] values) {
             if (n == t.length) {
                 t = Arrays.copyOf(t, n * 2);
-                for (int c = 0; c < width; c++) {
+                for (int c = 0; c < cols.length; c++) {
                     cols[c] = Arrays.copyOf(cols[c], n * 2);
                 }
             }
-            t[n] = ms;
-            for (int c = 0; c < width; c++) {
-                cols[c][n] = row[c];
+            t[n] = millis;
+            for (int c = 0; c < cols.length; c++) {
+                cols[c][n] = values[c];
             }
             n++;
         }
-        Map<String, double[]> out = new LinkedHashMap<>();
-        for (int c = 0; c < width; c++) {
-            out.put(names[c + 1], Arrays.copyOf(cols[c], n));
+
+        @Override
+        public void damaged(int lineNo) {
+            damaged++;
+            firstDamaged = firstDamaged == 0 ? lineNo : firstDamaged;
         }
-        return new Trace(Arrays.copyOf(t, n), out, damaged, firstDamaged);
     }
 
     /** Lines of the CSV that did not parse and were skipped. */

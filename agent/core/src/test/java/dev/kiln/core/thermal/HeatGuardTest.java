@@ -84,4 +84,27 @@ class HeatGuardTest {
         assertEquals("smc_Tp01_celsius", t.channel());
         assertNull(HeatGuard.breach(ThermalJudgeTest.trace(60, i -> s(105, 60)), 110, 5));
     }
+
+    @Test
+    void aTraceReadALineAtATimeFindsTheSameBreachAsTheWholeTraceAndSaysItWasFoundAfterwards() throws Exception {
+        // a channel that appears late (the header restated), a torn line, then a breach on the late channel
+        StringBuilder csv = new StringBuilder("timestamp,smc_Tp01_celsius\n");
+        for (int i = 0; i < 10; i++) {
+            csv.append(T0.plusSeconds(i)).append(",70\n");
+        }
+        csv.append("timestamp,smc_Tp01_celsius,hid_pmu_tdie1_celsius\n");
+        csv.append(T0.plusSeconds(10)).append(",7x,80\n"); // damaged: skipped
+        for (int i = 11; i < 30; i++) {
+            csv.append(T0.plusSeconds(i)).append(",72,").append(i < 20 ? 90 : 115).append('\n');
+        }
+        HeatGuard.Trip streamed = HeatGuard.breach(new java.io.StringReader(csv.toString()), 110, 5);
+        HeatGuard.Trip whole = HeatGuard.breach(Trace.parse(csv.toString()), 110, 5);
+        assertNotNull(streamed);
+        assertEquals(whole, streamed);
+        assertEquals("hid_pmu_tdie1_celsius", streamed.channel());
+        assertEquals(T0.plusSeconds(24), streamed.at(), "the fifth reading over the limit");
+        assertTrue(!streamed.live() && streamed.words().contains("found in the trace of a run that stopped without ending"),
+                "a breach found afterwards never claims the load was stopped: " + streamed.words());
+        assertNull(HeatGuard.breach(new java.io.StringReader("timestamp,smc_Tp01_celsius\n" + T0 + ",120\n"), 110, 5), "one reading is no breach");
+    }
 }
