@@ -29,7 +29,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "judge", mixinStandardHelpOptions = true,
         description = {"Judge a sealed bundle's telemetry again with the thermal judge, with the thresholds the run used or a SKU "
                 + "file's (its limits override them field by field). The bundle is not changed.",
-                "Exit 0 when every check that could be judged passed, 1 when one failed, 2 when none could be judged, "
+                "Exit 0 when the heat passed (a temperature judged, every check on enough readings), 1 when a check failed, 2 when "
+                        + "nothing could be judged or the readings are too few to pass, "
                         + "65 for a bundle that cannot be read (or, with --trust, does not verify), 78 for a bad SKU file."})
 final class JudgeCommand implements Callable<Integer> {
     @ParentCommand

@@ -81,7 +81,8 @@ public final class RunEngine {
         RunListener l = current;
         if (l != null && stopFinding != null && !findingSaid) {
             findingSaid = true;
-            l.log(null, LogLevel.ERROR, "load stopped: " + stopFinding.reason());
+            l.log(null, LogLevel.ERROR, "the load was stopped: " + (stopFinding.failures().isEmpty() ? stopFinding.reason()
+                    : stopFinding.failures().get(0).message()));
             l.suiteStarted(new PlannedSuite(stopFinding.suiteId(), java.time.Duration.ZERO, true, java.util.Map.of()));
             l.suiteEnded(stopFinding);
         }
@@ -98,7 +99,8 @@ public final class RunEngine {
         if (f == null || cancelled.get() || r.outcome() != Outcome.INTERRUPTED) {
             return r;
         }
-        return new SuiteResult(r.suiteId(), r.required(), r.outcome(), r.category(), "the load was stopped: " + f.reason(), r.started(),
+        String why = f.failures().isEmpty() ? f.reason() : f.failures().get(0).message();
+        return new SuiteResult(r.suiteId(), r.required(), r.outcome(), r.category(), "the load was stopped: " + why, r.started(),
                 r.ended(), r.iterations(), r.checks(), r.measurements(), r.failures(), r.failureCount(), r.workDigest(), r.placement(),
                 r.parameters(), r.standIn());
     }

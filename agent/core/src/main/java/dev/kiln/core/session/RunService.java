@@ -176,7 +176,7 @@ public final class RunService {
             c.state().create();
             new Outbox(c.state(), Clock.systemUTC()).requireFreeSpace(c.config().minFreeBytes());
             RunSession session = RunSession.open(c.state(), request.key(), Clock.systemUTC(), request.pauseAt(), notice)
-                    .withSysfsRoot(request.sysfsRoot()).withHeatGuard(guardLimits(c));
+                    .withSysfsRoot(request.sysfsRoot()).withHeatGuard(thermalLimits(c));
             Delivery.checkOutbox(c.state(), notice);
             PlatformProbe platform = PlatformProbe.current();
             RunEngine engine = new RunEngine(platform.threadPlacer(), platform.environment());
@@ -253,17 +253,22 @@ public final class RunService {
     }
 
     /**
+     * This run's thermal thresholds, for the judge and the heat guard alike: the SKU's over the
+     * profile's stage thresholds when the run has a stage. The guard and recovery (which reads them
+     * back from the inventory record, defaults where none is recorded) so judge with the same limits.
+     */
+    private static ThermalLimits thermalLimits(Checked c) {
+        boolean staged = c.suites().stream().anyMatch(s -> s.stage() != null);
+        Profile.Together t = c.profile().together();
+        ThermalLimits fromProfile = staged && t != null ? t.thermal() : ThermalLimits.NONE;
+        return (c.sku() != null && c.sku().limits() != null ? c.sku().limits() : ThermalLimits.NONE).over(fromProfile);
+    }
+
+    /**
      * The inventory record of the bundle; with a SKU, the inventory check first. The thermal judge
      * comes last, after a stage's cool-down, or at the end of a run with a SKU's limits; its
      * thresholds and the CPU clusters are recorded so that {@code kiln judge} can judge the trace again.
      */
-    /** The heat guard's thresholds: the SKU's over the profile's stage thresholds (the guard watches every run, staged or not). */
-    private static ThermalLimits guardLimits(Checked c) {
-        Profile.Together t = c.profile().together();
-        ThermalLimits fromProfile = t != null ? t.thermal() : ThermalLimits.NONE;
-        return (c.sku() != null && c.sku().limits() != null ? c.sku().limits() : ThermalLimits.NONE).over(fromProfile);
-    }
-
     private static byte[] inventoryRecord(Inventory inventory, Checked c, RunSession session, RunEngine engine,
                                           List<SuiteRequest> suites) {
         Sku sku = c.sku();
@@ -278,8 +283,7 @@ public final class RunService {
         boolean staged = suites.stream().anyMatch(s -> s.stage() != null);
         if (staged || sku != null && sku.limits() != null) {
             Profile.Together t = c.profile().together();
-            ThermalLimits fromProfile = staged && t != null ? t.thermal() : ThermalLimits.NONE;
-            ThermalLimits limits = (sku != null && sku.limits() != null ? sku.limits() : ThermalLimits.NONE).over(fromProfile);
+            ThermalLimits limits = thermalLimits(c);
             Map<Integer, String> clusters = ClusterClocks.cpuClustersHere();
             suites.add(new SuiteRequest(new ThermalSuite(limits, session.trace(), engine::stages, clusters), Duration.ZERO,
                     !staged || t.thermalRequired(), Map.of()));

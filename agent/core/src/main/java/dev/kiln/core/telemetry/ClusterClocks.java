@@ -45,31 +45,15 @@ public final class ClusterClocks {
         return m;
     }
 
-    /** One busy cluster's clock in one sample. */
-    public record Busy(String cluster, String kind, double hertz) {
-    }
-
     /**
      * One cluster's clock reading in one sample, busy or not: a clock of 0 is a cluster idle or
      * powered down (powermetrics says 0 MHz then), a valid reading that is never a busy clock.
      */
     public record Reading(String cluster, String kind, double hertz, boolean busy) {
-    }
-
-    /**
-     * The clusters loaded in this sample and their clocks (a reading of 0 Hz is never busy).
-     *
-     * @param sample      one telemetry sample
-     * @param cpuClusters the cluster of each logical CPU (Linux), by CPU id; may be empty
-     */
-    public static List<Busy> busy(Map<String, Double> sample, Map<Integer, String> cpuClusters) {
-        List<Busy> out = new ArrayList<>();
-        for (Reading r : readings(sample, cpuClusters)) {
-            if (r.busy() && r.hertz() > 0) {
-                out.add(new Busy(r.cluster(), r.kind(), r.hertz()));
-            }
+        /** Loaded in this sample: busy, with a clock above 0. */
+        public boolean loaded() {
+            return busy && hertz > 0;
         }
-        return out;
     }
 
     /**

@@ -366,7 +366,7 @@ public final class ThermalJudge {
             for (ClusterClocks.Reading r : ClusterClocks.readings(trace.sample(i), cpuClusters)) {
                 nanColumn(read, r.cluster())[i] = r.hertz();
                 double[] b = nanColumn(busy, r.cluster());
-                if (r.busy() && r.hertz() > 0) {
+                if (r.loaded()) {
                     b[i] = r.hertz();
                 }
                 kinds.put(r.cluster(), r.kind());
