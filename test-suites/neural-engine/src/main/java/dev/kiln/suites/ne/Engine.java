@@ -1,5 +1,7 @@
 package dev.kiln.suites.ne;
 
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -7,8 +9,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -123,11 +128,19 @@ final class Engine implements AutoCloseable {
     final Provider provider;
     private final OrtSession session;
     private final String inputName;
+    /** Whether the model's input and output are fp16 (else fp32): what {@link #tensor} and {@link #run} convert. */
+    final boolean half;
 
     private Engine(Provider provider, OrtSession session) throws OrtException {
         this.provider = provider;
         this.session = session;
         this.inputName = session.getInputNames().iterator().next();
+        NodeInfo in = session.getInputInfo().get(inputName);
+        if (!(in.getInfo() instanceof TensorInfo ti) || (ti.type != OnnxJavaType.FLOAT && ti.type != OnnxJavaType.FLOAT16)) {
+            session.close();
+            throw new OrtException("the model's input " + inputName + " is not an fp32 or fp16 tensor: " + in.getInfo());
+        }
+        this.half = ti.type == OnnxJavaType.FLOAT16;
     }
 
     /**
@@ -151,21 +164,90 @@ final class Engine implements AutoCloseable {
         }
     }
 
+    /** Session creation did not finish within its limit. */
+    static final class TimedOut extends Exception {
+        TimedOut(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Runs {@code open} on its own thread and waits at most {@code limit} for it: ONNX Runtime's Core ML
+     * provider can wait minutes inside session creation (a compute plan that does not load), and a
+     * native call cannot be interrupted. If the limit passes, whatever the call opens later is closed
+     * when it returns, and {@link TimedOut} says what did not finish.
+     */
+    static <T extends AutoCloseable> T within(Duration limit, String what, java.util.concurrent.Callable<T> open) throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("kiln-ne-open").start(() -> {
+            try {
+                f.complete(open.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        try {
+            return f.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.thenAccept(late -> {
+                try {
+                    late.close();
+                } catch (Exception ignored) {
+                    // nothing to keep from a session nobody will use
+                }
+            });
+            throw new TimedOut(what + " did not finish within " + (limit.toMillis() % 1000 == 0 ? limit.toSeconds() + " s" : limit.toMillis() + " ms"));
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception x) {
+                throw x;
+            }
+            throw (Error) e.getCause();
+        }
+    }
+
     /** The model's custom metadata (COREML_CACHE_KEY). */
     Map<String, String> metadata() throws OrtException {
         return session.getMetadata().getCustomMetadata();
     }
 
+    /**
+     * The input as a tensor of the model's type. In fp16 every value must be an fp16 number (the
+     * suite's inputs are): one that would round is refused, never silently changed.
+     */
     OnnxTensor tensor(float[] x, long[] dims) throws OrtException, Unavailable {
-        return OnnxTensor.createTensor(environment(), FloatBuffer.wrap(x), dims);
+        if (!half) {
+            return OnnxTensor.createTensor(environment(), FloatBuffer.wrap(x), dims);
+        }
+        short[] h = new short[x.length];
+        for (int i = 0; i < x.length; i++) {
+            h[i] = Float.floatToFloat16(x[i]);
+            if (Float.compare(Float.float16ToFloat(h[i]), x[i]) != 0) {
+                throw new IllegalArgumentException("input value " + i + " = " + x[i] + " is not an fp16 number");
+            }
+        }
+        return OnnxTensor.createTensor(environment(), ShortBuffer.wrap(h), dims, OnnxJavaType.FLOAT16);
     }
 
-    /** One inference; the first output, flattened. */
+    /**
+     * One inference; the first output, flattened, as floats (an fp16 output widened exactly, so
+     * every fp16 bit pattern keeps a distinct float: bit-for-bit checks stay bit for bit).
+     */
     float[] run(OnnxTensor input) throws OrtException {
         try (OrtSession.Result r = session.run(Map.of(inputName, input))) {
             OnnxValue v = r.get(0);
             if (!(v instanceof OnnxTensor t)) {
                 throw new OrtException("the model's output is not a tensor: " + v.getType());
+            }
+            if (t.getInfo().type == OnnxJavaType.FLOAT16) {
+                ShortBuffer b = t.getShortBuffer();
+                float[] out = new float[b.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Float.float16ToFloat(b.get());
+                }
+                return out;
+            }
+            if (t.getInfo().type != OnnxJavaType.FLOAT) {
+                throw new OrtException("the model's output is " + t.getInfo().type + ", not fp32 or fp16");
             }
             FloatBuffer b = t.getFloatBuffer();
             float[] out = new float[b.remaining()];

@@ -26,11 +26,12 @@ public final class NeBench {
         int spatial = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         Network.Shape shape = new Network.Shape(channels, spatial, 3, 256, 64);
         Network n = Network.fromSeed(shape, new SplittableRandom(1));
-        byte[] model = n.toOnnx();
+        byte[] model = n.toOnnx(OnnxGraph.FLOAT16); // what the suite's sessions run
+        byte[] referenceModel = n.toOnnx(OnnxGraph.FLOAT);
         int cpus = Runtime.getRuntime().availableProcessors();
         float[] x = n.input(new SplittableRandom(2));
         float[] reference;
-        try (Engine ref = Engine.open(Engine.Provider.CPU, model, cpus, null); OnnxTensor t = ref.tensor(x, shape.inputDims())) {
+        try (Engine ref = Engine.open(Engine.Provider.CPU, referenceModel, cpus, null); OnnxTensor t = ref.tensor(x, shape.inputDims())) {
             reference = ref.run(t);
         }
         Network.Forward f16 = n.forward(x, Network.U16);
@@ -39,7 +40,7 @@ public final class NeBench {
         for (int j = 0; j < tol.length; j++) {
             tol[j] = f16.bound()[j] + f32.bound()[j];
         }
-        System.out.printf(Locale.ROOT, "model %s, %.1f M multiply-adds per inference, provider %s, %d intra-op threads%n", shape, shape.macs() / 1e6,
+        System.out.printf(Locale.ROOT, "model %s (fp16 tensors), %.1f M multiply-adds per inference, provider %s, %d intra-op threads%n", shape, shape.macs() / 1e6,
                 provider.word, cpus);
         try (Engine e = Engine.open(provider, model, cpus, null); OnnxTensor t = e.tensor(x, shape.inputDims())) {
             float[] golden = e.run(t);

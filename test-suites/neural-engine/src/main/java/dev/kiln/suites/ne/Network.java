@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  * ReLU) over a {@code channels}×{@code spatial}×{@code spatial} input, a 4×4 max-pool (stride 4), a
  * reshape, a fully connected layer to {@code hidden} (bias, ReLU) and one to {@code outputs} (bias).
  * Only operators Core ML's ML Program supports (Conv, Relu, MaxPool, Reshape, Gemm), static shapes,
- * float32 tensors. The convolutions carry nearly all the work; the pool keeps the fully connected
+ * fp32 or fp16 tensors (the same values either way). The convolutions carry nearly all the work; the pool keeps the fully connected
  * weights small.
  *
  * <p>Every weight, bias and input value is a half-precision number (drawn, then rounded to fp16), so
@@ -122,12 +122,30 @@ final class Network {
      * without it, so Core ML's compiled-model cache can never serve a stale model.
      */
     byte[] toOnnx() {
-        return graph().metadata("COREML_CACHE_KEY", contentHash(toOnnxWithoutKey())).toModel("kiln_ne");
+        return toOnnx(OnnxGraph.FLOAT);
+    }
+
+    /**
+     * The model with every float tensor of the given type ({@link OnnxGraph#FLOAT} for the reference,
+     * {@link OnnxGraph#FLOAT16} for the Neural Engine), holding the same values either way.
+     */
+    byte[] toOnnx(int floatType) {
+        return graph(floatType).metadata("COREML_CACHE_KEY", contentHash(toOnnxWithoutKey(floatType))).toModel("kiln_ne");
+    }
+
+    /** The fp32 model without its cache key. */
+    byte[] toOnnxWithoutKey() {
+        return toOnnxWithoutKey(OnnxGraph.FLOAT);
     }
 
     /** The model without its cache key: what the key is the hash of. */
-    byte[] toOnnxWithoutKey() {
-        return graph().toModel("kiln_ne");
+    byte[] toOnnxWithoutKey(int floatType) {
+        return graph(floatType).toModel("kiln_ne");
+    }
+
+    /** ONNX nodes in the model: each becomes at least one placed operation of Core ML's program. */
+    int nodes() {
+        return 2 * shape.convLayers() + 5;
     }
 
     static String contentHash(byte[] model) {
@@ -138,9 +156,9 @@ final class Network {
         }
     }
 
-    private OnnxGraph graph() {
+    private OnnxGraph graph(int floatType) {
         int c = shape.channels();
-        OnnxGraph g = new OnnxGraph().input("x", shape.inputDims()).output("y", 1, shape.outputs());
+        OnnxGraph g = new OnnxGraph(floatType).input("x", shape.inputDims()).output("y", 1, shape.outputs());
         String prev = "x";
         for (int l = 0; l < shape.convLayers(); l++) {
             g.initializer("conv" + l + "_w", convW[l], c, c, 3, 3).initializer("conv" + l + "_b", convB[l], c);

@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.Predicate;
 
 /**
  * The Neural Engine suite: a network Kiln writes itself from the seed, run on the Neural Engine
@@ -54,7 +55,13 @@ public final class NeuralEngineSuite implements Suite {
                     new ParameterSpec("outputs", "64", "values the network outputs (each checked)"),
                     new ParameterSpec("inputs", "4", "seeded inputs, each with its reference, used in a seeded order"),
                     new ParameterSpec("sessions", "2", "inference sessions run at once (workers), to keep the engine saturated"),
-                    new ParameterSpec("ane-power-min", "0.1", "watts above its idle draw the ANE must show while loaded to count as busy")),
+                    new ParameterSpec("ane-power-min", "0.1", "watts above its idle draw the ANE must show while loaded to count as busy"),
+                    new ParameterSpec("model-seed", "1", "seed of the network's weights (the inputs come from the run's seed): the same "
+                            + "shape and model seed make the same model, whose compiled form Core ML's cache keeps from run to run"),
+                    new ParameterSpec("coreml-load-timeout", "120", "seconds one Core ML session may take to load (compile, plan) before "
+                            + "the suite gives up with ERROR"),
+                    new ParameterSpec("coreml-cache-entries", "4", "compiled models kept in Core ML's cache (the one in use included); "
+                            + "the least recently used others are removed")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
 
     private Engine.Provider provider;
@@ -66,7 +73,8 @@ public final class NeuralEngineSuite implements Suite {
     /** Per engine, per input: the engine's answer at prepare, the bit-exact expectation from then on. */
     private final List<List<float[]>> golden = new ArrayList<>();
     private final List<List<OnnxTensor>> tensors = new ArrayList<>();
-    private Evidence.Plan plan = Evidence.Plan.unknown("not the Core ML provider");
+    /** Each Core ML session's compute plan, in session order (none on the CPU provider). */
+    private final List<Evidence.Plan> plans = new ArrayList<>();
     private double idleWatts = Double.NaN;
     private final DoubleAdder loadWatts = new DoubleAdder();
     private final AtomicLong powerSamples = new AtomicLong();
@@ -117,6 +125,9 @@ public final class NeuralEngineSuite implements Suite {
         if (weights > 64L << 20) {
             throw new Parameters.InvalidParameterException("hidden", "the model would hold " + weights + " weights; at most " + (64L << 20));
         }
+        p.getLong("model-seed");
+        range(p, "coreml-load-timeout", 1, 3600);
+        range(p, "coreml-cache-entries", 1, 1000);
         double w = p.getDouble("ane-power-min");
         if (!(w > 0) || w > 100) {
             throw new Parameters.InvalidParameterException("ane-power-min", "must be in (0, 100] watts, got " + w);
@@ -190,15 +201,19 @@ public final class NeuralEngineSuite implements Suite {
             ctx.log(LogLevel.WARNING, "provider=cpu: the pipeline runs on ONNX Runtime's CPU provider; this is NOT a test of the Neural Engine");
         }
         Network.Shape shape = shape(p);
-        network = Network.fromSeed(shape, ctx.random());
-        byte[] model = network.toOnnx();
+        network = Network.fromSeed(shape, new java.util.SplittableRandom(p.getLong("model-seed")));
+        // the engine's model is typed fp16 (Core ML runs an fp32-typed program in fp32, never on the
+        // Neural Engine); the reference's is fp32, holding the same values
+        byte[] model = network.toOnnx(OnnxGraph.FLOAT16);
+        byte[] referenceModel = network.toOnnx(OnnxGraph.FLOAT);
+        String key = Network.contentHash(network.toOnnxWithoutKey(OnnxGraph.FLOAT16));
         int cpus = Math.max(1, ctx.environment().logicalCpus().size());
         int sessions = p.getInt("sessions");
-        ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "model: %s, %.1f MB, %.1f M multiply-adds per inference, cache key %s",
-                shape, model.length / 1e6, shape.macs() / 1e6, Network.contentHash(model).substring(0, 12)));
+        ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "model: %s, fp16, %.1f MB, %.1f M multiply-adds per inference, cache key %s "
+                + "(model-seed=%d)", shape, model.length / 1e6, shape.macs() / 1e6, key.substring(0, 12), p.getLong("model-seed")));
 
         // the fp32 reference on ONNX Runtime's CPU provider, cross-checked against the exact computation
-        try (Engine ref = Engine.open(Engine.Provider.CPU, model, cpus, null)) {
+        try (Engine ref = Engine.open(Engine.Provider.CPU, referenceModel, cpus, null)) {
             for (int k = 0; k < p.getInt("inputs"); k++) {
                 float[] x = network.input(ctx.random());
                 float[] y;
@@ -231,10 +246,19 @@ public final class NeuralEngineSuite implements Suite {
                 if (!Files.isWritable(cache)) {
                     throw new IOException("Core ML's compiled-model cache " + cache + " is not writable");
                 }
+                CoreMlCache.Pruned pruned = CoreMlCache.prune(cache, key, p.getInt("coreml-cache-entries"));
+                if (!pruned.removed().isEmpty()) {
+                    ctx.log(LogLevel.INFO, "Core ML's cache: removed " + pruned.removed().size() + " least recently used compiled model(s) "
+                            + "(coreml-cache-entries=" + p.getInt("coreml-cache-entries") + ")");
+                }
+                if (!pruned.failed().isEmpty()) {
+                    ctx.log(LogLevel.WARNING, "Core ML's cache: could not remove " + String.join("; ", pruned.failed()));
+                }
             }
         }
+        Duration loadLimit = Duration.ofSeconds(p.getInt("coreml-load-timeout"));
         for (int e = 0; e < sessions; e++) {
-            Engine engine = openEngine(model, Math.max(1, cpus / sessions), cache, e == 0);
+            Engine engine = openEngine(model, Math.max(1, cpus / sessions), cache, e, loadLimit);
             engines.add(engine);
             List<float[]> first = new ArrayList<>();
             List<OnnxTensor> ts = new ArrayList<>();
@@ -252,24 +276,42 @@ public final class NeuralEngineSuite implements Suite {
             tensors.add(ts);
         }
         Map<String, String> meta = engines.get(0).metadata();
-        if (!Network.contentHash(network.toOnnxWithoutKey()).equals(meta.get("COREML_CACHE_KEY"))) {
+        if (!key.equals(meta.get("COREML_CACHE_KEY"))) {
             throw new IllegalStateException("the loaded model's COREML_CACHE_KEY is not the model's hash: " + meta.get("COREML_CACHE_KEY"));
         }
         ctx.log(LogLevel.INFO, sessions + " session(s) on " + engines.get(0).describe() + "; reference and tolerance for " + inputs.size()
                 + " input(s)");
     }
 
-    private Engine openEngine(byte[] model, int threads, Path cache, boolean first) throws Exception {
+    private Engine openEngine(byte[] model, int threads, Path cache, int session, Duration limit) throws Exception {
         if (provider == Engine.Provider.CPU) {
             return Engine.open(provider, model, threads, null);
         }
-        if (!first) {
-            return Engine.open(provider, model, 1, cache);
+        // every Core ML session prints its compute plan (ProfileComputePlan) to standard error while it
+        // loads; read to its end: until it lists the model's operations, or stops growing
+        int nodes = network.nodes();
+        Predicate<String> whole = new Predicate<>() {
+            private int lines = -1;
+            private long since = System.nanoTime();
+
+            @Override
+            public boolean test(String text) {
+                int n = Evidence.planLines(text);
+                if (n != lines) {
+                    lines = n;
+                    since = System.nanoTime();
+                }
+                return n >= nodes || (n > 0 && System.nanoTime() - since > 1_000_000_000L);
+            }
+        };
+        NativeStderr.Captured<Engine> c;
+        try {
+            c = NativeStderr.capture(() -> Engine.within(limit, "Core ML session " + session + " (compile, load, compute plan)",
+                    () -> Engine.open(provider, model, 1, cache)), Duration.ofSeconds(10), whole);
+        } catch (Engine.TimedOut t) {
+            throw new IllegalStateException(t.getMessage() + " (coreml-load-timeout=" + limit.toSeconds() + "); see kiln doctor", t);
         }
-        // the first Core ML session prints the compute plan (ProfileComputePlan) to standard error
-        NativeStderr.Captured<Engine> c = NativeStderr.capture(() -> Engine.open(provider, model, 1, cache), Duration.ofSeconds(10),
-                text -> text.contains("Estimated Cost"));
-        plan = Evidence.parsePlan(c.text());
+        plans.add(Evidence.parsePlan(c.text()));
         return c.value();
     }
 
@@ -370,10 +412,13 @@ public final class NeuralEngineSuite implements Suite {
             return;
         }
         Evidence.Power power = powerEvidence(ctx);
-        Evidence.Decision d = Evidence.decide(plan, power, ctx.parameters().getDouble("ane-power-min"));
-        if (plan.available()) {
-            ctx.measurement(new Measurement("ne_compute_plan_operations_on_engine", plan.onEngine(), "operations", null, null,
-                    Map.<String, Object>of("operations", plan.operations())));
+        Evidence.Decision d = Evidence.decide(plans, network.nodes(), power, ctx.parameters().getDouble("ane-power-min"));
+        for (int i = 0; i < plans.size(); i++) {
+            Evidence.Plan plan = plans.get(i);
+            if (plan.available()) {
+                ctx.measurement(new Measurement("ne_compute_plan_operations_on_engine", plan.onEngine(), "operations", null, null,
+                        Map.<String, Object>of("operations", plan.operations(), "model_nodes", network.nodes(), "session", i)));
+            }
         }
         if (power.available() && power.samples() > 0) {
             ctx.measurement(new Measurement("ne_ane_power_loaded_watts", power.loadWatts(), "W", null, null,

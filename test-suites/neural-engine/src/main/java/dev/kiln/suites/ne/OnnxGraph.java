@@ -8,15 +8,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes an ONNX model (onnx.proto, IR version 8, default opset 17) with static-shape float32
- * tensors: the messages ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto,
- * ValueInfoProto and the few they hold, nothing else. Field numbers are onnx.proto's.
+ * Writes an ONNX model (onnx.proto, IR version 8, default opset 17) with static-shape tensors of one
+ * floating-point type, FLOAT (fp32) or FLOAT16 (fp16: what the Neural Engine computes in; Core ML
+ * runs an fp32-typed ML Program in fp32, on CPU or GPU, whatever the compute units asked for): the
+ * messages ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto and the few
+ * they hold, nothing else. Field numbers are onnx.proto's.
  */
 final class OnnxGraph {
     static final long IR_VERSION = 8;
     static final long OPSET = 17;
-    private static final int FLOAT = 1;
-    private static final int INT64 = 7;
+    /** TensorProto.DataType values. */
+    static final int FLOAT = 1;
+    static final int FLOAT16 = 10;
+    static final int INT64 = 7;
     private static final int ATTR_INT = 2;
     private static final int ATTR_INTS = 7;
 
@@ -25,6 +29,24 @@ final class OnnxGraph {
     private final List<Proto> inputs = new ArrayList<>();
     private final List<Proto> outputs = new ArrayList<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final int floatType;
+
+    /** A graph whose float tensors (inputs, outputs, float initializers) are all fp32. */
+    OnnxGraph() {
+        this(FLOAT);
+    }
+
+    /** @param floatType {@link #FLOAT} or {@link #FLOAT16}: the type of every float tensor of the graph */
+    OnnxGraph(int floatType) {
+        if (floatType != FLOAT && floatType != FLOAT16) {
+            throw new IllegalArgumentException("float type " + floatType + ": only FLOAT (1) and FLOAT16 (10)");
+        }
+        this.floatType = floatType;
+    }
+
+    int floatType() {
+        return floatType;
+    }
 
     OnnxGraph input(String name, long... dims) {
         inputs.add(valueInfo(name, dims));
@@ -36,11 +58,27 @@ final class OnnxGraph {
         return this;
     }
 
-    /** A float32 constant, stored little-endian in raw_data. */
+    /**
+     * A float constant of the graph's float type, stored little-endian in raw_data. In fp16 every
+     * value must be an fp16 number already: a value the conversion would round is refused, so the
+     * fp16 model and an fp32 one written from the same values hold exactly the same numbers.
+     */
     OnnxGraph initializer(String name, float[] data, long... dims) {
-        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(data);
-        initializers.add(new Proto().packed(1, dims).varint(2, FLOAT).string(8, name).bytes(9, b.array()));
+        ByteBuffer b;
+        if (floatType == FLOAT16) {
+            b = ByteBuffer.allocate(data.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < data.length; i++) {
+                short h = Float.floatToFloat16(data[i]);
+                if (Float.compare(Float.float16ToFloat(h), data[i]) != 0) {
+                    throw new IllegalArgumentException(name + "[" + i + "] = " + data[i] + " is not an fp16 number");
+                }
+                b.putShort(h);
+            }
+        } else {
+            b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(data);
+        }
+        initializers.add(new Proto().packed(1, dims).varint(2, floatType).string(8, name).bytes(9, b.array()));
         return this;
     }
 
@@ -93,12 +131,12 @@ final class OnnxGraph {
         return m.toByteArray();
     }
 
-    private static Proto valueInfo(String name, long[] dims) {
+    private Proto valueInfo(String name, long[] dims) {
         Proto shape = new Proto();
         for (long d : dims) {
             shape.message(1, new Proto().varint(1, d));
         }
-        Proto tensorType = new Proto().varint(1, FLOAT).message(2, shape);
+        Proto tensorType = new Proto().varint(1, floatType).message(2, shape);
         return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
     }
 }
