@@ -24,8 +24,7 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
 
     @Override
     ThreadPlacer makePlacer() {
-        int faster = (int) cpus().stream().filter(c -> !c.cluster().toLowerCase(java.util.Locale.ROOT).contains("efficiency")).count();
-        return new MacThreadPlacer(faster);
+        return new MacThreadPlacer(MacThreadPlacer.coresByTier(cpus()));
     }
 
     @Override

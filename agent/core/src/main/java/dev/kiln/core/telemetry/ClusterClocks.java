@@ -1,5 +1,6 @@
 package dev.kiln.core.telemetry;
 
+import dev.kiln.api.CoreTiers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +17,11 @@ import java.util.regex.Pattern;
  * DVFS state. Pure: a sample in, the busy clusters' clocks out.
  *
  * <ul>
- *   <li>macOS (powermetrics): {@code cluster_<key>_freq_hertz} with {@code cluster_<key>_active_ratio};
- *       a cluster counts in a sample when its active ratio is at least {@link #BUSY}. Keys {@code p},
- *       {@code p0}… are performance clusters, {@code e}, {@code e0}… efficiency clusters; any other
- *       key (a new chip's level) is its own class.</li>
+ *   <li>macOS (powermetrics, IOReport): {@code cluster_<key>_freq_hertz} with
+ *       {@code cluster_<key>_active_ratio}; a cluster counts in a sample when its active ratio is at
+ *       least {@link #BUSY}. A key's tier (super, performance, efficiency) is {@link CoreTiers}'s: its
+ *       letter's rank among the sample's keys matched to the machine's tiers (the M5 Max's {@code p}
+ *       is its Super tier); a key of no known letter is its own class.</li>
  *   <li>Linux (cpufreq): {@code cpu<N>_freq_hertz}, grouped by the cluster the CPU topology gives each
  *       CPU (the mean over its CPUs); no per-CPU activity channel exists, so every sample counts. A
  *       machine with one kind of core calls it {@code performance}.</li>
@@ -30,7 +32,8 @@ public final class ClusterClocks {
     /** A cluster at least this active in a sample is loaded there (a stress keeps it near 1). */
     public static final double BUSY = 0.5;
 
-    private static final Pattern MAC = Pattern.compile("cluster_([a-z0-9_]+)_freq_hertz");
+    /** A cluster's clock; its table's top ({@code cluster_<key>_top_freq_hertz}) is not a cluster of its own. */
+    private static final Pattern MAC = Pattern.compile("cluster_(?!.*_top_freq_hertz$)([a-z0-9_]+)_freq_hertz");
     private static final Pattern LINUX = Pattern.compile("cpu(\\d+)_freq_hertz");
 
     private ClusterClocks() {
@@ -64,6 +67,14 @@ public final class ClusterClocks {
     public static List<Reading> readings(Map<String, Double> sample, Map<Integer, String> cpuClusters) {
         List<Reading> out = new ArrayList<>();
         Map<String, double[]> linux = new LinkedHashMap<>(); // cluster -> {sum, count}
+        List<String> macKeys = new ArrayList<>();
+        for (String k : sample.keySet()) {
+            Matcher mac = MAC.matcher(k);
+            if (mac.matches()) {
+                macKeys.add(mac.group(1));
+            }
+        }
+        Map<String, String> tiers = macKeys.isEmpty() ? Map.of() : CoreTiers.tierOfKeys(macKeys, cpuClusters.values());
         for (Map.Entry<String, Double> e : sample.entrySet()) {
             Double v = e.getValue();
             if (v == null || !Double.isFinite(v)) {
@@ -73,7 +84,7 @@ public final class ClusterClocks {
             if (mac.matches()) {
                 String key = mac.group(1);
                 Double active = sample.get("cluster_" + key + "_active_ratio");
-                out.add(new Reading(key, macKind(key), v, active != null && active >= BUSY));
+                out.add(new Reading(key, tiers.get(key), v, active != null && active >= BUSY));
                 continue;
             }
             Matcher cpu = LINUX.matcher(e.getKey());
@@ -88,16 +99,6 @@ public final class ClusterClocks {
         names.addAll(linux.keySet());
         linux.forEach((cluster, acc) -> out.add(new Reading(cluster, linuxKind(cluster, names), acc[0] / acc[1], true)));
         return out;
-    }
-
-    static String macKind(String key) {
-        if (key.matches("p\\d*")) {
-            return "performance";
-        }
-        if (key.matches("e\\d*")) {
-            return "efficiency";
-        }
-        return key;
     }
 
     /** Linux topology names: performance/efficiency from hybrid PMUs, capacity-N on Arm, else one kind. */

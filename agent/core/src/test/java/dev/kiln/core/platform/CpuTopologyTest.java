@@ -137,16 +137,54 @@ class CpuTopologyTest {
     }
 
     @Test
-    void efficiencyWorkersAreNeverBackgroundAndSpillOneCoreAtATime() {
+    void efficiencyWorkersAreNeverBackgroundAndSpillOneCoreAtATime() throws IOException {
         Placement e = new Placement(0, "efficiency");
         Placement p = new Placement(5, "performance");
-        Placement s = new Placement(6, "super");
-        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INITIATED, MacThreadPlacer.qosFor(e), "background would run E-cores at half clock");
-        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INTERACTIVE, MacThreadPlacer.qosFor(p));
-        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INTERACTIVE, MacThreadPlacer.qosFor(s));
+        java.util.Map<String, Integer> m4max = MacThreadPlacer.coresByTier(CpuTopology.mac(levels4(), m4oshi()));
+        assertEquals(List.of("performance", "efficiency"), List.copyOf(m4max.keySet()));
+        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INITIATED, MacThreadPlacer.qosFor(e, m4max), "background would run E-cores at half clock");
+        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INTERACTIVE, MacThreadPlacer.qosFor(p, m4max));
         assertTrue(MacThreadPlacer.QOS_CLASS_USER_INITIATED < MacThreadPlacer.QOS_CLASS_USER_INTERACTIVE, "companions outrank the worker");
-        assertEquals(12, MacThreadPlacer.companionsFor(e, 12), "one companion per faster core");
-        assertEquals(0, MacThreadPlacer.companionsFor(p, 12));
-        assertEquals(0, MacThreadPlacer.companionsFor(Placement.ANY, 12));
+        assertEquals(12, MacThreadPlacer.companionsFor(e, m4max), "one companion per faster core");
+        assertEquals(0, MacThreadPlacer.companionsFor(p, m4max));
+        assertEquals(0, MacThreadPlacer.companionsFor(Placement.ANY, m4max));
+    }
+
+    /**
+     * The M5 Max (6 Super + 12 Performance): once every non-efficiency worker ran USER_INTERACTIVE with no
+     * companions, so a lone Performance worker landed on a Super core and the Performance tier was never
+     * tested one core at a time. Now it spills past six Super companions; and on three tiers an
+     * Efficiency worker spills past both faster tiers.
+     */
+    @Test
+    void aLoneWorkerOfEverySlowerTierSpillsPastEveryFasterTier() throws IOException {
+        java.util.Map<String, Integer> m5max = MacThreadPlacer.coresByTier(CpuTopology.mac(levels("sysctl-hw.perflevel-m5max-mac17_6.txt"),
+                oshi(new int[18])));
+        assertEquals(java.util.Map.of("super", 6, "performance", 12), m5max);
+        assertEquals(List.of("super", "performance"), List.copyOf(m5max.keySet()));
+        Placement s = new Placement(0, "super");
+        Placement p = new Placement(10, "performance");
+        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INTERACTIVE, MacThreadPlacer.qosFor(s, m5max));
+        assertEquals(MacThreadPlacer.QOS_CLASS_USER_INITIATED, MacThreadPlacer.qosFor(p, m5max), "below the Super workers' class");
+        assertEquals(6, MacThreadPlacer.companionsFor(p, m5max), "one companion per Super core");
+        assertEquals(0, MacThreadPlacer.companionsFor(s, m5max));
+        java.util.Map<String, Integer> m5 = MacThreadPlacer.coresByTier(CpuTopology.mac(levels("sysctl-hw-machdep-m5-j704-mac17_2-macos26.4.1.txt"),
+                oshi(new int[10])));
+        assertEquals(4, MacThreadPlacer.companionsFor(new Placement(7, "efficiency"), m5));
+        java.util.Map<String, Integer> three = new java.util.LinkedHashMap<>(java.util.Map.of("super", 4));
+        three.put("performance", 8);
+        three.put("efficiency", 4);
+        assertEquals(12, MacThreadPlacer.companionsFor(new Placement(14, "efficiency"), three));
+        assertEquals(4, MacThreadPlacer.companionsFor(new Placement(6, "performance"), three));
+    }
+
+    private static List<dev.kiln.core.platform.mac.Sysctl.Cluster> levels4() throws IOException {
+        return levels("sysctl-hw-machdep-m4max-j614c-macos15.txt");
+    }
+
+    private static List<int[]> m4oshi() {
+        int[] m4 = new int[16];
+        java.util.Arrays.fill(m4, 4, 16, 1);
+        return oshi(m4);
     }
 }

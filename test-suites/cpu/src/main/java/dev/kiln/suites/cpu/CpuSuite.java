@@ -228,6 +228,7 @@ public final class CpuSuite implements Suite {
         String cluster = cluster(ctx);
         List<String> clockChannels = lone ? ctx.telemetryChannels().stream().filter(c -> c.startsWith("cluster_")).toList() : List.of();
         List<double[]> clocks = new ArrayList<>();
+        List<String> tiers = ctx.environment().logicalCpus().stream().map(SuiteEnvironment.LogicalCpu::cluster).distinct().toList();
         long nextClock = started + 500_000_000L;
         while (ctx.keepRunning()) {
             if (!clockChannels.isEmpty() && System.nanoTime() - nextClock >= 0) {
@@ -236,7 +237,7 @@ public final class CpuSuite implements Suite {
                 for (String c : clockChannels) {
                     ctx.telemetry(c).ifPresent(v -> sample.put(c, v));
                 }
-                double[] clock = ClusterClock.of(sample, cluster);
+                double[] clock = ClusterClock.of(sample, cluster, tiers);
                 if (clock != null) {
                     clocks.add(clock);
                 }

@@ -82,9 +82,10 @@ class CpuSuiteTest {
 
     @Test
     void eachCoreWorkersRecordTheirClusterClockFromTheRunsTelemetry() {
-        // the run's telemetry as powermetrics names it, for this machine's cluster ("cpu" here, "efficiency" on a Mac)
+        // the run's telemetry as powermetrics names it, for this machine's cluster ("cpu" or "capacity-1024"
+        // here: a name of no Mac tier is matched as itself, as powermetrics writes names; "efficiency" on a Mac: its letter)
         String cluster = KitHarness.environment().logicalCpus().get(0).cluster();
-        String key = "cluster_" + cluster.substring(0, 1);
+        String key = "cluster_" + (dev.kiln.api.CoreTiers.ORDER.contains(cluster) ? cluster.substring(0, 1) : cluster.replaceAll("[^a-z0-9]+", "_"));
         Map<String, Double> sample = Map.of(key + "_freq_hertz", 1.2e9, key + "_top_freq_hertz", 2.4e9, key + "_active_ratio", 1.0,
                 "cluster_zz_freq_hertz", 3e9);
         dev.kiln.core.runner.RunEngine engine = KitHarness.engine().host(new dev.kiln.core.runner.SuiteHost(null, () -> sample, sample::keySet));
@@ -106,9 +107,25 @@ class CpuSuiteTest {
         Map<String, Double> m4max = Map.of("cluster_e_freq_hertz", 2.5e9, "cluster_e_top_freq_hertz", 2.592e9, "cluster_e_active_ratio", 0.98,
                 "cluster_p0_freq_hertz", 1.2e9, "cluster_p0_active_ratio", 0.01, "cluster_p1_freq_hertz", 4.4e9, "cluster_p1_active_ratio", 0.97,
                 "cluster_p1_top_freq_hertz", 4.5e9);
-        assertEquals(2.5e9, ClusterClock.of(m4max, "efficiency")[0]);
-        assertEquals(2.592e9, ClusterClock.of(m4max, "efficiency")[1]);
-        assertEquals(4.4e9, ClusterClock.of(m4max, "performance")[0], "P1 is busy, P0 nearly down");
-        assertEquals(null, ClusterClock.of(m4max, "super"), "no such cluster sampled");
+        List<String> m4 = List.of("performance", "efficiency");
+        assertEquals(2.5e9, ClusterClock.of(m4max, "efficiency", m4)[0]);
+        assertEquals(2.592e9, ClusterClock.of(m4max, "efficiency", m4)[1]);
+        assertEquals(4.4e9, ClusterClock.of(m4max, "performance", m4)[0], "P1 is busy, P0 nearly down");
+        assertEquals(null, ClusterClock.of(m4max, "super", m4), "no such cluster sampled");
+    }
+
+    /** An M5 Max (Super and Performance, no Efficiency tier) as IOReport names its clusters: PCPU is the Super tier there. */
+    @Test
+    void onAnM5MaxTheSuperTiersClusterIsPAndThePerformanceTiersAreM() {
+        Map<String, Double> m5max = Map.of("cluster_p_freq_hertz", 4.6e9, "cluster_p_active_ratio", 0.02,
+                "cluster_m0_freq_hertz", 3.9e9, "cluster_m0_active_ratio", 0.99, "cluster_m1_freq_hertz", 1.0e9, "cluster_m1_active_ratio", 0.01);
+        List<String> tiers = List.of("super", "performance");
+        assertEquals(3.9e9, ClusterClock.of(m5max, "performance", tiers)[0], "the Performance worker's clock is M0's, never the Super cluster's");
+        assertEquals(4.6e9, ClusterClock.of(m5max, "super", tiers)[0]);
+        // as powermetrics is said to name them there (S-Cluster, M0-Cluster)
+        Map<String, Double> pm = Map.of("cluster_s_freq_hertz", 4.6e9, "cluster_s_active_ratio", 0.9, "cluster_m0_freq_hertz", 3.9e9,
+                "cluster_m0_active_ratio", 0.9);
+        assertEquals(4.6e9, ClusterClock.of(pm, "super", tiers)[0]);
+        assertEquals(3.9e9, ClusterClock.of(pm, "performance", tiers)[0]);
     }
 }
