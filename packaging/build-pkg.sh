@@ -38,10 +38,21 @@ cp "$KILN_HOME"/docs/*.md "$ROOT/opt/kiln/docs/"
 ln -s /opt/kiln/kiln "$ROOT/usr/local/bin/kiln"
 "$IMAGE/kiln" generate-completion > "$ROOT/usr/local/etc/bash_completion.d/kiln"
 "$IMAGE/kiln" generate-manpage > "$ROOT/usr/local/share/man/man1/kiln.1"
-# the image's runtime and native libraries are signed with the identity the factory uses, when given
+# the image's runtime and native libraries are signed with the identity the factory uses, when given:
+# libraries first, then the executables with the hardened runtime and the JVM's entitlements
+# (packaging/macos/kiln.entitlements: JIT, unsigned executable memory, other teams' libraries, the
+# libjsig preload). Re-signing without them drops what Temurin's own signature granted, and the JVM
+# does not start. Shell scripts are not Mach-O and are left as they are.
 if [ -n "${KILN_CODESIGN:-}" ]; then
-  find "$ROOT/opt/kiln" -type f \( -name '*.dylib' -o -perm -u+x \) -exec codesign --force --options runtime --timestamp \
+  ENTITLEMENTS="$KILN_HOME/packaging/macos/kiln.entitlements"
+  find "$ROOT/opt/kiln" -type f -name '*.dylib' -exec codesign --force --options runtime --timestamp \
     --sign "$KILN_CODESIGN" {} \;
+  find "$ROOT/opt/kiln" -type f -perm -u+x ! -name '*.dylib' -print | while IFS= read -r f; do
+    if file -b "$f" | grep -q 'Mach-O'; then
+      codesign --force --options runtime --timestamp --entitlements "$ENTITLEMENTS" --sign "$KILN_CODESIGN" "$f"
+    fi
+  done
+  codesign --verify --strict "$ROOT/opt/kiln/bin/java"
 fi
 pkgbuild --root "$ROOT" --identifier dev.kiln.agent --version "$PKG_VERSION" --install-location / \
   --scripts "$KILN_HOME/packaging/macos/scripts" "$WORK/kiln-component.pkg" >&2

@@ -149,6 +149,68 @@ class MacPackageLintTest {
         }
     }
 
+    /**
+     * A factory-signed image must keep what a JVM needs under the hardened runtime: the entitlements file
+     * is a valid property list granting exactly JIT, unsigned executable memory, other teams' libraries and
+     * the DYLD preload of libjsig, and build-pkg.sh signs every Mach-O executable with it and the runtime.
+     */
+    @Test
+    void theSigningCommandGivesTheJvmItsEntitlements() throws Exception {
+        Path file = PACKAGING.resolve("macos/kiln.entitlements");
+        List<String> errors = new ArrayList<>();
+        Map<String, Element> e = dict(validated(file, errors));
+        assertEquals(List.of(), errors, "not a valid property list: " + file);
+        assertEquals(Set.of("com.apple.security.cs.allow-jit", "com.apple.security.cs.allow-unsigned-executable-memory",
+                "com.apple.security.cs.disable-library-validation", "com.apple.security.cs.allow-dyld-environment-variables"), e.keySet());
+        e.forEach((k, v) -> assertEquals("true", v.getTagName(), k + " must be granted"));
+        String build = Files.readString(PACKAGING.resolve("build-pkg.sh"));
+        assertTrue(build.contains("ENTITLEMENTS=\"$KILN_HOME/packaging/macos/kiln.entitlements\""), "build-pkg.sh signs with this file");
+        List<String> signing = build.lines().filter(l -> l.contains("codesign --force")).toList();
+        assertEquals(2, signing.size(), "libraries, then executables: " + signing);
+        assertTrue(signing.stream().allMatch(l -> l.contains("--options runtime")), "the hardened runtime everywhere: " + signing);
+        assertTrue(signing.get(1).contains("--entitlements \"$ENTITLEMENTS\""), "the executables keep the JVM's entitlements: " + signing.get(1));
+        String chaining = Files.readString(PACKAGING.resolve("signal-chaining.sh"));
+        assertTrue(chaining.contains("DYLD_INSERT_LIBRARIES"), "what allow-dyld-environment-variables is for");
+    }
+
+    /**
+     * An upgrade starts again only the jobs that had a process: a burn-in that finished stays loaded
+     * with none, and bootstrapping it again would run a whole burn-in (RunAtLoad) on a finished unit.
+     * The preinstall script runs here with launchctl and pkgutil stood in for by scripts.
+     */
+    @Test
+    void anUpgradeRemembersOnlyTheJobsThatWereRunning(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path calls = tmp.resolve("calls");
+        Files.writeString(bin.resolve("pkgutil"), "#!/bin/sh\nexit 0\n");
+        Files.writeString(bin.resolve("launchctl"), """
+                #!/bin/sh
+                echo "$*" >> "%s"
+                case "$1 $2" in
+                  "print system/dev.kiln.burnin") printf 'system/dev.kiln.burnin = {\n\tactive count = 0\n\tstate = not running\n}\n' ;;
+                  "print system/dev.kiln.upload") printf 'system/dev.kiln.upload = {\n\tstate = running\n\tpid = 412\n}\n' ;;
+                esac
+                exit 0
+                """.formatted(calls));
+        for (String t : List.of("pkgutil", "launchctl")) {
+            assertTrue(bin.resolve(t).toFile().setExecutable(true));
+        }
+        Path mark = tmp.resolve("mark");
+        ProcessBuilder pb = new ProcessBuilder("sh", PACKAGING.resolve("macos/scripts/preinstall").toAbsolutePath().toString()).redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().put("KILN_PKG_MARK", mark.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertEquals(List.of("upgrade", "dev.kiln.upload"), Files.readAllLines(mark), "the finished burn-in is not started again");
+        List<String> ran = Files.readAllLines(calls);
+        assertTrue(ran.contains("bootout system/dev.kiln.burnin") && ran.contains("bootout system/dev.kiln.upload"),
+                "both are stopped for the new files: " + ran);
+        String post = Files.readString(PACKAGING.resolve("macos/scripts/postinstall"));
+        assertTrue(post.contains("grep -qx \"$job\" \"$MARK\"") && post.contains("launchctl bootstrap system"),
+                "postinstall starts again exactly the jobs the mark names");
+    }
+
     /** The commands the postinstall script runs are commands this agent accepts. */
     @Test
     void thePostinstallRunsCommandsTheAgentHas() throws Exception {
