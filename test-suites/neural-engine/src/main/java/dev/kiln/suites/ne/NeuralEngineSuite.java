@@ -309,7 +309,9 @@ public final class NeuralEngineSuite implements Suite {
             c = NativeStderr.capture(() -> Engine.within(limit, "Core ML session " + session + " (compile, load, compute plan)",
                     () -> Engine.open(provider, model, 1, cache)), Duration.ofSeconds(10), whole);
         } catch (Engine.TimedOut t) {
-            throw new IllegalStateException(t.getMessage() + " (coreml-load-timeout=" + limit.toSeconds() + "); see kiln doctor", t);
+            throw new IllegalStateException(t.getMessage() + " (coreml-load-timeout=" + limit.toSeconds() + "): a compute plan Core ML "
+                    + "cannot load keeps it waiting; remove the compiled model from " + (cache == null ? "Core ML's cache" : cache)
+                    + " and run again, or raise -P neural-engine.coreml-load-timeout on a slow first compile", t);
         }
         plans.add(Evidence.parsePlan(c.text()));
         return c.value();
