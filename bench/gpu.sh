@@ -18,12 +18,14 @@ gcc -O3 -march=native -fopenmp -o "$OUT/membw" "$SHARED/bench/membw.c"
 echo "== fmapeak (C)"; "$OUT/fmapeak" | tee "$OUT/gpu-fmapeak.txt"
 echo "== membw (C), 1 GiB"; "$OUT/membw" 1 5 1 | tee "$OUT/gpu-membw.txt"
 echo "== Kiln GPU kernels"
-KILN_MAIN_CLASS=dev.kiln.suites.gpu.GpuBench "$ROOT/kiln" "$TYPE" 10 256 2>/dev/null | tee "$OUT/gpu.txt"
+# on a Mac the same kernel through Metal and through Apple's OpenCL: the figures choose the default API
+APIS="${GPU_APIS:-$([ "$(uname -s)" = Darwin ] && echo metal,opencl || echo opencl)}"
+KILN_MAIN_CLASS=dev.kiln.suites.gpu.GpuBench "$ROOT/kiln" "$TYPE" 10 256 16384 "$APIS" 2>/dev/null | tee "$OUT/gpu.txt"
 echo "== ratios (same run)"
 awk '
   FILENAME ~ /gpu-fmapeak/ && /AVX-512/ && /threads=2:/ { peak = $5 }
   FILENAME ~ /gpu-membw/ && /^threads=2/ { split($0, p, "|"); for (i in p) if (p[i] ~ /copy\(memcpy\)/) { match(p[i], /\(([0-9.]+) GB\/s r\+w/); s = substr(p[i], RSTART + 1); sub(/ GB.*/, "", s); rw = s } }
-  FILENAME ~ /gpu.txt/ && /^gpu device/ {
+  FILENAME ~ /gpu.txt/ && /^gpu api=/ {
     for (i = 1; i <= NF; i++) {
       if ($i ~ /^fma_GFLOPs=/) f = substr($i, 12); if ($i ~ /^memory_GBps=/) m = substr($i, 13)
       if ($i ~ /^check_share=/) c = substr($i, 13); if ($i ~ /^transfer_plain_GBps=/) tp = substr($i, 21); if ($i ~ /^transfer_mapped_GBps=/) tm = substr($i, 22)

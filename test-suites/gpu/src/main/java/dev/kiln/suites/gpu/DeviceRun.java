@@ -60,21 +60,8 @@ import org.jocl.cl_program;
  * Every command is enqueued without blocking and waited for against a deadline ({@link #await}): a
  * command past it throws {@link DeadlineMissed}, and the suite ends HUNG naming the device.
  */
-final class DeviceRun implements AutoCloseable {
-    /** Mismatches the check kernel records in full; all are counted. */
-    static final int KEEP = 64;
-    /** FMA chains per work-item of {@code fma_dense}: eight float16 accumulators. */
-    static final int CHAINS = 128;
-    /** A launch may take this many times its first run before it counts as hung, and never less than {@link #FLOOR_NANOS}. */
-    static final int DEADLINE_FACTOR = 20;
-    static final long FLOOR_NANOS = 1_000_000_000L;
-    /** The first run of each kind of command (nothing measured yet): the watchdog's own limit stays the backstop. */
-    static final long FIRST_NANOS = 120_000_000_000L;
-
+final class DeviceRun extends GpuRun {
     final OpenCl.Device device;
-    final int items;
-    final int iterations;
-    final long words;
     private final cl_context context;
     private final cl_command_queue queue;
     private final cl_program program;
@@ -87,118 +74,13 @@ final class DeviceRun implements AutoCloseable {
     private final cl_mem count;
     private final cl_mem where;
     private final cl_mem what;
-    private final Map<String, Long> firstNanos = new HashMap<>();
     private final ByteBuffer goldenBytes;
     private final ByteBuffer gotBytes;
 
-    /** A wrong answer: which item or word, what it should have been, what it was. */
-    record Miss(long index, int expected, int read) {
-    }
-
-    /**
-     * One memory pass: every wrong word the device's check counted, the first {@link #KEEP} in full,
-     * the words the host read back itself, and those it found wrong that the device did not report.
-     */
-    record MemoryResult(long wrong, List<Miss> first, long hostChecked, List<Miss> hostOnly) {
-    }
-
-    /** One transfer round trip: path ({@code plain} or {@code mapped}), bytes each way, time, wrong words. */
-    record TransferResult(String path, long bytes, long nanos, List<Miss> wrong) {
-    }
-
-    /** A command that did not complete in time. */
-    static final class DeadlineMissed extends Exception {
-        DeadlineMissed(String message) {
-            super(message);
-        }
-    }
-
-    /** A command the device failed under load (a negative execution status): the device was lost. */
-    static final class DeviceLost extends RuntimeException {
-        final String command;
-        final int status;
-
-        DeviceLost(String device, String command, int status) {
-            super(String.format("%s: %s failed on the device with status %s (%d): the device was lost or the command broke", device, command,
-                    org.jocl.CL.stringFor_errorCode(status), status));
-            this.command = command;
-            this.status = status;
-        }
-    }
-
-    /**
-     * Seeded inputs of {@code fma_dense} for {@code items} work-items: a just below 1 (1 − u·2^-10,
-     * u in [0, 1)), so an error at any step is hardly damped; b and x0 in [−1, 1), so the chains stay
-     * near b/(1−a), far inside float's range.
-     */
-    record Inputs(float[] a, float[] b, float[] x0) {
-        static Inputs seeded(int items, RandomGenerator r) {
-            float[] a = new float[items * 16];
-            float[] b = new float[items * 16];
-            float[] x0 = new float[items * CHAINS];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = 1f - (float) (r.nextDouble() * 0x1p-10);
-                b[i] = (float) (2 * r.nextDouble() - 1);
-            }
-            for (int i = 0; i < x0.length; i++) {
-                x0[i] = (float) (2 * r.nextDouble() - 1);
-            }
-            return new Inputs(a, b, x0);
-        }
-    }
-
-    /**
-     * What {@code fma_dense} must give for these inputs, worked out on the host with the Vector API
-     * (lanewise {@code fma} rounds once, as {@code Math.fma} does), on at most {@code threads} threads.
-     * Layout: chain {@code (g * 8 + v) * 16 + l} of item g uses a[g * 16 + l] and b[g * 16 + l].
-     */
-    static float[] golden(float[] a, float[] b, float[] x0, int iterations, int threads) {
-        float[] out = new float[x0.length];
-        int items = a.length / 16;
-        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.max(1, threads));
-        try {
-            pool.submit(() -> java.util.stream.IntStream.range(0, items).parallel().forEach(g -> chainsOf(g, a, b, x0, iterations, out))).join();
-        } finally {
-            pool.shutdown();
-        }
-        return out;
-    }
-
-    private static void chainsOf(int g, float[] a, float[] b, float[] x0, int iterations, float[] out) {
-        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
-        for (int off = 0; off < 16; off += s.length()) {
-            int lanes = Math.min(s.length(), 16 - off);
-            if (lanes < s.length()) {
-                for (int v = 0; v < 8; v++) { // a species wider than 16 floats: scalar (bit for bit the same)
-                    for (int l = off; l < 16; l++) {
-                        out[(g * 8 + v) * 16 + l] = Reference.dense(a[g * 16 + l], b[g * 16 + l], x0[(g * 8 + v) * 16 + l], iterations);
-                    }
-                }
-                break;
-            }
-            FloatVector av = FloatVector.fromArray(s, a, g * 16 + off);
-            FloatVector bv = FloatVector.fromArray(s, b, g * 16 + off);
-            FloatVector[] x = new FloatVector[8];
-            for (int v = 0; v < 8; v++) {
-                x[v] = FloatVector.fromArray(s, x0, (g * 8 + v) * 16 + off);
-            }
-            for (int i = 0; i < iterations; i++) {
-                for (int v = 0; v < 8; v++) {
-                    x[v] = x[v].fma(av, bv);
-                }
-            }
-            for (int v = 0; v < 8; v++) {
-                x[v].intoArray(out, (g * 8 + v) * 16 + off);
-            }
-        }
-    }
-
     /** @param golden {@link #golden} of the same inputs and iterations */
     DeviceRun(OpenCl.Device device, String source, float[] a, float[] b, float[] x0, int iterations, float[] golden, long memoryBytes) {
+        super(a.length / 16, iterations, memoryBytes / 4);
         this.device = device;
-        this.items = a.length / 16;
-        this.iterations = iterations;
-        this.words = memoryBytes / 4;
         cl_device_id[] ids = {device.id()};
         context = clCreateContext(null, 1, ids, null, null, null);
         queue = clCreateCommandQueue(context, device.id(), 0, null);
@@ -257,9 +139,9 @@ final class DeviceRun implements AutoCloseable {
         clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(m));
     }
 
-    /** Floating-point operations one {@link #runDense} launch does. */
-    long flops() {
-        return 2L * items * CHAINS * iterations;
+    @Override
+    GpuDevice device() {
+        return device;
     }
 
     /**
@@ -269,8 +151,7 @@ final class DeviceRun implements AutoCloseable {
      */
     private void await(cl_event ev, String op, long started) throws DeadlineMissed {
         clFlush(queue);
-        Long first = firstNanos.get(op);
-        long limit = first == null ? FIRST_NANOS : Math.max(FLOOR_NANOS, DEADLINE_FACTOR * first);
+        long limit = deadline(op);
         int[] status = new int[1];
         long sleep = 20_000L;
         try {
@@ -280,14 +161,11 @@ final class DeviceRun implements AutoCloseable {
                     break;
                 }
                 if (status[0] < 0) {
-                    throw new DeviceLost(device.name(), op, status[0]);
+                    throw new DeviceLost(device.name(), op, org.jocl.CL.stringFor_errorCode(status[0]), status[0]);
                 }
                 long elapsed = System.nanoTime() - started;
                 if (elapsed > limit) {
-                    throw new DeadlineMissed(String.format(java.util.Locale.ROOT, "%s: %s did not complete in %.2fs (deadline %.2fs = %s)",
-                            device.name(), op, elapsed / 1e9, limit / 1e9, first == null ? "the limit of a first run"
-                                    : String.format(java.util.Locale.ROOT, "%d x its first run of %.3fs, at least %.0fs", DEADLINE_FACTOR, first / 1e9,
-                                    FLOOR_NANOS / 1e9)));
+                    throw missed(op, elapsed);
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(sleep);
                 sleep = Math.min(sleep * 2, 5_000_000L);
@@ -295,19 +173,8 @@ final class DeviceRun implements AutoCloseable {
         } finally {
             clReleaseEvent(ev);
         }
-        firstNanos.putIfAbsent(op, System.nanoTime() - started);
+        completed(op, started);
     }
-
-    /**
-     * What the device's output holds before every launch, and the host's copy before every read-back:
-     * NaN payloads no finite answer can equal, one for each side, so a launch or a read-back that
-     * never happened cannot pass on the previous launch's right answers, and the word read says which.
-     */
-    static final int DEVICE_POISON = 0x7fc0dead;
-    static final int HOST_POISON = 0x7fc0beef;
-
-    /** What a launch may lose (the fault seams for dropped work and a lost device). */
-    enum Drop { NONE, LAUNCH, READBACK, DEVICE }
 
     /**
      * One launch of the dense FMA kernel, read back and compared with the host's answer in full:
@@ -317,6 +184,7 @@ final class DeviceRun implements AutoCloseable {
      * not end); {@code drop} skips the launch or the read-back, or fails the launch as a lost device
      * does (the seams for dropped work).
      */
+    @Override
     List<Miss> runDense(int faultItem, int spin, Drop drop) throws DeadlineMissed {
         clSetKernelArg(fma, 5, Sizeof.cl_int, Pointer.to(new int[] {faultItem}));
         clSetKernelArg(fma, 6, Sizeof.cl_int, Pointer.to(new int[] {spin}));
@@ -324,7 +192,8 @@ final class DeviceRun implements AutoCloseable {
         // the device's poison goes ahead of the launch on the in-order queue: no wait of its own
         clEnqueueFillBuffer(queue, out, Pointer.to(new int[] {DEVICE_POISON}), Sizeof.cl_int, 0, gotBytes.capacity(), 0, null, null);
         if (drop == Drop.DEVICE) {
-            throw new DeviceLost(device.name(), "the FMA launch", org.jocl.CL.CL_DEVICE_NOT_AVAILABLE); // the seam: as a lost device reports it
+            throw new DeviceLost(device.name(), "the FMA launch", org.jocl.CL.stringFor_errorCode(org.jocl.CL.CL_DEVICE_NOT_AVAILABLE),
+                    org.jocl.CL.CL_DEVICE_NOT_AVAILABLE); // the seam: as a lost device reports it
         }
         cl_event ev = null;
         if (drop != Drop.LAUNCH) {
@@ -354,21 +223,6 @@ final class DeviceRun implements AutoCloseable {
         return wrong;
     }
 
-    /** This device's transfer sizes (4 KiB, 1 MiB, up to its largest allocation), set once at prepare. */
-    long[] transferSizes = {4096};
-    /** FLOPs and kernel time of every dense launch so far: written by this device's one worker, read after it. */
-    long flopsDone;
-    long fmaNanosDone;
-
-    /**
-     * The last {@link #runDense}'s kernel time (the device's poison fill, queued just ahead of it,
-     * included), its check's (read-back and compare), and the host's poisoning of its copy (done while
-     * the device computes).
-     */
-    long lastKernelNanos;
-    long lastPoisonNanos;
-    long lastCheckNanos;
-
     /**
      * One memory pass: the device fills its buffer with the pattern, then checks every word against
      * it; then the host reads back {@code hostWords} of it itself (all, or seeded runs of 4,096 words)
@@ -376,6 +230,7 @@ final class DeviceRun implements AutoCloseable {
      * {@code faultWord} >= 0 flips a bit of that word from the host in between; {@code sabotage} makes
      * the check kernel return at once.
      */
+    @Override
     MemoryResult memoryPass(int salt, int mode, long faultWord, int faultBit, boolean sabotage, long hostWords, RandomGenerator r)
             throws DeadlineMissed {
         clSetKernelArg(fill, 1, Sizeof.cl_uint, Pointer.to(new int[] {salt}));
@@ -414,42 +269,8 @@ final class DeviceRun implements AutoCloseable {
             first.sort(java.util.Comparator.comparingLong(Miss::index));
         }
         // the host's own truth: what the device's check should have seen
-        Set<Long> reported = new HashSet<>();
-        first.forEach(m -> reported.add(m.index()));
-        boolean allReported = wrong <= KEEP;
-        List<Miss> hostOnly = new ArrayList<>();
-        long checked = 0;
-        int run = 4096;
-        List<long[]> runs = new ArrayList<>();
-        if (hostWords >= words) {
-            for (long s = 0; s < words; s += 1 << 20) {
-                runs.add(new long[] {s, Math.min(1 << 20, words - s)});
-            }
-        } else {
-            for (long k = 0; k < Math.max(1, hostWords / run); k++) {
-                long len = Math.min(run, words);
-                runs.add(new long[] {(long) (r.nextDouble() * (words - len + 1)), len});
-            }
-        }
-        long t2 = System.nanoTime();
-        for (long[] span : runs) {
-            int[] host = new int[(int) span[1]];
-            org.jocl.CL.clEnqueueReadBuffer(queue, memory, org.jocl.CL.CL_TRUE, span[0] * 4, span[1] * 4, Pointer.to(host), 0, null, null);
-            for (int i = 0; i < host.length; i++) {
-                long at = span[0] + i;
-                int expect = Reference.pattern(at, salt, mode);
-                if (host[i] != expect && !reported.contains(at) && (allReported || wrong == 0)) {
-                    if (hostOnly.size() < KEEP) {
-                        hostOnly.add(new Miss(at, expect, host[i]));
-                    }
-                }
-            }
-            checked += span[1];
-            if (System.nanoTime() - t2 > FIRST_NANOS) {
-                throw new DeadlineMissed(device.name() + ": the host's read-back of device memory did not complete in " + FIRST_NANOS / 1e9 + "s");
-            }
-        }
-        return new MemoryResult(wrong, first, checked, hostOnly);
+        return hostCheck(wrong, first, salt, mode, hostWords, r, (from, into) -> org.jocl.CL.clEnqueueReadBuffer(queue, memory,
+                org.jocl.CL.CL_TRUE, from * 4, (long) into.length * 4, Pointer.to(into), 0, null, null));
     }
 
     /**
@@ -458,6 +279,7 @@ final class DeviceRun implements AutoCloseable {
      * in host-visible, pinned memory, mapped; copied to and from a device buffer). Every word compared.
      * {@code faultWord} >= 0 flips a bit of that word of the largest plain transfer as it arrives.
      */
+    @Override
     List<TransferResult> transfers(long[] sizes, int salt, long faultWord, int faultBit) throws DeadlineMissed {
         long largest = java.util.Arrays.stream(sizes).max().orElse(0);
         transferBuffers(largest);
@@ -540,23 +362,6 @@ final class DeviceRun implements AutoCloseable {
         clEnqueueUnmapMemObject(queue, tBack, r, 0, null, ue2);
         await(ue2, "an unmap", System.nanoTime());
         return new TransferResult("mapped", bytes, took, wrong);
-    }
-
-    /**
-     * The wrong words, the first {@link #KEEP} in full and, after them, entries carrying only the index
-     * ({@code expected == read == 0}) so the caller counts them all; scans with the vectorised
-     * {@code mismatch}, so a clean buffer costs one pass at memory speed.
-     */
-    private static List<Miss> compare(IntBuffer expected, IntBuffer got) {
-        List<Miss> wrong = new ArrayList<>();
-        int n = expected.limit();
-        int at = expected.mismatch(got);
-        while (at >= 0 && at < n) {
-            wrong.add(wrong.size() < KEEP ? new Miss(at, expected.get(at), got.get(at)) : new Miss(at, 0, 0));
-            int next = expected.slice(at + 1, n - at - 1).mismatch(got.slice(at + 1, n - at - 1));
-            at = next < 0 ? -1 : at + 1 + next;
-        }
-        return wrong;
     }
 
     @Override

@@ -13,9 +13,6 @@ import dev.kiln.api.SuiteUnavailableException;
 import dev.kiln.api.UnavailableCategory;
 import dev.kiln.api.WorkPlan;
 import dev.kiln.api.WorkerContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +24,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The GPU suite, over OpenCL, on every device of the chosen type, one worker per device, each pass:
+ * The GPU suite, over Metal (macOS) or OpenCL ({@link GpuBackend}), on every device of the chosen type, one worker per device, each pass:
  * <ol>
  *   <li>a compute-dense load at the device's arithmetic limit ({@code fma_dense}: 128 independent FMA
  *       chains per work-item), every chain of every launch compared bit for bit with the host's
@@ -45,10 +42,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GpuSuite implements Suite {
     static final List<String> TYPES = List.of("gpu", "accelerator", "cpu", "all");
 
-    private static final SuiteDescriptor DESCRIPTOR = new SuiteDescriptor("gpu", "GPU compute, memory and transfers (OpenCL)",
+    private static final SuiteDescriptor DESCRIPTOR = new SuiteDescriptor("gpu", "GPU compute, memory and transfers (Metal or OpenCL)",
             "a compute-dense FMA load checked bit for bit against the host, device-memory patterns checked by the device and "
                     + "read back by the host, and host-device transfers checked word for word, on every OpenCL device of the chosen type",
-            List.of(new ParameterSpec("device-type", "gpu", "which OpenCL devices to test: " + String.join(", ", TYPES)),
+            List.of(new ParameterSpec("api", "auto", "the API the GPU is driven through: metal (macOS), opencl, or auto (Metal on "
+                            + "macOS, OpenCL elsewhere)"),
+                    new ParameterSpec("device-type", "gpu", "which devices to test: " + String.join(", ", TYPES) + " (Metal has GPUs only)"),
                     new ParameterSpec("fma-items", "auto", "work-items of the FMA kernel, each 128 chains (auto: 256 per compute unit, "
                             + "at least 1024)"),
                     new ParameterSpec("fma-iterations", "16384", "FMA steps per chain"),
@@ -64,7 +63,7 @@ public final class GpuSuite implements Suite {
     /** The bit the fault seams flip. */
     static final int FAULT_BIT = 13;
 
-    private final List<DeviceRun> runs = Collections.synchronizedList(new ArrayList<>());
+    private final List<GpuRun> runs = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong flops = new AtomicLong();
     private final AtomicLong fmaNanos = new AtomicLong();
     private final AtomicLong checkNanos = new AtomicLong();
@@ -90,19 +89,23 @@ public final class GpuSuite implements Suite {
 
     @Override
     public Availability availability(SuiteEnvironment env) {
+        GpuBackend backend = GpuBackend.of("auto", env.os());
         try {
-            List<OpenCl.Device> all = OpenCl.devices();
-            if (all.isEmpty()) {
-                return Availability.unavailable(UnavailableCategory.NOT_PRESENT, "OpenCL reports no device");
+            if (backend.devices().isEmpty()) {
+                return Availability.unavailable(UnavailableCategory.NOT_PRESENT, backend.api() + " reports no device");
             }
             return Availability.ok();
-        } catch (OpenCl.Unavailable e) {
+        } catch (GpuBackend.Unavailable e) {
             return Availability.unavailable(UnavailableCategory.NOT_PRESENT, e.getMessage());
         }
     }
 
     @Override
     public void validate(Parameters p) {
+        String api = p.get("api").trim();
+        if (!GpuBackend.APIS.contains(api)) {
+            throw new Parameters.InvalidParameterException("api", "must be one of " + String.join(", ", GpuBackend.APIS) + ", got '" + api + "'");
+        }
         String t = p.get("device-type").trim();
         if (!TYPES.contains(t)) {
             throw new Parameters.InvalidParameterException("device-type", "must be one of " + String.join(", ", TYPES) + ", got '" + t + "'");
@@ -140,21 +143,23 @@ public final class GpuSuite implements Suite {
      */
     public static List<String> devicesHere() throws SuiteUnavailableException {
         GpuSuite s = new GpuSuite();
-        return s.chosen(s.descriptor().withDefaults(java.util.Map.of())).stream().map(OpenCl.Device::describe).toList();
+        Parameters p = s.descriptor().withDefaults(java.util.Map.of());
+        return chosen(GpuBackend.of(p.get("api"), System.getProperty("os.name")), p).stream().map(GpuDevice::describe).toList();
     }
 
-    private List<OpenCl.Device> chosen(Parameters p) throws SuiteUnavailableException {
-        List<OpenCl.Device> all;
+    private static List<? extends GpuDevice> chosen(GpuBackend backend, Parameters p) throws SuiteUnavailableException {
+        List<? extends GpuDevice> all;
         try {
-            all = OpenCl.devices();
-        } catch (OpenCl.Unavailable e) {
+            all = backend.devices();
+        } catch (GpuBackend.Unavailable e) {
             throw new SuiteUnavailableException(UnavailableCategory.NOT_PRESENT, e.getMessage());
         }
         String type = p.get("device-type").trim();
-        List<OpenCl.Device> out = all.stream().filter(d -> type.equals("all") || d.type().equals(type)).toList();
+        List<? extends GpuDevice> out = all.stream().filter(d -> type.equals("all") || d.type().equals(type)).toList();
         if (out.isEmpty()) {
-            throw new SuiteUnavailableException(UnavailableCategory.NOT_PRESENT, "no OpenCL device of type " + type + " (here: "
-                    + (all.isEmpty() ? "none" : String.join("; ", all.stream().map(OpenCl.Device::describe).toList())) + ")");
+            throw new SuiteUnavailableException(UnavailableCategory.NOT_PRESENT, "no " + (backend.api().equals("metal") ? "Metal" : "OpenCL")
+                    + " device of type " + type + " (here: " + (all.isEmpty() ? "none" : String.join("; ", all.stream().map(GpuDevice::describe)
+                    .toList())) + ")");
         }
         return out;
     }
@@ -167,72 +172,63 @@ public final class GpuSuite implements Suite {
     }
 
     /** Work-items of the FMA kernel: asked for, or 256 per compute unit of the largest device (at least 1024). */
-    static int items(String asked, List<OpenCl.Device> devices) {
+    static int items(String asked, List<? extends GpuDevice> devices) {
         if (!asked.trim().equals("auto")) {
             return Integer.parseInt(asked.trim());
         }
-        int cus = devices.stream().mapToInt(OpenCl.Device::computeUnits).max().orElse(1);
+        int cus = devices.stream().mapToInt(GpuDevice::computeUnits).max().orElse(1);
         return Math.max(1024, Math.min(1 << 20, cus * 256));
     }
 
     @Override
     public void prepare(SuiteContext ctx) throws Exception {
         Parameters p = ctx.parameters();
-        List<OpenCl.Device> devices = chosen(p);
+        GpuBackend backend = GpuBackend.of(p.get("api"), ctx.environment().os());
+        List<? extends GpuDevice> devices = chosen(backend, p);
         if (devices.stream().noneMatch(d -> d.type().equals("gpu"))) { // with a GPU among them, the GPU itself was tested
             devices.stream().findFirst().ifPresent(d -> ctx.standIn("OpenCL " + d.type() + " device '" + d.name() + "', not a GPU"));
         }
-        String source = kernelSource();
+        ctx.log(LogLevel.INFO, "GPU api: " + backend.api() + (p.get("api").trim().equals("auto") ? " (auto on " + ctx.environment().os() + ")" : ""));
         int items = items(p.get("fma-items"), devices);
         int iterations = (int) p.getLong("fma-iterations");
-        DeviceRun.Inputs in = DeviceRun.Inputs.seeded(items, ctx.random());
+        GpuRun.Inputs in = GpuRun.Inputs.seeded(items, ctx.random());
         float[] a = in.a();
         float[] b = in.b();
         float[] x0 = in.x0();
         long g0 = System.nanoTime();
-        float[] golden = DeviceRun.golden(a, b, x0, iterations, Math.max(1, ctx.environment().logicalCpus().size()));
+        float[] golden = GpuRun.golden(a, b, x0, iterations, Math.max(1, ctx.environment().logicalCpus().size()));
         ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "FMA kernel: %d work-items x %d chains x %d steps, %d launches a pass; the host's "
-                + "answers took %.2fs", items, DeviceRun.CHAINS, iterations, p.getLong("fma-launches"), (System.nanoTime() - g0) / 1e9));
+                + "answers took %.2fs", items, GpuRun.CHAINS, iterations, p.getLong("fma-launches"), (System.nanoTime() - g0) / 1e9));
         long asked = p.getBytes("memory-size");
         hostWords = p.get("host-check").trim().equals("all") ? Long.MAX_VALUE : p.getBytes("host-check") / 4;
-        for (OpenCl.Device d : devices) {
+        for (GpuDevice d : devices) {
             long bytes = Math.min(asked, d.maxAllocation()) & ~3L;
             long transfer = Math.min(p.getBytes("transfer-size"), d.maxAllocation()) & ~3L;
             long[] transferSizes = java.util.stream.LongStream.of(4096, 1 << 20, Math.max(1 << 20, transfer)).distinct().toArray();
             ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "device %d: %s; testing %d MiB of its memory%s; transfers up to %d MiB",
                     runs.size(), d.describe(), bytes >> 20, bytes < asked ? " (its largest allocation)" : "", transferSizes[transferSizes.length - 1] >> 20));
             ctx.measurement(new Measurement("gpu_device_compute_units", d.computeUnits(), "units", null, null, d.inventory()));
-            DeviceRun run = new DeviceRun(d, source, a, b, x0, iterations, golden, bytes);
+            GpuRun run = backend.open(d, a, b, x0, iterations, golden, bytes);
             run.transferSizes = transferSizes;
             runs.add(run);
         }
     }
 
-    /** The OpenCL C source of the kernels, from the suite's jar. */
-    static String kernelSource() throws IOException {
-        try (InputStream in = GpuSuite.class.getResourceAsStream("kernels.cl")) {
-            if (in == null) {
-                throw new IOException("kernels.cl is missing from the suite's jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
     @Override
     public void run(WorkerContext ctx) {
-        DeviceRun dev = runs.get(ctx.workerIndex());
-        String name = dev.device.name();
+        GpuRun dev = runs.get(ctx.workerIndex());
+        String name = dev.device().name();
         int launches = (int) ctx.parameters().getLong("fma-launches");
         try {
             while (ctx.keepRunning()) {
                 long pass = ctx.iteration();
                 int faultItem = ctx.injectFault("fma") ? dev.items / 3 : -1;
                 int spin = ctx.injectFault("hang") ? Integer.MAX_VALUE : 0;
-                DeviceRun.Drop drop = ctx.injectFault("drop-launch") ? DeviceRun.Drop.LAUNCH
-                        : ctx.injectFault("drop-readback") ? DeviceRun.Drop.READBACK
-                        : ctx.injectFault("device-lost") ? DeviceRun.Drop.DEVICE : DeviceRun.Drop.NONE;
+                GpuRun.Drop drop = ctx.injectFault("drop-launch") ? GpuRun.Drop.LAUNCH
+                        : ctx.injectFault("drop-readback") ? GpuRun.Drop.READBACK
+                        : ctx.injectFault("device-lost") ? GpuRun.Drop.DEVICE : GpuRun.Drop.NONE;
                 for (int l = 0; l < launches; l++) {
-                    List<DeviceRun.Miss> wrong = dev.runDense(l == 0 ? faultItem : -1, l == 0 ? spin : 0, l == 0 ? drop : DeviceRun.Drop.NONE);
+                    List<GpuRun.Miss> wrong = dev.runDense(l == 0 ? faultItem : -1, l == 0 ? spin : 0, l == 0 ? drop : GpuRun.Drop.NONE);
                     long took = dev.lastKernelNanos;
                     checkNanos.addAndGet(dev.lastCheckNanos);
                     fmaNanos.addAndGet(took);
@@ -240,43 +236,43 @@ public final class GpuSuite implements Suite {
                     dev.flopsDone += dev.flops();
                     dev.fmaNanosDone += took;
                     wrongResults.addAndGet(wrong.size());
-                    for (DeviceRun.Miss m : wrong.subList(0, Math.min(wrong.size(), DeviceRun.KEEP))) {
-                        long item = m.index() / DeviceRun.CHAINS;
+                    for (GpuRun.Miss m : wrong.subList(0, Math.min(wrong.size(), GpuRun.KEEP))) {
+                        long item = m.index() / GpuRun.CHAINS;
                         String dropped = dropped(m.read());
                         ctx.failure("gpu-fma-wrong-result", String.format(Locale.ROOT, "%s: FMA chain %d of item %d gave 0x%08x, expected 0x%08x "
-                                + "(pass %d, launch %d)%s", name, m.index() % DeviceRun.CHAINS, item, m.read(), m.expected(), pass, l,
+                                + "(pass %d, launch %d)%s", name, m.index() % GpuRun.CHAINS, item, m.read(), m.expected(), pass, l,
                                 dropped == null ? "" : ": " + dropped), details(dev, "fma-dense", pass, m, dropped == null
-                                ? Map.of("item", item, "chain", m.index() % DeviceRun.CHAINS, "launch", l)
-                                : Map.of("item", item, "chain", m.index() % DeviceRun.CHAINS, "launch", l, "dropped", dropped)));
+                                ? Map.of("item", item, "chain", m.index() % GpuRun.CHAINS, "launch", l)
+                                : Map.of("item", item, "chain", m.index() % GpuRun.CHAINS, "launch", l, "dropped", dropped)));
                     }
-                    ctx.verified((long) dev.items * DeviceRun.CHAINS);
+                    ctx.verified((long) dev.items * GpuRun.CHAINS);
                 }
                 int mode = (int) (pass % Reference.MODES.length);
                 int salt = ctx.random().nextInt();
                 long faultWord = ctx.injectFault("memory") ? dev.words / 6 : -1;
                 boolean sabotage = ctx.injectFault("check-kernel");
                 long m0 = System.nanoTime();
-                DeviceRun.MemoryResult mem = dev.memoryPass(salt, mode, faultWord, FAULT_BIT, sabotage, hostWords, ctx.random());
+                GpuRun.MemoryResult mem = dev.memoryPass(salt, mode, faultWord, FAULT_BIT, sabotage, hostWords, ctx.random());
                 memNanos.addAndGet(System.nanoTime() - m0);
                 memBytes.addAndGet(dev.words * 4 * 2); // written once, read once
                 hostChecked.addAndGet(mem.hostChecked());
                 wrongWords.addAndGet(mem.wrong() + mem.hostOnly().size());
-                for (DeviceRun.Miss m : mem.first()) {
+                for (GpuRun.Miss m : mem.first()) {
                     ctx.failure("gpu-memory-mismatch", String.format(Locale.ROOT, "%s: word at offset %d read 0x%08x, expected 0x%08x (%s, pass %d)",
                             name, m.index() * 4, m.read(), m.expected(), Reference.MODES[mode], pass),
                             details(dev, Reference.MODES[mode], pass, m, Map.of("offset", m.index() * 4, "foundBy", "device")));
                 }
-                for (DeviceRun.Miss m : mem.hostOnly()) {
+                for (GpuRun.Miss m : mem.hostOnly()) {
                     ctx.failure("gpu-check-kernel-missed", String.format(Locale.ROOT, "%s: the host read 0x%08x at offset %d, expected 0x%08x (%s, pass %d); "
                             + "the device's check reported %d wrong words and not this one", name, m.read(), m.index() * 4, m.expected(),
                             Reference.MODES[mode], pass, mem.wrong()), details(dev, Reference.MODES[mode], pass, m,
                             Map.of("offset", m.index() * 4, "foundBy", "host", "deviceReported", mem.wrong())));
                 }
                 long faultTransfer = ctx.injectFault("transfer") ? dev.transferSizes[dev.transferSizes.length - 1] / 4 / 3 : -1;
-                for (DeviceRun.TransferResult t : dev.transfers(dev.transferSizes, ctx.random().nextInt(), faultTransfer, FAULT_BIT)) {
+                for (GpuRun.TransferResult t : dev.transfers(dev.transferSizes, ctx.random().nextInt(), faultTransfer, FAULT_BIT)) {
                     transferTotals.merge(t.path(), new long[] {t.bytes() * 2, t.nanos()}, (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
                     wrongTransfers.addAndGet(t.wrong().size());
-                    for (DeviceRun.Miss m : t.wrong().subList(0, Math.min(t.wrong().size(), DeviceRun.KEEP))) {
+                    for (GpuRun.Miss m : t.wrong().subList(0, Math.min(t.wrong().size(), GpuRun.KEEP))) {
                         ctx.failure("gpu-transfer-mismatch", String.format(Locale.ROOT, "%s: %s round trip of %d bytes: word at offset %d came back "
                                 + "0x%08x, sent 0x%08x (pass %d)", name, t.path(), t.bytes(), m.index() * 4, m.read(), m.expected(), pass),
                                 details(dev, "transfer", pass, m, Map.of("offset", m.index() * 4, "path", t.path(), "bytes", t.bytes())));
@@ -286,9 +282,9 @@ public final class GpuSuite implements Suite {
                 ctx.progress(dev.words * 4);
                 ctx.verified(dev.words + mem.hostChecked()); // every word's comparison on the device, and the host's own
             }
-        } catch (DeviceRun.DeadlineMissed e) {
+        } catch (GpuRun.DeadlineMissed e) {
             ctx.hung(e.getMessage());
-        } catch (DeviceRun.DeviceLost e) {
+        } catch (GpuRun.DeviceLost e) {
             // under load, past set-up: the unit's GPU failed, a defect, not a driver that could not start
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("device", name);
@@ -302,11 +298,11 @@ public final class GpuSuite implements Suite {
 
     /** What a poison word read back says was lost, or null for any other wrong word. */
     static String dropped(int read) {
-        return read == DeviceRun.DEVICE_POISON ? "the launch never wrote its answers (the output still holds the poison written before it)"
-                : read == DeviceRun.HOST_POISON ? "the read-back never brought the answers (the host's copy still holds its poison)" : null;
+        return read == GpuRun.DEVICE_POISON ? "the launch never wrote its answers (the output still holds the poison written before it)"
+                : read == GpuRun.HOST_POISON ? "the read-back never brought the answers (the host's copy still holds its poison)" : null;
     }
 
-    private Map<String, Object> details(DeviceRun dev, String pattern, long pass, DeviceRun.Miss m, Map<String, Object> where) {
+    private Map<String, Object> details(GpuRun dev, String pattern, long pass, GpuRun.Miss m, Map<String, Object> where) {
         HexFormat hex = HexFormat.of();
         int xor = m.expected() ^ m.read();
         List<Integer> bits = new ArrayList<>();
@@ -316,7 +312,7 @@ public final class GpuSuite implements Suite {
             }
         }
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("device", dev.device.name());
+        d.put("device", dev.device().name());
         d.put("deviceIndex", runs.indexOf(dev));
         d.put("pattern", pattern);
         d.put("pass", pass);
@@ -333,10 +329,10 @@ public final class GpuSuite implements Suite {
         if (fmaNanos.get() > 0) {
             ctx.measurement("gpu_fma_flops_per_second", flops.get() / (fmaNanos.get() / 1e9) * Math.max(1, runs.size()), "flop/s");
         }
-        for (DeviceRun dev : runs) {
+        for (GpuRun dev : runs) {
             if (dev.fmaNanosDone > 0) {
                 ctx.measurement(new Measurement("gpu_device_fma_flops_per_second", dev.flopsDone / (dev.fmaNanosDone / 1e9), "flop/s", null, null,
-                        Map.of("device", dev.device.name(), "deviceIndex", runs.indexOf(dev))));
+                        Map.of("device", dev.device().name(), "deviceIndex", runs.indexOf(dev))));
             }
         }
         if (fmaNanos.get() > 0) {
@@ -359,7 +355,7 @@ public final class GpuSuite implements Suite {
     @Override
     public void cleanup(SuiteContext ctx) {
         synchronized (runs) {
-            for (DeviceRun r : runs) {
+            for (GpuRun r : runs) {
                 r.close();
             }
             runs.clear();

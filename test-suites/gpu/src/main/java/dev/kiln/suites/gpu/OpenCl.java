@@ -37,9 +37,10 @@ final class OpenCl {
 
     /** One OpenCL device. */
     record Device(cl_platform_id platform, cl_device_id id, String platformName, String name, String type, String version,
-                  long globalMemory, long maxAllocation, int computeUnits, String vendor, String driver, int clockMHz) {
+                  long globalMemory, long maxAllocation, int computeUnits, String vendor, String driver, int clockMHz) implements GpuDevice {
         /** What the bundle records of the device. */
-        java.util.Map<String, Object> inventory() {
+        @Override
+        public java.util.Map<String, Object> inventory() {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("device", name);
             m.put("type", type);
@@ -54,7 +55,8 @@ final class OpenCl {
             return m;
         }
 
-        String describe() {
+        @Override
+        public String describe() {
             return String.format("%s '%s' (%s, %d compute units, %d MiB, %s)", type, name, platformName, computeUnits,
                     globalMemory >> 20, version);
         }

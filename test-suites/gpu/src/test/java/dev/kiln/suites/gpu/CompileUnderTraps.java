@@ -29,7 +29,7 @@ public final class CompileUnderTraps {
         });
         traps.setDaemon(true);
         traps.start();
-        String source = GpuSuite.kernelSource();
+        String source = OpenClBackend.kernelSource();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         int builds = 0;
         float[] one = new float[16];

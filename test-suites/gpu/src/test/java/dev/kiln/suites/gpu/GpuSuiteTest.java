@@ -212,10 +212,26 @@ class GpuSuiteTest {
         assertTrue(e.getMessage().contains("do not build") && e.getMessage().contains("undeclared_thing"), e.getMessage());
     }
 
+    /** On any OS but macOS, {@code api=metal} is a skip saying so, never a pass; {@code auto} is OpenCL here. */
+    @Test
+    void metalIsOnlyOnMacosAndAutoChoosesByOs() {
+        assertEquals("metal", GpuBackend.of("auto", "Mac OS X").api());
+        assertEquals("opencl", GpuBackend.of("auto", "Linux").api());
+        assertEquals("metal", GpuBackend.of("metal", "Linux").api());
+        assertThrows(IllegalArgumentException.class, () -> GpuBackend.of("vulkan", "Linux"));
+        assumeTrue(!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("mac"), "this is a Mac");
+        Map<String, String> p = new HashMap<>(SMALL);
+        p.put("api", "metal");
+        SuiteResult r = run(p, RunOptions.defaults(1).withMaxIterations(1));
+        assertEquals(Outcome.SKIPPED, r.outcome(), r.reason());
+        assertEquals(UnavailableCategory.NOT_PRESENT, r.category());
+        assertTrue(r.reason().startsWith("Metal exists only on macOS; this is "), r.reason());
+    }
+
     @Test
     void badParametersAreRefused() {
         GpuSuite s = new GpuSuite();
-        for (Map<String, String> bad : List.of(Map.of("device-type", "tpu"), Map.of("fma-items", "0"), Map.of("fma-iterations", "-3"),
+        for (Map<String, String> bad : List.of(Map.of("api", "vulkan"), Map.of("api", "CUDA"), Map.of("device-type", "tpu"), Map.of("fma-items", "0"), Map.of("fma-iterations", "-3"),
                 Map.of("fma-launches", "0"), Map.of("host-check", "none"), Map.of("transfer-size", "4KiB"),
                 Map.of("memory-size", "lots"), Map.of("memory-size", "0MiB"), Map.of("memory-size", "100"))) {
             assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(s.descriptor().withDefaults(bad)), bad.toString());
