@@ -16,6 +16,11 @@ interface GpuDevice {
     /** Compute units (OpenCL) or GPU cores (Metal): sizes the FMA launch. */
     int computeUnits();
 
+    /** GPU cores where the API or the system says (an Apple GPU), else -1: with the chip's clock, its FP32 peak ({@link GpuPeak}). */
+    default int gpuCores() {
+        return -1;
+    }
+
     /** One line for logs and reasons. */
     String describe();
 

@@ -331,8 +331,19 @@ public final class GpuSuite implements Suite {
         }
         for (GpuRun dev : runs) {
             if (dev.fmaNanosDone > 0) {
-                ctx.measurement(new Measurement("gpu_device_fma_flops_per_second", dev.flopsDone / (dev.fmaNanosDone / 1e9), "flop/s", null, null,
+                double measured = dev.flopsDone / (dev.fmaNanosDone / 1e9);
+                ctx.measurement(new Measurement("gpu_device_fma_flops_per_second", measured, "flop/s", null, null,
                         Map.of("device", dev.device().name(), "deviceIndex", runs.indexOf(dev))));
+                // beside it, the chip's FP32 peak where its cores and clock are known (an Apple GPU of a sourced family)
+                int cores = dev.device().gpuCores();
+                java.util.OptionalDouble ghz = GpuPeak.clockGHz(dev.device().name());
+                if (cores > 0 && ghz.isPresent()) {
+                    double peak = GpuPeak.flops(cores, ghz.getAsDouble());
+                    Map<String, Object> tags = Map.of("device", dev.device().name(), "deviceIndex", runs.indexOf(dev), "cores", cores,
+                            "clockGHz", ghz.getAsDouble(), "lanesPerCore", GpuPeak.LANES);
+                    ctx.measurement(new Measurement("gpu_device_fp32_peak_flops_per_second", peak, "flop/s", null, null, tags));
+                    ctx.measurement(new Measurement("gpu_device_fma_share_of_peak", measured / peak, "ratio", null, null, tags));
+                }
             }
         }
         if (fmaNanos.get() > 0) {

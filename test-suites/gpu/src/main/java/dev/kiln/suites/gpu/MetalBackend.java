@@ -19,13 +19,16 @@ import java.util.Map;
  */
 final class MetalBackend implements GpuBackend {
     /**
-     * Metal does not say how many GPU cores a device has; the FMA launch is sized as for this many
-     * (256 threads a core: 16,384 threads, 2 Mi chains), more than enough to fill any Apple GPU.
+     * Metal does not say how many GPU cores a device has (system_profiler does, read at start); where
+     * neither does, the FMA launch is sized as for this many (256 threads a core: 16,384 threads,
+     * 2 Mi chains), more than enough to fill any Apple GPU.
      */
     static final int ASSUMED_CORES = 64;
 
     /** One Metal device. */
-    record Device(MemorySegment handle, String name, long registryId, long maxBuffer, long workingSet, boolean unified) implements GpuDevice {
+    /** @param cores GPU cores from system_profiler, or -1 (then the launch is sized as for {@link #ASSUMED_CORES}) */
+    record Device(MemorySegment handle, String name, long registryId, long maxBuffer, long workingSet, boolean unified, int cores)
+            implements GpuDevice {
         @Override
         public String type() {
             return "gpu"; // Metal has no CPU devices: never a stand-in
@@ -38,13 +41,18 @@ final class MetalBackend implements GpuBackend {
 
         @Override
         public int computeUnits() {
-            return ASSUMED_CORES;
+            return cores > 0 ? cores : ASSUMED_CORES;
+        }
+
+        @Override
+        public int gpuCores() {
+            return cores;
         }
 
         @Override
         public String describe() {
-            return String.format(Locale.ROOT, "gpu '%s' (Metal, registry id 0x%x, %d MiB working set, largest buffer %d MiB%s)", name, registryId,
-                    workingSet >> 20, maxBuffer >> 20, unified ? ", unified memory" : "");
+            return String.format(Locale.ROOT, "gpu '%s' (Metal, %s, registry id 0x%x, %d MiB working set, largest buffer %d MiB%s)", name,
+                    cores > 0 ? cores + " cores" : "cores unknown", registryId, workingSet >> 20, maxBuffer >> 20, unified ? ", unified memory" : "");
         }
 
         @Override
@@ -55,6 +63,7 @@ final class MetalBackend implements GpuBackend {
             m.put("api", "metal");
             m.put("registryId", registryId);
             m.put("unifiedMemory", unified);
+            m.put("gpuCores", cores);
             m.put("recommendedMaxWorkingSetBytes", workingSet);
             m.put("maxAllocationBytes", maxBuffer);
             return m;
@@ -78,14 +87,15 @@ final class MetalBackend implements GpuBackend {
         } catch (RuntimeException | LinkageError e) {
             throw new Unavailable("the Metal framework does not load: " + e.getMessage(), e);
         }
+        List<GpuPeak.Listed> listed = systemProfiler();
         MemorySegment pool = o.push();
         try {
-            List<Device> out = enumerate(o);
+            List<Device> out = enumerate(o, listed);
             if (out.isEmpty()) {
                 // some contexts see devices only once the default one was asked for, with CoreGraphics loaded
                 o.load("/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics");
                 o.release(o.metalFunction("MTLCreateSystemDefaultDevice"));
-                out = enumerate(o);
+                out = enumerate(o, listed);
             }
             return out;
         } finally {
@@ -93,7 +103,26 @@ final class MetalBackend implements GpuBackend {
         }
     }
 
-    private static List<Device> enumerate(ObjC o) {
+    /** The GPUs system_profiler lists with their cores (Metal does not say); empty when it cannot be run. */
+    static List<GpuPeak.Listed> systemProfiler() {
+        try {
+            Process p = new ProcessBuilder("/usr/sbin/system_profiler", "-json", "SPDisplaysDataType").redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return List.of();
+            }
+            return GpuPeak.parse(new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    private static List<Device> enumerate(ObjC o, List<GpuPeak.Listed> listed) {
         MemorySegment array = o.metalFunction("MTLCopyAllDevices"); // +1
         List<Device> out = new ArrayList<>();
         if (array.equals(MemorySegment.NULL)) {
@@ -104,9 +133,9 @@ final class MetalBackend implements GpuBackend {
             for (long i = 0; i < n; i++) {
                 MemorySegment d = (MemorySegment) o.send(array, "objectAtIndex:", ObjC.ID, List.of(ObjC.NSUINT), i);
                 o.call(d, "retain"); // kept beyond the array
-                out.add(new Device(d, o.text(o.obj(d, "name")), o.num(d, "registryID"), o.num(d, "maxBufferLength"),
-                        o.num(d, "recommendedMaxWorkingSetSize"), (boolean) o.send(d, "hasUnifiedMemory", java.lang.foreign.ValueLayout.JAVA_BOOLEAN,
-                        List.of())));
+                String name = o.text(o.obj(d, "name"));
+                out.add(new Device(d, name, o.num(d, "registryID"), o.num(d, "maxBufferLength"), o.num(d, "recommendedMaxWorkingSetSize"),
+                        (boolean) o.send(d, "hasUnifiedMemory", java.lang.foreign.ValueLayout.JAVA_BOOLEAN, List.of()), GpuPeak.coresOf(name, listed)));
             }
         } finally {
             o.release(array);

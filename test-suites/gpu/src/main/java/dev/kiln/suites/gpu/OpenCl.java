@@ -55,6 +55,12 @@ final class OpenCl {
             return m;
         }
 
+        /** Apple's OpenCL reports a GPU's cores as its compute units. */
+        @Override
+        public int gpuCores() {
+            return type.equals("gpu") && name.startsWith("Apple M") ? computeUnits : -1;
+        }
+
         @Override
         public String describe() {
             return String.format("%s '%s' (%s, %d compute units, %d MiB, %s)", type, name, platformName, computeUnits,
