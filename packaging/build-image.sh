@@ -30,14 +30,23 @@ echo "kiln: jlink runtime with $MODULES" >&2
 "$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages \
   --output "$DEST/runtime"
 # ONNX Runtime's jar carries native libraries for five platforms: the image keeps only its own.
+# This platform's native libraries (ONNX Runtime's, JNA's, JOCL's) are also written to lib/native, and
+# the launcher loads them from there: a signed image signs them (build-pkg.sh), and nothing is
+# extracted into a temporary directory at run time (where a hardened runtime would need library
+# validation off to load it, and where it would pile up).
 case "$OS-$ARCH" in
-  linux-x86_64) ORT=linux-x64 ;;
-  linux-aarch64 | linux-arm64) ORT=linux-aarch64 ;;
-  darwin-arm64 | darwin-aarch64) ORT=osx-aarch64 ;;
-  darwin-x86_64) ORT=osx-x64 ;;
-  *) ORT=none ;; # no ONNX Runtime build here: the Neural Engine suite says so (SKIPPED)
+  linux-x86_64) ORT=linux-x64; JNA=linux-x86-64; JOCL=linux-x86_64 ;;
+  linux-aarch64 | linux-arm64) ORT=linux-aarch64; JNA=linux-aarch64; JOCL=linux-arm64 ;;
+  darwin-arm64 | darwin-aarch64) ORT=osx-aarch64; JNA=darwin-aarch64; JOCL=apple-arm64 ;;
+  darwin-x86_64) ORT=osx-x64; JNA=darwin-x86-64; JOCL=apple-x86_64 ;;
+  *) ORT=none; JNA=none; JOCL=none ;; # no ONNX Runtime build here: the Neural Engine suite says so (SKIPPED)
 esac
-"$JDK/bin/java" "$KILN_HOME/packaging/JarFilter.java" "$JAR" "$DEST/lib/kiln.jar" "$ORT"
+if [ "$ORT" = none ]; then
+  "$JDK/bin/java" "$KILN_HOME/packaging/JarFilter.java" "$JAR" "$DEST/lib/kiln.jar" "$ORT"
+else
+  "$JDK/bin/java" "$KILN_HOME/packaging/JarFilter.java" "$JAR" "$DEST/lib/kiln.jar" "$ORT" "$DEST/lib/native" \
+    "ai/onnxruntime/native/$ORT/" "com/sun/jna/$JNA/" "lib/libJOCL_2_0_5-$JOCL."
+fi
 cat > "$DEST/kiln" <<'LAUNCH'
 #!/bin/sh
 # Kiln launcher of a self-contained image: the bundled runtime, the agent's flags. Usage: kiln <command> [options]
@@ -55,17 +64,23 @@ KILN_JAVA_HOME="$HERE/runtime"
 # The JVM's own warnings go to stderr (by default they go to stdout, where the event stream is).
 # The agent's collector unless KILN_JAVA_OPTS chooses one (see jvm-collector.sh).
 . "$HERE/jvm-collector.sh"
+# Native libraries from the image itself (signed with it), not extracted into a temporary directory:
+# ONNX Runtime's from onnxruntime.native.path, JNA's from jna.boot.library.path, JOCL's through
+# System.loadLibrary (java.library.path), each tried before any extraction.
+N="$HERE/lib/native"
 # The ahead-of-time cache made when the image was built (classes loaded and linked, method profiles)
 # halves the time to the first suite; a cache the JVM cannot use is skipped, at the old speed.
 if [ -f "$HERE/lib/kiln.aot" ]; then
   # shellcheck disable=SC2086 # KILN_JAVA_OPTS is a list of options
   exec "$HERE/runtime/bin/java" -Xlog:disable -Xlog:all=warning:stderr ${KILN_GC_OPTS} -XX:AOTCache="$HERE/lib/kiln.aot" \
     --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+    "-Donnxruntime.native.path=$N" "-Djna.boot.library.path=$N" "-Djava.library.path=$N" \
     -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 ${KILN_JAVA_OPTS:-} -jar "$HERE/lib/kiln.jar" "$@"
 fi
 # shellcheck disable=SC2086
 exec "$HERE/runtime/bin/java" -Xlog:disable -Xlog:all=warning:stderr ${KILN_GC_OPTS} \
   --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  "-Donnxruntime.native.path=$N" "-Djna.boot.library.path=$N" "-Djava.library.path=$N" \
   -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 ${KILN_JAVA_OPTS:-} -jar "$HERE/lib/kiln.jar" "$@"
 LAUNCH
 chmod +x "$DEST/kiln"
@@ -78,6 +93,7 @@ TRAIN=$(mktemp -d)
 # (the run's verdict does not matter here, only that the cache was written)
 "$DEST/runtime/bin/java" -Xlog:disable -Xlog:all=error:stderr -XX:+UseSerialGC -Xmn48m -XX:AOTCacheOutput="$DEST/lib/kiln.aot" \
   --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 \
+  "-Donnxruntime.native.path=$DEST/lib/native" "-Djna.boot.library.path=$DEST/lib/native" "-Djava.library.path=$DEST/lib/native" \
   -jar "$DEST/lib/kiln.jar" run --suites cpu -P cpu.kernels=crc32c --duration 2s --output jsonl --no-upload \
   --state-dir "$TRAIN/state" > "$TRAIN/train.out" 2> "$TRAIN/train.err" || true
 if [ -s "$DEST/lib/kiln.aot" ]; then

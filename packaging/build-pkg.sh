@@ -45,9 +45,9 @@ ln -s /opt/kiln/kiln "$ROOT/usr/local/bin/kiln"
 # does not start. Shell scripts are not Mach-O and are left as they are.
 if [ -n "${KILN_CODESIGN:-}" ]; then
   ENTITLEMENTS="$KILN_HOME/packaging/macos/kiln.entitlements"
-  find "$ROOT/opt/kiln" -type f -name '*.dylib' -exec codesign --force --options runtime --timestamp \
+  find "$ROOT/opt/kiln" -type f \( -name '*.dylib' -o -name '*.jnilib' \) -exec codesign --force --options runtime --timestamp \
     --sign "$KILN_CODESIGN" {} \;
-  find "$ROOT/opt/kiln" -type f -perm -u+x ! -name '*.dylib' -print | while IFS= read -r f; do
+  find "$ROOT/opt/kiln" -type f -perm -u+x ! -name '*.dylib' ! -name '*.jnilib' -print | while IFS= read -r f; do
     if file -b "$f" | grep -q 'Mach-O'; then
       codesign --force --options runtime --timestamp --entitlements "$ENTITLEMENTS" --sign "$KILN_CODESIGN" "$f"
     fi
