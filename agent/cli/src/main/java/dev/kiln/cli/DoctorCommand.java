@@ -227,11 +227,11 @@ final class DoctorCommand implements Callable<Integer> {
                 // the Neural Engine suite loads on any ONNX Runtime; whether Core ML can drive an engine is its own question
                 dev.kiln.api.SuiteUnavailableException ne = a.available() && id.equals("neural-engine")
                         ? dev.kiln.suites.ne.NeuralEngineSuite.whyNoNeuralEngine(env) : null;
-                // the GPU suite loads wherever OpenCL does; whether a device of its type is there is the question
+                // the GPU suite loads wherever its API does (Metal on macOS, OpenCL elsewhere); whether a device of its type is there is the question
                 if (a.available() && id.equals("gpu")) {
                     try {
                         List<String> devices = dev.kiln.suites.gpu.GpuSuite.devicesHere();
-                        out.add(new Check("suite-gpu", Status.OK, "OpenCL: " + String.join("; ", devices),
+                        out.add(new Check("suite-gpu", Status.OK, String.join("; ", devices),
                                 "", PlatformProbe.current().os() == PlatformProbe.Os.MACOS ? false : null));
                     } catch (dev.kiln.api.SuiteUnavailableException e) {
                         out.add(new Check("suite-gpu", Status.MISSING, e.getMessage(), fixFor(id), null));
@@ -254,8 +254,12 @@ final class DoctorCommand implements Callable<Integer> {
 
     private static String fixFor(String suite) {
         return switch (suite) {
-            case "gpu" -> "a GPU with its OpenCL driver (macOS: built in; Linux: the vendor's ICD); -P gpu.device-type=all tests any OpenCL device";
-            case "neural-engine" -> "a Mac with Apple Silicon (ONNX Runtime's Core ML provider)";
+            case "gpu" -> PlatformProbe.current().os() == PlatformProbe.Os.MACOS
+                    ? "Metal: a Mac with a GPU (a virtual machine has none without passthrough); from a daemon, run kiln doctor as that daemon's "
+                    + "user; -P gpu.api=opencl tries Apple's OpenCL instead"
+                    : "a GPU with its OpenCL driver (Linux: the vendor's ICD); -P gpu.device-type=all tests any OpenCL device";
+            case "neural-engine" -> "a Mac with Apple Silicon (ONNX Runtime's Core ML provider); if Core ML's session does not load, clear "
+                    + "<state-dir>/cache/neural-engine/coreml and run again";
             default -> "see kiln suites";
         };
     }
