@@ -23,6 +23,12 @@ public final class BundleVerifier {
     private final TrustStore trust;
     private final BundleLimits limits;
     private final ObjectMapper json;
+    /**
+     * Signatures of an envelope read at most: a station key and a rotation's successor need two; each
+     * beyond costs an Ed25519 verification, so an envelope with more is refused before any is checked.
+     */
+    public static final int MAX_SIGNATURES = 4;
+
     private final SignatureCheck signatures;
 
     public BundleVerifier(TrustStore trust, BundleLimits limits) {
@@ -134,9 +140,14 @@ public final class BundleVerifier {
             problems.add("the attestation has no signature");
             return null;
         }
+        if (sigs.size() > MAX_SIGNATURES) {
+            problems.add("the attestation carries " + sigs.size() + " signatures; at most " + MAX_SIGNATURES + " are read");
+            return null;
+        }
         String firstKey = null;
         boolean verified = false;
         List<String> untrusted = new ArrayList<>();
+        byte[] pae = null; // built once, and only for a signature naming a trusted key
         for (JsonNode s : sigs) {
             String keyId = s.path("keyid").asText("");
             firstKey = firstKey == null ? keyId : firstKey;
@@ -151,7 +162,13 @@ public final class BundleVerifier {
             } catch (IllegalArgumentException e) {
                 continue;
             }
-            if (signatures.verify(key, Dsse.pae(type, payload), sig)) {
+            if (sig.length != 64) {
+                continue; // an Ed25519 signature is 64 bytes: nothing to verify
+            }
+            if (pae == null) {
+                pae = Dsse.pae(type, payload);
+            }
+            if (signatures.verify(key, pae, sig)) {
                 verified = true;
                 firstKey = keyId;
             }

@@ -62,6 +62,43 @@ class BundleVerifierTest {
         rejects(Fixtures.rezip(e), "signature invalid");
     }
 
+    /** The attestation with its one real signature followed by {@code extra} zero signatures naming the same (trusted) key. */
+    static byte[] flooded(byte[] zip, int extra, String keyId) throws Exception {
+        Map<String, byte[]> e = entries(zip);
+        String env = new String(e.get(BundleNames.ATTESTATION), StandardCharsets.UTF_8);
+        StringBuilder more = new StringBuilder();
+        String zero = java.util.Base64.getEncoder().encodeToString(new byte[64]);
+        for (int i = 0; i < extra; i++) {
+            more.append(",\n    {\"keyid\": \"").append(keyId).append("\", \"sig\": \"").append(zero).append("\"}");
+        }
+        e.put(BundleNames.ATTESTATION, env.replaceFirst("\"}\n  \\]", "\"}" + java.util.regex.Matcher.quoteReplacement(more.toString()) + "\n  ]")
+                .getBytes(StandardCharsets.UTF_8));
+        return Fixtures.rezip(e);
+    }
+
+    /**
+     * One station's token and its own trusted key id: thousands of zero signatures, each once a full
+     * Ed25519 verification over a freshly built copy of the payload (minutes of CPU a request). Now at
+     * most a few are read, refused before any signature is checked.
+     */
+    @Test
+    void aFloodOfSignaturesIsRefusedBeforeAnyIsChecked() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        BundleVerifier counting = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults(), (k, m, sig) -> {
+            checks.incrementAndGet();
+            return SignatureCheck.JDK.verify(k, m, sig);
+        });
+        BundleVerifier.Result r = counting.verify(flooded(Fixtures.bundle(RUN, KEY), 2_000, KEY.keyId()));
+        assertFalse(r.valid());
+        assertTrue(r.problems().contains("the attestation carries 2001 signatures; at most " + BundleVerifier.MAX_SIGNATURES + " are read"),
+                r.problems().toString());
+        assertEquals(0, checks.get(), "no signature verified");
+        // a few (a key rotation's two) still verify, each checked against one PAE
+        BundleVerifier.Result two = counting.verify(flooded(Fixtures.bundle(RUN, KEY), 1, KEY.keyId()));
+        assertTrue(two.valid(), two.problems().toString());
+        assertEquals(2, checks.get(), "the real one and the zero one");
+    }
+
     @Test
     void addedAndRemovedFilesAreNamed() throws Exception {
         Map<String, byte[]> added = entries(Fixtures.bundle(RUN, KEY));
