@@ -25,6 +25,12 @@ final class Charts {
     private static final int PAD = 6;
     /** Series drawn per chart at most; the rest are named as not drawn. */
     static final int MAX_SERIES = 24;
+    /**
+     * Channels of one group given pixel columns at most (room for some without data among them): a
+     * header naming a million {@code _celsius} channels once made two 720-entry arrays for each
+     * before the cap on series drawn, gigabytes for one page view. The rest are counted, not kept.
+     */
+    static final int MAX_TRACKED = 4 * MAX_SERIES;
     private static final String[] COLOURS = {"#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#1b7c83", "#d4a72c", "#e16f24",
             "#6639ba", "#116329", "#a40e26", "#0550ae"};
 
@@ -94,6 +100,8 @@ final class Charts {
             last = 1;
         }
         Map<String, double[][]> cols = new LinkedHashMap<>(); // channel -> {min[], max[]}
+        Map<Group, Integer> tracked = new java.util.EnumMap<>(Group.class);
+        Map<Group, Integer> untracked = new java.util.EnumMap<>(Group.class); // the most one header named beyond MAX_TRACKED
         int width = 0;
         double[][][] byIndex = new double[0][][];
         double[] row = new double[0];
@@ -113,11 +121,25 @@ final class Charts {
                 width = names.length;
                 byIndex = new double[width][][];
                 row = new double[width];
+                Map<Group, Integer> beyond = new java.util.EnumMap<>(Group.class);
                 for (int i = 1; i < width; i++) {
-                    if (Group.of(names[i]) != null) {
-                        byIndex[i] = cols.computeIfAbsent(names[i], k -> new double[][] {nan(), nan()});
+                    Group g = Group.of(names[i]);
+                    if (g == null) {
+                        continue;
                     }
+                    double[][] known = cols.get(names[i]);
+                    if (known == null) {
+                        if (tracked.getOrDefault(g, 0) >= MAX_TRACKED) {
+                            beyond.merge(g, 1, Integer::sum); // counted, never allocated
+                            continue;
+                        }
+                        known = new double[][] {nan(), nan()};
+                        cols.put(names[i], known);
+                        tracked.merge(g, 1, Integer::sum);
+                    }
+                    byIndex[i] = known;
                 }
+                beyond.forEach((g, n) -> untracked.merge(g, n, Math::max));
                 continue;
             }
             int comma = indexOf(csv, (byte) ',', at, stop);
@@ -169,10 +191,10 @@ final class Charts {
         for (Group g : Group.values()) {
             List<String> channels = cols.keySet().stream().filter(ch -> Group.of(ch) == g && hasData(cols.get(ch))).toList();
             if (!channels.isEmpty()) {
-                charts.add(chart(g, channels, cols, spans, first, span));
+                charts.add(chart(g, channels, cols, spans, first, span, untracked.getOrDefault(g, 0)));
             }
         }
-        return new Drawn(charts, samples, damaged, cols.size());
+        return new Drawn(charts, samples, damaged, cols.size() + untracked.values().stream().mapToInt(Integer::intValue).sum());
     }
 
     private static int lineEnd(byte[] b, int from) {
@@ -361,7 +383,7 @@ final class Charts {
         return false;
     }
 
-    private static Chart chart(Group g, List<String> all, Map<String, double[][]> cols, List<Span> spans, long first, double span) {
+    private static Chart chart(Group g, List<String> all, Map<String, double[][]> cols, List<Span> spans, long first, double span, int untracked) {
         List<String> drawn = all.subList(0, Math.min(MAX_SERIES, all.size()));
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
@@ -420,7 +442,7 @@ final class Charts {
         svg.append(String.format(Locale.ROOT, "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", WIDTH - 4, HEIGHT - 4,
                 num(lo) + " " + html(g.unit)));
         svg.append("</svg>");
-        return new Chart(g.title, g.unit, List.copyOf(drawn), all.size() - drawn.size(), svg.toString());
+        return new Chart(g.title, g.unit, List.copyOf(drawn), all.size() - drawn.size() + untracked, svg.toString());
     }
 
     static String colour(int k) {

@@ -65,6 +65,32 @@ class ChartsTest {
         assertTrue(power.contains("&lt;b&gt;cpu&lt;/b&gt;"), "a stage's name is text");
     }
 
+    /**
+     * A signed bundle whose telemetry header names 200,000 temperature channels: once two 720-entry
+     * arrays each before the 24-series cap (2.3 GB for one page view); now the first few are kept and
+     * the rest counted.
+     */
+    @Test
+    void aHeaderOfAMillionChannelsCostsWhatAFewDo() throws Exception {
+        int n = 200_000;
+        StringBuilder csv = new StringBuilder("timestamp");
+        for (int i = 0; i < n; i++) {
+            csv.append(",t").append(i).append("_celsius");
+        }
+        csv.append("\n2026-11-29T00:00:00Z").append(",40".repeat(n)).append("\n2026-11-29T00:00:01Z").append(",41".repeat(n)).append('\n');
+        byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        Charts.Drawn d = Charts.draw(bytes, List.of());
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(1, d.charts().size());
+        assertEquals(Charts.MAX_SERIES, d.charts().get(0).series().size());
+        assertEquals(n - Charts.MAX_SERIES, d.charts().get(0).notDrawn(), "every channel not drawn is counted");
+        assertEquals(n, d.channels());
+        assertTrue(allocated < 20L * bytes.length + (64L << 20), "allocated " + (allocated >> 20) + " MiB for a " + (bytes.length >> 20)
+                + " MiB trace (it was 2.3 GB of arrays)");
+    }
+
     @Test
     void numbersAndTimesParsedInPlaceAgreeWithTheJdk() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(9);
