@@ -42,6 +42,8 @@ final class Dashboard {
     static final String COOKIE = "kiln_session";
     private static final java.time.Duration SESSION = java.time.Duration.ofHours(12);
     static final int PAGE_SIZE = 50;
+    /** The last page number asked for at all: page × PAGE_SIZE stays far inside an int (2,147,483,647 once overflowed into a negative OFFSET: a 503). */
+    static final int MAX_PAGE = 1_000_000;
     private static final List<String> VERDICTS = List.of("PASS", "FAIL", "INCOMPLETE", "ERROR");
 
     private final BundleIndex index;
@@ -268,7 +270,11 @@ final class Dashboard {
     private void units(HttpExchange ex, Map<String, String> q, boolean csv, Access.Principal who) throws IOException, SQLException {
         BundleIndex.UnitFilter f = new BundleIndex.UnitFilter(q.get("serial"), q.get("verdict"), q.get("sku"), q.get("station"),
                 day(q.get("from")), day(q.get("to")));
-        int page = Math.max(1, intOr(q.get("page"), 1));
+        int page = intOr(q.get("page"), 1);
+        if (q.get("page") != null && (page < 1 || page > MAX_PAGE)) {
+            page(ex, 400, "error", Map.of("title", "Bad page", "message", "page must be a number from 1 to " + MAX_PAGE), who);
+            return;
+        }
         if (csv) {
             BundleIndex.Page<BundleIndex.UnitRow> all = index.units(f, 0, 100_000);
             StringBuilder b = new StringBuilder("serial,verdict,latest_run,received_at,sku,station,model,runs\n");

@@ -354,6 +354,14 @@ class DashboardTest {
             }
             assertEquals(latest.size(), seen.size());
             assertEquals(latest.size(), new java.util.HashSet<>(seen).size());
+            // page numbers that once overflowed the OFFSET (2147483647 × 50 as an int is negative: the database refused, a 503)
+            for (String bad : List.of("2147483647", "0", "-3", String.valueOf(Dashboard.MAX_PAGE + 1))) {
+                HttpResponse<String> r = read(base, "/ui/units?page=" + bad);
+                assertEquals(400, r.statusCode(), bad + ": " + r.body());
+                assertTrue(r.body().contains("page must be a number from 1 to " + Dashboard.MAX_PAGE), r.body());
+            }
+            HttpResponse<String> far = read(base, "/ui/units?page=" + Dashboard.MAX_PAGE);
+            assertEquals(200, far.statusCode(), "the last page allowed is an empty page, not an error");
             // the line's yield CSV adds up to the runs of the window
             long inWindow = 0;
             List<String> yield = read(base, "/ui/line/yield.csv?days=20").body().lines().skip(1).toList();
