@@ -455,6 +455,19 @@ public final class AcceptanceServer implements AutoCloseable {
             error(ex, 503, "interrupted while storing the bundle");
             return;
         }
+        String nul = facts.nulField();
+        if (nul != null) {
+            // a permanent refusal the station quarantines (PostgreSQL answered it with an error the service
+            // turned into 503, so the station retried forever); the bytes just written are named by no row
+            try {
+                blobs.delete(hex);
+            } catch (IOException e) {
+                // an unreferenced blob is left: harmless bytes, never served
+            }
+            count("rejected");
+            reject(ex, 422, List.of(nul + NUL_REFUSED));
+            return;
+        }
         BundleIndex.Row row = new BundleIndex.Row(runId, v.predicate().path("serial").asText(), v.predicate().path("verdict").asText(),
                 hex, v.keyId(), body.length, Instant.now().toString());
         // what the dashboard shows, indexed with the row in one transaction (the bundle stays the source)
@@ -478,6 +491,9 @@ public final class AcceptanceServer implements AutoCloseable {
         }
         answerExisting(ex, existing, hex);
     }
+
+    /** The words of a refusal for a NUL character, after the field's name. */
+    static final String NUL_REFUSED = " holds a NUL character (U+0000), which the index cannot store on every database";
 
     /** Why a verified upload is refused: the status and its reasons (403 is sent as an error). */
     private record Refusal(int status, List<String> reasons) {
@@ -511,6 +527,9 @@ public final class AcceptanceServer implements AutoCloseable {
         String verdict = v.predicate().path("verdict").asText();
         if (serial.isEmpty() || serial.length() > MAX_SERIAL) {
             return new Refusal(422, List.of("serial must be 1 to " + MAX_SERIAL + " characters, not " + serial.length()));
+        }
+        if (serial.indexOf('\u0000') >= 0 || verdict.indexOf('\u0000') >= 0) {
+            return new Refusal(422, List.of((serial.indexOf('\u0000') >= 0 ? "serial" : "verdict") + NUL_REFUSED));
         }
         if (verdict.length() > MAX_VERDICT) {
             return new Refusal(422, List.of("verdict must be at most " + MAX_VERDICT + " characters"));

@@ -24,6 +24,39 @@ record RunFacts(String profile, String sku, String model, String started, String
                 List<Suite> suites, List<Failure> failures, Double maxCelsius, Double maxWatts, List<String> missing) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The first text the index would be given that holds a NUL character (U+0000), named as a path
+     * ({@code failures[3].message}), or null: PostgreSQL refuses NUL in text, so such a bundle could
+     * be stored on SQLite and never on PostgreSQL — refused alike on every database instead.
+     */
+    String nulField() {
+        java.util.Map<String, String> texts = new java.util.LinkedHashMap<>();
+        texts.put("profile", profile);
+        texts.put("sku", sku);
+        texts.put("model", model);
+        texts.put("started", started);
+        texts.put("ended", ended);
+        for (int i = 0; i < suites.size(); i++) {
+            Suite s = suites.get(i);
+            texts.put("suites[" + i + "].suiteId", s.id());
+            texts.put("suites[" + i + "].outcome", s.outcome());
+            texts.put("suites[" + i + "].reason", s.reason());
+        }
+        for (int i = 0; i < failures.size(); i++) {
+            Failure f = failures.get(i);
+            texts.put("failures[" + i + "].suite", f.suite());
+            texts.put("failures[" + i + "].symptom", f.symptom());
+            texts.put("failures[" + i + "].message", f.message());
+            texts.put("failures[" + i + "].location", f.location());
+        }
+        for (var e : texts.entrySet()) {
+            if (e.getValue() != null && e.getValue().indexOf('\u0000') >= 0) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
     record Suite(String id, String outcome, Double durationS, long iterations, long failureCount, String reason) {
     }
 

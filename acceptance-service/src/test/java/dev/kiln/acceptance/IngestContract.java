@@ -287,6 +287,27 @@ abstract class IngestContract {
     }
 
     @Test
+    void aNulCharacterIsAPermanentRefusalOnEveryDatabase() throws Exception {
+        // PostgreSQL refuses NUL in text: once an error turned into 503 + Retry-After, a station retrying forever
+        String run = TestBundles.newRunId();
+        List<String[]> failures = new ArrayList<>();
+        failures.add(new String[] {"cpu", "cpu-fma-miscompare", "expected 0x1 got \u0000 here", "3"});
+        byte[] b = TestBundles.rich(new TestBundles.Spec(run, "C02NUL", "FAIL", null, "Mac16,5", java.time.Instant.parse("2026-11-29T00:00:00Z"),
+                10, 4, failures), station);
+        HttpResponse<String> r = put(run, b);
+        assertEquals(422, r.statusCode(), r.body());
+        assertTrue(r.body().contains("failures[0].message" + AcceptanceServer.NUL_REFUSED), r.body());
+        assertEquals(404, get("/v1/bundles/" + run).statusCode(), "nothing stored");
+        try (var blobs = Files.walk(data.resolve("blobs"))) {
+            assertEquals(0, blobs.filter(p -> p.getFileName().toString().endsWith(".kiln.zip")).count(), "no blob left behind");
+        }
+        String serialRun = TestBundles.newRunId();
+        HttpResponse<String> s = put(serialRun, TestBundles.bundle(serialRun, "C02\u0000X", "PASS", station));
+        assertEquals(422, s.statusCode(), s.body());
+        assertTrue(s.body().contains("serial" + AcceptanceServer.NUL_REFUSED), s.body());
+    }
+
+    @Test
     void fieldLimitsAreCheckedBeforeAnyDatabaseAndAlikeOnEvery() throws Exception {
         String run = TestBundles.newRunId();
         HttpResponse<String> r = put(run, TestBundles.bundle(run, "S".repeat(200), "PASS", station));
