@@ -46,6 +46,15 @@ final class Access {
     record Reader(String name) implements Principal {
     }
 
+    /** The value of {@code serials:} that lets a station publish any unit's runs, on purpose. */
+    static final String ANY_SERIAL = "any";
+
+    /** The stations that may publish any serial ({@code serials: any}), by name: warned of at start. */
+    List<String> stationsWithAnySerial() {
+        return byTokenHash == null ? List.of() : byTokenHash.values().stream().filter(p -> p instanceof Station st && st.serials() == null && !st.revoked())
+                .map(p -> ((Station) p).name()).distinct().sorted().toList();
+    }
+
     record Station(String name, Set<String> keys, Pattern serials, boolean revoked) implements Principal {
     }
 
@@ -166,8 +175,14 @@ final class Access {
                 keysSeen.add(id);
                 keys.add(id);
             }
+            // required: a station without it could publish any unit's runs and become its latest (a FAIL turned
+            // into a PASS by a station that never tested the unit); "any" says so on purpose, and is warned of at start
+            if (!s.has("serials")) {
+                throw new Invalid(file + ": " + where + ".serials: required: a regular expression the whole serial must match, "
+                        + "or any (then the station may publish every unit's runs)");
+            }
             Pattern serials = null;
-            if (s.has("serials")) {
+            if (!s.path("serials").asText().equals(ANY_SERIAL)) {
                 try {
                     serials = Pattern.compile(s.path("serials").asText());
                 } catch (PatternSyntaxException e) {

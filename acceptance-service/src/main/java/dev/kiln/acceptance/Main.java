@@ -173,6 +173,11 @@ public final class Main extends StoreOptions implements Callable<Integer> {
                     return 64;
                 }
                 access = Access.load(accessFile, keys);
+                for (String name : access.stationsWithAnySerial()) {
+                    err.println("kiln-acceptance: warning: station " + name + " has serials: any: it may publish any unit's runs and become "
+                            + "that unit's latest run");
+                }
+                err.flush();
             }
             if (sessionKeyFile != null) {
                 sessionKey = Files.readAllBytes(sessionKeyFile);

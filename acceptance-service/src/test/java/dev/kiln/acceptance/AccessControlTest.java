@@ -51,9 +51,11 @@ class AccessControlTest {
                   - name: rack13
                     token: %s
                     keys: [%s]
+                    serials: any
                   - name: retired
                     token: %s
                     keys: [%s]
+                    serials: any
                     revoked: %s
                 """.formatted(Access.sha256(READER), RACK12, rack12.keyId(), RACK13, rack13.keyId(), RETIRED, retired.keyId(), "%s"));
     }
@@ -153,9 +155,23 @@ class AccessControlTest {
                 dir.resolve("data").toString(), "--trust", trustFile.toString()))) {
             assertTrue(svc.said.contains("warning: listening on 0.0.0.0 with no --access: anyone who can reach it may read"), svc.said);
         }
+        // a station allowed any serial on purpose is said loudly at start (the revoked one is not: it publishes nothing)
+        Path all = Files.createDirectories(dir.resolve("trusted"));
+        Files.writeString(all.resolve("rack12.pub"), Pem.encodePublic(rack12.publicKey()));
+        Files.writeString(all.resolve("rack13.pub"), Pem.encodePublic(rack13.publicKey()));
+        Files.writeString(all.resolve("retired.pub"), Pem.encodePublic(retired.publicKey()));
+        Path access = accessFile();
+        Files.writeString(access, Files.readString(access).replace("revoked: %s", "revoked: true"));
+        try (ServiceProcess svc = ServiceProcess.start(List.of(), List.of("--port", "0", "--data", dir.resolve("data2").toString(),
+                "--trust", all.toString(), "--access", access.toString()))) {
+            assertTrue(svc.said.contains("warning: station rack13 has serials: any: it may publish any unit's runs"), svc.said);
+            assertTrue(!svc.said.contains("station rack12 has") && !svc.said.contains("station retired has"), svc.said);
+        }
         String[][] bad = {
                 {"readers: [{name: a, token: short}]", "readers[0].token: at least 16 characters"},
-                {"stations: [{name: s, token: 0123456789abcdefgh, keys: [deadbeef]}]", "stations[0].keys[0]: no key deadbeef in --trust"},
+                {"stations: [{name: s, token: 0123456789abcdefgh, keys: [deadbeef], serials: any}]", "stations[0].keys[0]: no key deadbeef in --trust"},
+                {"stations: [{name: s, token: 0123456789abcdefgh, keys: [" + rack12.keyId() + "]}]",
+                        "stations[0].serials: required: a regular expression the whole serial must match, or any"},
                 {"stations: [{name: s, token: 0123456789abcdefgh, keys: [" + rack12.keyId() + "], serials: \"C02[\"}]",
                         "stations[0].serials: not a regular expression"},
                 {"readers: [{name: a, token: 0123456789abcdefgh}, {name: b, token: 0123456789abcdefgh}]", "the same token as a"},

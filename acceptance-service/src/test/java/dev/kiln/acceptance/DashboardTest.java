@@ -218,6 +218,7 @@ class DashboardTest {
                   - name: rack7
                     token: %s
                     keys: [%s]
+                    serials: any
                 """.formatted(readerToken, RACK, key.keyId()));
         return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust,
                 sessionKey == null ? AcceptanceServer.Options.plain().withAccess(Access.load(f, trust))
