@@ -456,7 +456,8 @@ public final class AcceptanceServer implements AutoCloseable {
             return;
         }
         String nul = facts.nulField();
-        if (nul != null) {
+        String absurd = nul == null ? absurdEnd(facts.ended(), Instant.now()) : null;
+        if (nul != null || absurd != null) {
             // a permanent refusal the station quarantines (PostgreSQL answered it with an error the service
             // turned into 503, so the station retried forever); the bytes just written are named by no row
             try {
@@ -465,7 +466,7 @@ public final class AcceptanceServer implements AutoCloseable {
                 // an unreferenced blob is left: harmless bytes, never served
             }
             count("rejected");
-            reject(ex, 422, List.of(nul + NUL_REFUSED));
+            reject(ex, 422, List.of(nul != null ? nul + NUL_REFUSED : absurd));
             return;
         }
         BundleIndex.Row row = new BundleIndex.Row(runId, v.predicate().path("serial").asText(), v.predicate().path("verdict").asText(),
@@ -490,6 +491,30 @@ public final class AcceptanceServer implements AutoCloseable {
             }
         }
         answerExisting(ex, existing, hex);
+    }
+
+    /** How far a run's signed end may lie after its receipt (clocks differ; a day does not). */
+    static final java.time.Duration END_SKEW = java.time.Duration.ofDays(1);
+
+    /**
+     * Why a signed end is absurd, or null: not an ISO-8601 instant, or more than {@link #END_SKEW} after
+     * the service received the bundle (a run cannot end after it was delivered).
+     */
+    static String absurdEnd(String ended, Instant received) {
+        if (ended == null) {
+            return null;
+        }
+        Instant at;
+        try {
+            at = Instant.parse(ended);
+        } catch (java.time.format.DateTimeParseException e) {
+            return "ended '" + BundleIndex.cut(ended, 40) + "' is not an ISO-8601 instant";
+        }
+        if (at.isAfter(received.plus(END_SKEW))) {
+            return "ended " + at + " is more than a day after the service received the bundle (" + received.truncatedTo(
+                    java.time.temporal.ChronoUnit.SECONDS) + "): a clock far off, or a date the station chose";
+        }
+        return null;
     }
 
     /** The words of a refusal for a NUL character, after the field's name. */

@@ -406,9 +406,13 @@ public final class BundleIndex implements AutoCloseable {
         }
     }
 
-    /** The day of a run for the line page: the day it ended (UTC), else the day it was received. */
+    /**
+     * The day of a run for the line page: the day the service received it (UTC). The signed {@code ended}
+     * is kept as a fact ({@code ended_at}) but never picks the day: a station's date (any string once)
+     * put a run in a window of its choosing, a future date in every window forever.
+     */
     static String day(Row row, RunFacts f) {
-        String when = f.ended() != null ? f.ended() : row.receivedAt();
+        String when = row.receivedAt();
         return when != null && when.length() >= 10 ? when.substring(0, 10) : "unknown";
     }
 

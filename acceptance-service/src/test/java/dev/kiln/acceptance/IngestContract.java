@@ -307,6 +307,28 @@ abstract class IngestContract {
         assertTrue(s.body().contains("serial" + AcceptanceServer.NUL_REFUSED), s.body());
     }
 
+    /**
+     * A station cannot rewrite history: a run counts for the day it was received, whatever its signed end
+     * says (kept as a fact); an end after the receipt by more than a day is refused.
+     */
+    @Test
+    void aRunCountsForTheDayItWasReceivedAndAFutureEndIsRefused() throws Exception {
+        String old = TestBundles.newRunId(); // signed as ended 2026-11-26, delivered today
+        assertEquals(201, put(old, TestBundles.bundle(old, "C02OLD", "PASS", station)).statusCode());
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        List<String> days = get("/ui/line/yield.csv?days=30").body().lines().skip(1).map(l -> l.split(",")[0]).toList();
+        assertEquals(List.of(today), days, "counted for the day received, not the day the station signed");
+        String future = TestBundles.newRunId();
+        byte[] b = TestBundles.rich(new TestBundles.Spec(future, "C02FUT", "PASS", null, "Mac16,5",
+                java.time.Instant.now().plus(java.time.Duration.ofDays(3000)), 10, 4, List.of()), station);
+        HttpResponse<String> r = put(future, b);
+        assertEquals(422, r.statusCode(), r.body());
+        assertTrue(r.body().contains("is more than a day after the service received the bundle"), r.body());
+        assertEquals(404, get("/v1/bundles/" + future).statusCode());
+        assertEquals(null, AcceptanceServer.absurdEnd("2026-12-07T10:00:00Z", java.time.Instant.parse("2026-12-07T09:00:00Z")), "an hour's skew");
+        assertTrue(AcceptanceServer.absurdEnd("yesterday", java.time.Instant.now()).contains("not an ISO-8601 instant"));
+    }
+
     @Test
     void fieldLimitsAreCheckedBeforeAnyDatabaseAndAlikeOnEvery() throws Exception {
         String run = TestBundles.newRunId();
