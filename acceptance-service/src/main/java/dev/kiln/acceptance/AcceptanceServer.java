@@ -228,8 +228,28 @@ public final class AcceptanceServer implements AutoCloseable {
                 return;
             }
             if (path.equals("/healthz")) {
-                // says whether reads need a credential: a dashboard of open reads on a floor network is a finding
+                // live: the process answers (a restart would not help anything else); says whether reads need a
+                // credential: a dashboard of open reads on a floor network is a finding
                 send(ex, 200, "text/plain", ("ok\nreads: " + (access.isOpen() ? "open" : "token") + "\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (path.equals("/readyz")) {
+                // ready: the database and the blob store answer now (a load balancer sends uploads elsewhere meanwhile)
+                List<String> down = new java.util.ArrayList<>();
+                String db = index.unreachable();
+                if (db != null) {
+                    down.add("database: " + db);
+                }
+                try {
+                    blobs.get("0".repeat(64));
+                } catch (IOException e) {
+                    down.add("blob store: " + e.getMessage());
+                }
+                if (!down.isEmpty()) {
+                    ex.getResponseHeaders().set("Retry-After", "5");
+                }
+                send(ex, down.isEmpty() ? 200 : 503, "text/plain", (down.isEmpty() ? "ready\n" : "not ready\n" + String.join("\n", down) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
                 return;
             }
             if (path.equals("/ui") || path.startsWith("/ui/")) {

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -16,28 +17,78 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The index of stored bundles in a real database through JDBC: SQLite (embedded, the default) or
- * PostgreSQL, migrated by Flyway at start. A small pool of connections (one for SQLite, which
- * allows one writer). Idempotency rests on the primary key: the first insert of a run id wins.
+ * PostgreSQL, migrated by Flyway at start. SQLite: one connection (one writer). PostgreSQL: a HikariCP
+ * pool whose connections are validated before use and replaced when the server restarts or ends them
+ * (the four connections once opened at start were never reopened: after a database restart every
+ * request was 503 until the service restarted), with a bounded wait for a connection and socket,
+ * connect and statement timeouts, so a database that stops answering is a 503 within seconds, not a
+ * request that hangs. Idempotency rests on the primary key: the first insert of a run id wins.
  */
 public final class BundleIndex implements AutoCloseable {
-    private final BlockingQueue<Connection> pool;
+    /** PostgreSQL connections at most. */
+    static final int PG_POOL = 8;
+    /** How long a request waits for a PostgreSQL connection before its 503. */
+    static final long PG_WAIT_MS = 5_000;
+    /** Driver timeouts unless the JDBC URL sets its own: connect (s), socket reads (s), statements (ms). */
+    static final Map<String, String> PG_TIMEOUTS = Map.of("connectTimeout", "5", "socketTimeout", "30", "options", "-c statement_timeout=30000");
+
+    private final BlockingQueue<Connection> pool; // SQLite
+    private final com.zaxxer.hikari.HikariDataSource pg; // PostgreSQL
     private final boolean sqlite;
 
     public BundleIndex(String jdbcUrl) throws SQLException {
         this.sqlite = jdbcUrl.startsWith("jdbc:sqlite:");
         Flyway.configure().dataSource(jdbcUrl, null, null).locations("classpath:db/migration").load().migrate();
-        int size = sqlite ? 1 : 4;
-        this.pool = new ArrayBlockingQueue<>(size);
-        for (int i = 0; i < size; i++) {
-            Connection c = DriverManager.getConnection(jdbcUrl);
-            if (sqlite) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("PRAGMA journal_mode=WAL");
-                    s.execute("PRAGMA synchronous=FULL"); // a receipt is a promise: the row is on disk first
-                    s.execute("PRAGMA busy_timeout=5000");
-                }
+        if (!sqlite) {
+            this.pool = null;
+            this.pg = openPool(jdbcUrl);
+            return;
+        }
+        this.pg = null;
+        this.pool = new ArrayBlockingQueue<>(1);
+        Connection c = DriverManager.getConnection(jdbcUrl);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL"); // a receipt is a promise: the row is on disk first
+            s.execute("PRAGMA busy_timeout=5000");
+        }
+        pool.add(c);
+    }
+
+    private static com.zaxxer.hikari.HikariDataSource openPool(String jdbcUrl) throws SQLException {
+        com.zaxxer.hikari.HikariConfig h = new com.zaxxer.hikari.HikariConfig();
+        h.setPoolName("kiln-index");
+        h.setJdbcUrl(jdbcUrl);
+        h.setMaximumPoolSize(PG_POOL);
+        h.setMinimumIdle(1);
+        h.setConnectionTimeout(PG_WAIT_MS); // the bounded wait: then SQLTransientConnectionException, a 503
+        h.setValidationTimeout(2_000); // a connection idle a moment is checked (isValid) before it is handed out
+        h.setKeepaliveTime(30_000);
+        h.setMaxLifetime(600_000);
+        PG_TIMEOUTS.forEach((k, v) -> {
+            if (!jdbcUrl.contains(k + "=")) { // the URL's own value wins
+                h.addDataSourceProperty(k, v);
             }
-            pool.add(c);
+        });
+        try {
+            return new com.zaxxer.hikari.HikariDataSource(h);
+        } catch (RuntimeException e) {
+            throw new SQLException("cannot open the PostgreSQL pool: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the database answers a trivial query now (for {@code /readyz}): null when it does, else why not. */
+    String unreachable() {
+        try {
+            return with(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.setQueryTimeout(2);
+                    s.execute("SELECT 1");
+                }
+                return null;
+            });
+        } catch (SQLException | RuntimeException e) {
+            return dev.kiln.bundle.Why.of(e);
         }
     }
 
@@ -54,6 +105,11 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     private <T> T with(Work<T> w) throws SQLException {
+        if (pg != null) {
+            try (Connection c = pg.getConnection()) { // validated, or a fresh one; returned to the pool (autocommit reset) on close
+                return w.run(c);
+            }
+        }
         Connection c;
         try {
             c = pool.take();
@@ -731,6 +787,10 @@ public final class BundleIndex implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        if (pg != null) {
+            pg.close();
+            return;
+        }
         for (Connection c : pool) {
             c.close();
         }
