@@ -252,6 +252,11 @@ public final class AcceptanceServer implements AutoCloseable {
                         .getBytes(StandardCharsets.UTF_8));
                 return;
             }
+            if (path.equals("/") && method.equals("GET")) {
+                ex.getResponseHeaders().set("Location", "/ui");
+                ex.sendResponseHeaders(303, -1); // a browser pointed at the service finds the dashboard
+                return;
+            }
             if (path.equals("/ui") || path.startsWith("/ui/")) {
                 dashboard.handle(ex, method, path); // the factory's pages: their own credentials (token or session)
                 return;

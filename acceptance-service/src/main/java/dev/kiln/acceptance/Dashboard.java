@@ -44,6 +44,8 @@ final class Dashboard {
     static final int PAGE_SIZE = 50;
     /** The last page number asked for at all: page × PAGE_SIZE stays far inside an int (2,147,483,647 once overflowed into a negative OFFSET: a 503). */
     static final int MAX_PAGE = 1_000_000;
+    /** Units read from the index at a time for {@code units.csv}, which streams them all. */
+    static int CSV_CHUNK = 10_000;
     private static final List<String> VERDICTS = List.of("PASS", "FAIL", "INCOMPLETE", "ERROR");
 
     private final BundleIndex index;
@@ -276,12 +278,25 @@ final class Dashboard {
             return;
         }
         if (csv) {
-            BundleIndex.Page<BundleIndex.UnitRow> all = index.units(f, 0, 100_000);
-            StringBuilder b = new StringBuilder("serial,verdict,latest_run,received_at,sku,station,model,runs\n");
-            for (BundleIndex.UnitRow u : all.rows()) {
-                b.append(Csv.row(u.serial(), u.verdict(), u.runId(), u.receivedAt(), u.sku(), u.station(), u.model(), Long.toString(u.runs())));
+            // every unit, streamed a chunk at a time (it once stopped silently at 100,000 rows, and held them all)
+            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"units.csv\"");
+            ex.getResponseHeaders().set("Content-Type", "text/csv; charset=utf-8");
+            BundleIndex.Page<BundleIndex.UnitRow> first = index.units(f, 0, CSV_CHUNK);
+            ex.sendResponseHeaders(200, 0); // chunked
+            try (java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ex.getResponseBody(), StandardCharsets.UTF_8))) {
+                w.write("serial,verdict,latest_run,received_at,sku,station,model,runs\n");
+                BundleIndex.Page<BundleIndex.UnitRow> chunk = first;
+                for (long offset = 0; ; ) {
+                    for (BundleIndex.UnitRow u : chunk.rows()) {
+                        w.write(Csv.row(u.serial(), u.verdict(), u.runId(), u.receivedAt(), u.sku(), u.station(), u.model(), Long.toString(u.runs())));
+                    }
+                    offset += chunk.rows().size();
+                    if (chunk.rows().size() < CSV_CHUNK || offset >= Integer.MAX_VALUE - CSV_CHUNK) {
+                        break;
+                    }
+                    chunk = index.units(f, (int) offset, CSV_CHUNK);
+                }
             }
-            sendCsv(ex, "units.csv", b.toString());
             return;
         }
         BundleIndex.Page<BundleIndex.UnitRow> p = index.units(f, (page - 1) * PAGE_SIZE, PAGE_SIZE);
@@ -769,10 +784,12 @@ final class Dashboard {
                     b.append(',');
                 }
                 String c = cells[i] == null ? "" : cells[i];
-                if (!c.isEmpty() && "=+-@\t\r".indexOf(c.charAt(0)) >= 0) {
+                // a cell a spreadsheet would run as a formula; ';' too (the separator where ',' is a decimal point)
+                if (!c.isEmpty() && "=+-@;\t\r".indexOf(c.charAt(0)) >= 0) {
                     c = "'" + c;
                 }
-                if (c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
+                // quoted when it holds either separator, so no locale splits it into cells of its choosing
+                if (c.indexOf(',') >= 0 || c.indexOf(';') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
                     c = '"' + c.replace("\"", "\"\"") + '"';
                 }
                 b.append(c);

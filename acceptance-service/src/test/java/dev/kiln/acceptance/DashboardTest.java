@@ -291,6 +291,8 @@ class DashboardTest {
     }
 
     private void filtersAndCsv(String url) throws Exception {
+        int chunk = Dashboard.CSV_CHUNK;
+        Dashboard.CSV_CHUNK = 150; // units.csv streams in chunks: here several, each unit once
         try (BundleIndex index = new BundleIndex(url); AcceptanceServer server = start(index)) {
             String base = "http://127.0.0.1:" + server.port();
             java.util.Random rnd = new java.util.Random(42);
@@ -372,6 +374,12 @@ class DashboardTest {
             assertEquals(runs, inWindow);
             String stationsCsv = read(base, "/ui/line/stations.csv?days=20").body();
             assertEquals(5, stationsCsv.lines().count(), stationsCsv);
+            // every unit in the CSV, each once, across chunks
+            List<String> all = read(base, "/ui/units.csv").body().lines().skip(1).map(l -> l.split(",")[0]).toList();
+            assertEquals(latest.size(), all.size());
+            assertEquals(latest.keySet(), new java.util.HashSet<>(all));
+        } finally {
+            Dashboard.CSV_CHUNK = chunk;
         }
     }
 
@@ -379,6 +387,8 @@ class DashboardTest {
     void csvCellsThatStartAFormulaAreDefused() {
         assertEquals("'=HYPERLINK(\"x\"),\"a,b\",plain\n".replace("'=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
                 Dashboard.Csv.row("=HYPERLINK(\"x\")", "a,b", "plain"));
+        // whatever the separator: a leading ';' is defused, and a cell holding ';' is quoted (a ';'-separated locale splits it otherwise)
+        assertEquals("\"';=1+1\",\"a;b\",'+1,'-2,'@x,'\tt\n", Dashboard.Csv.row(";=1+1", "a;b", "+1", "-2", "@x", "\tt"));
     }
 
     @Test

@@ -272,6 +272,13 @@ abstract class IngestContract {
     }
 
     @Test
+    void theRootLeadsToTheDashboard() throws Exception {
+        HttpResponse<String> r = get("/");
+        assertEquals(303, r.statusCode());
+        assertEquals("/ui", r.headers().firstValue("Location").orElse(""));
+    }
+
+    @Test
     void headIsAnsweredWhereGetIs() throws Exception {
         String run = TestBundles.newRunId();
         assertEquals(201, put(run, TestBundles.bundle(run, "SN-HEAD", "PASS", station)).statusCode());
