@@ -387,7 +387,14 @@ final class Dashboard {
 
     private void bundle(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
         Optional<BundleIndex.RunRow> r = index.run(runId);
-        Optional<byte[]> b = r.isEmpty() ? Optional.empty() : blob(r.get());
+        Optional<byte[]> b;
+        try {
+            b = r.isEmpty() ? Optional.empty() : blob(r.get());
+        } catch (IOException e) { // answered, never a dropped connection
+            ex.getResponseHeaders().set("Retry-After", "5");
+            page(ex, 503, "error", Map.of("title", "Blob store unavailable", "message", "The sealed bundle could not be read: " + e.getMessage()), who);
+            return;
+        }
         if (b.isEmpty()) {
             notFound(ex, "No bundle for run " + runId + ".", who);
             return;
@@ -405,11 +412,19 @@ final class Dashboard {
         Map<String, Object> scope = runScope(row.get());
         scope.put("title", "Run " + runId);
         List<String> notes = new ArrayList<>();
-        Optional<byte[]> zip = blob(row.get());
+        Optional<byte[]> zip;
+        boolean storeDown = false;
+        try {
+            zip = blob(row.get());
+        } catch (IOException e) { // the page still shows what the index knows, and says why the rest is missing
+            zip = Optional.empty();
+            storeDown = true;
+            notes.add("The blob store did not give the sealed bundle (" + e.getMessage() + "): only the index's facts are shown.");
+        }
         // a run's charts, once drawn, are kept: its telemetry (39 MB for a day of 64 channels) is then not inflated again
         Charts.Drawn cached = chartCache.get(row.get().sha256());
         Map<String, byte[]> files = zip.isPresent() ? entries(zip.get(), notes, cached == null) : Map.of();
-        if (zip.isEmpty()) {
+        if (zip.isEmpty() && !storeDown) {
             notes.add("The sealed bundle is missing from the store: only the index's facts are shown.");
         }
         JsonNode summary = parse(files.get("results/summary.json"), "results/summary.json", notes, zip.isPresent());

@@ -271,6 +271,22 @@ abstract class IngestContract {
         assertEquals(1, index.count());
     }
 
+    /** A blob store that fails on a read is answered on the dashboard (a note on the run page, 503 for the download), never a dropped connection. */
+    @Test
+    void aBlobStoreThatFailsOnReadIsAnsweredOnTheDashboard() throws Exception {
+        String run = TestBundles.newRunId();
+        byte[] b = TestBundles.bundle(run, "SN-LIES", "PASS", station);
+        assertEquals(201, put(run, b).statusCode());
+        String hex = AcceptanceServer.digestHex(b);
+        Files.writeString(data.resolve("blobs").resolve(hex.substring(0, 2)).resolve(hex + ".kiln.zip"), "not the bytes"); // the store lies
+        HttpResponse<String> page = get("/ui/runs/" + run);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("The blob store did not give the sealed bundle"), page.body());
+        HttpResponse<String> download = get("/ui/runs/" + run + "/bundle");
+        assertEquals(503, download.statusCode(), download.body());
+        assertEquals("5", download.headers().firstValue("Retry-After").orElse(""));
+    }
+
     @Test
     void theRootLeadsToTheDashboard() throws Exception {
         HttpResponse<String> r = get("/");
