@@ -434,6 +434,7 @@ final class Dashboard {
         List<Map<String, Object>> failures = new ArrayList<>();
         List<Charts.Span> spans = new ArrayList<>();
         Map<String, Charts.Span> stageSpans = new LinkedHashMap<>();
+        long failuresBeyond = 0;
         for (JsonNode s : summary.path("suites")) {
             Map<String, Object> m = new LinkedHashMap<>();
             String id = s.path("suiteId").asText("?");
@@ -461,6 +462,10 @@ final class Dashboard {
             m.put("reason", standIn.isEmpty() ? reason : "on a stand-in: " + standIn + (reason.isEmpty() ? "" : "; " + reason));
             suites.add(m);
             for (JsonNode f : s.path("failures")) {
+                if (failures.size() >= RunFacts.MAX_FAILURES) { // listed up to the index's own bound, the rest counted
+                    failuresBeyond++;
+                    continue;
+                }
                 Map<String, Object> fm = new LinkedHashMap<>();
                 fm.put("suite", id);
                 fm.put("symptom", f.path("symptom").asText("?"));
@@ -472,6 +477,9 @@ final class Dashboard {
             if (s.path("failureCount").asLong(0) > s.path("failures").size()) {
                 notes.add(id + ": " + s.path("failureCount").asLong() + " failures, the first " + s.path("failures").size() + " in full in the bundle.");
             }
+        }
+        if (failuresBeyond > 0) {
+            notes.add(failuresBeyond + " more failure(s) in the bundle are not listed here (the first " + RunFacts.MAX_FAILURES + " are).");
         }
         spans.addAll(stageSpans.values());
         scope.put("suites", suites);

@@ -60,6 +60,14 @@ record RunFacts(String profile, String sku, String model, String started, String
     record Suite(String id, String outcome, Double durationS, long iterations, long failureCount, String reason) {
     }
 
+    /**
+     * Suites and failures one run gives the index at most: a summary with a million failures once
+     * became a million rows (and the line page read every one). What is beyond is counted (the run's
+     * failure count stays the suites' own) and said in the run's notes, never silently dropped.
+     */
+    static final int MAX_SUITES = 64;
+    static final int MAX_FAILURES = 1_000;
+
     record Failure(String suite, String symptom, String message, String location, boolean degraded) {
     }
 
@@ -109,9 +117,16 @@ record RunFacts(String profile, String sku, String model, String started, String
         List<Suite> suites = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
         long failureCount = 0;
+        long suitesBeyond = 0;
+        long failuresBeyond = 0;
         for (JsonNode s : sum.path("suites")) {
             String id = text(s.path("suiteId"));
             if (id == null) {
+                continue;
+            }
+            if (suites.size() >= MAX_SUITES) {
+                suitesBeyond++;
+                failureCount += s.path("failureCount").asLong(0);
                 continue;
             }
             Double d = null;
@@ -124,9 +139,19 @@ record RunFacts(String profile, String sku, String model, String started, String
             failureCount += count;
             suites.add(new Suite(id, s.path("outcome").asText("?"), d, s.path("iterations").asLong(0), count, text(s.path("reason"))));
             for (JsonNode f : s.path("failures")) {
+                if (failures.size() >= MAX_FAILURES) {
+                    failuresBeyond++;
+                    continue;
+                }
                 failures.add(new Failure(id, f.path("symptom").asText("?"), f.path("message").asText(""), location(f.path("details")),
                         f.path("degraded").asBoolean(false)));
             }
+        }
+        if (suitesBeyond > 0) {
+            missing.add(suitesBeyond + " suite(s) beyond the first " + MAX_SUITES + " are not indexed (their failures are in the count)");
+        }
+        if (failuresBeyond > 0) {
+            missing.add(failuresBeyond + " failure(s) beyond the first " + MAX_FAILURES + " are counted, not listed");
         }
         String sku = text(inv.path("sku").path("name"));
         String model = text(man.path("unit").path("model"));

@@ -287,6 +287,24 @@ abstract class IngestContract {
         assertEquals("5", download.headers().firstValue("Retry-After").orElse(""));
     }
 
+    /** A summary of 1,500 failures: the index keeps the first 1,000 and the page lists them, saying how many more there are. */
+    @Test
+    void aRunOfThousandsOfFailuresIsIndexedAndListedToABound() throws Exception {
+        String run = TestBundles.newRunId();
+        List<String[]> failures = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            failures.add(new String[] {"cpu", "cpu-fma-miscompare", "wrong result " + i, String.valueOf(i % 16)});
+        }
+        HttpResponse<String> r = put(run, TestBundles.rich(new TestBundles.Spec(run, "C02MANY", "FAIL", null, "Mac16,5",
+                java.time.Instant.parse("2026-11-29T00:00:00Z"), 10, 4, failures), station));
+        assertEquals(201, r.statusCode(), r.body());
+        String page = get("/ui/runs/" + run).body();
+        assertEquals(RunFacts.MAX_FAILURES, page.split("<li class=\"failure", -1).length - 1, "listed to the bound");
+        assertTrue(page.contains("500 more failure(s) in the bundle are not listed here"), "and the rest said");
+        String symptoms = get("/ui/line/symptoms.csv?days=30").body();
+        assertTrue(symptoms.contains("cpu-fma-miscompare,1000,1"), symptoms);
+    }
+
     @Test
     void theRootLeadsToTheDashboard() throws Exception {
         HttpResponse<String> r = get("/");
