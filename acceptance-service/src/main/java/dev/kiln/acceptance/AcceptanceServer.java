@@ -169,6 +169,7 @@ public final class AcceptanceServer implements AutoCloseable {
     private final int bodyBudgetKiB;
     private final Access access;
     private final Dashboard dashboard;
+    private final boolean tlsOn;
 
     public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, Options options)
             throws IOException {
@@ -188,6 +189,7 @@ public final class AcceptanceServer implements AutoCloseable {
             new java.security.SecureRandom().nextBytes(key);
         }
         this.dashboard = new Dashboard(index, blobs, access, key, options.tls() != null);
+        this.tlsOn = options.tls() != null;
         applyConnectionLimits(options.limits());
         if (options.tls() != null) {
             HttpsServer s = HttpsServer.create(bind, 64);
@@ -223,7 +225,22 @@ public final class AcceptanceServer implements AutoCloseable {
         try {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod().equals("HEAD") ? "GET" : ex.getRequestMethod(); // HEAD: GET's answer, no body
+            if (tlsOn) {
+                ex.getResponseHeaders().set("Strict-Transport-Security", "max-age=31536000"); // browsers keep to https
+            }
             if (path.equals("/metrics") && method.equals("GET")) {
+                // behind a reader's token when readers are configured: the counts say how a factory's line is going
+                if (!access.isOpen()) {
+                    Access.Principal reader = access.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
+                    if (reader == null) {
+                        error(ex, 401, "a reader's bearer token is required for /metrics");
+                        return;
+                    }
+                    if (reader instanceof Access.Station) {
+                        error(ex, 403, "stations upload; /metrics is for readers");
+                        return;
+                    }
+                }
                 send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 return;
             }

@@ -224,6 +224,16 @@ final class Dashboard {
         return payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(payload));
     }
 
+    /** The host[:port] of an Origin header, or "" when it is not a URI. */
+    private static String authority(String origin) {
+        try {
+            String a = java.net.URI.create(origin).getRawAuthority();
+            return a == null ? "" : a;
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private byte[] mac(String payload) {
@@ -245,6 +255,14 @@ final class Dashboard {
         }
         if (!method.equals("POST")) {
             sendText(ex, 405, method + " is not allowed here\n");
+            return;
+        }
+        // a login posted from another site's page is refused (a browser names the page's origin): with
+        // SameSite=Strict and no other state change, this is what is left of login CSRF
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (origin != null && !origin.equals("null") && (host == null || !host.equalsIgnoreCase(authority(origin)))) {
+            sendText(ex, 403, "a login from another origin (" + origin + ") is refused\n");
             return;
         }
         byte[] body = ex.getRequestBody().readNBytes(8192);

@@ -195,6 +195,11 @@ public final class Main extends StoreOptions implements Callable<Integer> {
             err.println("kiln-acceptance: " + e.getMessage());
             return 78;
         }
+        if (tls == null && !new InetSocketAddress(bind, 0).getAddress().isLoopbackAddress()) {
+            err.println("kiln-acceptance: warning: listening on " + bind + " over plain http: tokens, session cookies and results cross the "
+                    + "network unencrypted (--tls-cert and --tls-key serve https)");
+            err.flush();
+        }
         if (accessFile == null && tokenFile == null && !new InetSocketAddress(bind, 0).getAddress().isLoopbackAddress()) {
             err.println("kiln-acceptance: warning: listening on " + bind + " with no --access: anyone who can reach it may read every unit's "
                     + "results and upload (uploads are still verified against --trust); /healthz says 'reads: open'");

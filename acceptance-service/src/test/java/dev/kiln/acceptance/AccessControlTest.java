@@ -100,6 +100,12 @@ class AccessControlTest {
             try (AcceptanceServer server = start(index, true)) {
                 String base = "http://127.0.0.1:" + server.port();
                 assertEquals("ok\nreads: token\n", get(base, null, "/healthz").body());
+                // the line's counts are a reader's: /metrics asks for a reader's token when readers are configured
+                assertEquals(401, get(base, null, "/metrics").statusCode());
+                assertEquals(403, get(base, RACK12, "/metrics").statusCode());
+                HttpResponse<String> metrics = get(base, READER, "/metrics");
+                assertEquals(200, metrics.statusCode());
+                assertTrue(metrics.body().contains("kiln_acceptance_ingest_seconds"), metrics.body());
 
                 String run = TestBundles.newRunId();
                 byte[] mine = TestBundles.bundle(run, "C02AB12", "PASS", rack12);
@@ -154,6 +160,8 @@ class AccessControlTest {
         try (ServiceProcess svc = ServiceProcess.start(List.of(), List.of("--port", "0", "--bind", "0.0.0.0", "--data",
                 dir.resolve("data").toString(), "--trust", trustFile.toString()))) {
             assertTrue(svc.said.contains("warning: listening on 0.0.0.0 with no --access: anyone who can reach it may read"), svc.said);
+            assertTrue(svc.said.contains("warning: listening on 0.0.0.0 over plain http: tokens, session cookies and results cross the network"),
+                    svc.said);
         }
         // a station allowed any serial on purpose is said loudly at start (the revoked one is not: it publishes nothing)
         Path all = Files.createDirectories(dir.resolve("trusted"));

@@ -109,6 +109,16 @@ class DashboardTest {
             assertEquals(401, get(base, "/ui/line/yield.csv", "Authorization", "Bearer nope").statusCode());
 
             // log in: a reader's token gives a session cookie; a station's or a wrong token does not; a forged cookie is refused
+            // a login posted from another site's page is refused; from the dashboard's own origin it goes on
+            HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type",
+                    "application/x-www-form-urlencoded").header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.ofString(
+                    "token=" + READER)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, foreign.statusCode(), foreign.body());
+            assertTrue(foreign.headers().firstValue("Set-Cookie").isEmpty(), "no session from another origin");
+            HttpResponse<String> same = http.send(HttpRequest.newBuilder(URI.create(base + "/ui/login")).header("Content-Type",
+                    "application/x-www-form-urlencoded").header("Origin", base).POST(HttpRequest.BodyPublishers.ofString(
+                    "token=" + READER)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, same.statusCode(), same.body());
             HttpResponse<String> bad = postLogin(base, "token=" + RACK + "&next=/ui/line");
             assertEquals(401, bad.statusCode());
             assertTrue(bad.body().contains("Station tokens upload"), bad.body());

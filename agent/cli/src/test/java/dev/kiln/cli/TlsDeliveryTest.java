@@ -36,6 +36,31 @@ class TlsDeliveryTest {
         assertEquals(0, p.waitFor(), out);
     }
 
+    /** Under TLS every answer carries HSTS, so a browser that once reached the dashboard over https keeps to it. */
+    @Test
+    void httpsAnswersCarryStrictTransportSecurity() throws Exception {
+        Path pki = Files.createDirectories(root.resolve("pki-hsts"));
+        pki(pki);
+        AcceptanceServer.Options tls = new AcceptanceServer.Options(64L << 20, null,
+                TlsMaterial.context(null, pki.resolve("server.pem"), pki.resolve("server.key")), false);
+        try (ServiceFixture svc = new ServiceFixture(Files.createDirectories(root.resolve("hsts")), tls)) {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            try (var in = Files.newInputStream(pki.resolve("ca.pem"))) {
+                trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newBuilder().sslContext(ctx).build().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + svc.server.port() + "/healthz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertEquals("max-age=31536000", r.headers().firstValue("Strict-Transport-Security").orElse(""));
+        }
+    }
+
     @Test
     void mutualTlsWithATokenDelivers() throws Exception {
         Path pki = Files.createDirectories(root.resolve("pki"));
