@@ -44,6 +44,8 @@ final class Dashboard {
     static final int PAGE_SIZE = 50;
     /** The last page number asked for at all: page × PAGE_SIZE stays far inside an int (2,147,483,647 once overflowed into a negative OFFSET: a 503). */
     static final int MAX_PAGE = 1_000_000;
+    /** Telemetry drawn on a run page at most (a day of 64 channels is 39 MB); a larger trace is said, not held. */
+    static final int MAX_CHART_BYTES = 256 << 20;
     /** Units read from the index at a time for {@code units.csv}, which streams them all. */
     static int CSV_CHUNK = 10_000;
     private static final List<String> VERDICTS = List.of("PASS", "FAIL", "INCOMPLETE", "ERROR");
@@ -569,9 +571,18 @@ final class Dashboard {
         Map<String, byte[]> out = new LinkedHashMap<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                if (List.of("results/summary.json", "inventory.json").contains(e.getName())
-                        || telemetry && e.getName().equals("telemetry/samples.csv")) {
-                    out.put(e.getName(), in.readAllBytes());
+                if (List.of("results/summary.json", "inventory.json").contains(e.getName())) {
+                    byte[] b = RunFacts.capped(in, e.getName(), notes);
+                    if (b != null) {
+                        out.put(e.getName(), b);
+                    }
+                } else if (telemetry && e.getName().equals("telemetry/samples.csv")) {
+                    byte[] b = in.readNBytes(MAX_CHART_BYTES + 1);
+                    if (b.length > MAX_CHART_BYTES) {
+                        notes.add("telemetry/samples.csv is over " + (MAX_CHART_BYTES >> 20) + " MiB: not drawn here (it is in the bundle).");
+                    } else {
+                        out.put(e.getName(), b);
+                    }
                 }
             }
         } catch (IOException e) {

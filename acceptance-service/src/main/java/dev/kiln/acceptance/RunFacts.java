@@ -83,9 +83,9 @@ record RunFacts(String profile, String sku, String model, String started, String
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 switch (e.getName()) {
-                    case "manifest.json" -> manifest = in.readAllBytes();
-                    case "results/summary.json" -> summary = in.readAllBytes();
-                    case "inventory.json" -> inventory = in.readAllBytes();
+                    case "manifest.json" -> manifest = capped(in, e.getName(), missing);
+                    case "results/summary.json" -> summary = capped(in, e.getName(), missing);
+                    case "inventory.json" -> inventory = capped(in, e.getName(), missing);
                     case "telemetry/samples.csv" -> {
                         telemetry = true;
                         double[] m = maxima(in);
@@ -170,6 +170,23 @@ record RunFacts(String profile, String sku, String model, String started, String
             return v.isMissingNode() || v.isNull() ? null : v.asText();
         }, " · ");
         return where.isEmpty() ? null : where;
+    }
+
+    /**
+     * The JSON files read of a bundle at most, each: a signed bundle may expand to the service's whole
+     * expansion allowance (2 GiB), and a summary that large was read into memory at ingest and on every
+     * run page. Larger ones are said, not read.
+     */
+    static final int MAX_JSON_BYTES = 32 << 20;
+
+    /** The entry's bytes, or null (and a note) when it is over {@link #MAX_JSON_BYTES}: never more than that held. */
+    static byte[] capped(java.io.InputStream in, String name, List<String> notes) throws IOException {
+        byte[] b = in.readNBytes(MAX_JSON_BYTES + 1);
+        if (b.length > MAX_JSON_BYTES) {
+            notes.add(name + " is over " + (MAX_JSON_BYTES >> 20) + " MiB: not read");
+            return null;
+        }
+        return b;
     }
 
     private static JsonNode parse(byte[] b, String name, List<String> missing) {

@@ -54,4 +54,27 @@ class RunFactsTest {
         RunFacts garbage = RunFacts.of("not a zip".getBytes(StandardCharsets.UTF_8));
         assertTrue(garbage.missing().contains("manifest.json") && garbage.missing().contains("telemetry/samples.csv"), garbage.missing().toString());
     }
+
+    /** A summary of 200 MiB (signed bundles may expand to 2 GiB): said, not read; what is allocated stays near the cap, not the file. */
+    @org.junit.jupiter.api.Test
+    void aHugeSummaryIsSaidNotRead() throws Exception {
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(zip)) {
+            z.setLevel(9);
+            z.putNextEntry(new java.util.zip.ZipEntry("results/summary.json"));
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < 200; i++) {
+                z.write(spaces);
+            }
+            z.write("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        RunFacts f = RunFacts.of(zip.toByteArray());
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        org.junit.jupiter.api.Assertions.assertTrue(f.missing().contains("results/summary.json is over 32 MiB: not read"), f.missing().toString());
+        org.junit.jupiter.api.Assertions.assertTrue(allocated < 100L << 20, "allocated " + (allocated >> 20) + " MiB for a 200 MiB summary");
+    }
 }
