@@ -32,7 +32,8 @@ public final class BundleIndex implements AutoCloseable {
     /** Driver timeouts unless the JDBC URL sets its own: connect (s), socket reads (s), statements (ms). */
     static final Map<String, String> PG_TIMEOUTS = Map.of("connectTimeout", "5", "socketTimeout", "30", "options", "-c statement_timeout=30000");
 
-    private final BlockingQueue<Connection> pool; // SQLite
+    private final BlockingQueue<Connection> pool; // SQLite: the one writer
+    private final BlockingQueue<Connection> readers; // SQLite: read-only connections (WAL), so a page never waits for ingest or holds it up
     private final com.zaxxer.hikari.HikariDataSource pg; // PostgreSQL
     private final boolean sqlite;
 
@@ -41,10 +42,12 @@ public final class BundleIndex implements AutoCloseable {
         Flyway.configure().dataSource(jdbcUrl, null, null).locations("classpath:db/migration").load().migrate();
         if (!sqlite) {
             this.pool = null;
+            this.readers = null;
             this.pg = openPool(jdbcUrl);
             return;
         }
         this.pg = null;
+        this.readers = new ArrayBlockingQueue<>(SQLITE_READERS);
         this.pool = new ArrayBlockingQueue<>(1);
         Connection c = DriverManager.getConnection(jdbcUrl);
         try (Statement s = c.createStatement()) {
@@ -53,6 +56,41 @@ public final class BundleIndex implements AutoCloseable {
             s.execute("PRAGMA busy_timeout=5000");
         }
         pool.add(c);
+        for (int i = 0; i < SQLITE_READERS; i++) {
+            Connection r = DriverManager.getConnection(jdbcUrl);
+            try (Statement s = r.createStatement()) {
+                s.execute("PRAGMA query_only=1");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            readers.add(r);
+        }
+    }
+
+    /** SQLite's read-only connections: pages and lookups read beside the one writer (WAL lets them). */
+    static final int SQLITE_READERS = 2;
+
+    /** A read: on SQLite one of the read-only connections, never the writer's; on PostgreSQL the pool. */
+    private <T> T read(Work<T> w) throws SQLException {
+        if (readers == null) {
+            return with(w);
+        }
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted waiting for a database connection");
+        }
+        try {
+            return w.run(c);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    /** Runs {@code w} on a read connection: for tests that hold one while something else goes on. */
+    <T> T readForTest(Work<T> w) throws SQLException {
+        return read(w);
     }
 
     private static com.zaxxer.hikari.HikariDataSource openPool(String jdbcUrl) throws SQLException {
@@ -100,7 +138,7 @@ public final class BundleIndex implements AutoCloseable {
         }
     }
 
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
@@ -161,7 +199,7 @@ public final class BundleIndex implements AutoCloseable {
 
     /** Whether a dashboard session was ended before its expiry. */
     public boolean sessionRevoked(String sid) throws SQLException {
-        return with(c -> {
+        return read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM revoked_sessions WHERE sid = ?")) {
                 p.setString(1, sid);
                 try (ResultSet r = p.executeQuery()) {
@@ -172,7 +210,7 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     public Optional<Row> find(String runId) throws SQLException {
-        return with(c -> {
+        return read(c -> {
             try (PreparedStatement p = c.prepareStatement(
                     "SELECT run_id, serial, verdict, sha256, station_key, size_bytes, received_at FROM bundles WHERE run_id = ?")) {
                 p.setString(1, runId);
@@ -184,7 +222,7 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     public List<Row> bySerial(String serial) throws SQLException {
-        return with(c -> {
+        return read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT run_id, serial, verdict, sha256, station_key, size_bytes, "
                     + "received_at FROM bundles WHERE serial = ? ORDER BY received_at, run_id")) {
                 p.setString(1, serial);
@@ -200,7 +238,7 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     public long count() throws SQLException {
-        return with(c -> {
+        return read(c -> {
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT COUNT(*) FROM bundles")) {
                 r.next();
                 return r.getLong(1);
@@ -569,7 +607,7 @@ public final class BundleIndex implements AutoCloseable {
 
     /** Every stored run, oldest first, for reindex. */
     List<Row> all() throws SQLException {
-        return with(c -> {
+        return read(c -> {
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT run_id, serial, verdict, sha256, station_key, size_bytes, "
                     + "received_at FROM bundles ORDER BY received_at, run_id")) {
                 List<Row> out = new ArrayList<>();
@@ -602,7 +640,7 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     Optional<RunRow> run(String runId) throws SQLException {
-        return with(c -> {
+        return read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM bundles WHERE run_id = ?")) {
                 p.setString(1, runId);
                 try (ResultSet r = p.executeQuery()) {
@@ -614,7 +652,7 @@ public final class BundleIndex implements AutoCloseable {
 
     /** A unit's runs, newest first. */
     List<RunRow> runsOf(String serial) throws SQLException {
-        return with(c -> {
+        return read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM bundles WHERE serial = ? ORDER BY received_at DESC, run_id DESC")) {
                 p.setString(1, serial);
                 List<RunRow> out = new ArrayList<>();
@@ -674,7 +712,7 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     Page<UnitRow> units(UnitFilter f, int offset, int limit) throws SQLException {
-        return with(c -> {
+        return read(c -> {
             List<Object> params = new ArrayList<>();
             String where = f.where(params);
             long total;
@@ -722,7 +760,7 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     private List<Tally> tallies(String sql, String fromDay) throws SQLException {
-        return with(c -> {
+        return read(c -> {
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 p.setString(1, fromDay);
                 List<Tally> out = new ArrayList<>();
@@ -767,7 +805,7 @@ public final class BundleIndex implements AutoCloseable {
         if (!List.of("sku", "station", "verdict").contains(column)) {
             throw new IllegalArgumentException(column);
         }
-        return with(c -> {
+        return read(c -> {
             // SKUs and stations from the daily counts (a few rows a day), verdicts from the units
             String from = column.equals("verdict") ? "units" : "daily";
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT DISTINCT " + column + " FROM " + from + " WHERE " + column
@@ -792,6 +830,9 @@ public final class BundleIndex implements AutoCloseable {
             return;
         }
         for (Connection c : pool) {
+            c.close();
+        }
+        for (Connection c : readers) {
             c.close();
         }
     }
