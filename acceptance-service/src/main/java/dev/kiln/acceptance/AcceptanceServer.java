@@ -60,9 +60,15 @@ public final class AcceptanceServer implements AutoCloseable {
      * @param token          bearer token clients must present, or null for none
      * @param tls            TLS context (https), or null for plain http
      * @param needClientCert require a client certificate (mTLS)
+     * @param behindTlsProxy plain http behind a proxy that terminates TLS: session cookies are still {@code Secure}
      */
     public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access,
-                          byte[] sessionKey) {
+                          byte[] sessionKey, boolean behindTlsProxy) {
+        public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access,
+                       byte[] sessionKey) {
+            this(maxBundleBytes, token, tls, needClientCert, limits, access, sessionKey, false);
+        }
+
         public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access) {
             this(maxBundleBytes, token, tls, needClientCert, limits, access, null);
         }
@@ -76,20 +82,25 @@ public final class AcceptanceServer implements AutoCloseable {
         }
 
         public Options withMaxBundleBytes(long n) {
-            return new Options(n, token, tls, needClientCert, limits, access, sessionKey);
+            return new Options(n, token, tls, needClientCert, limits, access, sessionKey, behindTlsProxy);
         }
 
         public Options withLimits(Limits l) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, l, access, sessionKey);
+            return new Options(maxBundleBytes, token, tls, needClientCert, l, access, sessionKey, behindTlsProxy);
         }
 
         Options withAccess(Access a) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, limits, a, sessionKey);
+            return new Options(maxBundleBytes, token, tls, needClientCert, limits, a, sessionKey, behindTlsProxy);
         }
 
         /** The key that signs dashboard sessions: replicas behind one balancer share it (--session-key-file); null: a random one. */
         public Options withSessionKey(byte[] key) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, limits, access, key);
+            return new Options(maxBundleBytes, token, tls, needClientCert, limits, access, key, behindTlsProxy);
+        }
+
+        /** Plain http behind a proxy that terminates TLS (--behind-tls-proxy): session cookies stay {@code Secure}. */
+        public Options withBehindTlsProxy() {
+            return new Options(maxBundleBytes, token, tls, needClientCert, limits, access, sessionKey, true);
         }
 
         /** Who may do what: the access file's rules, one shared token, or anyone. */
@@ -188,7 +199,7 @@ public final class AcceptanceServer implements AutoCloseable {
             key = new byte[32];
             new java.security.SecureRandom().nextBytes(key);
         }
-        this.dashboard = new Dashboard(index, blobs, access, key, options.tls() != null);
+        this.dashboard = new Dashboard(index, blobs, access, key, options.tls() != null || options.behindTlsProxy());
         this.tlsOn = options.tls() != null;
         applyConnectionLimits(options.limits());
         if (options.tls() != null) {

@@ -53,6 +53,10 @@ public final class Main extends StoreOptions implements Callable<Integer> {
             + "revocation), a YAML file (docs/upload-protocol.md). Without it and without --token-file, anyone may.")
     Path accessFile;
 
+    @Option(names = "--behind-tls-proxy", description = "Plain http behind a proxy that terminates TLS: dashboard session cookies are "
+            + "still marked Secure, so a browser never sends them over plain http.")
+    boolean behindTlsProxy;
+
     @Option(names = "--session-key-file", description = "At least 32 random bytes that sign dashboard sessions: replicas behind one "
             + "balancer share it. Without it each process makes its own (sessions then hold on one replica only).")
     Path sessionKeyFile;
@@ -99,10 +103,14 @@ public final class Main extends StoreOptions implements Callable<Integer> {
     }
 
     /** The server, or null (with the reason said) when the address cannot be listened on. */
+    private AcceptanceServer.Options behind(AcceptanceServer.Options o) {
+        return behindTlsProxy ? o.withBehindTlsProxy() : o;
+    }
+
     private AcceptanceServer listen(BundleIndex index, TrustStore keys, String token, javax.net.ssl.SSLContext tls) throws Exception {
         try {
             return new AcceptanceServer(new InetSocketAddress(bind, port), index, blobs, keys,
-                    new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits, access).withSessionKey(sessionKey));
+                    behind(new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits, access).withSessionKey(sessionKey)));
         } catch (java.net.BindException e) {
             err.println("kiln-acceptance: cannot listen on " + bind + ":" + port + ": " + dev.kiln.bundle.Why.of(e));
             return null;

@@ -45,6 +45,28 @@ class DashboardTest {
         return replica(index, READER, null);
     }
 
+    /** Behind a proxy that terminates TLS (--behind-tls-proxy) the session cookie stays Secure; plain http without it, not. */
+    @Test
+    void behindATlsProxyTheSessionCookieIsSecure() throws Exception {
+        try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("proxy.db"))) {
+            for (boolean proxied : new boolean[] {false, true}) {
+                AcceptanceServer plain = replica(index, READER, null);
+                AcceptanceServer server = plain;
+                if (proxied) {
+                    plain.close();
+                    TrustStore trust = TrustStore.of(key.publicKey());
+                    Path f = Files.writeString(dir.resolve("access-proxy.yaml"), "readers:\n  - name: quality\n    token: " + READER + "\n");
+                    server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust,
+                            AcceptanceServer.Options.plain().withAccess(Access.load(f, trust)).withBehindTlsProxy());
+                }
+                try (AcceptanceServer s = server) {
+                    String cookie = postLogin("http://127.0.0.1:" + s.port(), "token=" + READER).headers().firstValue("Set-Cookie").orElseThrow();
+                    assertEquals(proxied, cookie.contains("; Secure"), cookie);
+                }
+            }
+        }
+    }
+
     private HttpResponse<String> get(String base, String path, String header, String value) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
         if (header != null) {
