@@ -304,9 +304,9 @@ public final class AcceptanceServer implements AutoCloseable {
                     error(ex, 404, "no bundle for run " + bytes.group(1));
                     return;
                 }
-                Optional<byte[]> blob;
+                Optional<BlobStore.Stored> blob;
                 try {
-                    blob = blobs.get(row.get().sha256());
+                    blob = blobs.file(row.get().sha256(), SCRATCH);
                 } catch (IOException e) {
                     count("error");
                     ex.getResponseHeaders().set("Retry-After", "5");
@@ -318,7 +318,7 @@ public final class AcceptanceServer implements AutoCloseable {
                     return;
                 }
                 ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + bytes.group(1) + ".kiln.zip\"");
-                send(ex, 200, CONTENT_TYPE, blob.get());
+                sendFile(ex, CONTENT_TYPE, blob.get());
                 return;
             }
             if (bytes.matches()) {
@@ -682,6 +682,30 @@ public final class AcceptanceServer implements AutoCloseable {
 
     private void sendJson(HttpExchange ex, int status, com.fasterxml.jackson.databind.JsonNode body) throws IOException {
         send(ex, status, "application/json", json.writeValueAsBytes(body));
+    }
+
+    /** Where a blob store without files of its own (S3) puts a download while it is checked and sent. */
+    static final java.nio.file.Path SCRATCH = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "kiln-acceptance-downloads");
+
+    /** A stored blob sent from its file a buffer at a time (never held whole), then a temporary copy removed. */
+    static void sendFile(HttpExchange ex, String type, BlobStore.Stored f) throws IOException {
+        try {
+            ex.getResponseHeaders().set("Content-Type", type);
+            boolean head = ex.getRequestMethod().equals("HEAD");
+            if (head) {
+                ex.getResponseHeaders().set("Content-Length", Long.toString(f.size()));
+            }
+            ex.sendResponseHeaders(200, head ? -1 : f.size());
+            try (OutputStream o = ex.getResponseBody()) {
+                if (!head) {
+                    java.nio.file.Files.copy(f.path(), o);
+                }
+            }
+        } finally {
+            if (f.temporary()) {
+                java.nio.file.Files.deleteIfExists(f.path());
+            }
+        }
     }
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {

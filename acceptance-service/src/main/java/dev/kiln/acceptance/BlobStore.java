@@ -27,6 +27,35 @@ public interface BlobStore {
     /** One line for the start-up message. */
     String describe();
 
+    /** A stored blob as a file, for streaming it out: {@code temporary} when the caller must delete it after. */
+    record Stored(Path path, long size, boolean temporary) {
+    }
+
+    /**
+     * The bytes under the digest as a file whose contents were checked against it, for sending without
+     * holding them: empty when there are none. A download once read the whole bundle into the heap.
+     *
+     * @param scratch a directory for a temporary copy, where the store keeps no file of its own
+     */
+    Optional<Stored> file(String sha256, Path scratch) throws IOException;
+
+    /** Fails unless the file's contents hash to {@code sha256}, reading it a buffer at a time. */
+    static void checkedFile(String sha256, Path file, String where) throws IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            String got = java.util.HexFormat.of().formatHex(md.digest());
+            if (!got.equals(sha256)) {
+                throw new IOException(where + " holds bytes whose SHA-256 is " + got + " for blob " + sha256 + ": the store is damaged or lies");
+            }
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@code DIR/blobs/ab/abcdef….kiln.zip}, each written durably. */
     static BlobStore directory(Path data) throws IOException {
         return new DirectoryBlobStore(data);

@@ -407,9 +407,9 @@ final class Dashboard {
 
     private void bundle(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
         Optional<BundleIndex.RunRow> r = index.run(runId);
-        Optional<byte[]> b;
+        Optional<BlobStore.Stored> b;
         try {
-            b = r.isEmpty() ? Optional.empty() : blob(r.get());
+            b = r.isEmpty() ? Optional.empty() : blobs.file(r.get().sha256(), AcceptanceServer.SCRATCH); // streamed, never held whole
         } catch (IOException e) { // answered, never a dropped connection
             ex.getResponseHeaders().set("Retry-After", "5");
             page(ex, 503, "error", Map.of("title", "Blob store unavailable", "message", "The sealed bundle could not be read: " + e.getMessage()), who);
@@ -420,7 +420,7 @@ final class Dashboard {
             return;
         }
         ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + runId + ".kiln.zip\"");
-        send(ex, 200, AcceptanceServer.CONTENT_TYPE, b.get());
+        AcceptanceServer.sendFile(ex, AcceptanceServer.CONTENT_TYPE, b.get());
     }
 
     private void run(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {

@@ -102,6 +102,26 @@ final class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     @Override
+    public Optional<Stored> file(String sha256, java.nio.file.Path scratch) throws IOException {
+        java.nio.file.Path t = java.nio.file.Files.createTempFile(java.nio.file.Files.createDirectories(scratch), sha256 + ".", ".download");
+        try {
+            java.nio.file.Files.delete(t); // the SDK writes the file itself and refuses one that exists
+            s3.getObject(r -> r.bucket(bucket).key(key(sha256)), software.amazon.awssdk.core.sync.ResponseTransformer.toFile(t));
+            BlobStore.checkedFile(sha256, t, where);
+            return Optional.of(new Stored(t, java.nio.file.Files.size(t), true));
+        } catch (NoSuchKeyException e) {
+            java.nio.file.Files.deleteIfExists(t);
+            return Optional.empty();
+        } catch (SdkException e) {
+            java.nio.file.Files.deleteIfExists(t);
+            throw new IOException("cannot read blob " + sha256 + " from " + where + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            java.nio.file.Files.deleteIfExists(t);
+            throw e;
+        }
+    }
+
+    @Override
     public void close() {
         s3.close();
     }

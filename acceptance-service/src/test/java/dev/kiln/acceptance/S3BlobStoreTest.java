@@ -42,6 +42,18 @@ class S3BlobStoreTest {
                     + ".kiln.zip").payload(a).build());
             IOException e = assertThrows(IOException.class, () -> store.get(hb));
             assertTrue(e.getMessage().contains("the store is damaged or lies"), e.getMessage());
+            // for streaming a download: a checked temporary copy, and none left behind by a lie or a miss
+            java.nio.file.Path scratch = dir.resolve("scratch");
+            BlobStore.Stored f = store.file(ha, scratch).orElseThrow();
+            assertTrue(f.temporary());
+            assertArrayEquals(a, java.nio.file.Files.readAllBytes(f.path()));
+            java.nio.file.Files.delete(f.path());
+            IOException lie = assertThrows(IOException.class, () -> store.file(hb, scratch));
+            assertTrue(lie.getMessage().contains("the store is damaged or lies"), lie.getMessage());
+            assertTrue(store.file("0".repeat(64), scratch).isEmpty());
+            try (var left = java.nio.file.Files.list(scratch)) {
+                assertEquals(0, left.count(), "no temporary copy left behind");
+            }
             // a refused conflict's blob is deleted; deleting what is not there is nothing
             store.delete(hb);
             assertTrue(store.get(hb).isEmpty());
