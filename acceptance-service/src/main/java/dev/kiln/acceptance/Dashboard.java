@@ -59,6 +59,10 @@ final class Dashboard {
     private final DefaultMustacheFactory templates = new DefaultMustacheFactory("dashboard");
     private final Map<String, Mustache> compiled = new ConcurrentHashMap<>();
     /** Drawn charts of recent runs: a sealed bundle never changes, so its charts never go stale. */
+    /** Charts drawn since start (each a telemetry inflated and scanned): how coalescing is seen from outside. */
+    static final java.util.concurrent.atomic.AtomicLong DRAWS = new java.util.concurrent.atomic.AtomicLong();
+    /** Charts being drawn now, by bundle digest: a second request for the same run waits for the first. */
+    private final Map<String, java.util.concurrent.CompletableFuture<Charts.Drawn>> drawing = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Charts.Drawn> chartCache = java.util.Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Charts.Drawn> e) {
@@ -441,129 +445,164 @@ final class Dashboard {
             storeDown = true;
             notes.add("The blob store did not give the sealed bundle (" + e.getMessage() + "): only the index's facts are shown.");
         }
-        // a run's charts, once drawn, are kept: its telemetry (39 MB for a day of 64 channels) is then not inflated again
-        Charts.Drawn cached = chartCache.get(row.get().sha256());
-        Map<String, byte[]> files = zip.isPresent() ? entries(zip.get(), notes, cached == null) : Map.of();
-        if (zip.isEmpty() && !storeDown) {
-            notes.add("The sealed bundle is missing from the store: only the index's facts are shown.");
+        // a run's charts, once drawn, are kept: its telemetry (39 MB for a day of 64 channels) is then not inflated again;
+        // and while one request draws them, others for the same bundle wait for it instead of inflating and drawing again
+        String sha = row.get().sha256();
+        Charts.Drawn cached = chartCache.get(sha);
+        java.util.concurrent.CompletableFuture<Charts.Drawn> mine = null;
+        java.util.concurrent.CompletableFuture<Charts.Drawn> theirs = null;
+        if (cached == null && zip.isPresent()) {
+            java.util.concurrent.CompletableFuture<Charts.Drawn> f = new java.util.concurrent.CompletableFuture<>();
+            theirs = drawing.putIfAbsent(sha, f);
+            mine = theirs == null ? f : null;
         }
-        JsonNode summary = parse(files.get("results/summary.json"), "results/summary.json", notes, zip.isPresent());
-        JsonNode inventory = parse(files.get("inventory.json"), "inventory.json", notes, zip.isPresent());
-        scope.put("reason", summary.path("reason").asText(""));
-        List<Map<String, Object>> suites = new ArrayList<>();
-        List<Map<String, Object>> failures = new ArrayList<>();
-        List<Charts.Span> spans = new ArrayList<>();
-        Map<String, Charts.Span> stageSpans = new LinkedHashMap<>();
-        long failuresBeyond = 0;
-        for (JsonNode s : summary.path("suites")) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            String id = s.path("suiteId").asText("?");
-            m.put("suite", id);
-            m.put("outcome", s.path("outcome").asText("?"));
-            m.put("required", s.path("required").asBoolean(true) ? "" : "optional");
-            Double d = null;
-            try {
-                Instant a = Instant.parse(s.path("started").asText());
-                Instant b = Instant.parse(s.path("ended").asText());
-                d = java.time.Duration.between(a, b).toMillis() / 1000.0;
-                String stage = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
-                Charts.Span prev = stageSpans.get(stage);
-                stageSpans.put(stage, prev == null ? new Charts.Span(stage, a, b)
-                        : new Charts.Span(stage, a.isBefore(prev.start()) ? a : prev.start(), b.isAfter(prev.end()) ? b : prev.end()));
-            } catch (RuntimeException e) {
-                // not started (skipped): no time
-            }
-            m.put("time", d == null ? "—" : duration(d));
-            m.put("iterations", s.path("iterations").asLong(0));
-            m.put("failures", s.path("failureCount").asLong(0));
-            String standIn = s.path("standIn").asText("");
-            String reason = s.path("reason").asText("");
-            // a stand-in is never the engine: said on the run page whatever the outcome
-            m.put("reason", standIn.isEmpty() ? reason : "on a stand-in: " + standIn + (reason.isEmpty() ? "" : "; " + reason));
-            suites.add(m);
-            for (JsonNode f : s.path("failures")) {
-                if (failures.size() >= RunFacts.MAX_FAILURES) { // listed up to the index's own bound, the rest counted
-                    failuresBeyond++;
-                    continue;
+        try {
+            boolean waitedInVain = false;
+            if (theirs != null) {
+                try {
+                    cached = theirs.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    // null: the bundle has no telemetry to draw
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    notes.add("The charts could not be drawn here now (another request was drawing them): reload to see them.");
+                    waitedInVain = true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                Map<String, Object> fm = new LinkedHashMap<>();
-                fm.put("suite", id);
-                fm.put("symptom", f.path("symptom").asText("?"));
-                fm.put("sentence", f.path("message").asText(""));
-                fm.put("location", dash(RunFacts.location(f.path("details"))));
-                fm.put("degraded", f.path("degraded").asBoolean(false));
-                failures.add(fm);
             }
-            if (s.path("failureCount").asLong(0) > s.path("failures").size()) {
-                notes.add(id + ": " + s.path("failureCount").asLong() + " failures, the first " + s.path("failures").size() + " in full in the bundle.");
+            Map<String, byte[]> files = zip.isPresent() ? entries(zip.get(), notes, mine != null) : Map.of();
+            if (zip.isEmpty() && !storeDown) {
+                notes.add("The sealed bundle is missing from the store: only the index's facts are shown.");
             }
-        }
-        if (failuresBeyond > 0) {
-            notes.add(failuresBeyond + " more failure(s) in the bundle are not listed here (the first " + RunFacts.MAX_FAILURES + " are).");
-        }
-        spans.addAll(stageSpans.values());
-        scope.put("suites", suites);
-        scope.put("hasSuites", !suites.isEmpty());
-        scope.put("failureList", failures);
-        scope.put("hasFailures", !failures.isEmpty());
-        // the inventory against its SKU
-        List<Map<String, Object>> checks = new ArrayList<>();
-        for (JsonNode c : inventory.path("checks")) {
-            checks.add(Map.of("field", c.path("field").asText(), "expected", c.path("expected").asText(), "actual", c.path("actual").asText(),
-                    "ok", c.path("ok").asBoolean(false)));
-        }
-        scope.put("checks", checks);
-        scope.put("hasChecks", !checks.isEmpty());
-        scope.put("skuName", inventory.path("sku").path("name").asText(""));
-        JsonNode inv = inventory.path("inventory");
-        List<Map<String, Object>> facts = new ArrayList<>();
-        for (String k : List.of("model", "identifier", "chip", "os", "physicalCores", "logicalCpus", "memoryBytes")) {
-            if (inv.has(k)) {
-                facts.add(Map.of("name", k, "value", inv.path(k).asText()));
-            }
-        }
-        scope.put("inventory", facts);
-        // telemetry
-        byte[] csv = files.get("telemetry/samples.csv");
-        List<Map<String, Object>> charts = new ArrayList<>();
-        if (csv == null && cached == null) {
-            if (zip.isPresent()) {
-                notes.add("This bundle has no telemetry (telemetry/samples.csv is missing): the rest of the run is shown.");
-            }
-        } else {
-            Charts.Drawn drawn = cached;
-            if (drawn == null) {
-                drawn = Charts.draw(csv, spans);
-                chartCache.put(row.get().sha256(), drawn);
-            }
-            if (drawn.damagedLines() > 0) {
-                notes.add("The telemetry has " + drawn.damagedLines() + " damaged line(s), skipped; the rest is drawn.");
-            }
-            if (drawn.samples() == 0) {
-                notes.add("The telemetry holds no readable samples.");
-            } else if (drawn.charts().isEmpty()) {
-                notes.add("The telemetry (" + drawn.samples() + " samples) has no temperature, clock, power or fan channel to draw.");
-            }
-            for (Charts.Chart c : drawn.charts()) {
-                List<Map<String, Object>> legend = new ArrayList<>();
-                for (int k = 0; k < c.series().size(); k++) {
-                    legend.add(Map.of("channel", c.series().get(k), "colour", Charts.colour(k)));
+            JsonNode summary = parse(files.get("results/summary.json"), "results/summary.json", notes, zip.isPresent());
+            JsonNode inventory = parse(files.get("inventory.json"), "inventory.json", notes, zip.isPresent());
+            scope.put("reason", summary.path("reason").asText(""));
+            List<Map<String, Object>> suites = new ArrayList<>();
+            List<Map<String, Object>> failures = new ArrayList<>();
+            List<Charts.Span> spans = new ArrayList<>();
+            Map<String, Charts.Span> stageSpans = new LinkedHashMap<>();
+            long failuresBeyond = 0;
+            for (JsonNode s : summary.path("suites")) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                String id = s.path("suiteId").asText("?");
+                m.put("suite", id);
+                m.put("outcome", s.path("outcome").asText("?"));
+                m.put("required", s.path("required").asBoolean(true) ? "" : "optional");
+                Double d = null;
+                try {
+                    Instant a = Instant.parse(s.path("started").asText());
+                    Instant b = Instant.parse(s.path("ended").asText());
+                    d = java.time.Duration.between(a, b).toMillis() / 1000.0;
+                    String stage = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+                    Charts.Span prev = stageSpans.get(stage);
+                    stageSpans.put(stage, prev == null ? new Charts.Span(stage, a, b)
+                            : new Charts.Span(stage, a.isBefore(prev.start()) ? a : prev.start(), b.isAfter(prev.end()) ? b : prev.end()));
+                } catch (RuntimeException e) {
+                    // not started (skipped): no time
                 }
-                Map<String, Object> cm = new LinkedHashMap<>();
-                cm.put("title", c.title());
-                cm.put("unit", c.unit());
-                cm.put("svg", c.svg());
-                cm.put("legend", legend);
-                cm.put("series", c.series().size());
-                cm.put("notDrawn", c.notDrawn() > 0 ? c.notDrawn() + " more channel(s) not drawn" : "");
-                charts.add(cm);
+                m.put("time", d == null ? "—" : duration(d));
+                m.put("iterations", s.path("iterations").asLong(0));
+                m.put("failures", s.path("failureCount").asLong(0));
+                String standIn = s.path("standIn").asText("");
+                String reason = s.path("reason").asText("");
+                // a stand-in is never the engine: said on the run page whatever the outcome
+                m.put("reason", standIn.isEmpty() ? reason : "on a stand-in: " + standIn + (reason.isEmpty() ? "" : "; " + reason));
+                suites.add(m);
+                for (JsonNode f : s.path("failures")) {
+                    if (failures.size() >= RunFacts.MAX_FAILURES) { // listed up to the index's own bound, the rest counted
+                        failuresBeyond++;
+                        continue;
+                    }
+                    Map<String, Object> fm = new LinkedHashMap<>();
+                    fm.put("suite", id);
+                    fm.put("symptom", f.path("symptom").asText("?"));
+                    fm.put("sentence", f.path("message").asText(""));
+                    fm.put("location", dash(RunFacts.location(f.path("details"))));
+                    fm.put("degraded", f.path("degraded").asBoolean(false));
+                    failures.add(fm);
+                }
+                if (s.path("failureCount").asLong(0) > s.path("failures").size()) {
+                    notes.add(id + ": " + s.path("failureCount").asLong() + " failures, the first " + s.path("failures").size() + " in full in the bundle.");
+                }
             }
-            scope.put("samples", drawn.samples());
+            if (failuresBeyond > 0) {
+                notes.add(failuresBeyond + " more failure(s) in the bundle are not listed here (the first " + RunFacts.MAX_FAILURES + " are).");
+            }
+            spans.addAll(stageSpans.values());
+            scope.put("suites", suites);
+            scope.put("hasSuites", !suites.isEmpty());
+            scope.put("failureList", failures);
+            scope.put("hasFailures", !failures.isEmpty());
+            // the inventory against its SKU
+            List<Map<String, Object>> checks = new ArrayList<>();
+            for (JsonNode c : inventory.path("checks")) {
+                checks.add(Map.of("field", c.path("field").asText(), "expected", c.path("expected").asText(), "actual", c.path("actual").asText(),
+                        "ok", c.path("ok").asBoolean(false)));
+            }
+            scope.put("checks", checks);
+            scope.put("hasChecks", !checks.isEmpty());
+            scope.put("skuName", inventory.path("sku").path("name").asText(""));
+            JsonNode inv = inventory.path("inventory");
+            List<Map<String, Object>> facts = new ArrayList<>();
+            for (String k : List.of("model", "identifier", "chip", "os", "physicalCores", "logicalCpus", "memoryBytes")) {
+                if (inv.has(k)) {
+                    facts.add(Map.of("name", k, "value", inv.path(k).asText()));
+                }
+            }
+            scope.put("inventory", facts);
+            // telemetry
+            byte[] csv = files.get("telemetry/samples.csv");
+            List<Map<String, Object>> charts = new ArrayList<>();
+            if (csv == null && cached == null) {
+                if (mine != null) {
+                    mine.complete(null); // nothing to draw: those waiting say so too
+                }
+                if (zip.isPresent() && !waitedInVain) {
+                    notes.add("This bundle has no telemetry (telemetry/samples.csv is missing): the rest of the run is shown.");
+                }
+            } else {
+                Charts.Drawn drawn = cached;
+                if (drawn == null) {
+                    drawn = Charts.draw(csv, spans);
+                    DRAWS.incrementAndGet();
+                    chartCache.put(sha, drawn);
+                    if (mine != null) {
+                        mine.complete(drawn);
+                    }
+                }
+                if (drawn.damagedLines() > 0) {
+                    notes.add("The telemetry has " + drawn.damagedLines() + " damaged line(s), skipped; the rest is drawn.");
+                }
+                if (drawn.samples() == 0) {
+                    notes.add("The telemetry holds no readable samples.");
+                } else if (drawn.charts().isEmpty()) {
+                    notes.add("The telemetry (" + drawn.samples() + " samples) has no temperature, clock, power or fan channel to draw.");
+                }
+                for (Charts.Chart c : drawn.charts()) {
+                    List<Map<String, Object>> legend = new ArrayList<>();
+                    for (int k = 0; k < c.series().size(); k++) {
+                        legend.add(Map.of("channel", c.series().get(k), "colour", Charts.colour(k)));
+                    }
+                    Map<String, Object> cm = new LinkedHashMap<>();
+                    cm.put("title", c.title());
+                    cm.put("unit", c.unit());
+                    cm.put("svg", c.svg());
+                    cm.put("legend", legend);
+                    cm.put("series", c.series().size());
+                    cm.put("notDrawn", c.notDrawn() > 0 ? c.notDrawn() + " more channel(s) not drawn" : "");
+                    charts.add(cm);
+                }
+                scope.put("samples", drawn.samples());
+            }
+            scope.put("charts", charts);
+            scope.put("notes", notes);
+            scope.put("hasNotes", !notes.isEmpty());
+            page(ex, 200, "run", scope, who);
+        } finally {
+            if (mine != null) {
+                mine.completeExceptionally(new IllegalStateException("not drawn")); // a failure on the way (a no-op once completed)
+                drawing.remove(sha, mine);
+            }
         }
-        scope.put("charts", charts);
-        scope.put("notes", notes);
-        scope.put("hasNotes", !notes.isEmpty());
-        page(ex, 200, "run", scope, who);
     }
 
     /** The bundle's small files, and its telemetry when asked; what cannot be read is noted, the rest kept. */

@@ -45,6 +45,38 @@ class DashboardTest {
         return replica(index, READER, null);
     }
 
+    /** Eight page views at once of a run not drawn yet: its telemetry is inflated and drawn once, and every page has the charts. */
+    @Test
+    @Timeout(120)
+    void concurrentViewsOfARunDrawItsChartsOnce() throws Exception {
+        try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("coalesce.db")); AcceptanceServer server = start(index)) {
+            String base = "http://127.0.0.1:" + server.port();
+            String run = TestBundles.newRunId();
+            byte[] b = TestBundles.rich(new TestBundles.Spec(run, "C02DRAW", "PASS", null, "Mac16,5", Instant.parse("2026-11-29T00:00:00Z"),
+                    40_000, 48, List.of()), key);
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + run)).header("Authorization",
+                    "Bearer " + RACK).header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", ServiceProcess.digest(b))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(b)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, put.statusCode(), put.body());
+            long before = Dashboard.DRAWS.get();
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(8);
+            List<java.util.concurrent.Future<String>> pages = new ArrayList<>();
+            try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                for (int i = 0; i < 8; i++) {
+                    pages.add(pool.submit(() -> {
+                        together.await();
+                        return get(base, "/ui/runs/" + run, "Authorization", "Bearer " + READER).body();
+                    }));
+                }
+                for (java.util.concurrent.Future<String> p : pages) {
+                    String page = p.get(90, java.util.concurrent.TimeUnit.SECONDS);
+                    assertTrue(page.contains("<svg"), "every view has the charts");
+                }
+            }
+            assertEquals(1, Dashboard.DRAWS.get() - before, "drawn once for the eight");
+        }
+    }
+
     /** Behind a proxy that terminates TLS (--behind-tls-proxy) the session cookie stays Secure; plain http without it, not. */
     @Test
     void behindATlsProxyTheSessionCookieIsSecure() throws Exception {
