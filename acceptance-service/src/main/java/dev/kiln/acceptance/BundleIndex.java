@@ -74,9 +74,14 @@ public final class BundleIndex implements AutoCloseable {
         if (readers == null) {
             return with(w);
         }
+        return borrow(readers, w);
+    }
+
+    /** Runs {@code w} on a connection taken from {@code q}, given back after. */
+    private static <T> T borrow(BlockingQueue<Connection> q, Work<T> w) throws SQLException {
         Connection c;
         try {
-            c = readers.take();
+            c = q.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted waiting for a database connection");
@@ -84,7 +89,7 @@ public final class BundleIndex implements AutoCloseable {
         try {
             return w.run(c);
         } finally {
-            readers.add(c);
+            q.add(c);
         }
     }
 
@@ -148,18 +153,7 @@ public final class BundleIndex implements AutoCloseable {
                 return w.run(c);
             }
         }
-        Connection c;
-        try {
-            c = pool.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted waiting for a database connection");
-        }
-        try {
-            return w.run(c);
-        } finally {
-            pool.add(c);
-        }
+        return borrow(pool, w);
     }
 
     /** {@link #with}, the work in one transaction: committed when it returns, rolled back when it throws. */
