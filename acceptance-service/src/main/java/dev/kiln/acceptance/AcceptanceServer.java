@@ -295,6 +295,10 @@ public final class AcceptanceServer implements AutoCloseable {
                 error(ex, 401, "a valid bearer token is required");
                 return;
             }
+            if (!access.certificateAllowed(who, clientCertificate(ex))) {
+                error(ex, 403, "the client certificate presented is not one " + who.name() + "'s token is bound to");
+                return;
+            }
             Matcher b = BUNDLE.matcher(path);
             Matcher u = UNIT.matcher(path);
             Matcher bytes = BUNDLE_BYTES.matcher(path);
@@ -682,6 +686,21 @@ public final class AcceptanceServer implements AutoCloseable {
 
     private void sendJson(HttpExchange ex, int status, com.fasterxml.jackson.databind.JsonNode body) throws IOException {
         send(ex, status, "application/json", json.writeValueAsBytes(body));
+    }
+
+    /** The SHA-256 (hex) of the client certificate presented over TLS, or null (plain http, or none). */
+    static String clientCertificate(HttpExchange ex) {
+        if (!(ex instanceof com.sun.net.httpserver.HttpsExchange hx) || hx.getSSLSession() == null) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = hx.getSSLSession().getPeerCertificates();
+            return chain.length == 0 ? null : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded()));
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Where a blob store without files of its own (S3) puts a download while it is checked and sent. */

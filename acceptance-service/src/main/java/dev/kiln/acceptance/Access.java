@@ -70,9 +70,15 @@ final class Access {
     }
 
     private final Map<String, Principal> byTokenHash;
+    private final Map<String, Set<String>> boundCertificates;
 
     private Access(Map<String, Principal> byTokenHash) {
+        this(byTokenHash, Map.of());
+    }
+
+    private Access(Map<String, Principal> byTokenHash, Map<String, Set<String>> boundCertificates) {
         this.byTokenHash = byTokenHash;
+        this.boundCertificates = Map.copyOf(boundCertificates);
     }
 
     /** Everyone may do everything (no --access). */
@@ -145,20 +151,23 @@ final class Access {
             }
         }
         Map<String, Principal> m = new HashMap<>();
+        Map<String, Set<String>> certs = new HashMap<>();
         Set<String> names = new LinkedHashSet<>();
         List<String> keysSeen = new ArrayList<>();
         int i = 0;
         for (JsonNode r : list(root, "readers", file)) {
             String where = "readers[" + i++ + "]";
-            known(r, where, file, "name", "token", "tokenSha256");
+            known(r, where, file, "name", "token", "tokenSha256", "certificateSha256");
             String name = name(r, where, file, names);
+            certificates(r, where, file, name, certs);
             put(m, token(r, where, file), new Reader(name), where, file);
         }
         i = 0;
         for (JsonNode s : list(root, "stations", file)) {
             String where = "stations[" + i++ + "]";
-            known(s, where, file, "name", "token", "tokenSha256", "keys", "serials", "revoked");
+            known(s, where, file, "name", "token", "tokenSha256", "keys", "serials", "revoked", "certificateSha256");
             String name = name(s, where, file, names);
+            certificates(s, where, file, name, certs);
             Set<String> keys = new LinkedHashSet<>();
             JsonNode k = s.path("keys");
             if (!k.isArray() || k.isEmpty()) {
@@ -197,7 +206,38 @@ final class Access {
         if (m.isEmpty()) {
             throw new Invalid(file + ": no readers and no stations: every request would be refused");
         }
-        return new Access(m);
+        return new Access(m, certs);
+    }
+
+    /**
+     * The client certificates (SHA-256 of the DER, hex) a principal's token is bound to: with mTLS, its
+     * token is accepted only with one of them, so a token copied off a station is no use from another
+     * machine holding another certificate of the same CA.
+     */
+    private static void certificates(JsonNode n, String where, Path file, String name, Map<String, Set<String>> certs) throws Invalid {
+        JsonNode c = n.path("certificateSha256");
+        if (c.isMissingNode()) {
+            return;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (JsonNode v : c.isArray() ? c : List.of(c)) {
+            String h = v.asText("").strip().toLowerCase(java.util.Locale.ROOT).replace(":", "");
+            if (!h.matches("[0-9a-f]{64}")) {
+                throw new Invalid(file + ": " + where + ".certificateSha256: 64 hex digits (openssl x509 -noout -fingerprint -sha256), not '"
+                        + v.asText("") + "'");
+            }
+            out.add(h);
+        }
+        certs.put(name, Set.copyOf(out));
+    }
+
+    /**
+     * Whether this principal may use its token with the client certificate presented (its SHA-256, or
+     * null when none was): yes when it is bound to none.
+     */
+    boolean certificateAllowed(Principal p, String presentedSha256) {
+        Set<String> bound = boundCertificates.get(p.name());
+        return bound == null || (presentedSha256 != null && bound.contains(presentedSha256));
     }
 
     private static List<JsonNode> list(JsonNode root, String field, Path file) throws Invalid {
