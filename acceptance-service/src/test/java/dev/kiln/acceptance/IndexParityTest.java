@@ -154,6 +154,15 @@ class IndexParityTest {
                 arriving.add(pool.submit(() -> {
                     Random rnd = new Random(from);
                     for (int i = from; i < from + 150; i++) {
+                        // rebuilds must run while runs arrive: the first half waits for one, the last run for two
+                        // (on a fast machine all 450 once arrived between two rebuilds, and the race was not run)
+                        if (i == from + 75 || i == from + 149) {
+                            int want = i == from + 75 ? 1 : 2;
+                            long until = System.nanoTime() + 30_000_000_000L;
+                            while (rebuilds.get() < want && System.nanoTime() < until) {
+                                Thread.sleep(5);
+                            }
+                        }
                         assertTrue(service.insertIfAbsent(row(rnd, i), facts(rnd, i), "rack" + (i % 3)));
                     }
                     return null;
