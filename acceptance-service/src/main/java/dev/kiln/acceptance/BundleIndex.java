@@ -123,7 +123,8 @@ public final class BundleIndex implements AutoCloseable {
     /** Whether the database answers a trivial query now (for {@code /readyz}): null when it does, else why not. */
     String unreachable() {
         try {
-            return with(c -> {
+            // a read connection: a balancer polling /readyz every few seconds never takes SQLite's one writer from ingest
+            return read(c -> {
                 try (Statement s = c.createStatement()) {
                     s.setQueryTimeout(2);
                     s.execute("SELECT 1");

@@ -310,6 +310,9 @@ abstract class IngestContract {
         HttpResponse<String> r = get("/");
         assertEquals(303, r.statusCode());
         assertEquals("/ui", r.headers().firstValue("Location").orElse(""));
+        HttpResponse<String> ready = get("/readyz");
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertEquals("ready\n", ready.body());
     }
 
     @Test

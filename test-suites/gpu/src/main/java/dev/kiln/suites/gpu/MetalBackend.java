@@ -87,7 +87,7 @@ final class MetalBackend implements GpuBackend {
         } catch (RuntimeException | LinkageError e) {
             throw new Unavailable("the Metal framework does not load: " + e.getMessage(), e);
         }
-        List<GpuPeak.Listed> listed = systemProfiler();
+        List<GpuPeak.Listed> listed = listedOnce();
         MemorySegment pool = o.push();
         try {
             List<Device> out = enumerate(o, listed);
@@ -101,6 +101,19 @@ final class MetalBackend implements GpuBackend {
         } finally {
             o.pop(pool);
         }
+    }
+
+    private static List<GpuPeak.Listed> listed;
+
+    /**
+     * {@link #systemProfiler} once per process: a run asks for the devices at availability, in
+     * prepare and in {@code kiln doctor}, and system_profiler takes seconds; a GPU's cores do not change.
+     */
+    static synchronized List<GpuPeak.Listed> listedOnce() {
+        if (listed == null) {
+            listed = systemProfiler();
+        }
+        return listed;
     }
 
     /** The GPUs system_profiler lists with their cores (Metal does not say); empty when it cannot be run. */
