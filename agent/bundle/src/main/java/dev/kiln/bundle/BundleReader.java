@@ -125,6 +125,29 @@ public final class BundleReader {
         return new Scan(digests, kept);
     }
 
+    /**
+     * One entry's bytes as they inflate, for a caller that streams a large file (a month of
+     * telemetry) instead of holding it: the whole zip is scanned first (every refusal of
+     * {@link #scan}, so the entry's expansion is bounded), then the entry is opened again and read
+     * to its end. Null when the bundle has no such entry.
+     */
+    public static java.io.InputStream open(byte[] zip, BundleLimits limits, String name) throws RejectedException {
+        if (!scan(zip, limits, java.util.Set.of()).sha256().containsKey(name)) {
+            return null;
+        }
+        try {
+            ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip));
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals(name)) {
+                    return in; // reads end at the entry's end
+                }
+            }
+            throw new RejectedException("entry '" + name + "' vanished between two reads");
+        } catch (IOException e) {
+            throw new RejectedException("unreadable zip: " + Why.of(e));
+        }
+    }
+
     /** Entry names as the central directory lists them (what unzip and most tools use). */
     static List<String> centralDirectoryNames(byte[] zip) throws RejectedException {
         ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,7 +1,10 @@
 package dev.kiln.bundle;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -198,6 +201,20 @@ class BundleVerifierTest {
         BundleVerifier.Result r = strict.verify(bomb);
         assertFalse(r.valid());
         assertTrue(r.problems().get(0).contains("expands past the limit of 16777216 bytes"), r.problems().toString());
+    }
+
+    @Test
+    void oneEntryStreamsAsItInflatesAfterTheWholeZipPassedItsChecks() throws Exception {
+        byte[] zip = Fixtures.bundle(RUN, KEY);
+        try (java.io.InputStream in = BundleReader.open(zip, BundleLimits.defaults(), BundleNames.TELEMETRY)) {
+            assertArrayEquals(Fixtures.files().get(BundleNames.TELEMETRY), in.readAllBytes(), "the entry's bytes, ending at its end");
+        }
+        assertNull(BundleReader.open(zip, BundleLimits.defaults(), "telemetry/other.csv"));
+        Map<String, byte[]> e = entries(zip);
+        e.put("telemetry/samples.csv", new byte[64 << 20]);
+        BundleReader.RejectedException refused = assertThrows(BundleReader.RejectedException.class,
+                () -> BundleReader.open(Fixtures.rezip(e), BundleLimits.defaults().withMaxExpandedBytes(16 << 20), BundleNames.TELEMETRY));
+        assertTrue(refused.getMessage().contains("zip bomb"), refused.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.bundle.BundleLimits;
+import dev.kiln.bundle.BundleNames;
 import dev.kiln.bundle.BundleReader;
 import dev.kiln.bundle.BundleVerifier;
 import dev.kiln.bundle.Why;
@@ -57,28 +58,39 @@ final class JudgeCommand implements Callable<Integer> {
         }
         BundleLimits limits = BundleLimits.defaults();
         byte[] zip = BundleInput.read(bundle, limits);
-        Map<String, byte[]> files;
+        Map<String, byte[]> small;
+        java.io.InputStream telemetry;
         try {
             if (trust != null) {
                 BundleVerifier.Result r = BundleInput.verify(bundle, zip, BundleInput.trust(trust), limits);
                 if (!r.valid()) {
                     throw new KilnException(ExitCode.DATA, "bundle " + bundle + " does not verify: " + String.join("; ", r.problems()));
                 }
-                files = r.files();
-            } else {
-                files = BundleReader.read(zip, limits);
             }
+            // the summary and inventory in memory (each up to 64 MiB); the telemetry streamed into the judge's trace, which
+            // goes to a temporary file past its heap budget: a month of it is judged in a bounded heap
+            small = BundleReader.scan(zip, limits.withMaxJsonBytes(64 << 20), java.util.Set.of(BundleNames.SUMMARY, BundleNames.INVENTORY))
+                    .kept();
+            telemetry = BundleReader.open(zip, limits, BundleNames.TELEMETRY);
         } catch (BundleReader.RejectedException e) {
             throw new KilnException(ExitCode.DATA, "bundle " + bundle + " is not a readable bundle: " + e.getMessage());
         } catch (OutOfMemoryError e) {
             throw new KilnException(ExitCode.DATA, "bundle " + bundle + " cannot be read in this heap: " + Why.of(e));
         }
-        Rejudge rj;
+        try (Rejudge rj = rejudge(small, telemetry)) {
+            return judge(rj, override);
+        }
+    }
+
+    private Rejudge rejudge(Map<String, byte[]> small, java.io.InputStream telemetry) {
         try {
-            rj = Rejudge.of(files);
+            return Rejudge.of(small.get(BundleNames.SUMMARY), small.get(BundleNames.INVENTORY), telemetry);
         } catch (IOException e) {
             throw new KilnException(ExitCode.DATA, "bundle " + bundle + ": " + e.getMessage());
         }
+    }
+
+    private int judge(Rejudge rj, ThermalLimits override) throws IOException {
         ThermalLimits used = override.over(rj.limits());
         ThermalJudge.Judgement j = ThermalJudge.judge(rj.trace(), rj.stages(), used, rj.cpuClusters());
         if (json) {

@@ -21,7 +21,6 @@ import dev.kiln.core.thermal.ThermalLimits;
 import dev.kiln.core.thermal.Trace;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -112,7 +111,7 @@ public final class RunSession {
         } catch (IOException | RuntimeException e) {
             // no readable record of the run's limits: the defaults judge
         }
-        try (Reader in = Files.newBufferedReader(csv)) { // a line at a time: a month of trace is never held at start-up
+        try (java.io.InputStream in = Files.newInputStream(csv)) { // a line at a time: a month of trace is never held at start-up
             HeatGuard.Trip trip = HeatGuard.breach(in, limits.criticalCelsius(), limits.breachSeconds());
             return trip == null ? null : trip.result(trip.at());
         } catch (IOException | RuntimeException e) {
@@ -148,7 +147,7 @@ public final class RunSession {
             if (r == null) {
                 return new Trace(new long[0], java.util.Map.of());
             }
-            try (Reader in = Files.newBufferedReader(r.dir().resolve(RunRecorder.TELEMETRY))) {
+            try (java.io.InputStream in = Files.newInputStream(r.dir().resolve(RunRecorder.TELEMETRY))) {
                 return Trace.parse(in);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot read the run's telemetry: " + e.getMessage(), e);

@@ -4,7 +4,6 @@ import dev.kiln.api.Failure;
 import dev.kiln.api.Outcome;
 import dev.kiln.api.SuiteResult;
 import java.io.IOException;
-import java.io.Reader;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -132,7 +131,7 @@ public final class HeatGuard {
      *
      * @throws IOException when the file has no header or cannot be read
      */
-    public static Trip breach(Reader csv, double criticalCelsius, double breachSeconds) throws IOException {
+    public static Trip breach(java.io.InputStream csv, double criticalCelsius, double breachSeconds) throws IOException {
         final class Scan implements Trace.Rows {
             String[] names = new String[0];
             HeatGuard guard;

@@ -5,8 +5,6 @@ import dev.kiln.bundle.BundleNames;
 import dev.kiln.core.runner.StageWindow;
 import dev.kiln.core.state.Json;
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,23 +25,46 @@ import java.util.Map;
  * @param verdict     the run's sealed verdict
  */
 public record Rejudge(Trace trace, List<StageWindow> stages, ThermalLimits limits, Map<Integer, String> cpuClusters,
-                      String runId, String verdict) {
+                      String runId, String verdict) implements AutoCloseable {
+
+    /** Removes the trace's temporary file, if it has one. */
+    @Override
+    public void close() {
+        trace.close();
+    }
 
     /** @throws IOException naming the file of the bundle that is missing or malformed */
     public static Rejudge of(Map<String, byte[]> files) throws IOException {
         byte[] csv = files.get(BundleNames.TELEMETRY);
-        byte[] summary = files.get(BundleNames.SUMMARY);
-        byte[] inventory = files.get(BundleNames.INVENTORY);
+        return of(files.get(BundleNames.SUMMARY), files.get(BundleNames.INVENTORY), csv == null ? null : new java.io.ByteArrayInputStream(csv));
+    }
+
+    /**
+     * The same with the telemetry streamed (a month of it is never held: {@link Trace#parse} keeps
+     * it in a temporary file past its heap budget); {@link #close()} removes that file.
+     *
+     * @throws IOException naming the file of the bundle that is missing or malformed
+     */
+    public static Rejudge of(byte[] summary, byte[] inventory, java.io.InputStream csv) throws IOException {
         if (csv == null || summary == null || inventory == null) {
             throw new IOException("the bundle lacks " + (csv == null ? BundleNames.TELEMETRY : summary == null ? BundleNames.SUMMARY
                     : BundleNames.INVENTORY));
         }
         Trace trace;
         try {
-            trace = Trace.parse(new StringReader(new String(csv, StandardCharsets.UTF_8)));
+            trace = Trace.parse(csv);
         } catch (IOException e) {
             throw new IOException(BundleNames.TELEMETRY + ": " + e.getMessage(), e);
         }
+        try {
+            return of(trace, summary, inventory);
+        } catch (IOException | RuntimeException e) {
+            trace.close();
+            throw e;
+        }
+    }
+
+    private static Rejudge of(Trace trace, byte[] summary, byte[] inventory) throws IOException {
         JsonNode s;
         JsonNode inv;
         try {

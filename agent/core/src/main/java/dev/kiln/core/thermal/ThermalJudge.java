@@ -133,8 +133,54 @@ public final class ThermalJudge {
     private final Phases phases;
     private final int k; // samples in breachSeconds
     private final double dt;
-    private final Map<String, double[]> temps = new LinkedHashMap<>(); // sane values, smoothed
-    private final Map<String, double[]> raw = new LinkedHashMap<>(); // sane values
+    private final int eqWindow; // samples in equilibriumWindow
+    private final int lastWindowFrom; // the index the hold's last equilibrium window starts at, by time
+    private final long lastWindowFromMs;
+    /** Every channel's figures, in trace order: each column is read once, here, and not kept. */
+    private final Map<String, Channel> channels = new LinkedHashMap<>();
+    /** The temperature channels with a sane reading, in trace order, and their figures. */
+    private final Map<String, Temp> temps = new LinkedHashMap<>();
+    /** CPU clusters, by name, in name order. */
+    private final Map<String, Cluster> clusters = new TreeMap<>();
+    private String hottest;
+
+    /** What every check needs of one channel as recorded (NaN and impossible values as they were). */
+    private static final class Channel {
+        int finite; // finite values in the whole trace
+        double min;
+        double max;
+        double mean; // of the finite values
+        double baseMean; // of the finite values in the baseline
+        double holdMean; // ... and in the hold
+        int holdFinite;
+        int seen; // values that are not NaN
+        int impossible;
+        double example = Double.NaN;
+        int lastSeen = -1;
+        int stoppedRun; // the longest run at or under 0 in the hold (fans)
+    }
+
+    /** What the checks need of a temperature channel once values outside the physics are NaN (raw) and smoothed. */
+    private static final class Temp {
+        double sustainedMax;
+        int longestAbove;
+        int holdFinite;
+        int baseFinite;
+        int spanFinite; // in [baseline, end)
+        double spanFirst;
+        boolean spanFlat;
+        int lastWindowFinite; // in [lastWindowFrom, end)
+        double holdMean; // smoothed
+        double baseMean;
+        double eqMean; // smoothed, over the hold's last equilibrium window
+        double riseMean; // smoothed, over the window a rise is measured on
+        double endSlope; // smoothed, over the hold's last equilibrium window
+        double lastInHold;
+    }
+
+    /** What the clock checks need of one CPU cluster. */
+    private record Cluster(String kind, int busyHold, double busyHoldMedian, double sustainedMax, long heldBelow, int readHold) {
+    }
 
     private ThermalJudge(Trace trace, List<StageWindow> stages, ThermalLimits limits, Map<Integer, String> cpuClusters) {
         this.trace = trace;
@@ -152,20 +198,226 @@ public final class ThermalJudge {
                     trace.indexAt(w.end()), trace.indexAt(w.cooldownEnd()), w.baselineStart().toEpochMilli(), w.prepareStart().toEpochMilli(),
                     w.start().toEpochMilli(), w.end().toEpochMilli(), w.cooldownEnd().toEpochMilli());
         }
-        for (String c : trace.channels()) {
+        this.eqWindow = window(this.limits.equilibriumWindowDuration().toMillis() / 1000.0);
+        this.lastWindowFromMs = phases.endMs - Math.round(eqWindow * dt * 1000);
+        this.lastWindowFrom = trace.indexAt(java.time.Instant.ofEpochMilli(lastWindowFromMs));
+        // one pass over the trace, a column at a time (a spilled month is never all in the heap), on as many threads
+        // as the cores and the heap allow; the figures are kept in trace order whatever order they were made in
+        List<String> names = trace.channels();
+        Channel[] chs = new Channel[names.size()];
+        Temp[] tps = new Temp[names.size()];
+        forEach(names.size(), workers(trace.size()), i -> {
+            String c = names.get(i);
+            double[] v = trace.column(c);
+            chs[i] = channel(c, v);
             if (c.endsWith("_celsius")) {
-                double[] v = trace.column(c).clone();
-                for (int i = 0; i < v.length; i++) {
-                    if (v[i] < MIN_CELSIUS || v[i] > MAX_CELSIUS) {
-                        v[i] = Double.NaN;
+                double[] sane = trace.spilled() ? v : v.clone(); // a spilled trace's column is a copy already
+                boolean any = false;
+                for (int j = 0; j < sane.length; j++) {
+                    if (sane[j] < MIN_CELSIUS || sane[j] > MAX_CELSIUS) {
+                        sane[j] = Double.NaN;
                     }
+                    any |= Double.isFinite(sane[j]);
                 }
-                if (Arrays.stream(v).anyMatch(Double::isFinite)) {
-                    raw.put(c, v);
-                    temps.put(c, runningMedian(v, k));
+                if (any) {
+                    tps[i] = temp(sane);
+                }
+            }
+        });
+        for (int i = 0; i < chs.length; i++) {
+            channels.put(names.get(i), chs[i]);
+            if (tps[i] != null) {
+                temps.put(names.get(i), tps[i]);
+            }
+        }
+        ClusterClocks.series(trace.channels(), trace::column, trace.size(), cpuClusters, this::cluster);
+    }
+
+    /**
+     * Threads for the channels' pass: the cores, as far as half the heap holds three columns of
+     * {@code n} samples for each (the column, its sane copy and its smoothed one).
+     */
+    static int workers(int n) {
+        long perWorker = 3L * Math.max(1, n) * Double.BYTES;
+        long byHeap = Runtime.getRuntime().maxMemory() / 2 / perWorker;
+        return (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), byHeap));
+    }
+
+    /** {@code work} for 0 … {@code count - 1} on {@code threads} threads; the first failure is thrown. */
+    static void forEach(int count, int threads, java.util.function.IntConsumer work) {
+        if (threads <= 1 || count <= 1) {
+            for (int i = 0; i < count; i++) {
+                work.accept(i);
+            }
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> running = new ArrayList<>();
+        Throwable[] failed = new Throwable[1];
+        for (int t = 0; t < Math.min(threads, count); t++) {
+            running.add(Thread.ofPlatform().name("kiln-judge-" + t).daemon().start(() -> {
+                try {
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        work.accept(i);
+                    }
+                } catch (RuntimeException | Error e) {
+                    synchronized (failed) {
+                        failed[0] = failed[0] == null ? e : failed[0];
+                    }
+                    next.set(count); // the others stop at their next channel
+                }
+            }));
+        }
+        for (Thread t : running) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while judging", e);
+            }
+        }
+        if (failed[0] instanceof RuntimeException e) {
+            throw e;
+        } else if (failed[0] instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /** One pass over a channel as recorded: every figure the checks ask of it. */
+    private Channel channel(String name, double[] v) {
+        Channel ch = new Channel();
+        int n = v.length;
+        double[] range = sanityRange(name);
+        boolean ranged = range != null;
+        double rangeLo = ranged ? range[0] : 0;
+        double rangeHi = ranged ? range[1] : 0;
+        int hs = Math.max(0, phases.start);
+        int he = Math.min(phases.end, n);
+        double min = Double.NaN;
+        double max = Double.NaN;
+        // compensated sums of the whole trace and of the hold, as DoubleStream.average sums (see average)
+        double hi = 0;
+        double lo = 0;
+        double simple = 0;
+        double hi2 = 0;
+        double lo2 = 0;
+        double simple2 = 0;
+        for (int i = 0; i < n; i++) {
+            double x = v[i];
+            if (Double.isNaN(x)) {
+                continue;
+            }
+            if (ranged) {
+                ch.seen++;
+                ch.lastSeen = i;
+                if (x < rangeLo || x > rangeHi) {
+                    ch.impossible++;
+                    ch.example = x;
+                }
+            }
+            if (Double.isInfinite(x)) {
+                continue;
+            }
+            min = ch.finite == 0 ? x : Math.min(min, x);
+            max = ch.finite == 0 ? x : Math.max(max, x);
+            ch.finite++;
+            double tmp = x - lo;
+            double velvel = hi + tmp;
+            lo = (velvel - hi) - tmp;
+            hi = velvel;
+            simple += x;
+            if (i >= hs && i < he) {
+                ch.holdFinite++;
+                double tmp2 = x - lo2;
+                double velvel2 = hi2 + tmp2;
+                lo2 = (velvel2 - hi2) - tmp2;
+                hi2 = velvel2;
+                simple2 += x;
+            }
+        }
+        ch.min = min;
+        ch.max = max;
+        ch.mean = finalMean(hi, lo, simple, ch.finite);
+        ch.holdMean = finalMean(hi2, lo2, simple2, ch.holdFinite);
+        ch.baseMean = mean(v, phases.baseline, phases.baselineEnd);
+        if (name.endsWith("_rpm")) {
+            ch.stoppedRun = longestAtOrBelow(v, phases.start, phases.end, 0);
+        }
+        return ch;
+    }
+
+    private Temp temp(double[] raw) {
+        Temp t = new Temp();
+        t.sustainedMax = sustainedMax(raw, 0, raw.length, k);
+        t.longestAbove = longestAbove(raw, 0, raw.length, limits.maxTemperatureCelsius());
+        t.holdFinite = count(raw, phases.start, phases.end);
+        t.baseFinite = count(raw, phases.baseline, phases.baselineEnd);
+        // [baseline, end): flat when its largest finite value equals its smallest
+        double lo = Double.NaN;
+        double hi = Double.NaN;
+        t.spanFirst = Double.NaN;
+        for (int i = Math.max(0, phases.baseline); i < Math.min(phases.end, raw.length); i++) {
+            double x = raw[i];
+            if (Double.isFinite(x)) {
+                if (t.spanFinite++ == 0) {
+                    t.spanFirst = x;
+                    lo = x;
+                    hi = x;
+                } else {
+                    lo = Math.min(lo, x);
+                    hi = Math.max(hi, x);
                 }
             }
         }
+        t.spanFlat = t.spanFinite > 0 && hi == lo;
+        double[] v = runningMedian(raw, k);
+        t.lastWindowFinite = count(v, lastWindowFrom, phases.end);
+        t.holdMean = mean(v, phases.start, phases.end);
+        t.baseMean = mean(v, phases.baseline, phases.baselineEnd);
+        t.eqMean = phases.end - eqWindow >= 0 ? mean(v, phases.end - eqWindow, phases.end) : Double.NaN;
+        t.riseMean = mean(v, Math.max(phases.start, phases.end - Math.max(k, eqWindow)), phases.end);
+        t.endSlope = phases.end - eqWindow >= 0 ? slope(v, phases.end - eqWindow, phases.end) : Double.NaN;
+        t.lastInHold = lastFinite(v, phases.start, phases.end);
+        return t;
+    }
+
+    private void cluster(ClusterClocks.Series s) {
+        double[] busy = s.busy();
+        double[] hold = finite(busy, phases.start, phases.end);
+        double max = sustainedMax(busy, phases.start, phases.end, k);
+        long below = max > 0 ? heldBelow(busy, phases.start, phases.end, limits.clockShare() * max, k) : 0;
+        clusters.put(s.cluster(), new Cluster(s.kind(), hold.length, hold.length == 0 ? Double.NaN : median(hold), max, below,
+                count(s.read(), phases.start, phases.end)));
+    }
+
+    /** What the physics allows a channel of this unit (sensor-sanity), or null for a channel it does not judge. */
+    private static double[] sanityRange(String c) {
+        if (c.endsWith("_celsius")) {
+            return new double[] {MIN_CELSIUS, MAX_CELSIUS};
+        } else if (c.endsWith("_rpm")) {
+            return new double[] {0, 30_000};
+        } else if (c.endsWith("_freq_hertz")) {
+            return new double[] {0, 10e9}; // 0 Hz: a cluster or GPU idle or powered down, as powermetrics reports it
+        } else if (c.endsWith("_watts")) {
+            return new double[] {0, 5_000};
+        }
+        return null;
+    }
+
+    /** The temperature channel's values, those outside what the physics allows made NaN (read again: for one channel). */
+    private double[] raw(String channel) {
+        double[] v = trace.spilled() ? trace.column(channel) : trace.column(channel).clone();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < MIN_CELSIUS || v[i] > MAX_CELSIUS) {
+                v[i] = Double.NaN;
+            }
+        }
+        return v;
+    }
+
+    /** The same, smoothed through the running median of {@code breachSeconds}. */
+    private double[] smoothed(String channel) {
+        return runningMedian(raw(channel), k);
     }
 
     /**
@@ -178,7 +430,8 @@ public final class ThermalJudge {
         List<Check> checks = new ArrayList<>();
         checks.add(j.peak());
         checks.add(j.equilibrium());
-        checks.addAll(j.clocks());
+        checks.add(j.floors());
+        checks.add(j.throttling());
         checks.add(j.pressure());
         checks.add(j.fans());
         checks.add(j.sanity());
@@ -195,24 +448,17 @@ public final class ThermalJudge {
     }
 
     /**
-     * The coverage of {@code channels} over {@code [from, to)} (indices) spanning {@code [fromMs,
-     * toMs)}: the smallest share, over the channels, of the samples that window should hold (from
-     * its length and the sampling interval) with a finite, plausible reading.
+     * The coverage of channels over a window spanning {@code [fromMs, toMs)}, given each channel's
+     * count of finite, plausible readings in it: the smallest share, over the channels, of the samples
+     * that window should hold (from its length and the sampling interval).
      */
-    private Coverage coverage(Map<String, double[]> channels, int from, int to, long fromMs, long toMs, String window) {
+    private Coverage coverage(Map<String, Integer> finiteIn, long fromMs, long toMs, String window) {
         // the samples the window should hold; one is forgiven, as a tick at either edge may fall just outside it
         long expected = Math.max(1, Math.round((toMs - fromMs) / 1000.0 / dt) - 1);
         double worst = 1;
-        String weakest = channels.isEmpty() ? "" : channels.keySet().iterator().next();
-        for (Map.Entry<String, double[]> c : channels.entrySet()) {
-            double[] v = c.getValue();
-            int n = 0;
-            for (int i = Math.max(0, from); i < Math.min(to, v.length); i++) {
-                if (Double.isFinite(v[i])) {
-                    n++;
-                }
-            }
-            double r = Math.min(1, n / (double) expected);
+        String weakest = finiteIn.isEmpty() ? "" : finiteIn.keySet().iterator().next();
+        for (Map.Entry<String, Integer> c : finiteIn.entrySet()) {
+            double r = Math.min(1, c.getValue() / (double) expected);
             if (r < worst) {
                 worst = r;
                 weakest = c.getKey();
@@ -221,14 +467,15 @@ public final class ThermalJudge {
         return new Coverage(worst, weakest, window, limits.minCoverage());
     }
 
-    private Coverage holdCoverage(Map<String, double[]> channels) {
-        return coverage(channels, phases.start, phases.end, phases.startMs, phases.endMs, holdName());
+    private Coverage holdCoverage(Map<String, Integer> finiteInHold) {
+        return coverage(finiteInHold, phases.startMs, phases.endMs, holdName());
     }
 
-    private static Map<String, double[]> one(String name, double[] v) {
-        Map<String, double[]> m = new LinkedHashMap<>();
-        m.put(name, v);
-        return m;
+    /** Every temperature sensor's coverage of the hold. */
+    private Coverage tempsHoldCoverage() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        temps.forEach((c, t) -> m.put(c, t.holdFinite));
+        return holdCoverage(m);
     }
 
     /** PASS with the coverage said and measured, or INSUFFICIENT when the evidence is short. */
@@ -266,12 +513,12 @@ public final class ThermalJudge {
         double limit = limits.maxTemperatureCelsius();
         List<Measurement> ms = new ArrayList<>();
         List<String> breaches = new ArrayList<>();
-        for (Map.Entry<String, double[]> t : raw.entrySet()) {
-            double sustained = sustainedMax(t.getValue(), 0, trace.size(), k);
+        for (Map.Entry<String, Temp> t : temps.entrySet()) {
+            double sustained = t.getValue().sustainedMax;
             if (Double.isNaN(sustained)) {
                 continue;
             }
-            double longest = longestAbove(t.getValue(), 0, trace.size(), limit) * dt;
+            double longest = t.getValue().longestAbove * dt;
             ms.add(new Measurement("peak_sustained_celsius", sustained, "celsius", null, limit,
                     Map.of("channel", t.getKey(), "heldSeconds", limits.breachSeconds(), "secondsAboveLimit", longest)));
             if (sustained > limit) {
@@ -279,7 +526,7 @@ public final class ThermalJudge {
                         sustained, limit, longest));
             }
         }
-        Coverage cov = holdCoverage(raw);
+        Coverage cov = tempsHoldCoverage();
         if (!breaches.isEmpty()) {
             return failed("peak-temperature", String.join("; ", breaches), ms, cov);
         }
@@ -296,18 +543,17 @@ public final class ThermalJudge {
         if (temps.isEmpty()) {
             return skipped("equilibrium-temperature", "no temperature sensor gave a reading");
         }
-        int w = window(limits.equilibriumWindowDuration().toMillis() / 1000.0);
+        int w = eqWindow;
         if (phases.end - phases.start < w) {
             return skipped("equilibrium-temperature", "the hold was shorter than the equilibrium window (" + limits.equilibriumWindow() + ")");
         }
         String hottest = hottest();
-        double[] hot = temps.get(hottest);
-        int eq = equilibriumIndex(hot, w);
+        int eq = equilibriumIndex(smoothed(hottest), w);
         List<Measurement> ms = new ArrayList<>();
         List<String> over = new ArrayList<>();
         double limit = limits.maxEquilibriumCelsius();
-        for (Map.Entry<String, double[]> t : temps.entrySet()) {
-            double mean = mean(t.getValue(), phases.end - w, phases.end);
+        for (Map.Entry<String, Temp> t : temps.entrySet()) {
+            double mean = t.getValue().eqMean;
             if (Double.isNaN(mean)) {
                 continue;
             }
@@ -316,7 +562,7 @@ public final class ThermalJudge {
                 over.add(String.format(Locale.ROOT, "%s settled at %.1f °C, above %.1f °C", t.getKey(), mean, limit));
             }
         }
-        Coverage cov = holdCoverage(raw);
+        Coverage cov = tempsHoldCoverage();
         if (ms.isEmpty()) {
             return new Check("equilibrium-temperature", Status.INSUFFICIENT, "no sensor gave a reading in the hold's last "
                     + limits.equilibriumWindow(), List.of(cov.measurement("equilibrium-temperature")));
@@ -332,14 +578,13 @@ public final class ThermalJudge {
         // runaway: a sensor still rising at the hold's end (read through its last window) on a course that crosses the
         // limit within the stage's own length
         double holdSeconds = (phases.endMs - phases.startMs) / 1000.0;
-        long windowStartMs = phases.endMs - Math.round(w * dt * 1000);
-        for (Map.Entry<String, double[]> t : temps.entrySet()) {
-            if (!coverage(one(t.getKey(), t.getValue()), trace.indexAt(java.time.Instant.ofEpochMilli(windowStartMs)), phases.end,
-                    windowStartMs, phases.endMs, "hold's last window").enough()) {
+        for (Map.Entry<String, Temp> t : temps.entrySet()) {
+            Temp f = t.getValue();
+            if (!coverage(Map.of(t.getKey(), f.lastWindowFinite), lastWindowFromMs, phases.endMs, "hold's last window").enough()) {
                 continue; // not read to the end of the hold: the coverage says so, no course is drawn from an older slope
             }
-            double rate = slope(t.getValue(), phases.end - w, phases.end);
-            double last = lastFinite(t.getValue(), phases.start, phases.end);
+            double rate = f.endSlope;
+            double last = f.lastInHold;
             if (!(rate > limits.equilibriumCelsiusPerMinute() / 60.0) || !Double.isFinite(last)) {
                 continue;
             }
@@ -356,37 +601,8 @@ public final class ThermalJudge {
                 : failed("equilibrium-temperature", String.join("; ", over) + "; " + when, ms, cov);
     }
 
-    /** The SKU's clock floors, and time at clock per cluster during the hold. */
-    private List<Check> clocks() {
-        // per cluster: busy clock per sample (NaN when not busy or not read), and any reading at all (0 Hz: idle or powered down)
-        Map<String, double[]> busy = new TreeMap<>();
-        Map<String, double[]> read = new TreeMap<>();
-        Map<String, String> kinds = new LinkedHashMap<>();
-        for (int i = 0; i < trace.size(); i++) {
-            for (ClusterClocks.Reading r : ClusterClocks.readings(trace.sample(i), cpuClusters)) {
-                nanColumn(read, r.cluster())[i] = r.hertz();
-                double[] b = nanColumn(busy, r.cluster());
-                if (r.loaded()) {
-                    b[i] = r.hertz();
-                }
-                kinds.put(r.cluster(), r.kind());
-            }
-        }
-        List<Check> out = new ArrayList<>();
-        out.add(floors(busy, read, kinds));
-        out.add(throttling(busy, read, kinds));
-        return out;
-    }
-
-    private double[] nanColumn(Map<String, double[]> m, String key) {
-        return m.computeIfAbsent(key, x -> {
-            double[] a = new double[trace.size()];
-            Arrays.fill(a, Double.NaN);
-            return a;
-        });
-    }
-
-    private Check floors(Map<String, double[]> busy, Map<String, double[]> read, Map<String, String> kinds) {
+    /** The SKU's clock floors: each floor's clusters' busy clock in the hold (its median) at or above it. */
+    private Check floors() {
         Map<String, Double> floors = limits.clockFloors();
         if (floors.isEmpty()) {
             return skipped("clock-floors", "no minSustainedClockHertz is set (a SKU file sets it)");
@@ -394,24 +610,23 @@ public final class ThermalJudge {
         List<Measurement> ms = new ArrayList<>();
         List<String> low = new ArrayList<>();
         List<String> missing = new ArrayList<>();
-        Map<String, double[]> judgedChannels = new LinkedHashMap<>();
+        Map<String, Integer> judgedChannels = new LinkedHashMap<>();
         for (Map.Entry<String, Double> floor : floors.entrySet()) {
             int judged = 0;
-            for (Map.Entry<String, double[]> c : busy.entrySet()) {
-                String kind = kinds.get(c.getKey());
+            for (Map.Entry<String, Cluster> c : clusters.entrySet()) {
+                String kind = c.getValue().kind();
                 if (!kind.equals(floor.getKey()) && !c.getKey().equals(floor.getKey())) {
                     continue;
                 }
-                double[] v = finite(c.getValue(), phases.start, phases.end);
-                if (v.length == 0) {
+                if (c.getValue().busyHold() == 0) {
                     continue;
                 }
-                judgedChannels.put("cluster " + c.getKey(), read.get(c.getKey()));
-                double median = median(v);
+                judgedChannels.put("cluster " + c.getKey(), c.getValue().readHold());
+                double median = c.getValue().busyHoldMedian();
                 Map<String, Object> meta = new LinkedHashMap<>();
                 meta.put("cluster", c.getKey());
                 meta.put("kind", kind);
-                meta.put("busySamples", v.length);
+                meta.put("busySamples", c.getValue().busyHold());
                 ms.add(new Measurement("cluster_" + c.getKey() + "_sustained_clock_hertz", median, "hertz", floor.getValue(), null, meta));
                 if (median < floor.getValue()) {
                     low.add(String.format(Locale.ROOT, "cluster %s sustained %.2f GHz, under its floor of %.2f GHz", c.getKey(), median / 1e9,
@@ -440,37 +655,36 @@ public final class ThermalJudge {
      * hold (never a one-core boost from a solo phase, nor cpufreq's single-core turbo maximum). A
      * sample counts as throttled only within a run of {@code breachSeconds} under the share.
      */
-    private Check throttling(Map<String, double[]> busy, Map<String, double[]> read, Map<String, String> kinds) {
+    private Check throttling() {
         if (!phases.staged) {
             // Linux has no per-CPU activity channel: without a stage, idle clocks between suites would read as throttling
             return skipped("throttling", "the run had no stage of suites together, so no window known to be under load");
         }
-        if (busy.isEmpty()) {
+        if (clusters.isEmpty()) {
             return skipped("throttling", "no CPU cluster clock was read");
         }
         List<Measurement> ms = new ArrayList<>();
         List<String> throttled = new ArrayList<>();
-        Map<String, double[]> judgedChannels = new LinkedHashMap<>();
-        for (Map.Entry<String, double[]> c : busy.entrySet()) {
-            double[] hold = finite(c.getValue(), phases.start, phases.end);
-            double max = sustainedMax(c.getValue(), phases.start, phases.end, k);
-            if (hold.length < k || !(max > 0)) {
+        Map<String, Integer> judgedChannels = new LinkedHashMap<>();
+        for (Map.Entry<String, Cluster> e : clusters.entrySet()) {
+            Cluster c = e.getValue();
+            double max = c.sustainedMax();
+            if (c.busyHold() < k || !(max > 0)) {
                 continue;
             }
-            judgedChannels.put("cluster " + c.getKey(), read.get(c.getKey()));
-            double at = limits.clockShare() * max;
-            long below = heldBelow(c.getValue(), phases.start, phases.end, at, k);
-            double share = (hold.length - below) / (double) hold.length;
+            judgedChannels.put("cluster " + e.getKey(), c.readHold());
+            long below = c.heldBelow();
+            double share = (c.busyHold() - below) / (double) c.busyHold();
             double secondsThrottled = below * dt;
             Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("cluster", c.getKey());
-            meta.put("kind", kinds.get(c.getKey()));
+            meta.put("cluster", e.getKey());
+            meta.put("kind", c.kind());
             meta.put("referenceHertz", max);
             meta.put("secondsThrottled", secondsThrottled);
-            ms.add(new Measurement("cluster_" + c.getKey() + "_time_at_clock_ratio", share, "ratio", limits.minTimeAtClock(), null, meta));
+            ms.add(new Measurement("cluster_" + e.getKey() + "_time_at_clock_ratio", share, "ratio", limits.minTimeAtClock(), null, meta));
             if (share < limits.minTimeAtClock()) {
                 throttled.add(String.format(Locale.ROOT, "cluster %s ran under %.0f%% of its sustained %.2f GHz for %.0f s (%.0f%% of its busy hold)",
-                        c.getKey(), limits.clockShare() * 100, max / 1e9, secondsThrottled, (1 - share) * 100));
+                        e.getKey(), limits.clockShare() * 100, max / 1e9, secondsThrottled, (1 - share) * 100));
             }
         }
         if (ms.isEmpty()) {
@@ -482,20 +696,26 @@ public final class ThermalJudge {
     }
 
     private Check pressure() {
-        double[] p = trace.column("thermal_pressure_level");
-        if (p == null || finite(p, 0, trace.size()).length == 0) {
+        Channel ch = channels.get("thermal_pressure_level");
+        if (ch == null || ch.finite == 0) {
             return skipped("thermal-pressure", "no thermal pressure level was read (macOS gives it)");
         }
-        double[] hold = finite(p, phases.start, phases.end);
-        Coverage cov = holdCoverage(one("thermal_pressure_level", p));
+        double[] hold = trace.column("thermal_pressure_level", phases.start, Math.max(phases.start, phases.end));
+        hold = finite(hold, 0, hold.length);
+        Coverage cov = holdCoverage(Map.of("thermal_pressure_level", ch.holdFinite));
         if (hold.length == 0) {
             return new Check("thermal-pressure", Status.INSUFFICIENT, cov.words(), List.of(cov.measurement("thermal-pressure")));
         }
         int level = limits.maxThermalPressure();
-        long over = Arrays.stream(hold).filter(v -> v > level).count();
+        long over = 0;
+        double highest = hold[0];
+        for (double v : hold) {
+            over += v > level ? 1 : 0;
+            highest = Math.max(highest, v);
+        }
         double share = over / (double) hold.length;
         Measurement m = new Measurement("time_over_pressure_ratio", share, "ratio", null, limits.maxTimeOverPressure(),
-                Map.of("maxLevel", level, "highestLevel", Arrays.stream(hold).max().orElse(0), "secondsOver", over * dt));
+                Map.of("maxLevel", level, "highestLevel", highest, "secondsOver", over * dt));
         String what = String.format(Locale.ROOT, "thermal pressure above level %d for %.0f s (%.0f%% of the hold)", level, over * dt, share * 100);
         return share > limits.maxTimeOverPressure()
                 ? failed("thermal-pressure", what + ", more than " + Math.round(limits.maxTimeOverPressure() * 100) + "%", List.of(m), cov)
@@ -506,20 +726,21 @@ public final class ThermalJudge {
         if (!phases.staged) {
             return skipped("fans", "the run had no stage of suites together, so no window known to be under load");
         }
-        List<String> fans = trace.channels().stream().filter(c -> c.endsWith("_rpm")).filter(c -> finite(trace.column(c), 0, trace.size()).length > 0).toList();
+        List<String> fans = channels.entrySet().stream().filter(e -> e.getKey().endsWith("_rpm") && e.getValue().finite > 0)
+                .map(Map.Entry::getKey).toList();
         if (fans.isEmpty()) {
             return skipped("fans", "no fan speed was read (none here, or no sensor for them)");
         }
         List<Measurement> ms = new ArrayList<>();
         List<String> bad = new ArrayList<>();
         boolean rose = false;
-        Map<String, double[]> fanColumns = new LinkedHashMap<>();
+        Map<String, Integer> fanHold = new LinkedHashMap<>();
         for (String f : fans) {
-            fanColumns.put(f, trace.column(f));
-            double[] v = trace.column(f);
-            double stopped = longestAtOrBelow(v, phases.start, phases.end, 0) * dt;
-            double holdMean = mean(v, phases.start, phases.end);
-            double baseMean = mean(v, phases.baseline, phases.baselineEnd);
+            Channel ch = channels.get(f);
+            fanHold.put(f, ch.holdFinite);
+            double stopped = ch.stoppedRun * dt;
+            double holdMean = ch.holdMean;
+            double baseMean = ch.baseMean;
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("channel", f);
             meta.put("baselineRpm", Double.isNaN(baseMean) ? "unknown" : baseMean);
@@ -537,7 +758,7 @@ public final class ThermalJudge {
         } else if (rise == null) {
             step = "; whether they speed up with load needs a temperature sensor";
         }
-        Coverage cov = holdCoverage(fanColumns);
+        Coverage cov = holdCoverage(fanHold);
         return bad.isEmpty() ? judged("fans", fans.size() + " fan(s) turning under load" + step, ms, cov)
                 : failed("fans", String.join("; ", bad), ms, cov);
     }
@@ -549,64 +770,33 @@ public final class ThermalJudge {
         }
         List<String> bad = new ArrayList<>();
         List<String> checked = new ArrayList<>();
-        for (String c : trace.channels()) {
-            double lo;
-            double hi;
-            if (c.endsWith("_celsius")) {
-                lo = MIN_CELSIUS;
-                hi = MAX_CELSIUS;
-            } else if (c.endsWith("_rpm")) {
-                lo = 0;
-                hi = 30_000;
-            } else if (c.endsWith("_freq_hertz")) {
-                lo = 0; // 0 Hz: a cluster or GPU idle or powered down, as powermetrics reports it
-                hi = 10e9;
-            } else if (c.endsWith("_watts")) {
-                lo = 0;
-                hi = 5_000;
-            } else {
-                continue;
-            }
-            double[] v = trace.column(c);
-            int seen = 0;
-            int impossible = 0;
-            double example = Double.NaN;
-            int lastSeen = -1;
-            for (int i = 0; i < v.length; i++) {
-                if (!Double.isNaN(v[i])) {
-                    seen++;
-                    lastSeen = i;
-                    if (v[i] < lo || v[i] > hi) {
-                        impossible++;
-                        example = v[i];
-                    }
-                }
-            }
-            if (seen == 0) {
+        for (Map.Entry<String, Channel> e : channels.entrySet()) {
+            String c = e.getKey();
+            Channel ch = e.getValue();
+            if (sanityRange(c) == null || ch.seen == 0) {
                 continue;
             }
             checked.add(c);
-            if (impossible >= 2) {
-                bad.add(String.format(Locale.ROOT, "%s read impossible values (%s) in %d samples", c, fmt(example), impossible));
+            if (ch.impossible >= 2) {
+                bad.add(String.format(Locale.ROOT, "%s read impossible values (%s) in %d samples", c, fmt(ch.example), ch.impossible));
             }
             int end = phases.staged ? phases.end : trace.size();
-            if (lastSeen >= 0 && lastSeen < end - 1 - k) {
+            if (ch.lastSeen >= 0 && ch.lastSeen < end - 1 - k) {
                 notes.add(String.format(Locale.ROOT, "%s stopped reporting %.0f s before the end of the load and is judged on what it gave",
-                        c, (trace.millis(end - 1) - trace.millis(lastSeen)) / 1000.0));
+                        c, (trace.millis(end - 1) - trace.millis(ch.lastSeen)) / 1000.0));
             }
         }
         if (checked.isEmpty()) {
             return skipped("sensor-sanity", "no temperature, fan, clock or power channel gave a reading");
         }
         // stuck: flat while the load stepped, the step seen in evidence other than the sensor judged
-        for (Map.Entry<String, double[]> t : raw.entrySet()) {
-            double[] v = finite(t.getValue(), phases.baseline, phases.end);
-            boolean bothSides = finite(t.getValue(), phases.baseline, phases.baselineEnd).length >= k
-                    && finite(t.getValue(), phases.start, phases.end).length >= k;
-            if (bothSides && Arrays.stream(v).max().getAsDouble() == Arrays.stream(v).min().getAsDouble()) {
-                String step = loadStepBeside(t.getKey());
+        for (Map.Entry<String, Temp> e : temps.entrySet()) {
+            Temp t = e.getValue();
+            boolean bothSides = t.baseFinite >= k && t.holdFinite >= k;
+            if (bothSides && t.spanFlat) {
+                String step = loadStepBeside(e.getKey());
                 if (step != null) {
-                    bad.add(String.format(Locale.ROOT, "%s read %s °C throughout while %s: stuck", t.getKey(), fmt(v[0]), step));
+                    bad.add(String.format(Locale.ROOT, "%s read %s °C throughout while %s: stuck", e.getKey(), fmt(t.spanFirst), step));
                 }
             }
         }
@@ -619,9 +809,9 @@ public final class ThermalJudge {
             }
             Map<String, Double> means = new LinkedHashMap<>();
             for (String c : g) {
-                double m = mean(temps.get(c), phases.start, phases.end);
+                double m = temps.get(c).holdMean;
                 // a sensor read for part of the hold has a mean of that part: compared only when read through it
-                if (!Double.isNaN(m) && holdCoverage(one(c, raw.get(c))).enough()) {
+                if (!Double.isNaN(m) && holdCoverage(Map.of(c, temps.get(c).holdFinite)).enough()) {
                     means.put(c, m);
                 }
             }
@@ -650,7 +840,7 @@ public final class ThermalJudge {
         }
         int w = window(limits.heatUpWindowDuration().toMillis() / 1000.0);
         String hottest = hottest();
-        double[] v = temps.get(hottest);
+        double[] v = smoothed(hottest);
         double fastest = Double.NaN;
         for (int i = phases.start; i + w < phases.end; i++) {
             if (Double.isFinite(v[i]) && Double.isFinite(v[i + w])) {
@@ -664,7 +854,7 @@ public final class ThermalJudge {
         Measurement m = new Measurement("heat_up_celsius_per_second", fastest, "celsius_per_second", null,
                 limits.maxHeatUpCelsiusPerSecond(), Map.of("channel", hottest, "window", limits.heatUpWindow()));
         String what = String.format(Locale.ROOT, "%s rose at most %.2f °C/s over %s", hottest, fastest, limits.heatUpWindow());
-        Coverage cov = holdCoverage(one(hottest, raw.get(hottest)));
+        Coverage cov = holdCoverage(Map.of(hottest, temps.get(hottest).holdFinite));
         return fastest > limits.maxHeatUpCelsiusPerSecond()
                 ? failed("heat-up-rate", what + String.format(Locale.ROOT, ", faster than %.2f °C/s: poor contact between die and heat sink?",
                 limits.maxHeatUpCelsiusPerSecond()), List.of(m), cov)
@@ -679,22 +869,24 @@ public final class ThermalJudge {
             return skipped("cool-down", "no temperature sensor gave a reading");
         }
         String hottest = hottest();
-        double[] v = temps.get(hottest);
-        double base = mean(v, phases.baseline, phases.baselineEnd);
+        double base = temps.get(hottest).baseMean;
         if (Double.isNaN(base)) {
             return skipped("cool-down", "no baseline reading of " + hottest + " before the load");
         }
         if (phases.cooldownEndMs <= phases.endMs) {
             return skipped("cool-down", "the stage had no cool-down");
         }
+        double[] raw = raw(hottest);
+        double[] v = runningMedian(raw, k);
         double target = base + limits.coolDownMarginCelsius();
         double limitSeconds = limits.maxCoolDownDuration().toMillis() / 1000.0;
-        Map<String, double[]> ch = one(hottest, raw.get(hottest));
-        Coverage baseCov = coverage(ch, phases.baseline, phases.baselineEnd, phases.baselineMs, phases.baselineEndMs, "baseline");
+        Coverage baseCov = coverage(Map.of(hottest, count(raw, phases.baseline, phases.baselineEnd)), phases.baselineMs, phases.baselineEndMs,
+                "baseline");
         for (int i = phases.end; i < phases.cooldownEnd && i < trace.size(); i++) {
             if (v[i] <= target) {
                 double s = (trace.millis(i) - trace.millis(phases.end)) / 1000.0;
-                Coverage cov = coverage(ch, phases.end, i + 1, phases.endMs, trace.millis(i) + Math.round(dt * 1000), "cool-down");
+                Coverage cov = coverage(Map.of(hottest, count(raw, phases.end, i + 1)), phases.endMs, trace.millis(i) + Math.round(dt * 1000),
+                        "cool-down");
                 Measurement m = new Measurement("cool_down_seconds", s, "seconds", null, limitSeconds, Map.of("channel", hottest));
                 String what = String.format(Locale.ROOT, "%s back within %.1f °C of its %.1f °C baseline %.0f s after the load",
                         hottest, limits.coolDownMarginCelsius(), base, s);
@@ -702,7 +894,7 @@ public final class ThermalJudge {
                         : judged("cool-down", what, List.of(m), baseCov, cov);
             }
         }
-        Coverage cov = coverage(ch, phases.end, phases.cooldownEnd, phases.endMs, phases.cooldownEndMs, "cool-down");
+        Coverage cov = coverage(Map.of(hottest, count(raw, phases.end, phases.cooldownEnd)), phases.endMs, phases.cooldownEndMs, "cool-down");
         int lastIdx = lastFiniteIndex(v, phases.end, Math.min(phases.cooldownEnd, trace.size()));
         if (lastIdx < 0) {
             return new Check("cool-down", Status.INSUFFICIENT, hottest + " gave no reading after the load (" + cov.words() + ")",
@@ -722,17 +914,17 @@ public final class ThermalJudge {
 
     private List<Measurement> channelStats() {
         List<Measurement> out = new ArrayList<>();
-        for (String c : trace.channels()) {
-            double[] v = finite(trace.column(c), 0, trace.size());
-            if (v.length == 0) {
+        for (Map.Entry<String, Channel> e : channels.entrySet()) {
+            Channel ch = e.getValue();
+            if (ch.finite == 0) {
                 continue;
             }
             Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("channel", c);
-            meta.put("min", Arrays.stream(v).min().getAsDouble());
-            meta.put("max", Arrays.stream(v).max().getAsDouble());
-            meta.put("samples", v.length);
-            out.add(new Measurement("channel_mean", Arrays.stream(v).average().getAsDouble(), unit(c), null, null, meta));
+            meta.put("channel", e.getKey());
+            meta.put("min", ch.min);
+            meta.put("max", ch.max);
+            meta.put("samples", ch.finite);
+            out.add(new Measurement("channel_mean", ch.mean, unit(e.getKey()), null, null, meta));
         }
         return out;
     }
@@ -741,16 +933,20 @@ public final class ThermalJudge {
 
     /** The temperature sensor with the highest mean during the hold (the whole run without a stage). */
     private String hottest() {
+        if (hottest != null) {
+            return hottest;
+        }
         String best = null;
         double top = Double.NEGATIVE_INFINITY;
-        for (Map.Entry<String, double[]> t : temps.entrySet()) {
-            double m = mean(t.getValue(), phases.start, phases.end);
+        for (Map.Entry<String, Temp> t : temps.entrySet()) {
+            double m = t.getValue().holdMean;
             if (m > top) {
                 top = m;
                 best = t.getKey();
             }
         }
-        return best == null ? temps.keySet().iterator().next() : best;
+        hottest = best == null ? temps.keySet().iterator().next() : best;
+        return hottest;
     }
 
     /** A temperature sensor's rise from the baseline's mean to the mean of the hold's last window. */
@@ -762,13 +958,12 @@ public final class ThermalJudge {
         if (!phases.staged) {
             return null;
         }
-        int w = Math.max(k, window(limits.equilibriumWindowDuration().toMillis() / 1000.0));
         Rise best = null;
-        for (Map.Entry<String, double[]> t : temps.entrySet()) {
+        for (Map.Entry<String, Temp> t : temps.entrySet()) {
             if (t.getKey().equals(excluded)) {
                 continue;
             }
-            double r = mean(t.getValue(), Math.max(phases.start, phases.end - w), phases.end) - mean(t.getValue(), phases.baseline, phases.baselineEnd);
+            double r = t.getValue().riseMean - t.getValue().baseMean;
             if (Double.isFinite(r) && (best == null || r > best.celsius())) {
                 best = new Rise(t.getKey(), r);
             }
@@ -790,10 +985,10 @@ public final class ThermalJudge {
         if (r != null && r.celsius() >= limits.loadStepCelsius()) {
             return String.format(Locale.ROOT, "%s rose %.1f °C", r.channel(), r.celsius());
         }
-        for (String c : trace.channels()) {
-            double[] v = trace.column(c);
-            double base = mean(v, phases.baseline, phases.baselineEnd);
-            double hold = mean(v, phases.start, phases.end);
+        for (Map.Entry<String, Channel> e : channels.entrySet()) {
+            String c = e.getKey();
+            double base = e.getValue().baseMean;
+            double hold = e.getValue().holdMean;
             if (!Double.isFinite(base) || !Double.isFinite(hold)) {
                 continue;
             }
@@ -858,27 +1053,71 @@ public final class ThermalJudge {
         return Math.max(2, (int) Math.round(seconds / dt));
     }
 
+    /**
+     * The median of the finite values among the last {@code k} (this one included), NaN where this
+     * one is NaN: the window is kept sorted as it slides, so a month of samples costs {@code k} steps
+     * each, not a sort.
+     */
     static double[] runningMedian(double[] v, int k) {
         double[] out = new double[v.length];
+        double[] w = new double[k]; // the finite values of the window, sorted
+        int n = 0;
         for (int i = 0; i < v.length; i++) {
-            double[] w = finite(v, Math.max(0, i - k + 1), i + 1);
-            out[i] = Double.isNaN(v[i]) || w.length == 0 ? Double.NaN : median(w);
+            if (i >= k && Double.isFinite(v[i - k])) { // leaves the window
+                double x = v[i - k];
+                int at = 0;
+                while (Double.compare(w[at], x) != 0) {
+                    at++;
+                }
+                for (int j = at; j < n - 1; j++) {
+                    w[j] = w[j + 1];
+                }
+                n--;
+            }
+            if (Double.isFinite(v[i])) { // sorted in Double.compare's order, as Arrays.sort sorts
+                double x = v[i];
+                int at = n;
+                while (at > 0 && Double.compare(w[at - 1], x) > 0) {
+                    w[at] = w[at - 1];
+                    at--;
+                }
+                w[at] = x;
+                n++;
+            }
+            out[i] = Double.isNaN(v[i]) || n == 0 ? Double.NaN : n % 2 == 1 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
         }
         return out;
     }
 
     /** The highest value held for {@code k} samples in a row: max over windows of the window's min. */
     static double sustainedMax(double[] v, int from, int to, int k) {
+        // each window's minimum from a deque of indices whose values rise (Double.compare's order, as Math.min orders
+        // -0.0 under 0.0); a window holding a NaN has none
         double best = Double.NaN;
-        for (int i = from; i + k <= to; i++) {
-            double min = Double.POSITIVE_INFINITY;
-            for (int j = i; j < i + k; j++) {
-                min = Double.isNaN(v[j]) ? Double.NaN : Math.min(min, v[j]);
-                if (Double.isNaN(min)) {
-                    break;
-                }
+        int[] dq = new int[Integer.highestOneBit(k) << 1]; // room for the window's k and the one arriving: a power of two
+        int mask = dq.length - 1;
+        int head = 0;
+        int size = 0;
+        int lastNaN = from - 1;
+        for (int j = from; j < to; j++) {
+            double x = v[j];
+            if (Double.isNaN(x)) {
+                lastNaN = j;
+                size = 0;
+                continue;
             }
-            if (!Double.isNaN(min)) {
+            while (size > 0 && Double.compare(v[dq[(head + size - 1) & mask]], x) >= 0) {
+                size--;
+            }
+            dq[(head + size) & mask] = j;
+            size++;
+            int i = j - k + 1; // the window [i, j]
+            while (dq[head] < i) {
+                head = (head + 1) & mask;
+                size--;
+            }
+            if (i >= from && lastNaN < i) {
+                double min = v[dq[head]];
                 best = Double.isNaN(best) ? min : Math.max(best, min);
             }
         }
@@ -921,12 +1160,112 @@ public final class ThermalJudge {
     }
 
     static double[] finite(double[] v, int from, int to) {
-        return Arrays.stream(v, Math.max(0, from), Math.min(to, v.length)).filter(Double::isFinite).toArray();
+        int lo = Math.max(0, from);
+        int hi = Math.min(to, v.length);
+        double[] out = new double[Math.max(0, hi - lo)];
+        int n = 0;
+        for (int i = lo; i < hi; i++) {
+            if (Double.isFinite(v[i])) {
+                out[n++] = v[i];
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
+    /** Finite values in {@code [from, to)}. */
+    private static int count(double[] v, int from, int to) {
+        int n = 0;
+        for (int i = Math.max(0, from); i < Math.min(to, v.length); i++) {
+            if (Double.isFinite(v[i])) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The mean of the finite values of all of {@code v} and of {@code [from, to)} in one pass, each
+     * summed exactly as {@link #average} sums it: two independent sums in one loop cost about one.
+     */
+    static double[] averages(double[] v, int from, int to) {
+        double hi = 0;
+        double lo = 0;
+        double simple = 0;
+        long n = 0;
+        double hi2 = 0;
+        double lo2 = 0;
+        double simple2 = 0;
+        long n2 = 0;
+        for (int i = 0; i < v.length; i++) {
+            double d = v[i];
+            if (!Double.isFinite(d)) {
+                continue;
+            }
+            n++;
+            double tmp = d - lo;
+            double velvel = hi + tmp;
+            lo = (velvel - hi) - tmp;
+            hi = velvel;
+            simple += d;
+            if (i >= from && i < to) {
+                n2++;
+                double tmp2 = d - lo2;
+                double velvel2 = hi2 + tmp2;
+                lo2 = (velvel2 - hi2) - tmp2;
+                hi2 = velvel2;
+                simple2 += d;
+            }
+        }
+        return new double[] {finalMean(hi, lo, simple, n), finalMean(hi2, lo2, simple2, n2)};
+    }
+
+    private static double finalMean(double hi, double lo, double simple, long n) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        double sum = hi - lo;
+        return (Double.isNaN(sum) && Double.isInfinite(simple) ? simple : sum) / n;
+    }
+
+    /** Whether every value is the same (the largest equals the smallest); the array is not empty. */
+    private static boolean flat(double[] v) {
+        double min = v[0];
+        double max = v[0];
+        for (double x : v) {
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+        }
+        return max == min;
+    }
+
+    /** The mean of the finite values in {@code [from, to)}, NaN when none. */
     private static double mean(double[] v, int from, int to) {
-        double[] f = finite(v, from, to);
-        return f.length == 0 ? Double.NaN : Arrays.stream(f).average().getAsDouble();
+        return average(v, Math.max(0, from), Math.min(to, v.length), true);
+    }
+
+    /**
+     * The mean of {@code v[from, to)} (of its finite values when {@code finiteOnly}), NaN when none,
+     * summed as {@link java.util.stream.DoubleStream#average()} sums (compensated, the same figure to
+     * the last bit) without the stream's buffers: a month of samples is averaged in place.
+     */
+    static double average(double[] v, int from, int to, boolean finiteOnly) {
+        double hi = 0;
+        double lo = 0;
+        double simple = 0;
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            double d = v[i];
+            if (finiteOnly && !Double.isFinite(d)) {
+                continue;
+            }
+            n++;
+            double tmp = d - lo;
+            double velvel = hi + tmp;
+            lo = (velvel - hi) - tmp;
+            hi = velvel;
+            simple += d;
+        }
+        return finalMean(hi, lo, simple, n);
     }
 
     static double median(double[] v) {

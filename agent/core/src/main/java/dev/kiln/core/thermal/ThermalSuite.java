@@ -51,7 +51,10 @@ public final class ThermalSuite extends BuiltInCheck {
             ctx.measurement(new Measurement("stage_window_seconds", (w.end().toEpochMilli() - w.start().toEpochMilli()) / 1000.0,
                     "seconds", null, null, meta));
         }
-        ThermalJudge.Judgement j = ThermalJudge.judge(trace.get(), windows, limits, cpuClusters);
+        ThermalJudge.Judgement j;
+        try (Trace t = trace.get()) { // a long run's trace is in a temporary file: removed once judged
+            j = ThermalJudge.judge(t, windows, limits, cpuClusters);
+        }
         String stage = windows.isEmpty() ? "" : windows.get(windows.size() - 1).name();
         j.channels().forEach(ctx::measurement);
         for (ThermalJudge.Check c : j.checks()) {

@@ -97,7 +97,7 @@ class HeatGuardTest {
         for (int i = 11; i < 30; i++) {
             csv.append(T0.plusSeconds(i)).append(",72,").append(i < 20 ? 90 : 115).append('\n');
         }
-        HeatGuard.Trip streamed = HeatGuard.breach(new java.io.StringReader(csv.toString()), 110, 5);
+        HeatGuard.Trip streamed = HeatGuard.breach(new java.io.ByteArrayInputStream(csv.toString().getBytes()), 110, 5);
         HeatGuard.Trip whole = HeatGuard.breach(Trace.parse(csv.toString()), 110, 5);
         assertNotNull(streamed);
         assertEquals(whole, streamed);
@@ -105,6 +105,6 @@ class HeatGuardTest {
         assertEquals(T0.plusSeconds(24), streamed.at(), "the fifth reading over the limit");
         assertTrue(!streamed.live() && streamed.words().contains("found in the trace of a run that stopped without ending"),
                 "a breach found afterwards never claims the load was stopped: " + streamed.words());
-        assertNull(HeatGuard.breach(new java.io.StringReader("timestamp,smc_Tp01_celsius\n" + T0 + ",120\n"), 110, 5), "one reading is no breach");
+        assertNull(HeatGuard.breach(new java.io.ByteArrayInputStream(("timestamp,smc_Tp01_celsius\n" + T0 + ",120\n").getBytes()), 110, 5), "one reading is no breach");
     }
 }

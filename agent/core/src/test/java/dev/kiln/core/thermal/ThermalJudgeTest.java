@@ -96,8 +96,43 @@ class ThermalJudgeTest {
         return s;
     }
 
+    /**
+     * Judges the trace as it is in the heap and again written as CSV and read back spilled to a file
+     * (a month-long trace's way): both judgements must be the same, check for check and figure for
+     * figure, so every test here also proves the bounded-memory path judges as the heap one does.
+     */
     static ThermalJudge.Judgement judge(Trace t, List<StageWindow> stages, ThermalLimits limits) {
-        return ThermalJudge.judge(t, stages, limits, Map.of(0, "performance", 1, "performance", 2, "performance", 3, "performance"));
+        Map<Integer, String> clusters = Map.of(0, "performance", 1, "performance", 2, "performance", 3, "performance");
+        ThermalJudge.Judgement inHeap = ThermalJudge.judge(t, stages, limits, clusters);
+        if (t.damagedLines() > 0) {
+            return inHeap; // written again as CSV, its damaged lines would be gone
+        }
+        try (Trace spilled = Trace.parse(new java.io.ByteArrayInputStream(csv(t).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0)) {
+            assertTrue(spilled.spilled());
+            assertEquals(inHeap, ThermalJudge.judge(spilled, stages, limits, clusters), "the spilled trace is judged the same");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return inHeap;
+    }
+
+    /** The trace as telemetry.csv (NaN an empty cell; every double printed so it reads back exactly). */
+    static String csv(Trace t) {
+        StringBuilder b = new StringBuilder("timestamp");
+        t.channels().forEach(c -> b.append(',').append(c));
+        b.append('\n');
+        List<double[]> cols = t.channels().stream().map(t::column).toList();
+        for (int i = 0; i < t.size(); i++) {
+            b.append(Instant.ofEpochMilli(t.millis(i)));
+            for (double[] c : cols) {
+                b.append(',');
+                if (!Double.isNaN(c[i])) {
+                    b.append(c[i]);
+                }
+            }
+            b.append('\n');
+        }
+        return b.toString();
     }
 
     static ThermalJudge.Check check(ThermalJudge.Judgement j, String name) {
