@@ -26,17 +26,29 @@ public final class DeterministicZip {
     }
 
     public static void write(Map<String, byte[]> entries, OutputStream out) throws IOException {
-        SortedMap<String, byte[]> sorted = new TreeMap<>(entries);
+        TreeMap<String, Content> c = new TreeMap<>();
+        entries.forEach((name, bytes) -> c.put(name, new Content.Bytes(bytes)));
+        write(c, out);
+    }
+
+    /** The same, each entry streamed from its content (the same bytes as from arrays). */
+    public static void write(SortedMap<String, Content> entries, OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         zip.setMethod(ZipOutputStream.DEFLATED);
         zip.setLevel(LEVEL);
-        for (Map.Entry<String, byte[]> e : sorted.entrySet()) {
+        byte[] buf = new byte[1 << 16];
+        for (Map.Entry<String, Content> e : entries.entrySet()) {
             BundleNames.requireSafe(e.getKey());
             ZipEntry entry = new ZipEntry(e.getKey());
             entry.setTimeLocal(ENTRY_TIME);
             entry.setMethod(ZipEntry.DEFLATED);
             zip.putNextEntry(entry);
-            zip.write(e.getValue());
+            try (java.io.InputStream in = e.getValue().open()) {
+                // whole buffers whatever the source's reads return: the deflater sees the same pieces every time
+                for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+                    zip.write(buf, 0, n);
+                }
+            }
             zip.closeEntry();
         }
         zip.finish();

@@ -234,6 +234,13 @@ public final class Outbox {
         for (Path p : pending()) {
             String problem;
             try {
+                String tooLarge = tooLarge(p);
+                if (tooLarge != null) {
+                    quarantine(p, tooLarge);
+                    notice.accept("quarantined " + p.getFileName() + ": " + tooLarge);
+                    quarantined++;
+                    continue;
+                }
                 BundleVerifier.Result r = verifier.verify(Files.readAllBytes(p));
                 problem = r.valid() ? null : String.join("; ", r.problems());
                 if (problem == null && !r.predicate().path("runId").asText().equals(runId(p))) {
@@ -249,6 +256,19 @@ public final class Outbox {
             }
         }
         return quarantined;
+    }
+
+    /**
+     * Why a sealed bundle can never be delivered because of its size (over
+     * {@link BundleLimits#maxBundleBytes}: no acceptance service takes it, and it is never read into
+     * memory to try), or null. A month of a wide trace seals (streamed) into such a bundle: it is
+     * kept whole in quarantine/, signed, for the floor to copy off and read with any unzip.
+     */
+    public static String tooLarge(Path bundle) throws IOException {
+        long size = Files.size(bundle);
+        long max = BundleLimits.defaults().maxBundleBytes();
+        return size <= max ? null : "too large to deliver: " + size + " bytes, over the " + max + " a bundle may be (every acceptance "
+                + "service refuses it); kept whole and signed here";
     }
 
     /** Deletes delivered bundles kept longer than the retention; their receipts stay. */

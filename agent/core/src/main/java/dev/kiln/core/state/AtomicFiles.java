@@ -40,8 +40,25 @@ public final class AtomicFiles {
      * outbox, where a replaced file is a lost result.
      */
     public static void writeNew(Path target, byte[] data, Path tmpDir, Runnable beforeRename) throws IOException {
-        Path tmp = stage(target, data, tmpDir);
-        beforeRename.run();
+        publishNew(stage(target, data, tmpDir), target, beforeRename);
+    }
+
+    /** What writes a file's bytes to a stream (a bundle sealed as it is written). */
+    @FunctionalInterface
+    public interface Writer {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * As {@link #writeNew(Path, byte[], Path, Runnable)}, the bytes streamed by {@code writer} into
+     * the staged file (never all in memory).
+     */
+    public static void writeNew(Path target, Writer writer, Path tmpDir, Runnable beforeRename) throws IOException {
+        publishNew(stage(target, writer, tmpDir), target, beforeRename);
+    }
+
+    private static void publishNew(Path tmp, Path target, Runnable beforeRename) throws IOException {
+        beforeRename.run(); // a crash test's seam: what it leaves staged, a real crash would leave too
         try {
             renameNoReplace(tmp, target);
         } catch (IOException e) {
@@ -128,6 +145,22 @@ public final class AtomicFiles {
      * Writes and forces a temp file in {@code tmpDir}, named for this process so no other writer can
      * touch it; the caller links or renames it into place.
      */
+    /** Stages a file written by {@code writer}: buffered, fsynced, in {@code tmpDir}; removed when the writer fails. */
+    public static Path stage(Path target, Writer writer, Path tmpDir) throws IOException {
+        Files.createDirectories(tmpDir);
+        Path tmp = tmpDir.resolve(target.getFileName() + "." + ProcessHandle.current().pid() + "." + STAGED.incrementAndGet() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16);
+            writer.writeTo(out);
+            out.flush();
+            ch.force(true);
+        } catch (IOException | RuntimeException | Error e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
+    }
+
     public static Path stage(Path target, byte[] data, Path tmpDir) throws IOException {
         Files.createDirectories(tmpDir);
         Path tmp = tmpDir.resolve(target.getFileName() + "." + ProcessHandle.current().pid() + "." + STAGED.incrementAndGet() + ".tmp");

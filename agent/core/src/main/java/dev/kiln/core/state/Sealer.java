@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.bundle.BundleIdentity;
 import dev.kiln.bundle.BundleNames;
 import dev.kiln.bundle.BundleWriter;
+import dev.kiln.bundle.Content;
 import dev.kiln.bundle.StationKey;
 import dev.kiln.core.runner.RunEngine;
 import dev.kiln.core.runner.RunInfo;
@@ -51,16 +52,17 @@ public final class Sealer {
         RunInfo info = report.info();
         Path dir = state.run(info.runId());
         BundleIdentity id = identity(report, recovered);
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put(BundleNames.INVENTORY, readOr(dir.resolve(RunRecorder.INVENTORY), "{}\n"));
-        files.put(BundleNames.EVENTS, readOr(dir.resolve(RunRecorder.EVENTS), ""));
-        files.put(BundleNames.SUMMARY, summary(report, recovered, lost));
-        files.put(BundleNames.TELEMETRY, readOr(dir.resolve(RunRecorder.TELEMETRY), "timestamp\n"));
-        files.put(BundleNames.LOG, readOr(dir.resolve(RunRecorder.LOG), ""));
-        byte[] zip = BundleWriter.seal(id, files, key);
+        // the run's files streamed from where they lie (a month of telemetry is never held), the summary from memory
+        Map<String, Content> files = new LinkedHashMap<>();
+        files.put(BundleNames.INVENTORY, fileOr(dir.resolve(RunRecorder.INVENTORY), "{}\n"));
+        files.put(BundleNames.EVENTS, fileOr(dir.resolve(RunRecorder.EVENTS), ""));
+        files.put(BundleNames.SUMMARY, Content.of(summary(report, recovered, lost)));
+        files.put(BundleNames.TELEMETRY, fileOr(dir.resolve(RunRecorder.TELEMETRY), "timestamp\n"));
+        files.put(BundleNames.LOG, fileOr(dir.resolve(RunRecorder.LOG), ""));
         Path target = state.pending().resolve(id.fileName());
         try {
-            AtomicFiles.writeNew(target, zip, state.tmp(), beforeRename); // a bundle in pending/ is never replaced
+            // a bundle in pending/ is never replaced
+            AtomicFiles.writeNew(target, out -> BundleWriter.seal(id, files, key, out), state.tmp(), beforeRename);
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new IOException("a bundle for run " + info.runId() + " is already in " + state.pending()
                     + "; it is kept, and this run's record stays in " + dir, e);
@@ -97,8 +99,8 @@ public final class Sealer {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] readOr(Path p, String fallback) throws IOException {
-        return Files.exists(p) ? Files.readAllBytes(p) : fallback.getBytes(StandardCharsets.UTF_8);
+    private static Content fileOr(Path p, String fallback) {
+        return Files.exists(p) ? Content.of(p) : Content.of(fallback.getBytes(StandardCharsets.UTF_8));
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -179,6 +179,10 @@ public final class Uploader {
         int before = outbox.status(bundle).attempts();
         byte[] body;
         try {
+            String tooLarge = Outbox.tooLarge(bundle);
+            if (tooLarge != null) { // never read into memory: no service takes it
+                return quarantined(bundle, tooLarge);
+            }
             body = Files.readAllBytes(bundle);
         } catch (java.nio.file.NoSuchFileException gone) {
             return elsewhere(bundle);
