@@ -82,7 +82,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-upload", description = "Leave the bundle in the outbox even if a service is configured.")
     boolean noUpload;
 
-    @Option(names = "--require-delivery", description = "Exit 3 when the verdict was reached but the bundle could not be delivered.")
+    @Option(names = "--require-delivery", description = "Exit 3 when the run passed but its bundle could not be delivered (a FAIL "
+            + "still exits 1 and an INCOMPLETE 2, the delivery said beside them).")
     boolean requireDelivery;
 
     @Option(names = "--metrics-port", paramLabel = "N",

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,6 +89,14 @@ class DeliveryCliTest {
         Cli required = run("--service", "http://127.0.0.1:" + port, "--require-delivery", "--config",
                 writeConfig("delivery:\n  runWait: 200ms\n").toString());
         assertEquals(3, required.code(), required.toString());
+        // 3 is only a PASS not delivered: a FAIL stays 1 and an INCOMPLETE 2, the delivery said on the verdict line
+        for (var c2 : Map.of("selftest-fail", 1, "selftest-throw", 2).entrySet()) {
+            Cli other = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", c2.getKey(),
+                    "--duration", "300ms", "--service", "http://127.0.0.1:" + port, "--require-delivery", "--config",
+                    writeConfig("delivery:\n  runWait: 200ms\n").toString());
+            assertEquals(c2.getValue(), other.code(), other.toString());
+            assertTrue(other.out().contains("exit " + c2.getValue() + ": the bundle was not delivered (--require-delivery)"), other.out());
+        }
 
         Cli upload = Cli.run("upload", "--state-dir", stateDir(), "--service", "http://127.0.0.1:" + port, "--for", "300ms");
         assertEquals(69, upload.code(), upload.toString());
@@ -97,7 +106,7 @@ class DeliveryCliTest {
         Cli later = Cli.run("upload", "--state-dir", stateDir(), "--service", svc.url());
         assertEquals(0, later.code(), later.toString());
         assertEquals(0, files(svc.state.pending(), ".kiln.zip"));
-        assertEquals(2, svc.index.count());
+        assertEquals(4, svc.index.count());
     }
 
     Path writeConfig(String yaml) throws Exception {

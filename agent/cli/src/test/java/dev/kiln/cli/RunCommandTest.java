@@ -66,10 +66,10 @@ class RunCommandTest {
     }
 
     @Test
-    void runningOutOfMemoryIsASkipForNoResource() {
+    void runningOutOfMemoryIsAnErrorThatSaysTheHeap() {
         Cli c = run("selftest-resource");
         assertEquals(2, c.code(), c.toString());
-        assertTrue(c.out().contains("SKIPPED") && c.out().contains("NO_RESOURCE"), c.out());
+        assertTrue(c.out().contains("ERROR") && c.out().contains("out of memory in prepare") && c.out().contains("MiB"), c.out());
     }
 
     @Test
@@ -80,7 +80,7 @@ class RunCommandTest {
         List<String> problems = OcpStreamValidator.validate(c.out());
         assertTrue(problems.isEmpty(), String.join("\n", problems));
         assertEquals(Map.of("selftest-pass", "PASS", "selftest-fail", "FAIL", "selftest-skip", "SKIPPED",
-                "selftest-hang", "HUNG", "selftest-throw", "ERROR", "selftest-resource", "SKIPPED",
+                "selftest-hang", "HUNG", "selftest-throw", "ERROR", "selftest-resource", "ERROR",
                 "selftest-pass-again", "PASS"), OcpStreamValidator.outcomes(c.out()));
         assertTrue(c.out().contains("\"seed\":\"0x0000000000000007\""));
         assertTrue(c.out().contains("\"verdict\":\"selftest-planted-defect\""), "the defect itself is a diagnosis");

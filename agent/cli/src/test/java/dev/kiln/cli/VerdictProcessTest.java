@@ -102,6 +102,24 @@ class VerdictProcessTest {
 
     @Test
     @Timeout(90)
+    void aSecondSignalAfterAFailWasRecordedKeepsTheFailsCode() throws Exception {
+        Kiln k = Kiln.start(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites",
+                "selftest-fail", "--duration", "300ms", "--pause-at", "SEALING");
+        k.awaitErr("paused at sealing", 30);
+        k.signal("TERM");
+        k.awaitErr("SIGTERM: cancelling the run", 30);
+        k.signal("TERM");
+        k.waitFor(30);
+        assertEquals(1, k.exit(), "a defect found stands whatever stops the process after it\n" + k);
+        assertTrue(k.err().contains("SIGTERM again: stopping now with exit 1"), k.err());
+        Kiln next = Kiln.run(dir, "run", "--state-dir", state(), "--profile", Cli.profile("selftest-all"), "--suites",
+                "selftest-pass", "--duration", "300ms");
+        assertEquals(0, next.exit(), next.toString());
+        assertTrue(next.err().contains("recovered run") && next.err().contains("FAIL"), "sealed as the FAIL it exited with: " + next.err());
+    }
+
+    @Test
+    @Timeout(90)
     void aSignalDuringDeliveryStopsOnlyTheDeliveryAndSaysSo() throws Exception {
         try (ServerSocket silent = new ServerSocket(0)) { // accepts, never answers: a service that hangs
             Thread.ofPlatform().daemon().start(() -> {

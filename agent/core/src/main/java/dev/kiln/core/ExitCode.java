@@ -9,7 +9,7 @@ public enum ExitCode {
     PASS(0, "pass: every required suite ran and passed"),
     FAIL(1, "fail: a defect was found (a suite failed or hung, or the SKU did not match)"),
     INCOMPLETE(2, "incomplete: a required suite was skipped, errored or interrupted"),
-    NOT_DELIVERED(3, "verdict reached but the bundle is not yet delivered (--require-delivery)"),
+    NOT_DELIVERED(3, "passed, but the bundle is not yet delivered (--require-delivery; a FAIL stays 1, an INCOMPLETE 2)"),
     USAGE(64, "usage: bad command line (unknown suite or profile, malformed value, conflicting flags)"),
     DATA(65, "bad input data (a bundle or file that does not verify)"),
     UNAVAILABLE(69, "service unavailable (upload)"),

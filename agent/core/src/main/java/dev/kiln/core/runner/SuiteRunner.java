@@ -153,7 +153,12 @@ final class SuiteRunner {
             return;
         }
         if (prep.error instanceof OutOfMemoryError oom) {
-            r.skip = new OutcomeRule.Skip(UnavailableCategory.NO_RESOURCE, "out of memory in prepare: " + oom.getMessage());
+            // never a skip: an optional suite that cannot get its memory must not let a run pass; its size is said
+            Runtime rt = Runtime.getRuntime();
+            r.broken = OutcomeRule.Broken.threw(OutcomeRule.Call.PREPARE, String.format(java.util.Locale.ROOT,
+                    "out of memory in prepare (%s); this JVM's heap is at most %d MiB, %d MiB of it in use", oom.getMessage(),
+                    rt.maxMemory() >> 20, (rt.totalMemory() - rt.freeMemory()) >> 20));
+            exec.stop = true;
             return;
         }
         if (prep.error instanceof InterruptedException && runCancelled.get()) {

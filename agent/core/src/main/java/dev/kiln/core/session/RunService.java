@@ -302,8 +302,18 @@ public final class RunService {
     private int runAndDeliver(Checked c, RunEngine engine, RunSession session, RunInfo info, List<SuiteRequest> suites,
                               byte[] inventoryJson, RunListener shown, HumanReporter display, Runnable beforeHalt, Consumer<String> notice) {
         RunRequest r = c.request();
-        // What a second signal leaves with: incomplete until the verdict is known, then the verdict's.
+        // What a second signal leaves with: incomplete until the verdict is known, then the verdict's; a defect recorded
+        // (a suite ended FAIL or HUNG) makes it FAIL at once, as it makes the verdict
         AtomicInteger soFar = new AtomicInteger(ExitCode.INCOMPLETE.code());
+        RunListener seen = new RunListener() {
+            @Override
+            public void suiteEnded(dev.kiln.api.SuiteResult result) {
+                if (result.outcome().isDefect()) {
+                    soFar.set(ExitCode.FAIL.code());
+                }
+            }
+        };
+        shown = shown == null ? seen : RunListener.all(shown, seen);
         Thread runner = Thread.currentThread();
         AtomicBoolean delivering = new AtomicBoolean();
         // What a signal does depends on when it comes: while suites run it cancels them; once the
@@ -342,7 +352,9 @@ public final class RunService {
             }
             Thread.interrupted(); // a signal during delivery interrupted us; the exit code below stands
             if (r.requireDelivery() && !delivered) {
-                return finish(display, result, ExitCode.NOT_DELIVERED, "the bundle was not delivered (--require-delivery)");
+                // 3 says "passed, not delivered"; a FAIL stays 1 and an INCOMPLETE 2, the delivery said beside them
+                return finish(display, result, verdict == ExitCode.PASS ? ExitCode.NOT_DELIVERED : verdict,
+                        "the bundle was not delivered (--require-delivery)");
             }
             return finish(display, result, verdict, null);
         }

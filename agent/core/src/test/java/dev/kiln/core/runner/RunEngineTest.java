@@ -126,7 +126,7 @@ class RunEngineTest {
     }
 
     @Test
-    void prepareRefusalAndOutOfMemoryAreSkips() {
+    void aRefusalInPrepareIsASkipAndRunningOutOfMemoryIsAnErrorWithItsSize() {
         InlineSuite refuse = new InlineSuite("refuse", InlineSuite::spin);
         refuse.prep = ctx -> {
             throw new SuiteUnavailableException(UnavailableCategory.NO_PERMISSION, "needs root");
@@ -137,9 +137,12 @@ class RunEngineTest {
         };
         RunReport r = run(FAST, req(refuse, 100, true), req(oom, 100, true));
         assertEquals(UnavailableCategory.NO_PERMISSION, r.result("refuse").category());
-        assertEquals(Outcome.SKIPPED, r.result("oom").outcome());
-        assertEquals(UnavailableCategory.NO_RESOURCE, r.result("oom").category());
+        assertEquals(Outcome.ERROR, r.result("oom").outcome());
+        assertTrue(r.result("oom").reason().contains("out of memory in prepare (Unable to allocate); this JVM's heap is at most "),
+                r.result("oom").reason());
         assertTrue(refuse.cleanedUp && oom.cleanedUp);
+        RunReport optional = run(FAST, req(oom, 100, false), req(new InlineSuite("ok", InlineSuite::spin), 100, true));
+        assertEquals(Verdict.INCOMPLETE, optional.verdict(), "an optional suite that ran out of memory never lets the run pass");
     }
 
     @Test

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Runs out of a resource in prepare: asks for far more off-heap memory than any machine has. The
- * JDK answers with OutOfMemoryError, which the framework records as SKIPPED(NO_RESOURCE).
+ * JDK answers with OutOfMemoryError, which the framework records as ERROR, saying the heap's size:
+ * a suite that cannot get its memory never lets a run pass.
  */
 public final class ResourceSuite extends SelfTestSuite {
     private Arena arena;
