@@ -64,6 +64,8 @@ KILN_JAVA_HOME="$HERE/runtime"
 # The JVM's own warnings go to stderr (by default they go to stdout, where the event stream is).
 # The agent's collector unless KILN_JAVA_OPTS chooses one (see jvm-collector.sh).
 . "$HERE/jvm-collector.sh"
+# The JVM's incubator warning kept off a person's terminal, never off a pipe (see quiet-jvm.sh).
+. "$HERE/quiet-jvm.sh"
 # Native libraries from the image itself (signed with it), not extracted into a temporary directory:
 # ONNX Runtime's from onnxruntime.native.path, JNA's from jna.boot.library.path, JOCL's through
 # System.loadLibrary (java.library.path), each tried before any extraction.
@@ -84,7 +86,8 @@ exec "$HERE/runtime/bin/java" -Xlog:disable -Xlog:all=warning:stderr ${KILN_GC_O
   -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 ${KILN_JAVA_OPTS:-} -jar "$HERE/lib/kiln.jar" "$@"
 LAUNCH
 chmod +x "$DEST/kiln"
-cp "$KILN_HOME/packaging/glibc-tunables.sh" "$KILN_HOME/packaging/signal-chaining.sh" "$KILN_HOME/packaging/jvm-collector.sh" "$DEST/"
+cp "$KILN_HOME/packaging/glibc-tunables.sh" "$KILN_HOME/packaging/signal-chaining.sh" "$KILN_HOME/packaging/jvm-collector.sh" \
+  "$KILN_HOME/packaging/quiet-jvm.sh" "$DEST/"
 # The ahead-of-time cache (JEP 483/514/515): a short training run of the image's own runtime and jar,
 # with the launcher's flags, records the classes a run loads and links and their methods' profiles.
 # It is valid only for this runtime and this jar (the JVM checks both and skips a cache that does
