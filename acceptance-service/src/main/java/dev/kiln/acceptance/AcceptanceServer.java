@@ -526,7 +526,10 @@ public final class AcceptanceServer implements AutoCloseable {
             reject(ex, 422, List.of(nul != null ? nul + NUL_REFUSED : absurd));
             return;
         }
-        BundleIndex.Row row = new BundleIndex.Row(runId, v.predicate().path("serial").asText(), v.predicate().path("verdict").asText(),
+        // a placeholder serial ("unknown", "To Be Filled By O.E.M.") is filed as a unit of its own run: two machines that
+        // lack a serial are never one unit, a FAIL of one never hidden behind a PASS of the other
+        BundleIndex.Row row = new BundleIndex.Row(runId, dev.kiln.bundle.BundleIdentity.unitOf(v.predicate().path("serial").asText(), runId),
+                v.predicate().path("verdict").asText(),
                 hex, v.keyId(), body.length, Instant.now().toString());
         // what the dashboard shows, indexed with the row in one transaction (the bundle stays the source)
         String station = who instanceof Access.Station st ? st.name() : "key " + v.keyId().substring(0, Math.min(12, v.keyId().length()));

@@ -305,6 +305,27 @@ abstract class IngestContract {
         assertTrue(symptoms.contains("cpu-fma-miscompare,1000,1"), symptoms);
     }
 
+    /** Machines that lack a serial are never one unit: a FAIL of one never hides behind a PASS of another. */
+    @Test
+    void runsOfMachinesWithoutASerialAreNeverMergedIntoOneUnit() throws Exception {
+        List<String> runs = new java.util.ArrayList<>();
+        String[] placeholders = {"unknown", "To Be Filled By O.E.M.", "unknown"};
+        for (int i = 0; i < placeholders.length; i++) {
+            String run = TestBundles.newRunId();
+            runs.add(run);
+            assertEquals(201, put(run, TestBundles.bundle(run, placeholders[i], i == 0 ? "FAIL" : "PASS", station)).statusCode());
+        }
+        assertEquals(0, json.readTree(get("/v1/units/unknown/bundles").body()).size(), "no unit is called by a placeholder");
+        for (int i = 0; i < runs.size(); i++) {
+            JsonNode alone = json.readTree(get("/v1/units/no-serial:" + runs.get(i) + "/bundles").body());
+            assertEquals(1, alone.size(), "each run of a machine without a serial is a unit of its own");
+            assertEquals(i == 0 ? "FAIL" : "PASS", alone.get(0).get("verdict").asText());
+        }
+        String real = TestBundles.newRunId();
+        assertEquals(201, put(real, TestBundles.bundle(real, "C02XK0REAL", "PASS", station)).statusCode());
+        assertEquals(1, json.readTree(get("/v1/units/C02XK0REAL/bundles").body()).size(), "a real serial is filed as itself");
+    }
+
     @Test
     void theRootLeadsToTheDashboard() throws Exception {
         HttpResponse<String> r = get("/");

@@ -31,6 +31,33 @@ public record BundleIdentity(String runId, String serial, Map<String, String> un
         Objects.requireNonNull(verdict, "verdict");
     }
 
+    /**
+     * Serials that name no machine: what OSHI says when it cannot read one ({@code unknown}) and what
+     * firmware vendors leave in DMI ({@code To Be Filled By O.E.M.}, {@code Default string},
+     * {@code System Serial Number}, {@code 0}, a run of one character). The agent never stands a unit
+     * on one; the service never files two runs under one.
+     */
+    public static boolean placeholderSerial(String serial) {
+        if (serial == null) {
+            return true;
+        }
+        String s = serial.strip().toLowerCase(java.util.Locale.ROOT);
+        if (s.isEmpty() || s.chars().distinct().count() == 1) {
+            return true; // "0", "00000000", "xxxx", "...."
+        }
+        return java.util.Set.of("unknown", "none", "n/a", "na", "null", "default string", "to be filled by o.e.m.", "to be filled by oem",
+                "system serial number", "not specified", "not applicable", "not available", "invalid", "serial", "0123456789",
+                "123456789", "1234567890", "chassis serial number", "base board serial number", "empty").contains(s);
+    }
+
+    /**
+     * The unit a run is filed under: its serial, or, for a placeholder, {@code no-serial:<runId>}, so
+     * that machines with no serial are never merged into one unit (each run stands alone).
+     */
+    public static String unitOf(String serial, String runId) {
+        return placeholderSerial(serial) ? "no-serial:" + runId : serial;
+    }
+
     /** {@code <serial>_<runId>.kiln.zip}, the serial reduced to characters safe in any file system. */
     public String fileName() {
         String s = serial.replaceAll("[^A-Za-z0-9._-]", "_");

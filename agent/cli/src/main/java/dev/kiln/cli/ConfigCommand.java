@@ -50,7 +50,7 @@ final class ConfigCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             RunRequest r = new RunRequest(profile, null, null, null, List.of(), null, stateDir, null, service, file, sku, null, false, false,
-                    null, null, List.of(), 0, RunRequest.Output.HUMAN, null, false, "kiln config check");
+                    null, null, List.of(), 0, RunRequest.Output.HUMAN, null, false, "kiln config check", null);
             List<String> said = new RunService(Main.version(), config.parent.out, config.parent.err).checkOnly(r);
             said.forEach(config.parent.out::println);
             config.parent.out.println("ok");

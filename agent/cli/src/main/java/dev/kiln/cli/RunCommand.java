@@ -79,6 +79,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--sysfs-root", hidden = true, paramLabel = "DIR", description = "Root of /sys for telemetry (tests).")
     Path sysfsRoot = Path.of("/");
 
+    @Option(names = "--serial", paramLabel = "SERIAL", description = "The unit's serial, where the machine gives none (else its DMI or "
+            + "system_profiler serial, else its machine id, hashed).")
+    String serial;
+
     @Option(names = "--no-upload", description = "Leave the bundle in the outbox even if a service is configured.")
     boolean noUpload;
 
@@ -107,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
                 sysfsRoot, noUpload, requireDelivery, metricsPort, pauseAt, faults, maxIterations,
                 output == Output.jsonl ? RunRequest.Output.JSONL : RunRequest.Output.HUMAN,
                 progress == null ? null : RunRequest.Progress.valueOf(progress.name().toUpperCase(java.util.Locale.ROOT)),
-                Main.stdoutIsTerminal(), commandLine());
+                Main.stdoutIsTerminal(), commandLine(), serial);
         return new RunService(Main.version(), parent.out, parent.err).run(request);
     }
 

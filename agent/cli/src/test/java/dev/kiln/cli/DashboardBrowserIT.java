@@ -83,8 +83,9 @@ class DashboardBrowserIT {
                 TrustStore.of(key.publicKey()), new AcceptanceServer.Options(64L << 20, TOKEN, null, false));
         base = "http://127.0.0.1:" + server.port();
         Path sys = sysfs();
+        // one unit's three runs: its serial given (a fixture root has no machine id, and runs without a serial are each their own unit)
         List<String> common = List.of("--state-dir", state.root().toString(), "--no-upload", "--sysfs-root", sys.toString(), "-P",
-                "cpu.kernels=crc32c,sha256");
+                "cpu.kernels=crc32c,sha256", "--serial", "C02XK0DASH");
         run(state, "PASS", 0, common, "--suites", "cpu", "--duration", "4s");
         run(state, "FAIL", 1, common, "--suites", "cpu", "--inject-fault", "cpu:crc32c@0:1/all-cores", "--duration", "4s");
         run(state, "INCOMPLETE", 2, common, "--suites", "cpu,gpu", "--duration", "8s");

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -65,7 +66,7 @@ class DeliveryCliTest {
         assertTrue(c.out().contains("delivered to " + svc.url() + ", receipt sha256"), c.out());
         assertEquals(0, files(svc.state.pending(), ".kiln.zip"));
         assertEquals(1, files(svc.state.sent(), ".receipt.json"));
-        String serial = new dev.kiln.core.inventory.InventoryProbe().probe().serial();
+        String serial = c.out().replaceAll("(?s).*\\bserial (\\S+).*", "$1"); // the platform's, or the machine id's where it gives none
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(svc.url() + "/v1/units/" + java.net.URLEncoder.encode(serial, "UTF-8").replace("+", "%20") + "/bundles")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -173,6 +174,57 @@ class DeliveryCliTest {
         assertEquals(1, svc.index.count());
         Cli list = Cli.run("outbox", "--state-dir", stateDir());
         assertTrue(list.out().startsWith("0 pending, 1 sent, 1 quarantined"), list.out());
+    }
+
+    /**
+     * Two machines that give no serial (this VM's DMI gives none), on two state dirs: each run stands
+     * on its machine's id, hashed, and the service files them as two units; a machine with neither
+     * a serial nor a machine id is filed alone; {@code --serial} names the unit; a placeholder given
+     * is a usage error.
+     */
+    @Test
+    void machinesWithoutASerialAreTwoUnitsNeverOne() throws Exception {
+        String platform = new dev.kiln.core.inventory.InventoryProbe().probe().serial();
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.kiln.bundle.BundleIdentity.placeholderSerial(platform),
+                "this machine gives a serial (" + platform + "): the fallback is for machines that do not");
+        Path second = root.resolve("second");
+        Files.createDirectories(second.resolve("keys"));
+        try (Stream<Path> k = Files.list(svc.state.keys())) { // the same station key, trusted by the service
+            for (Path f : k.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, second.resolve("keys").resolve(f.getFileName()));
+            }
+        }
+        Map<String, String> machines = new java.util.LinkedHashMap<>();
+        machines.put(stateDir(), "3d1219c7a8f04b2e9c1d5e6f7a8b9c0d");
+        machines.put(second.toString(), "0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+        List<String> serials = new java.util.ArrayList<>();
+        for (var m : machines.entrySet()) {
+            Path fake = Files.createDirectories(root.resolve("machine-" + serials.size()).resolve("etc"));
+            Files.writeString(fake.resolve("machine-id"), m.getValue() + "\n");
+            Cli c = Cli.run("run", "--state-dir", m.getKey(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                    "--duration", "300ms", "--service", svc.url(), "--sysfs-root", fake.getParent().toString());
+            assertEquals(0, c.code(), c.toString());
+            assertTrue(c.out().contains("serial machine-"), c.out());
+            serials.add(c.out().replaceAll("(?s).*serial (machine-[0-9a-f]{20}).*", "$1"));
+        }
+        assertEquals(2, new java.util.HashSet<>(serials).size(), "two machines, two serials: " + serials);
+        for (String s : serials) {
+            assertEquals(1, Json.MAPPER.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(svc.url() + "/v1/units/"
+                    + s + "/bundles")).build(), HttpResponse.BodyHandlers.ofString()).body()).size(), s);
+        }
+        Cli none = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--duration", "300ms", "--service", svc.url(), "--sysfs-root", Files.createDirectories(root.resolve("bare")).toString());
+        assertEquals(0, none.code(), none.toString());
+        assertTrue(none.out().contains("serial unknown"), none.out());
+        Cli named = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--duration", "300ms", "--service", svc.url(), "--serial", "C02XK0GIVEN");
+        assertEquals(0, named.code(), named.toString());
+        assertTrue(named.out().contains("serial C02XK0GIVEN"), named.out());
+        assertEquals(64, Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--serial", "To Be Filled By O.E.M.").code());
+        assertEquals(4, svc.index.count());
+        assertEquals(0, Json.MAPPER.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(svc.url()
+                + "/v1/units/unknown/bundles")).build(), HttpResponse.BodyHandlers.ofString()).body()).size(), "never a unit called unknown");
     }
 
     /** A month of a wide trace seals (streamed) into a bundle larger than any service takes: said and kept, never read in. */

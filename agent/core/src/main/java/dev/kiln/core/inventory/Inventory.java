@@ -50,10 +50,22 @@ public record Inventory(String hostname, String manufacturer, String model, Stri
     public record Disk(String name, String model, long sizeBytes) {
     }
 
+    /**
+     * This inventory with the serial the run stands on: the platform's, or the one given or made
+     * from the machine id, with where it came from (and why) in {@link #sources()}.
+     */
+    public Inventory withSerial(UnitIdentity id) {
+        Map<String, String> s = new java.util.TreeMap<>(sources);
+        s.put("serial", id.source() + (id.note().isEmpty() ? "" : ": " + id.note()));
+        return new Inventory(hostname, manufacturer, model, identifier, id.serial(), chip, os, physicalCores, logicalCpus, clusters,
+                memoryBytes, gpus, neuralEngine, disks, macs, s);
+    }
+
     /** Identity fields for the run record (no numbers that change between boots). */
     public Map<String, String> identity() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("serial", serial);
+        m.put("serialSource", sources.getOrDefault("serial", "platform").replaceFirst(":.*", ""));
         m.put("model", model);
         m.put("identifier", identifier);
         m.put("manufacturer", manufacturer);

@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param sku             {@code --sku}, or null
  * @param sysfsRoot       root of /sys for telemetry (a fixture tree in tests)
  * @param noUpload        leave the bundle in the outbox
- * @param requireDelivery exit 3 when the bundle could not be delivered
+ * @param requireDelivery exit 3 when the run passed but its bundle could not be delivered
  * @param metricsPort     {@code --metrics-port}, or null
  * @param pauseAt         crash-test seam
  * @param faults          planted faults, as written ({@code SUITE:SITE@CPU:ITERATION[/PHASE]})
@@ -31,12 +31,13 @@ import java.util.Objects;
  * @param progress        how human progress is drawn
  * @param terminal        whether stdout is an interactive terminal (for {@link Progress#AUTO})
  * @param commandLine     the command line, for the record
+ * @param serial          {@code --serial}: the unit's serial, given; null to read it ({@link dev.kiln.core.inventory.UnitIdentity})
  */
 public record RunRequest(String profile, List<String> suites, String duration, String seed, List<String> params,
                          String hangTimeout, Path stateDir, Path key, String service, Path config, Path sku, Path sysfsRoot,
                          boolean noUpload, boolean requireDelivery, Integer metricsPort, RunSession.PausePoint pauseAt,
                          List<String> faults, long maxIterations, Output output, Progress progress, boolean terminal,
-                         String commandLine) {
+                         String commandLine, String serial) {
 
     /** What stdout carries. */
     public enum Output { HUMAN, JSONL }
@@ -58,6 +59,6 @@ public record RunRequest(String profile, List<String> suites, String duration, S
     /** The defaults of {@code kiln run} with no options, for a profile and a state directory. */
     public static RunRequest of(String profile, Path stateDir) {
         return new RunRequest(profile, null, null, null, List.of(), null, stateDir, null, null, null, null, null, false, false,
-                null, null, List.of(), 0, Output.HUMAN, null, false, null);
+                null, null, List.of(), 0, Output.HUMAN, null, false, null, null);
     }
 }

@@ -87,6 +87,8 @@ public final class RunService {
      */
     Checked check(RunRequest r) {
         require(r.maxIterations() >= 0, "--max-iterations must be >= 0");
+        String badSerial = r.serial() == null ? null : dev.kiln.core.inventory.UnitIdentity.problemWith(r.serial());
+        require(badSerial == null, badSerial);
         require(!(r.output() == RunRequest.Output.JSONL && r.progress() != null),
                 "--progress applies to human output; --output jsonl writes only the event stream");
         require(!(r.noUpload() && r.service() != null), "--no-upload and --service contradict each other");
@@ -198,7 +200,11 @@ public final class RunService {
                 shown = display == null ? runMetrics : RunListener.all(display, runMetrics);
             }
             List<SuiteRequest> suites = new ArrayList<>(c.suites());
-            Inventory inventory = inventory(probed);
+            // the unit's serial: given, the platform's, or its machine id (hashed); never a placeholder two machines share
+            Inventory read = inventory(probed);
+            dev.kiln.core.inventory.UnitIdentity unit = dev.kiln.core.inventory.UnitIdentity.resolve(request.serial(), read.serial(),
+                    () -> dev.kiln.core.inventory.UnitIdentity.machineId(request.sysfsRoot()));
+            Inventory inventory = read.withSerial(unit);
             byte[] inventoryJson = inventoryRecord(inventory, c, session, engine, suites);
             RunInfo info = new RunInfo(RunIds.newRunId().toString(), c.profile().name(), c.options().seed(), Instant.now(),
                     agentVersion, request.commandLine(), suites.stream().map(SuiteRequest::planned).toList(), inventory.identity());
