@@ -94,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics at http://<host>:N/metrics while the run and its delivery last (0: any free port).")
     Integer metricsPort;
 
-    @Option(names = "--pause-at", hidden = true, paramLabel = "POINT", description = "Crash-test seam: NONE, SUITE_END or SEALING.")
+    @Option(names = "--pause-at", hidden = true, paramLabel = "POINT", description = "Crash-test seam: NONE, STARTING, SUITE_END or SEALING.")
     RunSession.PausePoint pauseAt = RunSession.PausePoint.NONE;
 
     @Option(names = "--inject-fault", hidden = true, paramLabel = "SUITE:SITE@CPU:ITERATION[/PHASE]",

@@ -10,6 +10,10 @@ import dev.kiln.core.kit.OcpStreamValidator;
 import dev.kiln.core.state.Json;
 import dev.kiln.suites.selftest.PlanThrowsSuite;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,6 +102,89 @@ class VerdictProcessTest {
                 "selftest-pass", "--duration", "300ms");
         assertEquals(0, next.exit(), next.toString());
         assertTrue(next.err().contains("recovered run"), next.err());
+    }
+
+    /**
+     * A signal at any moment of start-up, with the machine busy: the process ends with a Kiln code,
+     * 2 with its run sealed INTERRUPTED (the rack's Prometheus may already see it: the run leaves its
+     * record), or the JVM's 143 only while no state was touched. The moment /metrics first answers
+     * ended with 143 and no record 8 times in 8 before the start-up's own handler.
+     */
+    @Test
+    @Timeout(300)
+    void aSignalAtAnyMomentOfStartUpEndsWithAKilnCodeAndTheRunsRecord() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        for (int t = 0; t < 2; t++) { // load: the start-up is slow and its moments spread out
+            Thread.ofPlatform().daemon().start(() -> {
+                long x = 0;
+                while (busy.get()) {
+                    x += System.nanoTime() % 7;
+                }
+                if (x == 42) {
+                    System.out.print("");
+                }
+            });
+        }
+        try {
+            // held at the moment between: state touched, /metrics answering, the run not started
+            Path held = dir.resolve("held");
+            Kiln h = Kiln.start(dir, "run", "--state-dir", held.toString(), "--profile", Cli.profile("selftest-all"), "--suites",
+                    "selftest-pass", "--duration", "20s", "--metrics-port", "0", "--pause-at", "STARTING");
+            h.awaitErr("paused at starting", 60);
+            String heldUrl = h.err().replaceAll("(?s).*metrics at (http://\\S+/metrics).*", "$1").replaceFirst("//[^:/]+:", "//127.0.0.1:");
+            assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(heldUrl)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "the rack already sees the run");
+            h.signal("TERM");
+            h.waitFor(120);
+            assertEquals(2, h.exit(), "a Kiln code, not the JVM's 143\n" + h);
+            assertTrue(h.err().contains("SIGTERM: the run is starting: it is cancelled as soon as it starts"), h.err());
+            try (Stream<Path> p = Files.list(held.resolve("outbox/pending"))) {
+                assertEquals(1, p.count(), "the run leaves its record, sealed INTERRUPTED\n" + h);
+            }
+            assertTrue(h.out().contains("INTERRUPTED"), h.out());
+
+            List<String> ends = new ArrayList<>();
+            int[] delaysMs = {-1, 0, 150, 300, 600, 1000, 1600};
+            for (int i = 0; i < delaysMs.length; i++) {
+                Path st = dir.resolve("s" + i);
+                Kiln k = Kiln.start(dir, "run", "--state-dir", st.toString(), "--profile", Cli.profile("selftest-all"), "--suites",
+                        "selftest-pass", "--duration", "20s", "--metrics-port", "0");
+                if (delaysMs[i] < 0) { // the moment /metrics first answers
+                    k.awaitErr("metrics at http://", 60);
+                    String url = k.err().replaceAll("(?s).*metrics at (http://\\S+/metrics).*", "$1").replaceFirst("//[^:/]+:", "//127.0.0.1:");
+                    HttpClient http = HttpClient.newHttpClient();
+                    while (true) {
+                        try {
+                            if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                                break;
+                            }
+                        } catch (java.io.IOException notYet) {
+                            Thread.sleep(5);
+                        }
+                    }
+                } else {
+                    Thread.sleep(delaysMs[i]);
+                }
+                k.signal("TERM");
+                k.waitFor(120);
+                long bundles;
+                try (Stream<Path> p = Files.exists(st.resolve("outbox/pending")) ? Files.list(st.resolve("outbox/pending")) : Stream.empty()) {
+                    bundles = p.filter(x -> x.toString().endsWith(".kiln.zip")).count();
+                }
+                ends.add(delaysMs[i] + " ms: exit " + k.exit() + ", " + bundles + " bundle(s)");
+                if (k.exit() == 143) {
+                    assertFalse(Files.exists(st), "143 only before any state was touched: " + ends + "\n" + k);
+                } else {
+                    assertEquals(2, k.exit(), ends + "\n" + k);
+                    assertEquals(1, bundles, "the run leaves its record, sealed INTERRUPTED: " + ends + "\n" + k);
+                }
+                if (delaysMs[i] < 0) {
+                    assertEquals(2, k.exit(), "once /metrics answers the run is the process's: " + k);
+                }
+            }
+        } finally {
+            busy.set(false);
+        }
     }
 
     @Test

@@ -157,6 +157,21 @@ public final class RunService {
      *                       directory cannot be written
      */
     public int run(RunRequest request) {
+        // From the first moment, a signal is the run's: it cannot run yet, so it is cancelled as soon as it starts (ends
+        // INTERRUPTED, sealed, exit 2); a second one stops at once with 2. The JVM's own 130/143 only comes before this line.
+        Signals starting = Signals.install(() -> "the run is starting: it is cancelled as soon as it starts, ends INTERRUPTED and is sealed",
+                () -> { }, ExitCode.INCOMPLETE::code, line -> {
+                    err.println("kiln: " + line);
+                    err.flush();
+                });
+        try {
+            return run(request, starting);
+        } finally {
+            starting.close();
+        }
+    }
+
+    private int run(RunRequest request, Signals starting) {
         // The machine's inventory (OSHI reads sysfs, DMI and more: a quarter of a second) is taken
         // while the request, profile and configuration are checked; a bad request never waits for it.
         java.util.concurrent.CompletableFuture<Inventory> probed = new java.util.concurrent.CompletableFuture<>();
@@ -180,6 +195,17 @@ public final class RunService {
             RunSession session = RunSession.open(c.state(), request.key(), Clock.systemUTC(), request.pauseAt(), notice)
                     .withSysfsRoot(request.sysfsRoot()).withHeatGuard(thermalLimits(c));
             Delivery.checkOutbox(c.state(), notice);
+            if (request.pauseAt() == RunSession.PausePoint.STARTING) { // crash-test seam: state touched, /metrics answering, no run yet
+                notice.accept("paused at starting");
+                for (int i = 0; i < 2400 && !starting.received(); i++) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
             PlatformProbe platform = PlatformProbe.current();
             RunEngine engine = new RunEngine(platform.threadPlacer(), platform.environment());
             HumanReporter display = null;
@@ -210,7 +236,8 @@ public final class RunService {
                     agentVersion, request.commandLine(), suites.stream().map(SuiteRequest::planned).toList(), inventory.identity());
             try {
                 LiveView drawn = view;
-                return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, drawn == null ? () -> { } : drawn::abandon, notice);
+                return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, drawn == null ? () -> { } : drawn::abandon, notice,
+                        starting);
             } finally {
                 if (view != null) {
                     view.close(); // the screen is given back even when the run ends in an exception
@@ -306,7 +333,8 @@ public final class RunService {
     }
 
     private int runAndDeliver(Checked c, RunEngine engine, RunSession session, RunInfo info, List<SuiteRequest> suites,
-                              byte[] inventoryJson, RunListener shown, HumanReporter display, Runnable beforeHalt, Consumer<String> notice) {
+                              byte[] inventoryJson, RunListener shown, HumanReporter display, Runnable beforeHalt, Consumer<String> notice,
+                              Signals starting) {
         RunRequest r = c.request();
         // What a second signal leaves with: incomplete until the verdict is known, then the verdict's; a defect recorded
         // (a suite ended FAIL or HUNG) makes it FAIL at once, as it makes the verdict
@@ -332,7 +360,7 @@ public final class RunService {
                     if (delivering.get()) {
                         runner.interrupt(); // stop waiting for the service
                     }
-                }, soFar::get, notice).beforeHalt(beforeHalt)) {
+                }, soFar::get, notice).beforeHalt(beforeHalt).after(starting)) {
             RunSession.Result result = session.run(engine, info, suites, c.options(), inventoryJson,
                     r.output() == RunRequest.Output.JSONL ? out : null, shown);
             ExitCode verdict = ExitCode.of(result.report().verdict());

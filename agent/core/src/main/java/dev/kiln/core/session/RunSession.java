@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  */
 public final class RunSession {
     /** Crash-test seam (hidden {@code --pause-at}): where to stop and wait to be killed. */
-    public enum PausePoint { NONE, SUITE_END, SEALING }
+    public enum PausePoint { NONE, STARTING, SUITE_END, SEALING }
 
     /** How often the run's telemetry is sampled. */
     static final Duration TELEMETRY_INTERVAL = Duration.ofSeconds(1);

@@ -86,6 +86,17 @@ public final class Signals implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes over from the handler of the start-up ({@code earlier}): a signal it received is this
+     * one's first (its cancel is done now, and the next signal stops at once).
+     */
+    public Signals after(Signals earlier) {
+        if (earlier != null && earlier.received() && received.compareAndSet(0, earlier.received.get())) {
+            cancel.run();
+        }
+        return this;
+    }
+
     /** What a second signal does just before the process stops (give the terminal back); it must not wait on anything. */
     public Signals beforeHalt(Runnable r) {
         beforeHalt = r;
