@@ -295,13 +295,8 @@ public final class ThermalJudge {
         int he = Math.min(phases.end, n);
         double min = Double.NaN;
         double max = Double.NaN;
-        // compensated sums of the whole trace and of the hold, as DoubleStream.average sums (see average)
-        double hi = 0;
-        double lo = 0;
-        double simple = 0;
-        double hi2 = 0;
-        double lo2 = 0;
-        double simple2 = 0;
+        Sum all = new Sum(); // the whole trace's and the hold's finite values, summed as the stream's average sums
+        Sum hold = new Sum();
         for (int i = 0; i < n; i++) {
             double x = v[i];
             if (Double.isNaN(x)) {
@@ -321,24 +316,16 @@ public final class ThermalJudge {
             min = ch.finite == 0 ? x : Math.min(min, x);
             max = ch.finite == 0 ? x : Math.max(max, x);
             ch.finite++;
-            double tmp = x - lo;
-            double velvel = hi + tmp;
-            lo = (velvel - hi) - tmp;
-            hi = velvel;
-            simple += x;
+            all.add(x);
             if (i >= hs && i < he) {
-                ch.holdFinite++;
-                double tmp2 = x - lo2;
-                double velvel2 = hi2 + tmp2;
-                lo2 = (velvel2 - hi2) - tmp2;
-                hi2 = velvel2;
-                simple2 += x;
+                hold.add(x);
             }
         }
         ch.min = min;
         ch.max = max;
-        ch.mean = finalMean(hi, lo, simple, ch.finite);
-        ch.holdMean = finalMean(hi2, lo2, simple2, ch.holdFinite);
+        ch.mean = all.mean();
+        ch.holdMean = hold.mean();
+        ch.holdFinite = (int) hold.count();
         ch.baseMean = mean(v, phases.baseline, phases.baselineEnd);
         if (name.endsWith("_rpm")) {
             ch.stoppedRun = longestAtOrBelow(v, phases.start, phases.end, 0);
@@ -1184,47 +1171,36 @@ public final class ThermalJudge {
     }
 
     /**
-     * The mean of the finite values of all of {@code v} and of {@code [from, to)} in one pass, each
-     * summed exactly as {@link #average} sums it: two independent sums in one loop cost about one.
+     * A compensated sum kept as {@link java.util.stream.DoubleStream#average()} keeps it (the same
+     * figure to the last bit): the judge's means equal those of the whole-trace judge it replaced.
      */
-    static double[] averages(double[] v, int from, int to) {
-        double hi = 0;
-        double lo = 0;
-        double simple = 0;
-        long n = 0;
-        double hi2 = 0;
-        double lo2 = 0;
-        double simple2 = 0;
-        long n2 = 0;
-        for (int i = 0; i < v.length; i++) {
-            double d = v[i];
-            if (!Double.isFinite(d)) {
-                continue;
-            }
+    static final class Sum {
+        private double hi;
+        private double lo;
+        private double simple;
+        private long n;
+
+        void add(double d) {
             n++;
             double tmp = d - lo;
             double velvel = hi + tmp;
             lo = (velvel - hi) - tmp;
             hi = velvel;
             simple += d;
-            if (i >= from && i < to) {
-                n2++;
-                double tmp2 = d - lo2;
-                double velvel2 = hi2 + tmp2;
-                lo2 = (velvel2 - hi2) - tmp2;
-                hi2 = velvel2;
-                simple2 += d;
-            }
         }
-        return new double[] {finalMean(hi, lo, simple, n), finalMean(hi2, lo2, simple2, n2)};
-    }
 
-    private static double finalMean(double hi, double lo, double simple, long n) {
-        if (n == 0) {
-            return Double.NaN;
+        long count() {
+            return n;
         }
-        double sum = hi - lo;
-        return (Double.isNaN(sum) && Double.isInfinite(simple) ? simple : sum) / n;
+
+        /** The mean, NaN when nothing was added. */
+        double mean() {
+            if (n == 0) {
+                return Double.NaN;
+            }
+            double sum = hi - lo;
+            return (Double.isNaN(sum) && Double.isInfinite(simple) ? simple : sum) / n;
+        }
     }
 
     /** Whether every value is the same (the largest equals the smallest); the array is not empty. */
@@ -1249,23 +1225,13 @@ public final class ThermalJudge {
      * the last bit) without the stream's buffers: a month of samples is averaged in place.
      */
     static double average(double[] v, int from, int to, boolean finiteOnly) {
-        double hi = 0;
-        double lo = 0;
-        double simple = 0;
-        long n = 0;
+        Sum sum = new Sum();
         for (int i = from; i < to; i++) {
-            double d = v[i];
-            if (finiteOnly && !Double.isFinite(d)) {
-                continue;
+            if (!finiteOnly || Double.isFinite(v[i])) {
+                sum.add(v[i]);
             }
-            n++;
-            double tmp = d - lo;
-            double velvel = hi + tmp;
-            lo = (velvel - hi) - tmp;
-            hi = velvel;
-            simple += d;
         }
-        return finalMean(hi, lo, simple, n);
+        return sum.mean();
     }
 
     static double median(double[] v) {

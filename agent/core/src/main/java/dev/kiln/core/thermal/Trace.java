@@ -787,7 +787,9 @@ public final class Trace implements AutoCloseable {
 
         /**
          * Decodes the cell at {@code from} (it ends at a comma or at {@code e}) into {@link #value} in
-         * one pass over its bytes, as {@link #number} would, and returns where it ends.
+         * one pass over its bytes, and returns where it ends. An empty cell is NaN; {@code -?d+(.d+)?}
+         * with up to 15 significant digits is the quotient of two exact doubles, correctly rounded as
+         * {@link Double#parseDouble} rounds it; anything else goes to it.
          */
         private int cell(int from, int e) {
             int i = from;
@@ -832,47 +834,10 @@ public final class Trace implements AutoCloseable {
                 value = neg ? -v : v;
                 return i;
             }
-            int end = indexOf(i, e);
-            value = number(from, end);
+            int end = indexOf(i, e); // another form (an exponent, NaN, 16 digits and more): as Double.parseDouble reads it
+            value = Double.parseDouble(new String(buf, from, end - from, StandardCharsets.UTF_8));
             return end;
         }
 
-        /**
-         * An empty cell is NaN; {@code -?d+(.d+)?} with up to 15 significant digits is the quotient of two
-         * exact doubles, correctly rounded as {@link Double#parseDouble} rounds it; anything else goes to it.
-         */
-        private double number(int s, int e) {
-            if (s == e) {
-                return Double.NaN;
-            }
-            int i = s;
-            boolean neg = buf[i] == '-';
-            if (neg) {
-                i++;
-            }
-            long m = 0;
-            int n = 0;
-            int start = i;
-            while (i < e && buf[i] >= '0' && buf[i] <= '9') {
-                m = m * 10 + (buf[i++] - '0');
-                n++;
-            }
-            int frac = 0;
-            boolean ok = i > start;
-            if (ok && i < e && buf[i] == '.') {
-                int f = ++i;
-                while (i < e && buf[i] >= '0' && buf[i] <= '9') {
-                    m = m * 10 + (buf[i++] - '0');
-                    n++;
-                }
-                frac = i - f;
-                ok = frac > 0;
-            }
-            if (ok && i == e && n <= 15 && frac < POW10.length) {
-                double v = frac == 0 ? m : m / POW10[frac];
-                return neg ? -v : v;
-            }
-            return Double.parseDouble(new String(buf, s, e - s, StandardCharsets.UTF_8));
-        }
     }
 }

@@ -378,12 +378,6 @@ class TraceTest {
             double[] f = ThermalJudge.finite(v, 0, v.length);
             double want = f.length == 0 ? Double.NaN : Arrays.stream(f).average().getAsDouble();
             assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(ThermalJudge.average(v, 0, v.length, true)));
-            int from = r.nextInt(v.length);
-            double[] two = ThermalJudge.averages(v, from, v.length);
-            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(two[0]));
-            double[] part = ThermalJudge.finite(v, from, v.length);
-            double wantPart = part.length == 0 ? Double.NaN : Arrays.stream(part).average().getAsDouble();
-            assertEquals(Double.doubleToRawLongBits(wantPart), Double.doubleToRawLongBits(two[1]));
             double all = Arrays.stream(v).average().getAsDouble();
             assertEquals(Double.doubleToLongBits(all), Double.doubleToLongBits(ThermalJudge.average(v, 0, v.length, false)), "any NaN is NaN");
         }
