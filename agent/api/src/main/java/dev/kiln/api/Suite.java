@@ -27,6 +27,17 @@ public interface Suite {
     Availability availability(SuiteEnvironment env);
 
     /**
+     * The same with the parameters the run passes (the descriptor's defaults under the profile's and
+     * {@code -P}'s): the one answer a run records and {@code kiln suites} shows. A suite whose presence
+     * depends on a parameter (which device type, which provider) says so here, not first in
+     * {@link #prepare}. The parameters are not yet validated: one that does not parse is left to
+     * {@link #validate}. The default is {@link #availability(SuiteEnvironment)}.
+     */
+    default Availability availability(SuiteEnvironment env, Parameters params) {
+        return availability(env);
+    }
+
+    /**
      * How the framework lays out workers: phases, each with one worker per placement. The default
      * is one unpinned worker.
      */

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code kiln suites}: every suite in this agent, with whether it can run here and why not. */
-@Command(name = "suites", mixinStandardHelpOptions = true, description = "List every suite with its availability on this machine and the reason when unavailable.")
+@Command(name = "suites", mixinStandardHelpOptions = true, description = "List every suite with what `kiln run --profile P` would do "
+        + "with it on this machine (the same check a run makes, with the parameters the profile passes) and the reason when it would skip it.")
 final class SuitesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -27,11 +28,21 @@ final class SuitesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--profile", defaultValue = "smoke", paramLabel = "NAME|FILE",
+            description = "The profile whose parameters the check uses, as `kiln run --profile` would. Default: ${DEFAULT-VALUE}.")
+    String profile;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         SuiteRegistry registry = SuiteRegistry.load();
         SuiteEnvironment env = dev.kiln.core.platform.PlatformProbe.current().environment();
+        Map<String, Map<String, String>> given = new LinkedHashMap<>(); // each suite's parameters in the profile (its first entry)
+        dev.kiln.core.profile.Profile prof = new dev.kiln.core.profile.ProfileLoader().load(profile);
+        prof.suites().forEach(e -> given.putIfAbsent(e.id(), e.parameters()));
+        if (prof.together() != null) {
+            prof.together().suites().forEach(e -> given.putIfAbsent(e.id(), e.parameters()));
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String id : registry.ids()) {
             Suite s = registry.create(id);
@@ -41,7 +52,7 @@ final class SuitesCommand implements Callable<Integer> {
             row.put("title", d.title());
             row.put("exercises", d.exercises());
             try {
-                Availability a = s.availability(env);
+                Availability a = s.availability(env, d.withDefaults(given.getOrDefault(d.id(), Map.of())));
                 row.put("available", a.available());
                 row.put("category", a.available() ? null : a.category().name());
                 row.put("reason", a.reason());

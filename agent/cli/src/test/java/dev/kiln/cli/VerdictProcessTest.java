@@ -318,6 +318,41 @@ class VerdictProcessTest {
         assertEquals(2, run.exit(), "gpu named and absent: incomplete\n" + run);
     }
 
+    /**
+     * {@code kiln suites} says what {@code kiln run} does with every suite here, the same answer with
+     * the same reason (PoCL present: its CPU device is no GPU; and hidden; ONNX Runtime CPU-only: no
+     * Neural Engine): the listing asks the run's own question, with the profile's parameters.
+     */
+    @Test
+    @Timeout(300)
+    void kilnSuitesSaysWhatKilnRunDoesWithEverySuiteHere() throws Exception {
+        for (boolean hidden : new boolean[] {false, true}) {
+            List<String> list = Kiln.command("suites", "--json", "--profile", "smoke");
+            Path st = dir.resolve(hidden ? "hidden" : "present");
+            List<String> run = Kiln.command("run", "--state-dir", st.toString(), "--profile", "smoke", "--duration", "8s", "--no-upload",
+                    "--output", "jsonl", "-P", "memory.size=16MiB");
+            Kiln suites = Kiln.start(dir, Map.of(), hidden ? withoutOpenCl(list) : list).waitFor(120);
+            Kiln k = Kiln.start(dir, Map.of(), hidden ? withoutOpenCl(run) : run).waitFor(200);
+            assertEquals(0, suites.exit(), suites.toString());
+            Map<String, String> outcomes = OcpStreamValidator.outcomes(k.out());
+            assertEquals(4, outcomes.size(), k.toString());
+            for (JsonNode row : Json.MAPPER.readTree(suites.out())) {
+                String id = row.get("id").asText();
+                if (!outcomes.containsKey(id)) {
+                    continue; // not in the profile
+                }
+                if (row.get("available").asBoolean()) {
+                    assertTrue(!outcomes.get(id).equals("SKIPPED"), id + ": listed available, the run skipped it\n" + suites.out() + k);
+                } else {
+                    assertEquals("SKIPPED", outcomes.get(id), id + ": listed " + row + ", the run did otherwise\n" + k);
+                    assertTrue(k.out().contains(row.get("reason").asText().replace("\"", "\\\"")), id + ": the same reason\n" + row + "\n" + k.out());
+                }
+            }
+            assertEquals("SKIPPED", outcomes.get("gpu"), "no GPU device here, PoCL's CPU device or none: " + outcomes);
+            assertEquals("SKIPPED", outcomes.get("neural-engine"), outcomes.toString());
+        }
+    }
+
     /** A short profile in which the GPU suite is optional, as in smoke. */
     private Path gpuProfile() throws java.io.IOException {
         return Files.writeString(dir.resolve("optional-gpu.yaml"), """

@@ -129,7 +129,7 @@ final class SuiteRunner {
     /** availability → validate → prepare → plan → phases → finish; stops at the first call that breaks. */
     private void lifecycle(Suite suite, SuiteExecution exec, SuiteRequest request, Run r) {
         String id = request.id();
-        Attempt<Availability> av = bounded("availability", () -> suite.availability(environment), options.prepareTimeout(), id);
+        Attempt<Availability> av = bounded("availability", () -> suite.availability(environment, exec.parameters()), options.prepareTimeout(), id);
         if (broke(av, OutcomeRule.Call.AVAILABILITY, options.prepareTimeout(), r)) {
             return;
         }

@@ -100,6 +100,22 @@ public final class GpuSuite implements Suite {
         }
     }
 
+    /** With the run's parameters: a device of the type asked for, through the API asked for (what prepare would find). */
+    @Override
+    public Availability availability(SuiteEnvironment env, Parameters p) {
+        String api = p.get("api").trim();
+        String type = p.get("device-type").trim();
+        if (!GpuBackend.APIS.contains(api) || !TYPES.contains(type)) {
+            return availability(env); // validate says what is wrong with them
+        }
+        try {
+            chosen(GpuBackend.of(api, env.os()), p);
+            return Availability.ok();
+        } catch (SuiteUnavailableException e) {
+            return Availability.unavailable(e.category(), e.getMessage());
+        }
+    }
+
     @Override
     public void validate(Parameters p) {
         String api = p.get("api").trim();

@@ -105,6 +105,22 @@ public final class NeuralEngineSuite implements Suite {
         }
     }
 
+    /** With the run's parameters: the Neural Engine itself where the provider is Core ML (what prepare would find). */
+    @Override
+    public Availability availability(SuiteEnvironment env, Parameters p) {
+        Availability base = availability(env);
+        Engine.Provider provider = Engine.Provider.of(p.get("provider").trim());
+        if (!base.available() || provider != Engine.Provider.COREML) {
+            return base; // a provider that does not parse is validate's to say
+        }
+        try {
+            SuiteUnavailableException no = whyNoNeuralEngine(env, Engine.providers());
+            return no == null ? base : Availability.unavailable(no.category(), no.getMessage());
+        } catch (Engine.Unavailable e) {
+            return Availability.unavailable(UnavailableCategory.NOT_SUPPORTED, e.getMessage());
+        }
+    }
+
     @Override
     public void validate(Parameters p) {
         if (Engine.Provider.of(p.get("provider").trim()) == null) {
