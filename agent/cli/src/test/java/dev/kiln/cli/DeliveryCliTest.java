@@ -219,10 +219,19 @@ class DeliveryCliTest {
         Cli named = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
                 "--duration", "300ms", "--service", svc.url(), "--serial", "C02XK0GIVEN");
         assertEquals(0, named.code(), named.toString());
-        assertTrue(named.out().contains("serial C02XK0GIVEN"), named.out());
+        assertTrue(named.out().contains("serial C02XK0GIVEN (given with --serial)"), named.out());
+        Path withSerial = writeConfig("unit:\n  serial: C02XK0CONF\n");
+        Cli configured = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--duration", "300ms", "--no-upload", "--config", withSerial.toString());
+        assertEquals(0, configured.code(), configured.toString());
+        assertTrue(configured.out().contains("serial C02XK0CONF (from the config)"), configured.out());
+        Cli placeholder = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--config", writeConfig("unit:\n  serial: unknown\n").toString());
+        assertEquals(78, placeholder.code(), placeholder.toString());
+        assertTrue(placeholder.err().contains("line 2: unit.serial: the serial 'unknown' names no machine"), placeholder.err());
         assertEquals(64, Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
                 "--serial", "To Be Filled By O.E.M.").code());
-        assertEquals(4, svc.index.count());
+        assertEquals(4, svc.index.count(), "the configured run was not delivered (--no-upload)");
         assertEquals(0, Json.MAPPER.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(svc.url()
                 + "/v1/units/unknown/bundles")).build(), HttpResponse.BodyHandlers.ofString()).body()).size(), "never a unit called unknown");
     }

@@ -33,10 +33,16 @@ import java.time.Duration;
  *   minFreeMiB: 256                     # refuse to start a run with less free space
  * delivery:
  *   runWait: 30s                        # how long `kiln run` tries to deliver before leaving it pending
+ * unit:
+ *   serial: C02XK0TEST                  # the unit's serial where the machine gives none (--serial wins)
  * </pre>
  */
 public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty("outbox") OutboxSettings outbox,
-                         @JsonProperty("delivery") Delivery delivery) {
+                         @JsonProperty("delivery") Delivery delivery, @JsonProperty("unit") Unit unit) {
+
+    /** The unit this station tests, where the machine cannot say it itself. */
+    public record Unit(@JsonProperty("serial") String serial) {
+    }
 
     public record Service(@JsonProperty("url") String url, @JsonProperty("tokenFile") String tokenFile,
                           @JsonProperty("caFile") String caFile, @JsonProperty("clientCert") String clientCert,
@@ -51,7 +57,7 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
     }
 
     public static KilnConfig empty() {
-        return new KilnConfig(null, null, null);
+        return new KilnConfig(null, null, null, null);
     }
 
     /** The explicit file (which must exist), else the state directory's config.yaml if present. */
@@ -153,7 +159,18 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
             sentRetention();
             minFreeBytes();
             runWait();
+            serial();
             return this;
+        }
+
+        /** {@code unit.serial}, checked as {@code --serial} is (a placeholder names no machine), or null. */
+        public String serial() {
+            String s = config.unit() == null ? null : config.unit().serial();
+            String problem = s == null ? null : dev.kiln.core.inventory.UnitIdentity.problemWith(s);
+            if (problem != null) {
+                throw KilnException.config(where("unit.serial") + ": unit.serial: " + problem.replace("--serial", "the serial"));
+            }
+            return s;
         }
 
         /** The service to deliver to: {@code urlOverride} (--service) wins over the file; null when neither names one. */

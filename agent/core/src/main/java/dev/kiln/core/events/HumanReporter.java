@@ -127,7 +127,12 @@ public final class HumanReporter implements RunListener {
         String from = run.unit().getOrDefault("serialSource", "platform");
         out.printf("Unit     %s %s  serial %s%s%n", run.unit().getOrDefault("manufacturer", "unknown"),
                 run.unit().getOrDefault("model", "unknown"), run.unit().getOrDefault("serial", "unknown"),
-                from.equals("platform") ? "" : from.equals("none") ? " (none readable here: give --serial)" : " (from the " + from + ")");
+                switch (from) {
+                    case "platform" -> "";
+                    case "none" -> " (none readable here: give --serial)";
+                    case "--serial" -> " (given with --serial)";
+                    default -> " (from the " + from + ")";
+                });
         out.printf("Profile  %s  seed %s (replay with --seed %s)%n", run.profile(), Seeds.format(run.seed()), Seeds.format(run.seed()));
         // suites of a stage (named stage/suite) run at the same time: their longest counts once
         Duration total = Duration.ZERO;

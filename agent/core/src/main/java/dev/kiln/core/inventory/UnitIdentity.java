@@ -20,15 +20,23 @@ import javax.crypto.spec.SecretKeySpec;
  * files each of its runs apart.
  *
  * @param serial what the run records as its unit's serial
- * @param source where it came from: {@code --serial}, {@code platform}, {@code machine id} or {@code none}
+ * @param source where it came from: {@code --serial}, {@code config}, {@code platform}, {@code machine id} or {@code none}
  * @param note   why the platform's serial was not used (empty when it was, or when one was given)
  */
 public record UnitIdentity(String serial, String source, String note) {
 
     /** Resolves the serial: the given one, the platform's, the machine id's, or {@code unknown}. */
     public static UnitIdentity resolve(String given, String platformSerial, Supplier<String> machineId) {
+        return resolve(given, null, platformSerial, machineId);
+    }
+
+    /** The same with the configuration's {@code unit.serial} ({@code configured}) after {@code --serial}. */
+    public static UnitIdentity resolve(String given, String configured, String platformSerial, Supplier<String> machineId) {
         if (given != null) {
             return new UnitIdentity(given, "--serial", "");
+        }
+        if (configured != null) {
+            return new UnitIdentity(configured, "config", "");
         }
         if (!BundleIdentity.placeholderSerial(platformSerial)) {
             return new UnitIdentity(platformSerial, "platform", "");

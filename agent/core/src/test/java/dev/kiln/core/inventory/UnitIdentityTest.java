@@ -23,7 +23,8 @@ class UnitIdentityTest {
 
     @Test
     void theGivenSerialThenThePlatformsThenTheMachineIdHashedThenUnknown() {
-        assertEquals(new UnitIdentity("SN-GIVEN", "--serial", ""), UnitIdentity.resolve("SN-GIVEN", "C02XK0TEST", () -> ID_A));
+        assertEquals(new UnitIdentity("SN-GIVEN", "--serial", ""), UnitIdentity.resolve("SN-GIVEN", "SN-CONF", "C02XK0TEST", () -> ID_A));
+        assertEquals(new UnitIdentity("SN-CONF", "config", ""), UnitIdentity.resolve(null, "SN-CONF", "C02XK0TEST", () -> ID_A));
         assertEquals(new UnitIdentity("C02XK0TEST", "platform", ""), UnitIdentity.resolve(null, "C02XK0TEST", () -> ID_A));
         UnitIdentity a = UnitIdentity.resolve(null, "To Be Filled By O.E.M.", () -> ID_A);
         assertEquals("machine id", a.source());
