@@ -127,12 +127,12 @@ public final class BundleReader {
 
     /**
      * One entry's bytes as they inflate, for a caller that streams a large file (a month of
-     * telemetry) instead of holding it: the whole zip is scanned first (every refusal of
-     * {@link #scan}, so the entry's expansion is bounded), then the entry is opened again and read
-     * to its end. Null when the bundle has no such entry.
+     * telemetry) instead of holding it, once {@code scanned} (the {@link #scan} of these same bytes,
+     * which the caller made anyway to keep the small files) has passed every check, so the entry's
+     * expansion is bounded: no third pass over the zip. Null when the bundle has no such entry.
      */
-    public static java.io.InputStream open(byte[] zip, BundleLimits limits, String name) throws RejectedException {
-        if (!scan(zip, limits, java.util.Set.of()).sha256().containsKey(name)) {
+    public static java.io.InputStream open(byte[] zip, Scan scanned, String name) throws RejectedException {
+        if (!scanned.sha256().containsKey(name)) {
             return null;
         }
         try {

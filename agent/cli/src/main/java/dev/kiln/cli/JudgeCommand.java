@@ -69,15 +69,16 @@ final class JudgeCommand implements Callable<Integer> {
             }
             // the summary and inventory in memory (each up to 64 MiB); the telemetry streamed into the judge's trace, which
             // goes to a temporary file past its heap budget: a month of it is judged in a bounded heap
-            small = BundleReader.scan(zip, limits.withMaxJsonBytes(64 << 20), java.util.Set.of(BundleNames.SUMMARY, BundleNames.INVENTORY))
-                    .kept();
-            telemetry = BundleReader.open(zip, limits, BundleNames.TELEMETRY);
+            BundleReader.Scan scan = BundleReader.scan(zip, limits.withMaxJsonBytes(64 << 20),
+                    java.util.Set.of(BundleNames.SUMMARY, BundleNames.INVENTORY));
+            small = scan.kept();
+            telemetry = BundleReader.open(zip, scan, BundleNames.TELEMETRY);
         } catch (BundleReader.RejectedException e) {
             throw new KilnException(ExitCode.DATA, "bundle " + bundle + " is not a readable bundle: " + e.getMessage());
         } catch (OutOfMemoryError e) {
             throw new KilnException(ExitCode.DATA, "bundle " + bundle + " cannot be read in this heap: " + Why.of(e));
         }
-        try (Rejudge rj = rejudge(small, telemetry)) {
+        try (java.io.InputStream in = telemetry; Rejudge rj = rejudge(small, in)) {
             return judge(rj, override);
         }
     }

@@ -137,7 +137,8 @@ class VerdictProcessTest {
             h.signal("TERM");
             h.waitFor(120);
             assertEquals(2, h.exit(), "a Kiln code, not the JVM's 143\n" + h);
-            assertTrue(h.err().contains("SIGTERM: the run is starting: it is cancelled as soon as it starts"), h.err());
+            assertTrue(h.err().contains("SIGTERM: cancelling the run before its suites start; if it starts, it ends INTERRUPTED and is sealed"),
+                    h.err());
             try (Stream<Path> p = Files.list(held.resolve("outbox/pending"))) {
                 assertEquals(1, p.count(), "the run leaves its record, sealed INTERRUPTED\n" + h);
             }

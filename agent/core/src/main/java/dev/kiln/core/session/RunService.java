@@ -159,11 +159,9 @@ public final class RunService {
     public int run(RunRequest request) {
         // From the first moment, a signal is the run's: it cannot run yet, so it is cancelled as soon as it starts (ends
         // INTERRUPTED, sealed, exit 2); a second one stops at once with 2. The JVM's own 130/143 only comes before this line.
-        Signals starting = Signals.install(() -> "the run is starting: it is cancelled as soon as it starts, ends INTERRUPTED and is sealed",
-                () -> { }, ExitCode.INCOMPLETE::code, line -> {
-                    err.println("kiln: " + line);
-                    err.flush();
-                });
+        // (the words promise only what follows: a request refused at start-up never starts, and says why with its own code)
+        Signals starting = Signals.install(() -> "cancelling the run before its suites start; if it starts, it ends INTERRUPTED and is sealed",
+                () -> { }, ExitCode.INCOMPLETE::code, this::notice);
         try {
             return run(request, starting);
         } finally {
@@ -183,10 +181,7 @@ public final class RunService {
             }
         });
         Checked c = check(request);
-        Consumer<String> notice = line -> {
-            err.println("kiln: " + line);
-            err.flush();
-        };
+        Consumer<String> notice = this::notice;
         // Binding the metrics port writes nothing, and a port in use is a usage error: before the state.
         try (MetricsServer metrics = MetricsServer.serve(request.metricsPort(), c.state(), notice);
              StateLock lock = StateLock.acquire(c.state())) {
@@ -258,6 +253,12 @@ public final class RunService {
             }
             throw e;
         }
+    }
+
+    /** One line on stderr, as every notice of a run is said. */
+    private void notice(String line) {
+        err.println("kiln: " + line);
+        err.flush();
     }
 
     /** Colour unless {@code NO_COLOR} is set to anything but the empty string (no-color.org). */

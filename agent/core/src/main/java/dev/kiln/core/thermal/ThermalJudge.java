@@ -143,6 +143,8 @@ public final class ThermalJudge {
     /** CPU clusters, by name, in name order. */
     private final Map<String, Cluster> clusters = new TreeMap<>();
     private String hottest;
+    private double[] hotRaw;
+    private double[] hotSmoothed;
 
     /** What every check needs of one channel as recorded (NaN and impossible values as they were). */
     private static final class Channel {
@@ -211,15 +213,8 @@ public final class ThermalJudge {
             double[] v = trace.column(c);
             chs[i] = channel(c, v);
             if (c.endsWith("_celsius")) {
-                double[] sane = trace.spilled() ? v : v.clone(); // a spilled trace's column is a copy already
-                boolean any = false;
-                for (int j = 0; j < sane.length; j++) {
-                    if (sane[j] < MIN_CELSIUS || sane[j] > MAX_CELSIUS) {
-                        sane[j] = Double.NaN;
-                    }
-                    any |= Double.isFinite(sane[j]);
-                }
-                if (any) {
+                double[] sane = sane(v);
+                if (Arrays.stream(sane).anyMatch(Double::isFinite)) {
                     tps[i] = temp(sane);
                 }
             }
@@ -391,9 +386,9 @@ public final class ThermalJudge {
         return null;
     }
 
-    /** The temperature channel's values, those outside what the physics allows made NaN (read again: for one channel). */
-    private double[] raw(String channel) {
-        double[] v = trace.spilled() ? trace.column(channel) : trace.column(channel).clone();
+    /** A temperature column's own copy, the readings outside what the physics allows made NaN. */
+    private double[] sane(double[] column) {
+        double[] v = trace.spilled() ? column : column.clone(); // a spilled trace's column is a copy already
         for (int i = 0; i < v.length; i++) {
             if (v[i] < MIN_CELSIUS || v[i] > MAX_CELSIUS) {
                 v[i] = Double.NaN;
@@ -402,9 +397,20 @@ public final class ThermalJudge {
         return v;
     }
 
-    /** The same, smoothed through the running median of {@code breachSeconds}. */
-    private double[] smoothed(String channel) {
-        return runningMedian(raw(channel), k);
+    /** The hottest sensor's sane readings, read once for the checks that need its whole course. */
+    private double[] hotRaw() {
+        if (hotRaw == null) {
+            hotRaw = sane(trace.column(hottest()));
+        }
+        return hotRaw;
+    }
+
+    /** The same, smoothed through the running median of {@code breachSeconds}, made once. */
+    private double[] hotSmoothed() {
+        if (hotSmoothed == null) {
+            hotSmoothed = runningMedian(hotRaw(), k);
+        }
+        return hotSmoothed;
     }
 
     /**
@@ -535,7 +541,7 @@ public final class ThermalJudge {
             return skipped("equilibrium-temperature", "the hold was shorter than the equilibrium window (" + limits.equilibriumWindow() + ")");
         }
         String hottest = hottest();
-        int eq = equilibriumIndex(smoothed(hottest), w);
+        int eq = equilibriumIndex(hotSmoothed(), w);
         List<Measurement> ms = new ArrayList<>();
         List<String> over = new ArrayList<>();
         double limit = limits.maxEquilibriumCelsius();
@@ -827,7 +833,7 @@ public final class ThermalJudge {
         }
         int w = window(limits.heatUpWindowDuration().toMillis() / 1000.0);
         String hottest = hottest();
-        double[] v = smoothed(hottest);
+        double[] v = hotSmoothed();
         double fastest = Double.NaN;
         for (int i = phases.start; i + w < phases.end; i++) {
             if (Double.isFinite(v[i]) && Double.isFinite(v[i + w])) {
@@ -863,8 +869,8 @@ public final class ThermalJudge {
         if (phases.cooldownEndMs <= phases.endMs) {
             return skipped("cool-down", "the stage had no cool-down");
         }
-        double[] raw = raw(hottest);
-        double[] v = runningMedian(raw, k);
+        double[] raw = hotRaw();
+        double[] v = hotSmoothed();
         double target = base + limits.coolDownMarginCelsius();
         double limitSeconds = limits.maxCoolDownDuration().toMillis() / 1000.0;
         Coverage baseCov = coverage(Map.of(hottest, count(raw, phases.baseline, phases.baselineEnd)), phases.baselineMs, phases.baselineEndMs,

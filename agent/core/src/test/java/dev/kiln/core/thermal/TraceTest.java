@@ -384,9 +384,12 @@ class TraceTest {
     }
 
     @Test
-    void aStreamThatFailsMidwayIsAnErrorAndLeavesNoFile() {
+    void aStreamThatFailsMidwayIsAnErrorAndLeavesNoFile() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before = kilnFiles(tmp);
         InputStream failing = new InputStream() {
-            final byte[] head = synthetic(50, 3, 4).getBytes(StandardCharsets.UTF_8);
+            // past two blocks, with no heap budget: the spill file exists when the disk goes away
+            final byte[] head = synthetic(2 * Trace.BLOCK_ROWS + 50, 3, 4).getBytes(StandardCharsets.UTF_8);
             int at;
 
             @Override
@@ -399,5 +402,6 @@ class TraceTest {
         };
         IOException e = assertThrows(IOException.class, () -> Trace.parse(failing, 0));
         assertEquals("the disk went away", e.getMessage());
+        assertEquals(before, kilnFiles(tmp), "the spill file of a failed read is gone");
     }
 }
