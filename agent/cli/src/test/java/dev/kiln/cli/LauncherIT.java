@@ -47,8 +47,14 @@ class LauncherIT {
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(haveScript, "util-linux script (a pty) is not installed");
         Path state = java.nio.file.Files.createTempDirectory("kiln-tty");
-        Process tty = new ProcessBuilder("script", "-qec", "bash " + root.resolve("kiln") + " run --state-dir " + state
-                + " --suites cpu --duration 60s --no-upload", "/dev/null").redirectErrorStream(true).start();
+        // script runs its command through $SHELL -c (sh when SHELL is unset, as under CI): dash dies of the
+        // terminal's SIGINT while it waits, and script would report 130 for it, not the run's own code. A
+        // person's interactive shell ignores SIGINT while it waits; "exec" puts the launcher in that shell's
+        // place, so the code measured is the run's, as the person sees it. SHELL=/bin/sh keeps the hard case.
+        ProcessBuilder ttyBuilder = new ProcessBuilder("script", "-qec", "exec bash " + root.resolve("kiln") + " run --state-dir "
+                + state + " --suites cpu --duration 60s --no-upload", "/dev/null").redirectErrorStream(true);
+        ttyBuilder.environment().put("SHELL", "/bin/sh");
+        Process tty = ttyBuilder.start();
         StringBuffer seen = new StringBuffer();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
             try (java.io.InputStream in = tty.getInputStream()) {
