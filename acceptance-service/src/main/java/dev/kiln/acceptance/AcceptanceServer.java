@@ -177,6 +177,8 @@ public final class AcceptanceServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore ingests;
     /** Bytes of request bodies held in memory at once, in KiB: max-ingests x max-bundle-bytes. */
     private final java.util.concurrent.Semaphore bodyBudget;
+    /** This process's spool of uploads being received ({@link #spoolOf}). */
+    private final java.nio.file.Path spool;
     private final int bodyBudgetKiB;
     private final Access access;
     private final Dashboard dashboard;
@@ -193,6 +195,7 @@ public final class AcceptanceServer implements AutoCloseable {
         this.ingests = new java.util.concurrent.Semaphore(options.limits().maxIngests(), true);
         this.bodyBudgetKiB = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(64, options.limits().maxIngests() * ((options.maxBundleBytes() + 1023 >> 10) + 1)));
         this.bodyBudget = new java.util.concurrent.Semaphore(bodyBudgetKiB, true);
+        this.spool = spoolOf(UPLOADS);
         this.access = options.rules();
         byte[] key = options.sessionKey();
         if (key == null) {
@@ -384,29 +387,39 @@ public final class AcceptanceServer implements AutoCloseable {
             error(ex, 413, "bundle of " + length + " bytes is over the limit of " + options.maxBundleBytes());
             return;
         }
-        // Bodies are read against a byte budget (max-ingests x max-bundle-bytes of heap in all), taken
+        // Bodies are spooled to a file as they arrive (a month-long run's bundle is gigabytes; the heap holds
+        // a buffer per upload), against a byte budget (max-ingests x max-bundle-bytes of spool in all), taken
         // as the bytes arrive: a client dripping its upload holds only what it has sent, so slow senders
         // cannot stall everyone else's uploads. Past the budget an upload waits a moment, then gets 503.
         int[] heldKiB = {0};
+        Spooled body = null;
         try {
-            byte[] body;
             try {
                 // a declared length bounds the read (and the budget taken); chunked bodies read to the limit + 1
                 long declared = length == null ? -1 : parseLong(length);
                 long limit = declared >= 0 ? declared : options.maxBundleBytes() + 1;
-                body = readBody(ex.getRequestBody(), limit, System.nanoTime() + options.limits().requestTime().toNanos(),
-                        heldKiB);
+                long free = java.nio.file.Files.getFileStore(spool).getUsableSpace();
+                if (declared > free) { // answered before a byte is written: the station retries later, nothing is half-stored
+                    throw new SpoolFull(spool + " has " + free + " bytes free, the bundle is " + declared);
+                }
+                body = spool(ex.getRequestBody(), limit, System.nanoTime() + options.limits().requestTime().toNanos(), heldKiB);
             } catch (Busy b) {
                 busy(ex, "busy: " + bodyBudgetKiB + " KiB of uploads are being received; retry after 2 s");
                 return;
+            } catch (SpoolFull f) {
+                count("error");
+                ex.getResponseHeaders().set("Retry-After", "30");
+                ex.getResponseHeaders().set("Connection", "close");
+                error(ex, 503, "the service cannot spool the upload: " + f.getMessage());
+                return;
             }
-            if (body == null) {
+            if (body.timedOut()) {
                 count("rejected");
                 ex.getResponseHeaders().set("Connection", "close");
                 error(ex, 408, "the bundle did not arrive within " + options.limits().requestTime().toSeconds() + " s");
                 return;
             }
-            if (body.length > options.maxBundleBytes()) {
+            if (body.size() > options.maxBundleBytes()) {
                 count("rejected");
                 drain(ex);
                 error(ex, 413, "bundle is over the limit of " + options.maxBundleBytes() + " bytes");
@@ -424,7 +437,26 @@ public final class AcceptanceServer implements AutoCloseable {
                 ingests.release();
             }
         } finally {
+            if (body != null) {
+                java.nio.file.Files.deleteIfExists(body.file());
+            }
             bodyBudget.release(heldKiB[0]);
+        }
+    }
+
+    /**
+     * An upload's body in a file of the spool: its length, its SHA-256 taken as it arrived, and whether
+     * the client stopped sending before the deadline (then the rest is not read).
+     */
+    private record Spooled(java.nio.file.Path file, long size, byte[] sha256, boolean timedOut) {
+    }
+
+    /** The spool could not take an upload's bytes (a full disk): the service's fault, answered 503. */
+    private static final class SpoolFull extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SpoolFull(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -451,8 +483,8 @@ public final class AcceptanceServer implements AutoCloseable {
         error(ex, 503, message);
     }
 
-    private void ingest(HttpExchange ex, String runId, long started, Access.Principal who, byte[] body) throws IOException, SQLException {
-        byte[] raw = sha256(body);
+    private void ingest(HttpExchange ex, String runId, long started, Access.Principal who, Spooled body) throws IOException, SQLException {
+        byte[] raw = body.sha256();
         String hex = HexFormat.of().formatHex(raw);
         String digestHeader = ex.getRequestHeaders().getFirst("Content-Digest");
         Matcher d = digestHeader == null ? null : DIGEST.matcher(digestHeader);
@@ -467,9 +499,9 @@ public final class AcceptanceServer implements AutoCloseable {
             return;
         }
         // Verified before anything is looked up or answered: garbage or an untrusted bundle PUT to a
-        // stored run id gets 422, never a 409 that tells it the stored digest. Verification streams, so
-        // a bomb costs no more memory than its own bytes.
-        BundleVerifier.Result v = verifier.verify(body);
+        // stored run id gets 422, never a 409 that tells it the stored digest. Verification streams from the
+        // spooled file, so a bomb (or a month of telemetry) costs a buffer of memory.
+        BundleVerifier.Result v = verifier.verify(body.file());
         Refusal refused = refusal(v, runId, who);
         if (refused != null) {
             // The very bytes already stored are answered as stored, whatever changed since (a key revoked,
@@ -491,10 +523,10 @@ public final class AcceptanceServer implements AutoCloseable {
         // A valid, trusted bundle: its bytes are written while its facts are read; its row only once the
         // bytes are durable (a row never names a blob that is not there).
         java.util.concurrent.Future<?> stored = executor.submit(() -> {
-            blobs.put(hex, body);
+            blobs.put(hex, body.file());
             return null;
         });
-        RunFacts facts = RunFacts.of(body);
+        RunFacts facts = RunFacts.of(dev.kiln.bundle.ZipSource.of(body.file()));
         try {
             stored.get();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -530,7 +562,7 @@ public final class AcceptanceServer implements AutoCloseable {
         // lack a serial are never one unit, a FAIL of one never hidden behind a PASS of the other
         BundleIndex.Row row = new BundleIndex.Row(runId, dev.kiln.bundle.BundleIdentity.unitOf(v.predicate().path("serial").asText(), runId),
                 v.predicate().path("verdict").asText(),
-                hex, v.keyId(), body.length, Instant.now().toString());
+                hex, v.keyId(), body.size(), Instant.now().toString());
         // what the dashboard shows, indexed with the row in one transaction (the bundle stays the source)
         String station = who instanceof Access.Station st ? st.name() : "key " + v.keyId().substring(0, Math.min(12, v.keyId().length()));
         if (index.insertIfAbsent(row, facts, station)) {
@@ -623,34 +655,65 @@ public final class AcceptanceServer implements AutoCloseable {
     }
 
     /**
-     * Reads up to {@code limit} bytes of a body against a deadline, checked between reads: a client
-     * dripping bytes is cut off (null). What is kept is taken from the body budget (in KiB, added to
-     * {@code heldKiB}, which the caller gives back), so a slow sender holds only what it has sent;
-     * {@link Busy} when the budget stays spent for the ingest wait. A client that sends nothing at all blocks the first read; the JDK server's
-     * own request-time limit closes that connection.
+     * Spools up to {@code limit} bytes of a body to a file against a deadline, checked between reads: a
+     * client dripping bytes is cut off ({@code timedOut}). What is written is taken from the body budget
+     * (in KiB, added to {@code heldKiB}, which the caller gives back), so a slow sender holds only what
+     * it has sent; {@link Busy} when the budget stays spent for the ingest wait. A client that sends
+     * nothing at all blocks the first read; the JDK server's own request-time limit closes that
+     * connection. The file is the caller's to delete (also when this throws: then it is deleted here).
      */
-    private byte[] readBody(InputStream in, long limit, long deadline, int[] heldKiB) throws IOException, Busy {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        byte[] buf = new byte[16 * 1024]; // scratch per connection; what is kept is counted
-        while (out.size() < limit) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, limit - out.size()));
-            if (n < 0) {
-                break;
-            }
-            // the budget covers what is kept: take what these bytes add before keeping them
-            int need = (int) ((out.size() + (long) n + 1023 >> 10) - heldKiB[0]);
-            if (need > 0) {
-                if (!acquire(bodyBudget, need)) {
-                    throw new Busy();
+    private Spooled spool(InputStream in, long limit, long deadline, int[] heldKiB) throws IOException, Busy, SpoolFull {
+        java.nio.file.Path file;
+        try {
+            file = java.nio.file.Files.createTempFile(spool, "upload", ".kiln.zip");
+        } catch (IOException e) {
+            throw new SpoolFull("cannot create a file in " + spool + ": " + Why.of(e));
+        }
+        boolean done = false;
+        try (OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024]; // scratch per connection; what is written is counted
+            long size = 0;
+            boolean timedOut = false;
+            while (size < limit) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, limit - size));
+                if (n < 0) {
+                    break;
                 }
-                heldKiB[0] += need;
+                // the budget covers what is written: take what these bytes add before writing them
+                int need = (int) ((size + n + 1023 >> 10) - heldKiB[0]);
+                if (need > 0) {
+                    if (!acquire(bodyBudget, need)) {
+                        throw new Busy();
+                    }
+                    heldKiB[0] += need;
+                }
+                try {
+                    out.write(buf, 0, n);
+                } catch (IOException e) {
+                    throw new SpoolFull("writing " + file + " after " + size + " bytes: " + Why.of(e));
+                }
+                sha.update(buf, 0, n);
+                size += n;
+                if (System.nanoTime() > deadline) {
+                    timedOut = true;
+                    break;
+                }
             }
-            out.write(buf, 0, n);
-            if (System.nanoTime() > deadline) {
-                return null;
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new SpoolFull("writing " + file + ": " + Why.of(e));
+            }
+            done = true;
+            return new Spooled(file, size, sha.digest(), timedOut);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            if (!done) {
+                java.nio.file.Files.deleteIfExists(file);
             }
         }
-        return out.toByteArray();
     }
 
     /**
@@ -706,6 +769,43 @@ public final class AcceptanceServer implements AutoCloseable {
         }
     }
 
+    /** Where uploads are spooled while they are received and verified: one folder per process under it. */
+    static final java.nio.file.Path UPLOADS = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "kiln-acceptance-uploads");
+
+    /** Spool roots this process has emptied of its own leftovers (once: later servers of it share the folder). */
+    private static final java.util.Set<java.nio.file.Path> SPOOLS_CLEANED = new java.util.HashSet<>();
+
+    /**
+     * This process's spool folder, {@code ROOT/<pid>}, emptied by the first server of this process: what
+     * is there then was left by an earlier process of the same id (a container restarted) whose uploads
+     * were never answered. Folders of processes no longer running are removed; those of replicas still
+     * running on this machine are theirs.
+     */
+    static synchronized java.nio.file.Path spoolOf(java.nio.file.Path root) throws IOException {
+        long me = ProcessHandle.current().pid();
+        if (!SPOOLS_CLEANED.add(root.toAbsolutePath())) {
+            return java.nio.file.Files.createDirectories(root.resolve(Long.toString(me)));
+        }
+        java.nio.file.Files.createDirectories(root);
+        try (var dirs = java.nio.file.Files.list(root)) {
+            for (java.nio.file.Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                long pid = name.matches("[0-9]{1,18}") ? Long.parseLong(name) : -1;
+                if (pid == me || pid >= 0 && ProcessHandle.of(pid).isEmpty()) {
+                    try (var files = java.nio.file.Files.list(d)) {
+                        for (java.nio.file.Path f : files.toList()) {
+                            java.nio.file.Files.deleteIfExists(f);
+                        }
+                    }
+                    if (pid != me) {
+                        java.nio.file.Files.deleteIfExists(d);
+                    }
+                }
+            }
+        }
+        return java.nio.file.Files.createDirectories(root.resolve(Long.toString(me)));
+    }
+
     /** Where a blob store without files of its own (S3) puts a download while it is checked and sent. */
     static final java.nio.file.Path SCRATCH = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "kiln-acceptance-downloads");
 
@@ -749,14 +849,6 @@ public final class AcceptanceServer implements AutoCloseable {
             return Long.parseLong(s.trim());
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -14,6 +14,12 @@ public interface BlobStore {
     /** Stores the bytes durably under their digest (done already: nothing to do). */
     void put(String sha256, byte[] bytes) throws IOException;
 
+    /**
+     * Stores a file's bytes durably under their digest, read as they are sent (an upload of gigabytes,
+     * spooled to disk, is never held in the heap). The caller has checked the file hashes to the digest.
+     */
+    void put(String sha256, Path file) throws IOException;
+
     /** The bytes stored under the digest, checked against it; empty when there are none. */
     Optional<byte[]> get(String sha256) throws IOException;
 

@@ -77,44 +77,78 @@ final class Charts {
     record Drawn(List<Chart> charts, int samples, int damagedLines, int channels) {
     }
 
+    /** A telemetry CSV that can be read from its start more than once (an entry of a bundle's file, inflated each time). */
+    interface Source {
+        java.io.InputStream open() throws IOException;
+    }
+
     static Drawn draw(byte[] csv, List<Span> spans) throws IOException {
-        // the time range: the first sample and the last (the trace is written in time order), so one
-        // pass over the bytes does the rest
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        for (int pos = 0; pos < csv.length && first == Long.MAX_VALUE; ) {
-            int end = lineEnd(csv, pos);
-            first = lineTime(csv, pos, end, Long.MAX_VALUE);
-            pos = end + 1;
+        return draw(() -> new java.io.ByteArrayInputStream(csv), spans);
+    }
+
+    /**
+     * Draws a telemetry CSV read twice as a stream, line by line: once for its time range (the first
+     * sample and the last: the trace is written in time order), once to draw. Memory is the columns
+     * drawn and one line, whatever the trace's length (a month of samples is gigabytes).
+     */
+    static Drawn draw(Source csv, List<Span> spans) throws IOException {
+        long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
+        try (java.io.InputStream in = csv.open()) {
+            Lines.each(in, RunFacts.MAX_LINE, (b, at, stop) -> {
+                long t = lineTime(b, at, stop, Long.MIN_VALUE);
+                if (t != Long.MIN_VALUE) {
+                    if (range[0] == Long.MAX_VALUE) {
+                        range[0] = t;
+                    }
+                    range[1] = t;
+                }
+            });
         }
-        for (int end = csv.length; end > 0 && last == Long.MIN_VALUE; ) {
-            int start = end - 1;
-            while (start > 0 && csv[start - 1] != '\n') {
-                start--;
-            }
-            last = lineTime(csv, start, trimCr(csv, start, end), Long.MIN_VALUE);
-            end = start - 1;
-        }
+        long first = range[0];
+        long last = range[1];
         if (first == Long.MAX_VALUE) {
             first = 0;
             last = 1;
         }
-        Map<String, double[][]> cols = new LinkedHashMap<>(); // channel -> {min[], max[]}
-        Map<Group, Integer> tracked = new java.util.EnumMap<>(Group.class);
-        Map<Group, Integer> untracked = new java.util.EnumMap<>(Group.class); // the most one header named beyond MAX_TRACKED
+        Pass pass = new Pass(first, Math.max(1, last - first));
+        long tooLong;
+        try (java.io.InputStream in = csv.open()) {
+            tooLong = Lines.each(in, RunFacts.MAX_LINE, pass);
+        }
+        pass.damaged += (int) Math.min(Integer.MAX_VALUE, tooLong);
+        List<Chart> charts = new ArrayList<>();
+        for (Group g : Group.values()) {
+            List<String> channels = pass.cols.keySet().stream().filter(ch -> Group.of(ch) == g && hasData(pass.cols.get(ch))).toList();
+            if (!channels.isEmpty()) {
+                charts.add(chart(g, channels, pass.cols, spans, first, pass.span, pass.untracked.getOrDefault(g, 0)));
+            }
+        }
+        return new Drawn(charts, pass.samples, pass.damaged,
+                pass.cols.size() + pass.untracked.values().stream().mapToInt(Integer::intValue).sum());
+    }
+
+    /** The drawing pass: each line's cells into the columns' per-pixel minimum and maximum. */
+    private static final class Pass implements Lines.Sink {
+        final Map<String, double[][]> cols = new LinkedHashMap<>(); // channel -> {min[], max[]}
+        final Map<Group, Integer> tracked = new java.util.EnumMap<>(Group.class);
+        final Map<Group, Integer> untracked = new java.util.EnumMap<>(Group.class); // the most one header named beyond MAX_TRACKED
+        final long first;
+        final double span;
         int width = 0;
         double[][][] byIndex = new double[0][][];
         double[] row = new double[0];
         int samples = 0;
         int damaged = 0;
-        double span = Math.max(1, last - first);
-        for (int pos = 0; pos < csv.length; ) {
-            int end = lineEnd(csv, pos);
-            int stop = trimCr(csv, pos, end);
-            int at = pos;
-            pos = end + 1;
+
+        Pass(long first, double span) {
+            this.first = first;
+            this.span = span;
+        }
+
+        @Override
+        public void line(byte[] csv, int at, int stop) {
             if (stop == at) {
-                continue;
+                return;
             }
             if (startsWith(csv, at, stop, "timestamp")) {
                 String[] names = new String(csv, at, stop - at, StandardCharsets.UTF_8).split(",", -1);
@@ -140,13 +174,13 @@ final class Charts {
                     byIndex[i] = known;
                 }
                 beyond.forEach((g, n) -> untracked.merge(g, n, Math::max));
-                continue;
+                return;
             }
             int comma = indexOf(csv, (byte) ',', at, stop);
             long ms = comma < 0 ? Long.MIN_VALUE : time(csv, at, comma);
             if (ms == Long.MIN_VALUE) {
                 damaged++;
-                continue;
+                return;
             }
             // the cells, into row[], before any is kept: a line with the wrong number of cells is damaged as a whole
             int cell = 1;
@@ -168,7 +202,7 @@ final class Charts {
             }
             if (!ok || cell != width) {
                 damaged++;
-                continue;
+                return;
             }
             samples++;
             int x = (int) Math.max(0, Math.min(WIDTH - 1, Math.round((ms - first) / span * (WIDTH - 1))));
@@ -187,23 +221,6 @@ final class Charts {
                 }
             }
         }
-        List<Chart> charts = new ArrayList<>();
-        for (Group g : Group.values()) {
-            List<String> channels = cols.keySet().stream().filter(ch -> Group.of(ch) == g && hasData(cols.get(ch))).toList();
-            if (!channels.isEmpty()) {
-                charts.add(chart(g, channels, cols, spans, first, span, untracked.getOrDefault(g, 0)));
-            }
-        }
-        return new Drawn(charts, samples, damaged, cols.size() + untracked.values().stream().mapToInt(Integer::intValue).sum());
-    }
-
-    private static int lineEnd(byte[] b, int from) {
-        int i = indexOf(b, (byte) '\n', from, b.length);
-        return i < 0 ? b.length : i;
-    }
-
-    private static int trimCr(byte[] b, int start, int end) {
-        return end > start && b[end - 1] == '\r' ? end - 1 : end;
     }
 
     private static int indexOf(byte[] b, byte x, int from, int to) {

@@ -44,8 +44,6 @@ final class Dashboard {
     static final int PAGE_SIZE = 50;
     /** The last page number asked for at all: page × PAGE_SIZE stays far inside an int (2,147,483,647 once overflowed into a negative OFFSET: a 503). */
     static final int MAX_PAGE = 1_000_000;
-    /** Telemetry drawn on a run page at most (a day of 64 channels is 39 MB); a larger trace is said, not held. */
-    static final int MAX_CHART_BYTES = 256 << 20;
     /** Units read from the index at a time for {@code units.csv}, which streams them all. */
     static int CSV_CHUNK = 10_000;
     private static final List<String> VERDICTS = List.of("PASS", "FAIL", "INCOMPLETE", "ERROR");
@@ -405,8 +403,9 @@ final class Dashboard {
         return m;
     }
 
-    private Optional<byte[]> blob(BundleIndex.RunRow r) throws IOException {
-        return blobs.get(r.sha256());
+    /** The run's bundle as a checked file (never whole in the heap: a month-long run's is gigabytes). */
+    private Optional<BlobStore.Stored> blob(BundleIndex.RunRow r) throws IOException {
+        return blobs.file(r.sha256(), AcceptanceServer.SCRATCH);
     }
 
     private void bundle(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
@@ -436,7 +435,7 @@ final class Dashboard {
         Map<String, Object> scope = runScope(row.get());
         scope.put("title", "Run " + runId);
         List<String> notes = new ArrayList<>();
-        Optional<byte[]> zip;
+        Optional<BlobStore.Stored> zip;
         boolean storeDown = false;
         try {
             zip = blob(row.get());
@@ -469,7 +468,8 @@ final class Dashboard {
                     Thread.currentThread().interrupt();
                 }
             }
-            Map<String, byte[]> files = zip.isPresent() ? entries(zip.get(), notes, mine != null) : Map.of();
+            java.util.Set<String> names = new java.util.HashSet<>();
+            Map<String, byte[]> files = zip.isPresent() ? entries(zip.get().path(), notes, names) : Map.of();
             if (zip.isEmpty() && !storeDown) {
                 notes.add("The sealed bundle is missing from the store: only the index's facts are shown.");
             }
@@ -550,9 +550,10 @@ final class Dashboard {
             }
             scope.put("inventory", facts);
             // telemetry
-            byte[] csv = files.get("telemetry/samples.csv");
+            // drawn from the stored file, the telemetry inflated as it is read (twice: its time range, then the drawing)
+            boolean csv = mine != null && names.contains("telemetry/samples.csv");
             List<Map<String, Object>> charts = new ArrayList<>();
-            if (csv == null && cached == null) {
+            if (!csv && cached == null) {
                 if (mine != null) {
                     mine.complete(null); // nothing to draw: those waiting say so too
                 }
@@ -562,17 +563,26 @@ final class Dashboard {
             } else {
                 Charts.Drawn drawn = cached;
                 if (drawn == null) {
-                    drawn = Charts.draw(csv, spans);
-                    DRAWS.incrementAndGet();
-                    chartCache.put(sha, drawn);
-                    if (mine != null) {
-                        mine.complete(drawn);
+                    java.nio.file.Path file = zip.get().path();
+                    try {
+                        drawn = Charts.draw(() -> entry(file, "telemetry/samples.csv"), spans);
+                        DRAWS.incrementAndGet();
+                        chartCache.put(sha, drawn);
+                        if (mine != null) {
+                            mine.complete(drawn);
+                        }
+                    } catch (IOException e) { // the page still shows the rest, says why the charts are missing, and caches nothing
+                        notes.add("The telemetry could not be read to its end (" + e.getMessage() + "): no charts are drawn.");
                     }
                 }
-                if (drawn.damagedLines() > 0) {
+                if (drawn == null) {
+                    // not drawn: said above
+                } else if (drawn.damagedLines() > 0) {
                     notes.add("The telemetry has " + drawn.damagedLines() + " damaged line(s), skipped; the rest is drawn.");
                 }
-                if (drawn.samples() == 0) {
+                if (drawn == null) {
+                    drawn = new Charts.Drawn(List.of(), 0, 0, 0); // nothing to show, nothing more to say
+                } else if (drawn.samples() == 0) {
                     notes.add("The telemetry holds no readable samples.");
                 } else if (drawn.charts().isEmpty()) {
                     notes.add("The telemetry (" + drawn.samples() + " samples) has no temperature, clock, power or fan channel to draw.");
@@ -602,24 +612,21 @@ final class Dashboard {
                 mine.completeExceptionally(new IllegalStateException("not drawn")); // a failure on the way (a no-op once completed)
                 drawing.remove(sha, mine);
             }
+            if (zip.isPresent() && zip.get().temporary()) {
+                java.nio.file.Files.deleteIfExists(zip.get().path());
+            }
         }
     }
 
-    /** The bundle's small files, and its telemetry when asked; what cannot be read is noted, the rest kept. */
-    private static Map<String, byte[]> entries(byte[] zip, List<String> notes, boolean telemetry) {
+    /** The bundle's small files; the names of all its entries go to {@code names}. What cannot be read is noted, the rest kept. */
+    private static Map<String, byte[]> entries(java.nio.file.Path zip, List<String> notes, java.util.Set<String> names) {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+        try (ZipInputStream in = new ZipInputStream(new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(zip), 64 * 1024))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                names.add(e.getName());
                 if (List.of("results/summary.json", "inventory.json").contains(e.getName())) {
                     byte[] b = RunFacts.capped(in, e.getName(), notes);
                     if (b != null) {
-                        out.put(e.getName(), b);
-                    }
-                } else if (telemetry && e.getName().equals("telemetry/samples.csv")) {
-                    byte[] b = in.readNBytes(MAX_CHART_BYTES + 1);
-                    if (b.length > MAX_CHART_BYTES) {
-                        notes.add("telemetry/samples.csv is over " + (MAX_CHART_BYTES >> 20) + " MiB: not drawn here (it is in the bundle).");
-                    } else {
                         out.put(e.getName(), b);
                     }
                 }
@@ -628,6 +635,23 @@ final class Dashboard {
             notes.add("The bundle could not be read to its end (" + e.getMessage() + "): what was read is shown.");
         }
         return out;
+    }
+
+    /** One entry of a bundle's file as it inflates (the stream ends at the entry's end). */
+    static java.io.InputStream entry(java.nio.file.Path zip, String name) throws IOException {
+        ZipInputStream in = new ZipInputStream(new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(zip), 64 * 1024));
+        try {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (e.getName().equals(name)) {
+                    return in;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        in.close();
+        throw new IOException(name + " is no longer in " + zip);
     }
 
     private JsonNode parse(byte[] b, String name, List<String> notes, boolean haveBundle) {

@@ -63,17 +63,44 @@ final class DirectoryBlobStore implements BlobStore {
 
     @Override
     public void put(String sha256, byte[] bytes) throws IOException {
+        write(sha256, bytes.length, ch -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        });
+    }
+
+    @Override
+    public void put(String sha256, Path file) throws IOException {
+        long size = Files.size(file);
+        write(sha256, size, ch -> {
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                for (long at = 0; at < size; ) {
+                    long n = in.transferTo(at, size - at, ch);
+                    if (n <= 0 && in.size() <= at) {
+                        throw new IOException(file + " ended at " + at + " of its " + size + " bytes");
+                    }
+                    at += n;
+                }
+            }
+        });
+    }
+
+    private interface Fill {
+        void into(FileChannel ch) throws IOException;
+    }
+
+    /** Temp file, fsync, rename, fsync the directory; nothing to do when the blob is there already. */
+    private void write(String sha256, long size, Fill fill) throws IOException {
         Path target = path(sha256);
-        if (Files.exists(target) && Files.size(target) == bytes.length) {
+        if (Files.exists(target) && Files.size(target) == size) {
             return;
         }
         Files.createDirectories(target.getParent());
         Path t = tmp.resolve(sha256 + "." + UUID.randomUUID() + ".tmp");
         try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
+            fill.into(ch);
             ch.force(true);
         } catch (IOException e) {
             Files.deleteIfExists(t);

@@ -28,7 +28,8 @@ public final class Main extends StoreOptions implements Callable<Integer> {
     Path trust;
 
 
-    @Option(names = "--max-bundle-bytes", defaultValue = "67108864", description = "Larger bodies get 413. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-bundle-bytes", defaultValue = "4293918720", description = "Larger bodies get 413. Default: ${DEFAULT-VALUE} "
+            + "(the largest bundle an agent seals: a month of telemetry), spooled to disk as it arrives, never held in the heap.")
     long maxBundleBytes;
 
     @Option(names = "--max-connections", defaultValue = "1000", description = "Open connections at most. Default: ${DEFAULT-VALUE}.")
@@ -42,7 +43,7 @@ public final class Main extends StoreOptions implements Callable<Integer> {
     String idleTimeout;
 
     @Option(names = "--max-ingests", defaultValue = "8", description = "Uploads verified and stored at once; bodies being received hold "
-            + "at most this x --max-bundle-bytes of heap, counted as bytes arrive; others wait --ingest-wait, then get 503 with Retry-After. "
+            + "at most this x --max-bundle-bytes of spool (java.io.tmpdir/kiln-acceptance-uploads), counted as bytes arrive; others wait --ingest-wait, then get 503 with Retry-After. "
             + "Default: ${DEFAULT-VALUE}.")
     int maxIngests;
 
@@ -235,8 +236,13 @@ public final class Main extends StoreOptions implements Callable<Integer> {
                     + " (index " + (db != null ? db.replaceAll("password=[^&]*", "password=***") : url) + ", " + keys.keyIds().size()
                     + " trusted key(s), " + blobs.describe() + ")");
             out.printf("limits: %d connections, requests within %ds, idle connections closed after %ds, %d uploads verified at once "
-                    + "(their heap at most %d MiB), the next waiting %dms%n", limits.maxConnections(), limits.requestTime().toSeconds(),
-                    limits.idle().toSeconds(), limits.maxIngests(), limits.maxIngests() * maxBundleBytes >> 20, limits.ingestWait().toMillis());
+                    + "(their spool at most %d MiB in %s), the next waiting %dms%n", limits.maxConnections(), limits.requestTime().toSeconds(),
+                    limits.idle().toSeconds(), limits.maxIngests(), limits.maxIngests() * maxBundleBytes >> 20, AcceptanceServer.UPLOADS,
+                    limits.ingestWait().toMillis());
+            // a request (body included) must arrive within --max-request-time: say the rate that asks of the largest bundle
+            double mbps = maxBundleBytes / 1e6 / Math.max(1, limits.requestTime().toSeconds());
+            out.printf("uploads: a bundle of %d MiB must arrive within %ds, at %.0f MB/s or faster; raise --max-request-time for slower "
+                    + "links%n", maxBundleBytes >> 20, limits.requestTime().toSeconds(), mbps);
             out.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

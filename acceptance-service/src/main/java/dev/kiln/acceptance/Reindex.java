@@ -40,9 +40,9 @@ final class Reindex extends StoreOptions implements Callable<Integer> {
         int lost = 0;
         try (BundleIndex index = new BundleIndex(indexUrl())) {
             for (BundleIndex.Row r : index.all()) {
-                Optional<byte[]> blob;
+                Optional<BlobStore.Stored> blob;
                 try {
-                    blob = blobs.get(r.sha256());
+                    blob = blobs.file(r.sha256(), AcceptanceServer.SCRATCH); // checked, read as it inflates, never whole
                 } catch (java.io.IOException e) {
                     blob = Optional.empty();
                     err.println("kiln-acceptance: run " + r.runId() + ": " + dev.kiln.bundle.Why.of(e));
@@ -54,7 +54,13 @@ final class Reindex extends StoreOptions implements Callable<Integer> {
                 }
                 String station = index.run(r.runId()).map(BundleIndex.RunRow::station).filter(s -> s != null && !s.isBlank())
                         .orElse("key " + r.stationKey().substring(0, Math.min(12, r.stationKey().length())));
-                index.reindex(r, RunFacts.of(blob.get()), station);
+                try {
+                    index.reindex(r, RunFacts.of(dev.kiln.bundle.ZipSource.of(blob.get().path())), station);
+                } finally {
+                    if (blob.get().temporary()) {
+                        Files.deleteIfExists(blob.get().path());
+                    }
+                }
                 done++;
             }
             index.rebuildUnits();

@@ -2,7 +2,6 @@ package dev.kiln.acceptance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +72,11 @@ record RunFacts(String profile, String sku, String model, String started, String
 
     /** Reads the facts of a bundle that has already been verified (so its sizes are within the limits). */
     static RunFacts of(byte[] zip) {
+        return of(dev.kiln.bundle.ZipSource.of(zip));
+    }
+
+    /** {@link #of(byte[])} of a bundle in memory or read from its file as it inflates. */
+    static RunFacts of(dev.kiln.bundle.ZipSource zip) {
         byte[] manifest = null;
         byte[] summary = null;
         byte[] inventory = null;
@@ -80,7 +84,7 @@ record RunFacts(String profile, String sku, String model, String started, String
         Double maxW = null;
         List<String> missing = new ArrayList<>();
         boolean telemetry = false;
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+        try (ZipInputStream in = new ZipInputStream(zip.stream())) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 switch (e.getName()) {
                     case "manifest.json" -> manifest = capped(in, e.getName(), missing);
@@ -206,51 +210,45 @@ record RunFacts(String profile, String sku, String model, String started, String
         return n.isMissingNode() || n.isNull() ? null : n.asText();
     }
 
+    /** The longest telemetry line read: 16 MiB (a header of a million channels is refused long before). */
+    static final int MAX_LINE = 16 << 20;
+
     /**
-     * The highest temperature and power in a telemetry CSV: {celsius, watts}, NaN when none. Scanned
-     * in place with the charts' parsers (a day of 64 channels is 5.5 million cells, under the ingest
-     * permit); a damaged line or cell is skipped.
+     * The highest temperature and power in a telemetry CSV: {celsius, watts}, NaN when none. Read line
+     * by line as it inflates with the charts' parsers (a month of 400 channels is a billion cells, in
+     * the memory of one line); a damaged line or cell is skipped.
      */
     static double[] maxima(InputStream csv) throws IOException {
-        byte[] b = csv.readAllBytes();
-        double maxC = Double.NaN;
-        double maxW = Double.NaN;
-        int[] kind = new int[0];
-        for (int pos = 0; pos < b.length; ) {
-            int end = pos;
-            while (end < b.length && b[end] != '\n') {
-                end++;
-            }
-            int stop = end > pos && b[end - 1] == '\r' ? end - 1 : end;
-            int at = pos;
-            pos = end + 1;
+        double[] max = {Double.NaN, Double.NaN};
+        int[][] kind = {new int[0]};
+        Lines.each(csv, MAX_LINE, (b, at, stop) -> {
             if (stop - at >= 9 && new String(b, at, 9, StandardCharsets.US_ASCII).equals("timestamp")) {
                 String[] names = new String(b, at, stop - at, StandardCharsets.UTF_8).split(",", -1);
-                kind = new int[names.length];
+                kind[0] = new int[names.length];
                 for (int i = 1; i < names.length; i++) {
-                    kind[i] = names[i].endsWith("_celsius") ? 1 : names[i].endsWith("_watts") ? 2 : 0;
+                    kind[0][i] = names[i].endsWith("_celsius") ? 1 : names[i].endsWith("_watts") ? 2 : 0;
                 }
-                continue;
+                return;
             }
+            int[] k = kind[0];
             int cell = 0;
             int c = at;
-            while (c <= stop && cell < kind.length) {
+            while (c <= stop && cell < k.length) {
                 int e = c;
                 while (e < stop && b[e] != ',') {
                     e++;
                 }
-                if (cell > 0 && kind[cell] != 0 && e > c) {
+                if (cell > 0 && k[cell] != 0 && e > c) {
                     double v = Charts.number(b, c, e);
-                    if (kind[cell] == 1 && !(v <= maxC) && Double.isFinite(v)) {
-                        maxC = v;
-                    } else if (kind[cell] == 2 && !(v <= maxW) && Double.isFinite(v)) {
-                        maxW = v;
+                    int m = k[cell] - 1;
+                    if (!(v <= max[m]) && Double.isFinite(v)) {
+                        max[m] = v;
                     }
                 }
                 cell++;
                 c = e + 1;
             }
-        }
-        return new double[] {maxC, maxW};
+        });
+        return max;
     }
 }

@@ -2,7 +2,10 @@ package dev.kiln.bundle;
 
 /**
  * How much a verifier accepts before it refuses to look further: defences against zip bombs and
- * hostile JSON. The defaults fit a day of 1 Hz telemetry with room to spare.
+ * hostile JSON. The defaults fit the longest run the agent accepts (30 days) at 1 Hz: a zip just under
+ * 4 GiB (the most a zip holds without ZIP64 end records, which the reader refuses) whose files expand
+ * to at most 32 GiB (a month of 400 channels is about 6.5 GB of CSV). Every reader streams: the sizes
+ * bound disk and CPU, not the heap.
  *
  * @param maxBundleBytes   size of the zip itself
  * @param maxEntries       entries in the zip
@@ -16,11 +19,14 @@ package dev.kiln.bundle;
 public record BundleLimits(long maxBundleBytes, int maxEntries, long maxExpandedBytes, int maxJsonBytes, int maxJsonDepth,
                            int maxRatio) {
 
+    /** The largest bundle: 4 GiB less 1 MiB, so its central directory starts below 4 GiB (no ZIP64 end record). */
+    public static final long MAX_BUNDLE_BYTES = (4L << 30) - (1L << 20);
+
     /** Expansion allowed whatever the ratio: a small, very regular bundle is not a bomb. */
     public static final long RATIO_FREE = 16L << 20;
 
     public static BundleLimits defaults() {
-        return new BundleLimits(512L << 20, 64, 2L << 30, 8 << 20, 32, 100);
+        return new BundleLimits(MAX_BUNDLE_BYTES, 64, 32L << 30, 8 << 20, 32, 100);
     }
 
     public BundleLimits withMaxExpandedBytes(long n) {

@@ -1,6 +1,5 @@
 package dev.kiln.bundle;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,8 +34,12 @@ public final class BundleReader {
 
     /** Entries by name, in zip order, all of them in memory: for callers that need the contents (tests, tools). */
     public static Map<String, byte[]> read(byte[] zip, BundleLimits limits) throws RejectedException {
-        Scan s = scan(zip, limits, null);
-        return s.kept();
+        return read(ZipSource.of(zip), limits);
+    }
+
+    /** Entries by name, in zip order, all of them in memory. */
+    public static Map<String, byte[]> read(ZipSource zip, BundleLimits limits) throws RejectedException {
+        return scan(zip, limits, null).kept();
     }
 
     /**
@@ -57,14 +60,20 @@ public final class BundleReader {
      * other entries than the local headers.
      */
     public static Scan scan(byte[] zip, BundleLimits limits, java.util.Set<String> keep) throws RejectedException {
-        if (zip.length > limits.maxBundleBytes()) {
-            throw new RejectedException("bundle is " + zip.length + " bytes, over the limit of " + limits.maxBundleBytes());
+        return scan(ZipSource.of(zip), limits, keep);
+    }
+
+    /** {@link #scan(byte[], BundleLimits, java.util.Set)} of a zip in memory or read from its file as it goes. */
+    public static Scan scan(ZipSource zip, BundleLimits limits, java.util.Set<String> keep) throws RejectedException {
+        long zipBytes = zip.size();
+        if (zipBytes > limits.maxBundleBytes()) {
+            throw new RejectedException("bundle is " + zipBytes + " bytes, over the limit of " + limits.maxBundleBytes());
         }
-        long allowed = limits.expansionAllowed(zip.length);
+        long allowed = limits.expansionAllowed(zipBytes);
         Map<String, String> digests = new LinkedHashMap<>();
         Map<String, byte[]> kept = new LinkedHashMap<>();
         long expanded = 0;
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+        try (ZipInputStream in = new ZipInputStream(zip.stream())) {
             ZipEntry e;
             byte[] buf = new byte[64 * 1024];
             while ((e = in.getNextEntry()) != null) {
@@ -93,7 +102,7 @@ public final class BundleReader {
                         throw new RejectedException(expanded > limits.maxExpandedBytes() || allowed == limits.maxExpandedBytes()
                                 ? "expands past the limit of " + limits.maxExpandedBytes() + " bytes (at entry '" + name
                                         + "'): refused as a zip bomb"
-                                : "expands more than " + limits.maxRatio() + " times its " + zip.length + " bytes (at entry '" + name
+                                : "expands more than " + limits.maxRatio() + " times its " + zipBytes + " bytes (at entry '" + name
                                         + "'): refused as a zip bomb");
                     }
                     sha.update(buf, 0, n);
@@ -132,11 +141,16 @@ public final class BundleReader {
      * expansion is bounded: no third pass over the zip. Null when the bundle has no such entry.
      */
     public static java.io.InputStream open(byte[] zip, Scan scanned, String name) throws RejectedException {
+        return open(ZipSource.of(zip), scanned, name);
+    }
+
+    /** {@link #open(byte[], Scan, String)} of a zip in memory or in its file. */
+    public static java.io.InputStream open(ZipSource zip, Scan scanned, String name) throws RejectedException {
         if (!scanned.sha256().containsKey(name)) {
             return null;
         }
         try {
-            ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip));
+            ZipInputStream in = new ZipInputStream(zip.stream());
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 if (e.getName().equals(name)) {
                     return in; // reads end at the entry's end
@@ -148,12 +162,26 @@ public final class BundleReader {
         }
     }
 
-    /** Entry names as the central directory lists them (what unzip and most tools use). */
-    static List<String> centralDirectoryNames(byte[] zip) throws RejectedException {
-        ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+    /** The most a central directory may take: 64 entries of the longest names and extras the format allows. */
+    private static final int MAX_CENTRAL_DIRECTORY = 16 << 20;
+
+    /**
+     * Entry names as the central directory lists them (what unzip and most tools use), read from the
+     * zip's tail: the end record, then the directory it points to, never the entries between.
+     */
+    static List<String> centralDirectoryNames(ZipSource zip) throws RejectedException {
+        long size = zip.size();
+        int tailLength = (int) Math.min(size, 22 + 65535);
+        byte[] tail;
+        try {
+            tail = zip.read(size - tailLength, tailLength);
+        } catch (IOException e) {
+            throw new RejectedException("unreadable zip: " + Why.of(e));
+        }
+        ByteBuffer t = ByteBuffer.wrap(tail).order(ByteOrder.LITTLE_ENDIAN);
         int eocd = -1;
-        for (int i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65535); i--) {
-            if (b.getInt(i) == 0x06054b50) {
+        for (int i = tail.length - 22; i >= 0; i--) {
+            if (t.getInt(i) == 0x06054b50) {
                 eocd = i;
                 break;
             }
@@ -161,21 +189,37 @@ public final class BundleReader {
         if (eocd < 0) {
             throw new RejectedException("malformed zip: no end of central directory");
         }
-        int count = Short.toUnsignedInt(b.getShort(eocd + 10));
-        long offset = Integer.toUnsignedLong(b.getInt(eocd + 16));
+        int count = Short.toUnsignedInt(t.getShort(eocd + 10));
+        long offset = Integer.toUnsignedLong(t.getInt(eocd + 16));
+        long eocdAt = size - tailLength + eocd;
+        if (count == 0xFFFF || offset == 0xFFFFFFFFL) {
+            throw new RejectedException("malformed zip: a ZIP64 end record (a zip of 4 GiB or more, or 65,535 entries): "
+                    + "no bundle is that large");
+        }
+        if (offset > eocdAt || eocdAt - offset > MAX_CENTRAL_DIRECTORY) {
+            throw new RejectedException("malformed zip: the central directory is said to start at " + offset + ", its end record is at "
+                    + eocdAt);
+        }
+        byte[] cd;
+        try {
+            cd = zip.read(offset, (int) (eocdAt - offset));
+        } catch (IOException e) {
+            throw new RejectedException("unreadable zip: " + Why.of(e));
+        }
+        ByteBuffer b = ByteBuffer.wrap(cd).order(ByteOrder.LITTLE_ENDIAN);
         List<String> names = new ArrayList<>();
-        int at = (int) Math.min(offset, Integer.MAX_VALUE);
+        int at = 0;
         for (int i = 0; i < count; i++) {
-            if (at < 0 || at + 46 > zip.length || b.getInt(at) != 0x02014b50) {
+            if (at + 46 > cd.length || b.getInt(at) != 0x02014b50) {
                 throw new RejectedException("malformed zip: bad central directory entry " + i);
             }
             int nameLen = Short.toUnsignedInt(b.getShort(at + 28));
             int extraLen = Short.toUnsignedInt(b.getShort(at + 30));
             int commentLen = Short.toUnsignedInt(b.getShort(at + 32));
-            if (at + 46 + nameLen > zip.length) {
+            if (at + 46 + nameLen > cd.length) {
                 throw new RejectedException("malformed zip: central directory name out of bounds");
             }
-            names.add(new String(zip, at + 46, nameLen, StandardCharsets.UTF_8));
+            names.add(new String(cd, at + 46, nameLen, StandardCharsets.UTF_8));
             at += 46 + nameLen + extraLen + commentLen;
         }
         return names;

@@ -58,12 +58,15 @@ public final class BundleVerifier {
      * @param zip       the bundle verified (its files are read from it on demand: {@link #files()})
      * @param limits    the limits it was read under
      */
-    public record Result(boolean valid, List<String> problems, String keyId, JsonNode predicate, byte[] zip, BundleLimits limits) {
+    public record Result(boolean valid, List<String> problems, String keyId, JsonNode predicate, ZipSource zip, BundleLimits limits) {
         /**
          * The bundle's files, inflated into memory on demand (verification itself never holds them):
          * for tools and tests that read a verified bundle's contents. Empty when the zip is refused.
          */
         public Map<String, byte[]> files() {
+            if (zip == null) {
+                return Map.of();
+            }
             try {
                 return BundleReader.read(zip, limits);
             } catch (BundleReader.RejectedException e) {
@@ -81,6 +84,26 @@ public final class BundleVerifier {
      * (and a bomb is refused as soon as it expands past {@link BundleLimits#expansionAllowed}).
      */
     public Result verify(byte[] zip) {
+        return verify(ZipSource.of(zip));
+    }
+
+    /**
+     * {@link #verify(byte[])} of a bundle read from its file as it is scanned: a bundle of gigabytes (a
+     * month of telemetry) is verified in a heap of one buffer. A file that cannot be read is a problem
+     * of the result, like a damaged zip.
+     */
+    public Result verify(java.nio.file.Path zip) {
+        ZipSource source;
+        try {
+            source = ZipSource.of(zip);
+        } catch (java.io.IOException e) {
+            return new Result(false, List.of("unreadable: " + Why.of(e)), null, null, null, limits);
+        }
+        return verify(source);
+    }
+
+    /** Verifies a zip in memory or in its file. */
+    public Result verify(ZipSource zip) {
         List<String> problems = new ArrayList<>();
         BundleReader.Scan scan;
         try {

@@ -23,15 +23,42 @@ class BundleVerifierTest {
         return new LinkedHashMap<>(BundleReader.read(zip, BundleLimits.defaults()));
     }
 
+    /**
+     * Verifies the zip in memory and again from a file read as it is scanned (how the outbox, the
+     * uploader and {@code kiln verify} read it): the two must say the same, problem for problem.
+     */
+    static BundleVerifier.Result viaFile(BundleVerifier v, byte[] zip) {
+        BundleVerifier.Result inMemory = v.verify(zip);
+        try {
+            java.nio.file.Path f = java.nio.file.Files.createTempFile("bundle", ".kiln.zip");
+            try {
+                java.nio.file.Files.write(f, zip);
+                BundleVerifier.Result fromFile = v.verify(f);
+                assertEquals(inMemory.valid(), fromFile.valid());
+                assertEquals(inMemory.problems(), fromFile.problems());
+                assertEquals(inMemory.keyId(), fromFile.keyId());
+                assertEquals(inMemory.predicate(), fromFile.predicate());
+                if (inMemory.valid()) {
+                    assertEquals(inMemory.files().keySet(), fromFile.files().keySet());
+                }
+            } finally {
+                java.nio.file.Files.delete(f);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return inMemory;
+    }
+
     private void rejects(byte[] zip, String reason) {
-        BundleVerifier.Result r = verifier.verify(zip);
+        BundleVerifier.Result r = viaFile(verifier, zip);
         assertFalse(r.valid(), "must be rejected: " + reason);
         assertTrue(r.problems().stream().anyMatch(p -> p.contains(reason)), "'" + reason + "' in " + r.problems());
     }
 
     @Test
     void aSealedBundleVerifies() {
-        BundleVerifier.Result r = verifier.verify(Fixtures.bundle(RUN, KEY));
+        BundleVerifier.Result r = viaFile(verifier, Fixtures.bundle(RUN, KEY));
         assertTrue(r.valid(), r.problems().toString());
         assertEquals(KEY.keyId(), r.keyId());
         assertEquals(RUN, r.predicate().get("runId").asText());
@@ -91,7 +118,7 @@ class BundleVerifierTest {
             checks.incrementAndGet();
             return SignatureCheck.JDK.verify(k, m, sig);
         });
-        BundleVerifier.Result r = counting.verify(flooded(Fixtures.bundle(RUN, KEY), 2_000, KEY.keyId()));
+        BundleVerifier.Result r = viaFile(counting, flooded(Fixtures.bundle(RUN, KEY), 2_000, KEY.keyId()));
         assertFalse(r.valid());
         assertTrue(r.problems().contains("the attestation carries 2001 signatures; at most " + BundleVerifier.MAX_SIGNATURES + " are read"),
                 r.problems().toString());
@@ -129,7 +156,7 @@ class BundleVerifierTest {
         StationKey other = Fixtures.key("other");
         rejects(Fixtures.bundle(RUN, other), "signed by untrusted key " + other.keyId());
         BundleVerifier both = new BundleVerifier(TrustStore.of(KEY.publicKey(), other.publicKey()), BundleLimits.defaults());
-        assertTrue(both.verify(Fixtures.bundle(RUN, other)).valid());
+        assertTrue(viaFile(both, Fixtures.bundle(RUN, other)).valid());
     }
 
     @Test
@@ -198,7 +225,7 @@ class BundleVerifierTest {
         byte[] bomb = Fixtures.rezip(e);
         assertTrue(bomb.length < 1 << 20);
         BundleVerifier strict = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults().withMaxExpandedBytes(16 << 20));
-        BundleVerifier.Result r = strict.verify(bomb);
+        BundleVerifier.Result r = viaFile(strict, bomb);
         assertFalse(r.valid());
         assertTrue(r.problems().get(0).contains("expands past the limit of 16777216 bytes"), r.problems().toString());
     }
@@ -229,7 +256,7 @@ class BundleVerifierTest {
         Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
         e.put("telemetry/samples.csv", new byte[64 << 20]); // 64 MiB of zeros, about a thousand times its compressed size
         byte[] bomb = Fixtures.rezip(e);
-        BundleVerifier.Result r = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()).verify(bomb);
+        BundleVerifier.Result r = viaFile(new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()), bomb);
         assertFalse(r.valid());
         assertTrue(r.problems().get(0).contains("expands more than 100 times its " + bomb.length + " bytes")
                 && r.problems().get(0).contains("samples.csv"), r.problems().toString());
@@ -248,7 +275,7 @@ class BundleVerifierTest {
         files.put(BundleNames.TELEMETRY, csv.toString().getBytes(StandardCharsets.UTF_8));
         BundleIdentity id = Fixtures.identity(RUN);
         byte[] zip = BundleWriter.seal(id, files, KEY);
-        BundleVerifier.Result r = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()).verify(zip);
+        BundleVerifier.Result r = viaFile(new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()), zip);
         assertTrue(r.valid(), r.problems().toString());
         assertEquals(csv.length(), r.files().get(BundleNames.TELEMETRY).length, "the contents are still readable on demand");
     }
@@ -257,8 +284,31 @@ class BundleVerifierTest {
     void verificationKeepsOnlyTheSmallFilesInMemory() throws Exception {
         Map<String, byte[]> e = entries(Fixtures.bundle(RUN, KEY));
         e.put(BundleNames.MANIFEST, new byte[9 << 20]); // a manifest over the 8 MiB JSON limit is refused while reading
-        BundleVerifier.Result r = new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()).verify(Fixtures.rezip(e));
+        BundleVerifier.Result r = viaFile(new BundleVerifier(TrustStore.of(KEY.publicKey()), BundleLimits.defaults()), Fixtures.rezip(e));
         assertFalse(r.valid());
         assertTrue(r.problems().get(0).contains("manifest.json is over the limit of 8388608 bytes"), r.problems().toString());
+    }
+
+    @Test
+    void aBundleFileCutShortOrPointingPastItselfIsRefusedWithItsReason() throws Exception {
+        byte[] zip = Fixtures.bundle(RUN, KEY);
+        rejects(java.util.Arrays.copyOf(zip, zip.length - 10), "malformed zip"); // the end record cut off
+        rejects(java.util.Arrays.copyOf(zip, zip.length / 2), "zip");
+        byte[] far = zip.clone();
+        int eocd = zip.length - 22; // no comment: the end record is the last 22 bytes
+        assertEquals(0x06054b50, java.nio.ByteBuffer.wrap(zip, eocd, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+        java.nio.ByteBuffer.wrap(far).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(eocd + 16, zip.length + 1000);
+        rejects(far, "the central directory is said to start at " + (zip.length + 1000));
+        byte[] zip64 = zip.clone();
+        java.nio.ByteBuffer.wrap(zip64).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(eocd + 16, -1);
+        rejects(zip64, "a ZIP64 end record");
+    }
+
+    @Test
+    void aFileThatVanishesIsAProblemNotAThrow() {
+        BundleVerifier.Result r = verifier.verify(java.nio.file.Path.of("/nonexistent/kiln/bundle.kiln.zip"));
+        assertFalse(r.valid());
+        assertTrue(r.problems().getFirst().startsWith("unreadable"), r.problems().toString());
+        assertEquals(Map.of(), r.files());
     }
 }

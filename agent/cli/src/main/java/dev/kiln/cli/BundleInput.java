@@ -4,6 +4,7 @@ import dev.kiln.bundle.BundleLimits;
 import dev.kiln.bundle.BundleVerifier;
 import dev.kiln.bundle.TrustStore;
 import dev.kiln.bundle.Why;
+import dev.kiln.bundle.ZipSource;
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
 import java.io.IOException;
@@ -16,15 +17,20 @@ final class BundleInput {
     private BundleInput() {
     }
 
-    /** The bundle's bytes; 65 with one line when it cannot be read or is larger than the limit. */
-    static byte[] read(Path bundle, BundleLimits limits) {
+    /**
+     * The bundle as a file read as it is scanned (never whole in the heap); 65 with one line when it
+     * cannot be read or is larger than the limit.
+     */
+    static ZipSource read(Path bundle, BundleLimits limits) {
         try {
-            if (Files.size(bundle) > limits.maxBundleBytes()) {
+            ZipSource zip = ZipSource.of(bundle);
+            if (zip.size() > limits.maxBundleBytes()) {
                 throw new KilnException(ExitCode.DATA, "bundle " + bundle + " is larger than " + limits.maxBundleBytes() + " bytes");
             }
             try (InputStream in = Files.newInputStream(bundle)) {
-                return in.readAllBytes();
+                in.read(); // readable, not only present
             }
+            return zip;
         } catch (IOException e) {
             throw new KilnException(ExitCode.DATA, "cannot read bundle " + bundle + ": " + Why.of(e));
         }
@@ -40,10 +46,10 @@ final class BundleInput {
     }
 
     /**
-     * Verifies; a heap too small for the zip itself is still bad input (65), not a defect found (1).
-     * Verification streams and is bounded.
+     * Verifies; verification streams and is bounded (a heap too small for even that is still bad
+     * input, 65, not a defect found, 1).
      */
-    static BundleVerifier.Result verify(Path bundle, byte[] zip, TrustStore store, BundleLimits limits) {
+    static BundleVerifier.Result verify(Path bundle, ZipSource zip, TrustStore store, BundleLimits limits) {
         try {
             return new BundleVerifier(store, limits).verify(zip);
         } catch (OutOfMemoryError e) {

@@ -57,7 +57,7 @@ final class JudgeCommand implements Callable<Integer> {
             override = s.limits() == null ? ThermalLimits.NONE : s.limits();
         }
         BundleLimits limits = BundleLimits.defaults();
-        byte[] zip = BundleInput.read(bundle, limits);
+        dev.kiln.bundle.ZipSource zip = BundleInput.read(bundle, limits);
         Map<String, byte[]> small;
         java.io.InputStream telemetry;
         try {

@@ -203,4 +203,41 @@ class BadInputTest {
         assertTrue(k.out().contains("refused as a zip bomb"), k.out());
         assertFalse(k.err().contains("Exception") || k.err().contains("Error"), k.err());
     }
+
+    /**
+     * A bundle larger than the CLI's whole heap verifies: read from its file as it is scanned (it was
+     * read whole into the heap, and a month-long run's bundle is gigabytes).
+     */
+    @Test
+    @EnabledOnOs({OS.LINUX, OS.MAC})
+    @Timeout(120)
+    void aBundleLargerThanTheHeapVerifies() throws Exception {
+        StationKey key = KeyStore.in(new StateDir(dir.resolve("k")).create()).init(false);
+        Path log = dir.resolve("agent.log");
+        try (java.io.OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(log))) {
+            byte[] noise = new byte[1 << 20];
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
+            for (int i = 0; i < 96; i++) { // 96 MiB that does not deflate: the bundle is as large
+                rnd.nextBytes(noise);
+                o.write(noise);
+            }
+        }
+        Map<String, dev.kiln.bundle.Content> files = new java.util.TreeMap<>();
+        for (String name : List.of(BundleNames.EVENTS, BundleNames.SUMMARY, BundleNames.INVENTORY, BundleNames.TELEMETRY)) {
+            files.put(name, dev.kiln.bundle.Content.of("{}\n".getBytes(StandardCharsets.UTF_8)));
+        }
+        files.put(BundleNames.LOG, dev.kiln.bundle.Content.of(log));
+        BundleIdentity id = new BundleIdentity("01930000-0000-7000-8000-0000000000b1", "SN", Map.of("serial", "SN"), "soak", "0x1",
+                "test", "PASS", "2026-11-26T00:00:00Z", "2026-11-27T00:00:00Z", false);
+        Path b = dir.resolve(id.fileName());
+        try (java.io.OutputStream out = Files.newOutputStream(b)) {
+            BundleWriter.seal(id, files, key, out);
+        }
+        assertTrue(Files.size(b) > 96L << 20);
+        List<String> cmd = new java.util.ArrayList<>(Kiln.command("verify", b.toString(), "--trust", dir.resolve("k/keys/station.pub").toString()));
+        cmd.add(1, "-Xmx48m");
+        Kiln k = Kiln.start(dir, Map.of(), cmd).waitFor(90);
+        assertEquals(0, k.exit(), k.toString());
+        assertTrue(k.out().contains("VALID  " + b), k.out());
+    }
 }

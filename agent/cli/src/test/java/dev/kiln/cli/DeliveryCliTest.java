@@ -236,19 +236,20 @@ class DeliveryCliTest {
                 + "/v1/units/unknown/bundles")).build(), HttpResponse.BodyHandlers.ofString()).body()).size(), "never a unit called unknown");
     }
 
-    /** A month of a wide trace seals (streamed) into a bundle larger than any service takes: said and kept, never read in. */
+    /** A bundle past the format's size (no service takes it) is said and kept, never read in or sent to be refused. */
     @Test
     void aBundleTooLargeForAnyServiceIsKeptInQuarantineWithTheReasonAndTheOthersGo() throws Exception {
         Path good = svc.seal(ServiceFixture.runId(), "PASS");
         Path huge = svc.state.pending().resolve(ServiceFixture.runId() + ".kiln.zip");
         try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
-            f.setLength((512L << 20) + 1); // sparse: no disk, and far more than the CLI's heap would be asked to hold
+            f.setLength(dev.kiln.bundle.BundleLimits.MAX_BUNDLE_BYTES + 1); // sparse: no disk
         }
         Cli c = Cli.run("upload", "--state-dir", stateDir(), "--service", svc.url());
         assertEquals(0, c.code(), c.toString());
-        assertTrue(c.err().contains("quarantined " + huge.getFileName() + ": too large to deliver: 536870913 bytes"), c.err());
+        assertTrue(c.err().contains("quarantined " + huge.getFileName() + ": too large to deliver: "
+                + (dev.kiln.bundle.BundleLimits.MAX_BUNDLE_BYTES + 1) + " bytes"), c.err());
         Path kept = svc.state.quarantine().resolve(huge.getFileName());
-        assertEquals((512L << 20) + 1, Files.size(kept), "kept whole");
+        assertEquals(dev.kiln.bundle.BundleLimits.MAX_BUNDLE_BYTES + 1, Files.size(kept), "kept whole");
         assertTrue(Files.readString(svc.state.quarantine().resolve(huge.getFileName() + ".reason")).contains("every acceptance service refuses it"));
         assertFalse(Files.exists(good), "the other bundle was delivered");
         assertEquals(1, svc.index.count());

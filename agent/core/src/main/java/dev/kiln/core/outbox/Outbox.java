@@ -241,7 +241,7 @@ public final class Outbox {
                     quarantined++;
                     continue;
                 }
-                BundleVerifier.Result r = verifier.verify(Files.readAllBytes(p));
+                BundleVerifier.Result r = verifier.verify(p); // read as it is scanned, whatever its size
                 problem = r.valid() ? null : String.join("; ", r.problems());
                 if (problem == null && !r.predicate().path("runId").asText().equals(runId(p))) {
                     problem = "file name says run " + runId(p) + " but the bundle is run " + r.predicate().path("runId").asText();
@@ -260,9 +260,9 @@ public final class Outbox {
 
     /**
      * Why a sealed bundle can never be delivered because of its size (over
-     * {@link BundleLimits#maxBundleBytes}: no acceptance service takes it, and it is never read into
-     * memory to try), or null. A month of a wide trace seals (streamed) into such a bundle: it is
-     * kept whole in quarantine/, signed, for the floor to copy off and read with any unzip.
+     * {@link BundleLimits#maxBundleBytes}: no acceptance service takes it, so it is not sent to be
+     * refused), or null. Kept whole in quarantine/, signed, for the floor to copy off and read with
+     * any unzip.
      */
     public static String tooLarge(Path bundle) throws IOException {
         long size = Files.size(bundle);

@@ -177,17 +177,16 @@ public final class Uploader {
 
     private Delivery deliverLocked(Path bundle, Instant deadline) throws IOException, InterruptedException {
         int before = outbox.status(bundle).attempts();
-        byte[] body;
+        byte[] raw;
         try {
             String tooLarge = Outbox.tooLarge(bundle);
-            if (tooLarge != null) { // never read into memory: no service takes it
+            if (tooLarge != null) { // no service takes it
                 return quarantined(bundle, tooLarge);
             }
-            body = Files.readAllBytes(bundle);
+            raw = sha256(bundle);
         } catch (java.nio.file.NoSuchFileException gone) {
             return elsewhere(bundle);
         }
-        byte[] raw = sha256(body);
         String hex = HexFormat.of().formatHex(raw);
         String runId = Outbox.runId(bundle);
         boolean ambiguous = false;
@@ -220,7 +219,9 @@ public final class Uploader {
             }
             if (!ambiguous) {
                 HttpRequest.Builder put = HttpRequest.newBuilder(config.bundle(runId))
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                        // sent from the file as it is read (a sealed bundle never changes; the digest header
+                        // makes the service refuse one that did): a bundle of gigabytes costs a buffer here
+                        .PUT(HttpRequest.BodyPublishers.ofFile(bundle))
                         .header("Content-Type", CONTENT_TYPE)
                         .header("Content-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(raw) + ":");
                 Answer a = send(put);
@@ -419,12 +420,21 @@ public final class Uploader {
         return s.isEmpty() ? "(empty)" : s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 
-    private static byte[] sha256(byte[] data) {
+    /** The file's SHA-256, read in 64 KiB steps. */
+    private static byte[] sha256(Path file) throws IOException {
+        MessageDigest sha;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return sha.digest();
     }
 
 }
