@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +52,8 @@ public final class AcceptanceServer implements AutoCloseable {
     private static final Pattern UNIT = Pattern.compile("/v1/units/([^/]{1,128})/bundles");
     /** The sealed bundle itself, as the station sent it (from whichever replica stored it). */
     private static final Pattern BUNDLE_BYTES = Pattern.compile("/v1/bundles/([0-9A-Za-z-]{1,64})/bundle");
+    /** {@code PUT /v1/runs/{runId}/heartbeat}: a running unit's signed status (issue 31). */
+    private static final Pattern HEARTBEAT = Pattern.compile("/v1/runs/([0-9A-Za-z-]{1,64})/heartbeat");
     private static final Pattern DIGEST = Pattern.compile("(?:^|,)\\s*sha-256=:([A-Za-z0-9+/=]+):");
 
     /**
@@ -167,6 +170,8 @@ public final class AcceptanceServer implements AutoCloseable {
     private final BundleIndex index;
     private final BlobStore blobs;
     private final TrustStore trust;
+    /** The fast Ed25519 check, for bundles and heartbeats alike. */
+    private final dev.kiln.bundle.SignatureCheck signatures;
     /** One verifier for every ingest (it holds no state of a request), with the fast Ed25519 check. */
     private final BundleVerifier verifier;
     private final Options options;
@@ -182,6 +187,12 @@ public final class AcceptanceServer implements AutoCloseable {
     private final int bodyBudgetKiB;
     private final Access access;
     private final Dashboard dashboard;
+    private final FloorIndex floor;
+    /** When heartbeats older than a day were last removed (at most every 10 minutes, by whichever request comes). */
+    private final java.util.concurrent.atomic.AtomicLong lastPrune = new java.util.concurrent.atomic.AtomicLong();
+    /** The floor's units by station for Prometheus, refreshed from the database at each scrape. */
+    private final io.micrometer.core.instrument.MultiGauge floorRunning;
+    private final io.micrometer.core.instrument.MultiGauge floorLost;
     private final boolean tlsOn;
 
     public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, Options options)
@@ -189,7 +200,8 @@ public final class AcceptanceServer implements AutoCloseable {
         this.index = index;
         this.blobs = blobs;
         this.trust = trust;
-        this.verifier = new BundleVerifier(trust, BundleLimits.defaults(), new FastEd25519());
+        this.signatures = new FastEd25519();
+        this.verifier = new BundleVerifier(trust, BundleLimits.defaults(), signatures);
         this.options = options;
         this.ingest = Timer.builder("kiln_acceptance_ingest").description("time to verify and store a bundle").register(metrics);
         this.ingests = new java.util.concurrent.Semaphore(options.limits().maxIngests(), true);
@@ -202,7 +214,12 @@ public final class AcceptanceServer implements AutoCloseable {
             key = new byte[32];
             new java.security.SecureRandom().nextBytes(key);
         }
-        this.dashboard = new Dashboard(index, blobs, access, key, options.tls() != null || options.behindTlsProxy());
+        this.floor = new FloorIndex(index);
+        this.dashboard = new Dashboard(index, blobs, access, key, options.tls() != null || options.behindTlsProxy()).withFloor(floor);
+        this.floorRunning = io.micrometer.core.instrument.MultiGauge.builder("kiln_floor_running_units")
+                .description("units whose heartbeats say they are running, by station (heard from within three intervals)").register(metrics);
+        this.floorLost = io.micrometer.core.instrument.MultiGauge.builder("kiln_floor_lost_contact_units")
+                .description("running units silent for more than three heartbeat intervals, with no bundle, by station").register(metrics);
         this.tlsOn = options.tls() != null;
         applyConnectionLimits(options.limits());
         if (options.tls() != null) {
@@ -255,6 +272,7 @@ public final class AcceptanceServer implements AutoCloseable {
                         return;
                     }
                 }
+                refreshFloorGauges();
                 send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 return;
             }
@@ -300,6 +318,15 @@ public final class AcceptanceServer implements AutoCloseable {
             }
             if (!access.certificateAllowed(who, clientCertificate(ex))) {
                 error(ex, 403, "the client certificate presented is not one " + who.name() + "'s token is bound to");
+                return;
+            }
+            Matcher hb = HEARTBEAT.matcher(path);
+            if (hb.matches()) {
+                if (method.equals("PUT")) {
+                    heartbeat(ex, hb.group(1), who);
+                } else {
+                    error(ex, 405, method + " is not allowed here: stations PUT heartbeats");
+                }
                 return;
             }
             Matcher b = BUNDLE.matcher(path);
@@ -457,6 +484,117 @@ public final class AcceptanceServer implements AutoCloseable {
 
         SpoolFull(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** The floor's gauges from the units heard from in the last hour; a database that fails leaves them as they were. */
+    private void refreshFloorGauges() {
+        try {
+            long now = System.currentTimeMillis();
+            Map<String, long[]> byStation = new java.util.TreeMap<>();
+            for (FloorIndex.Unit unit : floor.floor(now - 3_600_000L)) {
+                long[] n = byStation.computeIfAbsent(unit.beat().station(), k -> new long[2]);
+                n[0] += unit.running(now) ? 1 : 0;
+                n[1] += unit.lostContact(now) ? 1 : 0;
+            }
+            floorRunning.register(byStation.entrySet().stream().map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("station", e.getKey()), e.getValue()[0])).toList(), true);
+            floorLost.register(byStation.entrySet().stream().map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("station", e.getKey()), e.getValue()[1])).toList(), true);
+        } catch (SQLException e) {
+            // the scrape still answers with what it had
+        }
+    }
+
+    private void heartbeatCount(String station, String outcome) {
+        Counter.builder("kiln_acceptance_heartbeats").tag("station", station).tag("outcome", outcome)
+                .description("heartbeats received, by station and outcome (stored, stale, sealed, refused)").register(metrics).increment();
+    }
+
+    /**
+     * A running unit's heartbeat: from a station (or, with no access file, anyone holding a trusted
+     * key), its envelope at most {@link HeartbeatEnvelope#MAX_BYTES}, signed by one of the station's
+     * keys, its status checked, stored when it is its run's newest. 204 stored; 409 for a run already
+     * sealed or a heartbeat not newer than the one stored (replayed, out of order); 403 for a reader, a
+     * revoked station, another station's key or run; 413, 415, 422 for what cannot be one.
+     */
+    private void heartbeat(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
+        java.util.function.Function<String, java.security.PublicKey> keys;
+        String station;
+        Pattern serials = null;
+        if (who instanceof Access.Reader r) {
+            error(ex, 403, "reader " + r.name() + " may not send heartbeats: stations do");
+            return;
+        }
+        if (who instanceof Access.Station st) {
+            if (st.revoked()) {
+                heartbeatCount(st.name(), "refused");
+                error(ex, 403, "station " + st.name() + " is revoked: its heartbeats are refused");
+                return;
+            }
+            station = st.name();
+            keys = id -> st.keys().contains(id) ? trust.get(id) : null;
+            serials = st.serials();
+        } else {
+            station = null;
+            keys = trust::get;
+        }
+        String label = station == null ? "open" : station;
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.split(";")[0].trim().equalsIgnoreCase(dev.kiln.bundle.HeartbeatEnvelope.MEDIA_TYPE)) {
+            heartbeatCount(label, "refused");
+            error(ex, 415, "Content-Type must be " + dev.kiln.bundle.HeartbeatEnvelope.MEDIA_TYPE);
+            return;
+        }
+        byte[] body = ex.getRequestBody().readNBytes(dev.kiln.bundle.HeartbeatEnvelope.MAX_BYTES + 1);
+        if (body.length > dev.kiln.bundle.HeartbeatEnvelope.MAX_BYTES) {
+            heartbeatCount(label, "refused");
+            drain(ex);
+            error(ex, 413, "a heartbeat is at most " + dev.kiln.bundle.HeartbeatEnvelope.MAX_BYTES + " bytes");
+            return;
+        }
+        dev.kiln.bundle.HeartbeatEnvelope.Opened opened;
+        try {
+            opened = dev.kiln.bundle.HeartbeatEnvelope.open(body, keys, signatures);
+        } catch (dev.kiln.bundle.HeartbeatEnvelope.RefusedException e) {
+            heartbeatCount(label, "refused");
+            error(ex, e.getMessage().contains("not signed by a key") ? 403 : 422, e.getMessage());
+            return;
+        }
+        if (station == null) {
+            station = "key " + opened.keyId().substring(0, Math.min(12, opened.keyId().length()));
+            label = station;
+        }
+        FloorIndex.Beat beat;
+        try {
+            beat = HeartbeatIntake.beat(opened.status(), runId, station, serials, Instant.now());
+        } catch (HeartbeatIntake.Refused e) {
+            heartbeatCount(label, "refused");
+            error(ex, e.getMessage().contains("may not publish") ? 403 : 422, e.getMessage());
+            return;
+        }
+        switch (floor.put(beat)) {
+            case STORED -> {
+                heartbeatCount(label, "stored");
+                ex.sendResponseHeaders(204, -1);
+                long now = System.currentTimeMillis();
+                long last = lastPrune.get();
+                if (now - last > 600_000 && lastPrune.compareAndSet(last, now)) {
+                    floor.prune(now - 86_400_000L); // the floor shows an hour; a day is kept, the rest removed
+                }
+            }
+            case SEALED -> {
+                heartbeatCount(label, "sealed");
+                error(ex, 409, "run " + runId + " is sealed: its bundle speaks for it now");
+            }
+            case STALE -> {
+                heartbeatCount(label, "stale");
+                error(ex, 409, "a heartbeat of run " + runId + " as new as this one (seq " + beat.seq() + ") is stored: replayed or out of order");
+            }
+            case OTHER_STATION -> {
+                heartbeatCount(label, "refused");
+                error(ex, 403, "run " + runId + "'s heartbeats come from another station");
+            }
         }
     }
 

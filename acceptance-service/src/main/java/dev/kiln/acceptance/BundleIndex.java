@@ -70,7 +70,7 @@ public final class BundleIndex implements AutoCloseable {
     static final int SQLITE_READERS = 2;
 
     /** A read: on SQLite one of the read-only connections, never the writer's; on PostgreSQL the pool. */
-    private <T> T read(Work<T> w) throws SQLException {
+    <T> T read(Work<T> w) throws SQLException {
         if (readers == null) {
             return with(w);
         }
@@ -148,7 +148,7 @@ public final class BundleIndex implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private <T> T with(Work<T> w) throws SQLException {
+    <T> T with(Work<T> w) throws SQLException {
         if (pg != null) {
             try (Connection c = pg.getConnection()) { // validated, or a fresh one; returned to the pool (autocommit reset) on close
                 return w.run(c);

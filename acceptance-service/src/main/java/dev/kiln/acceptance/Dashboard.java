@@ -76,6 +76,14 @@ final class Dashboard {
         this.secureCookie = secureCookie;
     }
 
+    private FloorPage floorPage;
+
+    /** The floor page reads the units in burn-in from here. */
+    Dashboard withFloor(FloorIndex floor) {
+        this.floorPage = new FloorPage(floor);
+        return this;
+    }
+
     /** Answers a request under {@code /ui}. */
     void handle(HttpExchange ex, String method, String path) throws IOException, SQLException {
         if (path.equals("/ui/static/kiln.css")) {
@@ -126,6 +134,9 @@ final class Dashboard {
             bundle(ex, path.substring("/ui/runs/".length(), path.length() - "/bundle".length()), who);
         } else if (path.startsWith("/ui/runs/")) {
             run(ex, path.substring("/ui/runs/".length()), who);
+        } else if (path.equals("/ui/floor") && floorPage != null) {
+            Map<String, Object> scope = floorPage.scope(System.currentTimeMillis());
+            page(ex, 200, "floor", scope, who);
         } else if (path.equals("/ui/line")) {
             line(ex, q, who);
         } else if (path.matches("/ui/line/[a-z]+\\.csv")) {

@@ -236,6 +236,50 @@ class DeliveryCliTest {
                 + "/v1/units/unknown/bundles")).build(), HttpResponse.BodyHandlers.ofString()).body()).size(), "never a unit called unknown");
     }
 
+    /**
+     * While a run lasts its unit heartbeats to the service (here every second), signed and counted; the
+     * last one says it ended; the floor then shows the sealed verdict. {@code --no-upload} sends none,
+     * and a service that does not answer never holds the run up.
+     */
+    @Test
+    void aRunHeartbeatsWhileItLastsAndTheFloorShowsItsSealedVerdict() throws Exception {
+        Path cfg = writeConfig("service:\n  heartbeat: 1s\n");
+        Cli c = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--duration", "4s", "--service", svc.url(), "--config", cfg.toString());
+        assertEquals(0, c.code(), c.toString());
+        assertFalse(c.err().contains("heartbeats to"), "no failure said: " + c.err());
+        String serial = c.out().replaceAll("(?s).*\\bserial (\\S+).*", "$1");
+        HttpClient http = HttpClient.newHttpClient();
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(svc.url() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher stored = java.util.regex.Pattern.compile("kiln_acceptance_heartbeats_total\\{outcome=\"stored\",station=\"key "
+                + svc.key.keyId().substring(0, 12) + "\"} ([0-9.]+)").matcher(metrics);
+        assertTrue(stored.find(), metrics);
+        assertTrue(Double.parseDouble(stored.group(1)) >= 4, "about one a second for 4 s, and the last: " + metrics);
+        assertFalse(metrics.contains("outcome=\"refused\"") || metrics.contains("outcome=\"stale\""), metrics);
+        String floor = http.send(HttpRequest.newBuilder(URI.create(svc.url() + "/ui/floor")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(floor.contains("data-serial=\"" + serial + "\"") && floor.contains("<span class=\"verdict PASS\">PASS</span>"), floor);
+
+        // --no-upload: no heartbeat; a service that is not there: the run is not held up, the failure said once
+        Cli quiet = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--duration", "2s", "--no-upload", "--config", cfg.toString());
+        assertEquals(0, quiet.code(), quiet.toString());
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        long t0 = System.nanoTime();
+        Cli away = Cli.run("run", "--state-dir", stateDir(), "--profile", Cli.profile("selftest-all"), "--suites", "selftest-pass",
+                "--duration", "3s", "--service", "http://127.0.0.1:" + port, "--config", writeConfig("service:\n  heartbeat: 1s\n"
+                        + "delivery:\n  runWait: 200ms\n").toString());
+        assertEquals(0, away.code(), away.toString());
+        assertEquals(1, away.err().split("heartbeats to http://127.0.0.1:" + port + " are failing", -1).length - 1, "said once: " + away.err());
+        assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "not held up");
+        String after = http.send(HttpRequest.newBuilder(URI.create(svc.url() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher again = java.util.regex.Pattern.compile("kiln_acceptance_heartbeats_total\\{outcome=\"stored\",station=\"key [0-9a-f]+\"} ([0-9.]+)")
+                .matcher(after);
+        assertTrue(again.find() && again.group(1).equals(stored.group(1)), "the --no-upload run sent none: " + after);
+    }
+
     /** A bundle past the format's size (no service takes it) is said and kept, never read in or sent to be refused. */
     @Test
     void aBundleTooLargeForAnyServiceIsKeptInQuarantineWithTheReasonAndTheOthersGo() throws Exception {

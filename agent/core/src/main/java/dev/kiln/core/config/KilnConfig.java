@@ -28,6 +28,7 @@ import java.time.Duration;
  *   timeout: 60s
  *   retryBaseDelay: 500ms
  *   retryMaxDelay: 60s
+ *   heartbeat: 15s                     # a running unit's status to the service this often; off: none
  * outbox:
  *   sentRetention: 7d                   # keep delivered bundles this long (receipts forever)
  *   minFreeMiB: 256                     # refuse to start a run with less free space
@@ -47,7 +48,8 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
     public record Service(@JsonProperty("url") String url, @JsonProperty("tokenFile") String tokenFile,
                           @JsonProperty("caFile") String caFile, @JsonProperty("clientCert") String clientCert,
                           @JsonProperty("clientKey") String clientKey, @JsonProperty("timeout") String timeout,
-                          @JsonProperty("retryBaseDelay") String retryBaseDelay, @JsonProperty("retryMaxDelay") String retryMaxDelay) {
+                          @JsonProperty("retryBaseDelay") String retryBaseDelay, @JsonProperty("retryMaxDelay") String retryMaxDelay,
+                          @JsonProperty("heartbeat") String heartbeat) {
     }
 
     public record OutboxSettings(@JsonProperty("sentRetention") String sentRetention, @JsonProperty("minFreeMiB") Long minFreeMiB) {
@@ -160,6 +162,7 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
             minFreeBytes();
             runWait();
             serial();
+            heartbeatInterval();
             return this;
         }
 
@@ -175,7 +178,7 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
 
         /** The service to deliver to: {@code urlOverride} (--service) wins over the file; null when neither names one. */
         public ServiceConfig service(String urlOverride) {
-            Service s = config.service() == null ? new Service(null, null, null, null, null, null, null, null) : config.service();
+            Service s = config.service() == null ? new Service(null, null, null, null, null, null, null, null, null) : config.service();
             String url = urlOverride != null ? urlOverride : s.url();
             if (url == null) {
                 return null;
@@ -200,6 +203,22 @@ public record KilnConfig(@JsonProperty("service") Service service, @JsonProperty
                     duration(s.timeout(), ServiceConfig.DEFAULT_TIMEOUT, "service.timeout"),
                     duration(s.retryBaseDelay(), ServiceConfig.DEFAULT_BASE, "service.retryBaseDelay"),
                     duration(s.retryMaxDelay(), ServiceConfig.DEFAULT_MAX, "service.retryMaxDelay"));
+        }
+
+        /**
+         * How often a running unit tells the service its status ({@code service.heartbeat}): 15 s by
+         * default, {@code off} (or 0) for none; between 1 s and 10 min.
+         */
+        public Duration heartbeatInterval() {
+            String text = config.service() == null ? null : config.service().heartbeat();
+            if (text != null && (text.trim().equals("off") || text.trim().equals("0"))) {
+                return Duration.ZERO;
+            }
+            Duration d = duration(text, Duration.ofSeconds(15), "service.heartbeat");
+            if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw KilnException.config(where("service.heartbeat") + ": service.heartbeat must be off or between 1s and 10m, not " + text);
+            }
+            return d;
         }
 
         public Duration sentRetention() {

@@ -33,6 +33,7 @@ import dev.kiln.core.thermal.ThermalLimits;
 import dev.kiln.core.thermal.ThermalSuite;
 import dev.kiln.core.telemetry.ClusterClocks;
 import dev.kiln.core.upload.Delivery;
+import dev.kiln.core.upload.Heartbeats;
 import dev.kiln.core.upload.ServiceConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -220,6 +221,24 @@ public final class RunService {
                 session.withMeters(metrics.registry());
                 shown = display == null ? runMetrics : RunListener.all(display, runMetrics);
             }
+            // the unit's status to the service while it runs (never with --no-upload, nor with heartbeat: off)
+            Heartbeats beats = null;
+            Duration every = c.config().heartbeatInterval();
+            if (c.service() != null && !every.isZero()) {
+                Outbox outbox = new Outbox(c.state(), Clock.systemUTC());
+                beats = new Heartbeats(c.service(), session.key(), every, engine::progressAll, () -> {
+                    try {
+                        return outbox.pending().size();
+                    } catch (IOException e) {
+                        return -1;
+                    }
+                }, Clock.systemUTC(), notice);
+                if (metrics != null) {
+                    beats.bind(metrics.registry());
+                }
+                session.withSampleWatcher(beats::sample);
+                shown = shown == null ? beats : RunListener.all(shown, beats);
+            }
             List<SuiteRequest> suites = new ArrayList<>(c.suites());
             // the unit's serial: given, the platform's, or its machine id (hashed); never a placeholder two machines share
             Inventory read = inventory(probed);
@@ -232,8 +251,11 @@ public final class RunService {
             try {
                 LiveView drawn = view;
                 return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, drawn == null ? () -> { } : drawn::abandon, notice,
-                        starting);
+                        starting, beats);
             } finally {
+                if (beats != null) {
+                    beats.close(Duration.ofSeconds(2)); // the last heartbeat a moment to get out (it holds up nothing else)
+                }
                 if (view != null) {
                     view.close(); // the screen is given back even when the run ends in an exception
                 }
@@ -335,7 +357,7 @@ public final class RunService {
 
     private int runAndDeliver(Checked c, RunEngine engine, RunSession session, RunInfo info, List<SuiteRequest> suites,
                               byte[] inventoryJson, RunListener shown, HumanReporter display, Runnable beforeHalt, Consumer<String> notice,
-                              Signals starting) {
+                              Signals starting, Heartbeats beats) {
         RunRequest r = c.request();
         // What a second signal leaves with: incomplete until the verdict is known, then the verdict's; a defect recorded
         // (a suite ended FAIL or HUNG) makes it FAIL at once, as it makes the verdict
@@ -365,6 +387,9 @@ public final class RunService {
             RunSession.Result result = session.run(engine, info, suites, c.options(), inventoryJson,
                     r.output() == RunRequest.Output.JSONL ? out : null, shown);
             ExitCode verdict = ExitCode.of(result.report().verdict());
+            if (beats != null) { // the last heartbeat says the run ended, and how; sent beside the delivery, never before it
+                beats.ended(result.report().verdict().name());
+            }
             soFar.set(result.bundle() == null ? ExitCode.CANT_WRITE.code() : verdict.code());
             if (result.bundle() == null) {
                 return finish(display, result, ExitCode.CANT_WRITE, "the bundle could not be sealed (see above)");

@@ -126,6 +126,14 @@ public final class RunSession {
     }
 
     /** Where the telemetry channels are mirrored as gauges ({@code --metrics-port}); none by default. */
+    /** Also handed every telemetry sample as it is taken (the heartbeats' hottest temperature and power). */
+    public RunSession withSampleWatcher(java.util.function.BiConsumer<Instant, java.util.Map<String, Double>> watcher) {
+        this.sampleWatcher = watcher;
+        return this;
+    }
+
+    private java.util.function.BiConsumer<Instant, java.util.Map<String, Double>> sampleWatcher;
+
     public RunSession withMeters(io.micrometer.core.instrument.MeterRegistry registry) {
         this.meters = registry;
         return this;
@@ -219,6 +227,9 @@ public final class RunSession {
                         engine.stopLoad(trip.result(started));
                     });
             sampler.watch(heat::sample);
+            if (sampleWatcher != null) {
+                sampler.watch(sampleWatcher);
+            }
             engine.host(new dev.kiln.core.runner.SuiteHost(state.cache(), sampler::latest, () -> java.util.Set.copyOf(sampler.channels())));
             report = engine.run(info, requests, options, all);
         } catch (IOException e) {
