@@ -414,8 +414,8 @@ public final class AcceptanceServer implements AutoCloseable {
             error(ex, 413, "bundle of " + length + " bytes is over the limit of " + options.maxBundleBytes());
             return;
         }
-        // Bodies are spooled to a file as they arrive (a month-long run's bundle is gigabytes; the heap holds
-        // a buffer per upload), against a byte budget (max-ingests x max-bundle-bytes of spool in all), taken
+        // Bodies are held in the heap up to IN_MEMORY and spooled to a file past that, as they arrive (a month-long
+        // run's bundle is gigabytes), against a byte budget (max-ingests x max-bundle-bytes in all), taken
         // as the bytes arrive: a client dripping its upload holds only what it has sent, so slow senders
         // cannot stall everyone else's uploads. Past the budget an upload waits a moment, then gets 503.
         int[] heldKiB = {0};
@@ -425,7 +425,7 @@ public final class AcceptanceServer implements AutoCloseable {
                 // a declared length bounds the read (and the budget taken); chunked bodies read to the limit + 1
                 long declared = length == null ? -1 : parseLong(length);
                 long limit = declared >= 0 ? declared : options.maxBundleBytes() + 1;
-                long free = java.nio.file.Files.getFileStore(spool).getUsableSpace();
+                long free = declared > IN_MEMORY ? java.nio.file.Files.getFileStore(spool).getUsableSpace() : Long.MAX_VALUE;
                 if (declared > free) { // answered before a byte is written: the station retries later, nothing is half-stored
                     throw new SpoolFull(spool + " has " + free + " bytes free, the bundle is " + declared);
                 }
@@ -464,7 +464,7 @@ public final class AcceptanceServer implements AutoCloseable {
                 ingests.release();
             }
         } finally {
-            if (body != null) {
+            if (body != null && body.file() != null) {
                 java.nio.file.Files.deleteIfExists(body.file());
             }
             bodyBudget.release(heldKiB[0]);
@@ -472,11 +472,22 @@ public final class AcceptanceServer implements AutoCloseable {
     }
 
     /**
-     * An upload's body in a file of the spool: its length, its SHA-256 taken as it arrived, and whether
-     * the client stopped sending before the deadline (then the rest is not read).
+     * An upload's body: in the heap up to {@link #IN_MEMORY} (almost every bundle: a day of telemetry is
+     * a few MB), past that in a file of the spool; its length, its SHA-256 taken as it arrived, and
+     * whether the client stopped sending before the deadline (then the rest is not read).
      */
-    private record Spooled(java.nio.file.Path file, long size, byte[] sha256, boolean timedOut) {
+    private record Spooled(java.nio.file.Path file, byte[] bytes, long size, byte[] sha256, boolean timedOut) {
+        dev.kiln.bundle.ZipSource source() throws IOException {
+            return file != null ? dev.kiln.bundle.ZipSource.of(file) : dev.kiln.bundle.ZipSource.of(bytes);
+        }
     }
+
+    /**
+     * The most of one body held in the heap (the body budget bounds them all together); a larger one
+     * goes to a file. Spooling every body cost 18 % of the ingest rate (a file made, written, copied and
+     * removed for each 20 KB bundle), so only a long run's goes to disk.
+     */
+    static final int IN_MEMORY = 8 << 20;
 
     /** The spool could not take an upload's bytes (a full disk): the service's fault, answered 503. */
     private static final class SpoolFull extends Exception {
@@ -639,7 +650,7 @@ public final class AcceptanceServer implements AutoCloseable {
         // Verified before anything is looked up or answered: garbage or an untrusted bundle PUT to a
         // stored run id gets 422, never a 409 that tells it the stored digest. Verification streams from the
         // spooled file, so a bomb (or a month of telemetry) costs a buffer of memory.
-        BundleVerifier.Result v = verifier.verify(body.file());
+        BundleVerifier.Result v = verifier.verify(body.source());
         Refusal refused = refusal(v, runId, who);
         if (refused != null) {
             // The very bytes already stored are answered as stored, whatever changed since (a key revoked,
@@ -661,10 +672,14 @@ public final class AcceptanceServer implements AutoCloseable {
         // A valid, trusted bundle: its bytes are written while its facts are read; its row only once the
         // bytes are durable (a row never names a blob that is not there).
         java.util.concurrent.Future<?> stored = executor.submit(() -> {
-            blobs.put(hex, body.file());
+            if (body.file() != null) {
+                blobs.put(hex, body.file());
+            } else {
+                blobs.put(hex, body.bytes());
+            }
             return null;
         });
-        RunFacts facts = RunFacts.of(dev.kiln.bundle.ZipSource.of(body.file()));
+        RunFacts facts = RunFacts.of(body.source());
         try {
             stored.get();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -801,16 +816,13 @@ public final class AcceptanceServer implements AutoCloseable {
      * connection. The file is the caller's to delete (also when this throws: then it is deleted here).
      */
     private Spooled spool(InputStream in, long limit, long deadline, int[] heldKiB) throws IOException, Busy, SpoolFull {
-        java.nio.file.Path file;
-        try {
-            file = java.nio.file.Files.createTempFile(spool, "upload", ".kiln.zip");
-        } catch (IOException e) {
-            throw new SpoolFull("cannot create a file in " + spool + ": " + Why.of(e));
-        }
+        java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+        java.nio.file.Path file = null;
+        OutputStream out = held;
         boolean done = false;
-        try (OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+        try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[64 * 1024]; // scratch per connection; what is written is counted
+            byte[] buf = new byte[64 * 1024]; // scratch per connection; what is kept is counted
             long size = 0;
             boolean timedOut = false;
             while (size < limit) {
@@ -818,13 +830,23 @@ public final class AcceptanceServer implements AutoCloseable {
                 if (n < 0) {
                     break;
                 }
-                // the budget covers what is written: take what these bytes add before writing them
+                // the budget covers what is kept: take what these bytes add before keeping them
                 int need = (int) ((size + n + 1023 >> 10) - heldKiB[0]);
                 if (need > 0) {
                     if (!acquire(bodyBudget, need)) {
                         throw new Busy();
                     }
                     heldKiB[0] += need;
+                }
+                if (file == null && size + n > IN_MEMORY) { // past what is held in the heap: to a file from here on
+                    try {
+                        file = java.nio.file.Files.createTempFile(spool, "upload", ".kiln.zip");
+                        out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file), 64 * 1024);
+                        held.writeTo(out);
+                    } catch (IOException e) {
+                        throw new SpoolFull("cannot spool to " + spool + ": " + Why.of(e));
+                    }
+                    held = null;
                 }
                 try {
                     out.write(buf, 0, n);
@@ -838,17 +860,25 @@ public final class AcceptanceServer implements AutoCloseable {
                     break;
                 }
             }
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw new SpoolFull("writing " + file + ": " + Why.of(e));
+            if (file != null) {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    throw new SpoolFull("writing " + file + ": " + Why.of(e));
+                }
             }
             done = true;
-            return new Spooled(file, size, sha.digest(), timedOut);
+            return file == null ? new Spooled(null, held.toByteArray(), size, sha.digest(), timedOut)
+                    : new Spooled(file, null, size, sha.digest(), timedOut);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         } finally {
-            if (!done) {
+            if (!done && file != null) {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    // already failing
+                }
                 java.nio.file.Files.deleteIfExists(file);
             }
         }

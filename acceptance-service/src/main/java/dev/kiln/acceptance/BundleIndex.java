@@ -66,6 +66,11 @@ public final class BundleIndex implements AutoCloseable {
         }
     }
 
+    /** True on SQLite, false on PostgreSQL. */
+    boolean sqlite() {
+        return sqlite;
+    }
+
     /** SQLite's read-only connections: pages and lookups read beside the one writer (WAL lets them). */
     static final int SQLITE_READERS = 2;
 
@@ -158,7 +163,7 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     /** {@link #with}, the work in one transaction: committed when it returns, rolled back when it throws. */
-    private <T> T transaction(Work<T> w) throws SQLException {
+    <T> T transaction(Work<T> w) throws SQLException {
         return with(c -> {
             c.setAutoCommit(false);
             try {

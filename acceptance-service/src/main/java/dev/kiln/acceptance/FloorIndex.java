@@ -1,5 +1,6 @@
 package dev.kiln.acceptance;
 
+import dev.kiln.acceptance.BundleIndex.Work;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,14 +47,19 @@ final class FloorIndex {
     private static final String COLUMNS = "run_id, serial, station, profile, state, verdict, stage, suites, seq, interval_ms, started_at, "
             + "elapsed_s, planned_s, work, failures, first_failure, hottest_c, watts, sampler_alive, outbox_depth, received_ms";
 
+    /**
+     * Stores a heartbeat when it is its run's newest from its station and the run is not sealed: one
+     * statement ({@code INSERT … SELECT … WHERE NOT EXISTS (the bundle) ON CONFLICT … DO UPDATE … WHERE
+     * newer and same station}); why not, read only when it was not stored. On PostgreSQL the commit
+     * does not wait for the WAL's flush ({@code synchronous_commit off}, this transaction only): a
+     * heartbeat is not evidence, and the next one replaces it; a crash loses at most the last few.
+     */
     Stored put(Beat b) throws SQLException {
-        return index.with(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM bundles WHERE run_id = ?")) {
-                p.setString(1, b.runId());
-                try (ResultSet r = p.executeQuery()) {
-                    if (r.next()) {
-                        return Stored.SEALED;
-                    }
+        boolean pg = !index.sqlite();
+        Work<Integer> upsert = c -> {
+            if (pg) {
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL synchronous_commit TO OFF");
                 }
             }
             StringBuilder update = new StringBuilder();
@@ -62,10 +68,9 @@ final class FloorIndex {
                     update.append(update.isEmpty() ? "" : ", ").append(col).append(" = excluded.").append(col);
                 }
             }
-            int n;
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO heartbeats (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    + "?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET " + update
-                    + " WHERE heartbeats.seq < excluded.seq AND heartbeats.station = excluded.station")) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO heartbeats (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    + "?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM bundles WHERE run_id = ?) ON CONFLICT (run_id) DO UPDATE SET "
+                    + update + " WHERE heartbeats.seq < excluded.seq AND heartbeats.station = excluded.station")) {
                 int i = 1;
                 p.setString(i++, b.runId());
                 p.setString(i++, b.serial());
@@ -91,11 +96,23 @@ final class FloorIndex {
                     p.setInt(i++, b.samplerAlive() ? 1 : 0);
                 }
                 setLong(p, i++, b.outboxDepth());
-                p.setLong(i, b.receivedMs());
-                n = p.executeUpdate();
+                p.setLong(i++, b.receivedMs());
+                p.setString(i, b.runId());
+                return p.executeUpdate();
             }
-            if (n > 0) {
-                return Stored.STORED;
+        };
+        int n = pg ? index.transaction(upsert) : index.with(upsert);
+        if (n > 0) {
+            return Stored.STORED;
+        }
+        return index.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM bundles WHERE run_id = ?")) {
+                p.setString(1, b.runId());
+                try (ResultSet r = p.executeQuery()) {
+                    if (r.next()) {
+                        return Stored.SEALED;
+                    }
+                }
             }
             try (PreparedStatement p = c.prepareStatement("SELECT station FROM heartbeats WHERE run_id = ?")) {
                 p.setString(1, b.runId());
