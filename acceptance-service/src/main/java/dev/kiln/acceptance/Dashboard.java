@@ -126,6 +126,10 @@ final class Dashboard {
             redirect(ex, "/ui/units");
         } else if (path.equals("/ui/units") || path.equals("/ui/units.csv")) {
             units(ex, q, csv, who);
+        } else if (path.startsWith("/ui/units/") && path.endsWith("/report.pdf")) {
+            String raw = ex.getRequestURI().getRawPath();
+            String enc = raw.substring(raw.indexOf("/ui/units/") + "/ui/units/".length(), raw.length() - "/report.pdf".length());
+            report(ex, URLDecoder.decode(enc.replace("+", "%2B"), StandardCharsets.UTF_8), who);
         } else if (path.startsWith("/ui/units/")) {
             // the raw path, decoded once: a serial may hold '/' or '%' (the decoded path would be decoded twice)
             String raw = ex.getRequestURI().getRawPath();
@@ -389,7 +393,52 @@ final class Dashboard {
         scope.put("runs", rows);
         scope.put("count", runs.size());
         scope.put("latest", runs.get(0).verdict());
+        scope.put("reportHref", "/ui/units/" + enc(serial) + "/report.pdf");
         page(ex, 200, "unit", scope, who);
+    }
+
+    /**
+     * {@code /ui/units/{serial}/report.pdf}: the unit's acceptance report, every run listed and the latest
+     * in full from its sealed bundle (read from the store as a file, streamed), rendered by the same
+     * code as {@code kiln report}; the same bytes for the same runs.
+     */
+    private void report(HttpExchange ex, String serial, Access.Principal who) throws IOException, SQLException {
+        List<BundleIndex.RunRow> runs = index.runsOf(serial);
+        if (runs.isEmpty()) {
+            notFound(ex, "No runs of unit " + serial + " have been received.", who);
+            return;
+        }
+        BundleIndex.RunRow latest = runs.get(0);
+        Optional<BlobStore.Stored> zip;
+        try {
+            zip = blob(latest);
+        } catch (IOException e) {
+            ex.getResponseHeaders().set("Retry-After", "5");
+            page(ex, 503, "error", Map.of("title", "Blob store unavailable", "message", "The sealed bundle could not be read: " + e.getMessage()), who);
+            return;
+        }
+        if (zip.isEmpty()) {
+            page(ex, 500, "error", Map.of("title", "Bundle missing", "message", "Run " + latest.runId() + " is indexed but its bundle is not in the store."),
+                    who);
+            return;
+        }
+        byte[] pdf;
+        try {
+            List<dev.kiln.report.UnitReport.RunLine> lines = new ArrayList<>();
+            for (BundleIndex.RunRow r : runs) {
+                lines.add(new dev.kiln.report.UnitReport.RunLine(r.runId(), r.verdict(), r.profile(), r.started(), r.durationS(), r.station()));
+            }
+            pdf = dev.kiln.report.ReportPdf.render(dev.kiln.report.UnitReport.of(dev.kiln.bundle.ZipSource.of(zip.get().path()), latest.sha256(),
+                    latest.stationKey(), lines, latest.station()));
+        } finally {
+            if (zip.get().temporary()) {
+                java.nio.file.Files.deleteIfExists(zip.get().path());
+            }
+        }
+        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + serial.replaceAll("[^A-Za-z0-9._-]", "_") + ".report.pdf\"");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        send(ex, 200, "application/pdf", pdf);
     }
 
     private static Map<String, Object> runScope(BundleIndex.RunRow r) {

@@ -39,6 +39,7 @@ public final class Main {
         COMMANDS.put("outbox", OutboxCommand::new);
         COMMANDS.put("telemetry", TelemetryCommand::new);
         COMMANDS.put("judge", JudgeCommand::new);
+        COMMANDS.put("report", ReportCommand::new);
         COMMANDS.put("config", ConfigCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("doctor", DoctorCommand::new);
