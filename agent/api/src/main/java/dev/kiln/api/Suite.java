@@ -38,6 +38,26 @@ public interface Suite {
     }
 
     /**
+     * What this suite finds on this machine for {@code kiln doctor}, one line each (the devices, engines
+     * or providers it would use, with its default parameters), found by the same checks a run makes; or
+     * {@link SuiteUnavailableException} with the reason it would be skipped. Called only when
+     * {@link #availability} says yes. The default: nothing more to say.
+     */
+    default java.util.List<String> findHere(SuiteEnvironment env) throws SuiteUnavailableException {
+        return java.util.List.of();
+    }
+
+    /**
+     * Whether this suite has run on the kind of machine {@code env} describes and its results there
+     * been checked (true), or is written from sources and captures and still waits for its first run
+     * on that hardware (false: {@code kiln doctor} says so, and docs/on-hardware-checklist.md says what to
+     * run). The default: verified.
+     */
+    default boolean verifiedOn(SuiteEnvironment env) {
+        return true;
+    }
+
+    /**
      * How the framework lays out workers: phases, each with one worker per placement. The default
      * is one unpinned worker.
      */

@@ -224,26 +224,18 @@ final class DoctorCommand implements Callable<Integer> {
             Suite s = registry.create(id);
             try {
                 Availability a = s.availability(env);
-                // the Neural Engine suite loads on any ONNX Runtime; whether Core ML can drive an engine is its own question
-                dev.kiln.api.SuiteUnavailableException ne = a.available() && id.equals("neural-engine")
-                        ? dev.kiln.suites.ne.NeuralEngineSuite.whyNoNeuralEngine(env) : null;
-                // the GPU suite loads wherever its API does (Metal on macOS, OpenCL elsewhere); whether a device of its type is there is the question
-                if (a.available() && id.equals("gpu")) {
-                    try {
-                        List<String> devices = dev.kiln.suites.gpu.GpuSuite.devicesHere();
-                        out.add(new Check("suite-gpu", Status.OK, String.join("; ", devices),
-                                "", PlatformProbe.current().os() == PlatformProbe.Os.MACOS ? false : null));
-                    } catch (dev.kiln.api.SuiteUnavailableException e) {
-                        out.add(new Check("suite-gpu", Status.MISSING, e.getMessage(), fixFor(id), null));
-                    }
+                // maturity from the suite itself: null (nothing to say) where it has run on this kind of machine
+                Boolean verified = s.verifiedOn(env) ? null : false;
+                if (!a.available()) {
+                    out.add(new Check("suite-" + id, Status.MISSING, a.reason(), fixFor(id), null));
                     continue;
                 }
-                boolean mac = PlatformProbe.current().os() == PlatformProbe.Os.MACOS;
-                if (ne != null) {
-                    out.add(new Check("suite-" + id, Status.MISSING, ne.getMessage(), fixFor(id), mac ? false : null));
-                } else {
-                    out.add(a.available() ? new Check("suite-" + id, Status.OK, "can run here", "", mac && !id.equals("cpu") && !id.equals("memory")
-                            ? false : null) : new Check("suite-" + id, Status.MISSING, a.reason(), fixFor(id), null));
+                // what the suite finds here (GPU devices of its type, the Neural Engine's providers), by the checks a run makes
+                try {
+                    List<String> found = s.findHere(env);
+                    out.add(new Check("suite-" + id, Status.OK, found.isEmpty() ? "can run here" : String.join("; ", found), "", verified));
+                } catch (dev.kiln.api.SuiteUnavailableException e) {
+                    out.add(new Check("suite-" + id, Status.MISSING, e.getMessage(), fixFor(id), verified));
                 }
             } catch (RuntimeException | LinkageError e) {
                 out.add(new Check("suite-" + id, Status.MISSING, "its availability check failed: " + dev.kiln.bundle.Why.of(e), fixFor(id), null));

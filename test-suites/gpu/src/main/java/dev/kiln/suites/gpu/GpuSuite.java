@@ -163,6 +163,18 @@ public final class GpuSuite implements Suite {
         return chosen(GpuBackend.of(p.get("api"), System.getProperty("os.name")), p).stream().map(GpuDevice::describe).toList();
     }
 
+    /** The devices {@link #devicesHere} finds: whether a device of its type is here is this suite's question. */
+    @Override
+    public List<String> findHere(SuiteEnvironment env) throws SuiteUnavailableException {
+        return devicesHere();
+    }
+
+    /** Metal (macOS) has never run on a Mac: only OpenCL, on PoCL here, is verified. */
+    @Override
+    public boolean verifiedOn(SuiteEnvironment env) {
+        return !env.os().toLowerCase(java.util.Locale.ROOT).contains("mac");
+    }
+
     private static List<? extends GpuDevice> chosen(GpuBackend backend, Parameters p) throws SuiteUnavailableException {
         List<? extends GpuDevice> all;
         try {

@@ -181,6 +181,29 @@ public final class NeuralEngineSuite implements Suite {
         }
     }
 
+    /**
+     * Whether Core ML can drive the Neural Engine here (the suite loads on any ONNX Runtime): the
+     * providers ONNX Runtime has, or why there is no Neural Engine to test.
+     */
+    @Override
+    public java.util.List<String> findHere(SuiteEnvironment env) throws SuiteUnavailableException {
+        SuiteUnavailableException why = whyNoNeuralEngine(env);
+        if (why != null) {
+            throw why;
+        }
+        try {
+            return java.util.List.of("ONNX Runtime providers: " + Engine.providers());
+        } catch (Engine.Unavailable e) {
+            throw new SuiteUnavailableException(UnavailableCategory.NOT_SUPPORTED, e.getMessage());
+        }
+    }
+
+    /** Core ML on a Mac has never run: the CPU provider (here) is verified, the Neural Engine not yet. */
+    @Override
+    public boolean verifiedOn(SuiteEnvironment env) {
+        return !env.os().toLowerCase(Locale.ROOT).contains("mac");
+    }
+
     private static SuiteUnavailableException whyNoNeuralEngine(SuiteEnvironment env, EnumSet<OrtProvider> here) {
         String os = env.os().toLowerCase(Locale.ROOT);
         String arch = env.arch().toLowerCase(Locale.ROOT);

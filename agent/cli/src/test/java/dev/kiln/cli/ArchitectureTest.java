@@ -1,0 +1,52 @@
+package dev.kiln.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The house's layers as rules (ArchUnit, over the main classes of every module on this class path):
+ * a rule broken by a change fails here, naming the class and the dependency. Not yet a rule: "no
+ * package cycles in core" (issue 32, item 2): config and upload, inventory and platform, and longer
+ * cycles through state, telemetry, thermal, runner and events still import each other.
+ */
+class ArchitectureTest {
+    private static final JavaClasses KILN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar")) // the core test-jar (the compatibility kit) is test code
+            .importPackages("dev.kiln");
+
+    @Test
+    void suitesSeeOnlyTheSuiteSpi() {
+        ArchRule r = noClasses().that().resideInAPackage("dev.kiln.suites..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.kiln.core..", "dev.kiln.cli..", "dev.kiln.bundle..", "dev.kiln.report..", "dev.kiln.acceptance..")
+                .because("a suite compiles against agent/api only (docs/writing-a-suite.md)");
+        r.check(KILN);
+        slices().matching("dev.kiln.suites.(*)..").should().notDependOnEachOther().because("each suite stands alone").check(KILN);
+    }
+
+    @Test
+    void theServiceSeesOnlyTheBundleAndTheReport() {
+        noClasses().that().resideInAPackage("dev.kiln.acceptance..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.kiln.core..", "dev.kiln.cli..", "dev.kiln.suites..", "dev.kiln.api..")
+                .because("the acceptance service depends on agent/bundle and agent/report only: its verification is the agent's own code")
+                .check(KILN);
+        noClasses().that().resideInAPackage("dev.kiln.report..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.kiln.core..", "dev.kiln.cli..", "dev.kiln.suites..", "dev.kiln.api..", "dev.kiln.acceptance..")
+                .because("the report is rendered alike by the service and kiln report from a bundle alone").check(KILN);
+        noClasses().that().resideInAnyPackage("dev.kiln.bundle..", "dev.kiln.api..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.kiln.core..", "dev.kiln.cli..", "dev.kiln.suites..", "dev.kiln.acceptance..", "dev.kiln.report..")
+                .because("the bundle library and the suite SPI are the bottom of the house").check(KILN);
+    }
+
+    @Test
+    void theAgentNeverReachesIntoASuite() {
+        noClasses().that().resideInAnyPackage("dev.kiln.cli..", "dev.kiln.core..").should().dependOnClassesThat().resideInAPackage("dev.kiln.suites..")
+                .because("suites are found with ServiceLoader and answer through the SPI (availability, findHere, verifiedOn)").check(KILN);
+    }
+}
