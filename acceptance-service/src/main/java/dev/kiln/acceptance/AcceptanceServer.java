@@ -822,7 +822,7 @@ public final class AcceptanceServer implements AutoCloseable {
         boolean done = false;
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[64 * 1024]; // scratch per connection; what is kept is counted
+            byte[] buf = new byte[16 * 1024]; // scratch per connection; what is kept is counted
             long size = 0;
             boolean timedOut = false;
             while (size < limit) {

@@ -19,7 +19,7 @@ final class Lines {
 
     /** Hands every line to {@code sink}; returns how many were longer than {@code maxLine} and skipped. */
     static long each(InputStream in, int maxLine, Sink sink) throws IOException {
-        byte[] buf = new byte[Math.min(maxLine + 1, 64 * 1024)]; // grown for a longer line, up to maxLine
+        byte[] buf = new byte[Math.min(maxLine + 1, 16 * 1024)]; // grown for a longer line, up to maxLine
         int have = 0; // bytes in buf
         int start = 0; // where the current line starts
         int scanned = 0; // bytes of the current line looked at for '\n'
