@@ -167,41 +167,15 @@ public final class BundleVerifier {
             problems.add("the attestation carries " + sigs.size() + " signatures; at most " + MAX_SIGNATURES + " are read");
             return null;
         }
-        String firstKey = null;
-        boolean verified = false;
         List<String> untrusted = new ArrayList<>();
-        byte[] pae = null; // built once, and only for a signature naming a trusted key
-        for (JsonNode s : sigs) {
-            String keyId = s.path("keyid").asText("");
-            firstKey = firstKey == null ? keyId : firstKey;
-            PublicKey key = trust.get(keyId);
-            if (key == null) {
-                untrusted.add(keyId);
-                continue;
-            }
-            byte[] sig;
-            try {
-                sig = Base64.getDecoder().decode(s.path("sig").asText(""));
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            if (sig.length != 64) {
-                continue; // an Ed25519 signature is 64 bytes: nothing to verify
-            }
-            if (pae == null) {
-                pae = Dsse.pae(type, payload);
-            }
-            if (signatures.verify(key, pae, sig)) {
-                verified = true;
-                firstKey = keyId;
-            }
-        }
-        if (!verified) {
+        String verified = Dsse.firstVerified(sigs, type, payload, trust::get, signatures, untrusted);
+        if (verified == null) {
             problems.add(untrusted.size() == sigs.size()
                     ? "signed by untrusted key " + String.join(", ", untrusted)
                     : "signature invalid: the attestation was changed or not signed by the key it names");
+            return sigs.get(0).path("keyid").asText("");
         }
-        return firstKey;
+        return verified;
     }
 
     private static void checkSubjects(JsonNode statement, Map<String, String> files, List<String> problems) {

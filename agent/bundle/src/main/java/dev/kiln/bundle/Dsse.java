@@ -43,6 +43,39 @@ public final class Dsse {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The key id of the first of an envelope's {@code signatures} that names a key {@code keys} gives
+     * (null: unknown, its id added to {@code untrusted}) and that {@code check} verifies over the PAE of
+     * {@code type} and {@code payload}; null when none does. Nothing is verified for a key not given,
+     * a signature that is not base64 or not Ed25519's 64 bytes; the PAE is built once, and only then.
+     */
+    static String firstVerified(com.fasterxml.jackson.databind.JsonNode signatures, String type, byte[] payload,
+                                java.util.function.Function<String, PublicKey> keys, SignatureCheck check, java.util.List<String> untrusted) {
+        byte[] pae = null;
+        for (com.fasterxml.jackson.databind.JsonNode s : signatures) {
+            String keyId = s.path("keyid").asText("");
+            PublicKey key = keys.apply(keyId);
+            if (key == null) {
+                untrusted.add(keyId);
+                continue;
+            }
+            byte[] sig;
+            try {
+                sig = Base64.getDecoder().decode(s.path("sig").asText(""));
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (sig.length != 64) {
+                continue; // an Ed25519 signature is 64 bytes: nothing to verify
+            }
+            pae = pae == null ? pae(type, payload) : pae;
+            if (check.verify(key, pae, sig)) {
+                return keyId;
+            }
+        }
+        return null;
+    }
+
     static boolean verifySignature(PublicKey key, byte[] message, byte[] signature) {
         try {
             Signature s = Signature.getInstance("Ed25519");

@@ -77,35 +77,18 @@ public final class HeartbeatEnvelope {
         if (!sigs.isArray() || sigs.isEmpty() || sigs.size() > BundleVerifier.MAX_SIGNATURES) {
             throw new RefusedException("a heartbeat carries 1 to " + BundleVerifier.MAX_SIGNATURES + " signatures");
         }
-        byte[] pae = null;
-        for (JsonNode s : sigs) {
-            String keyId = s.path("keyid").asText("");
-            PublicKey key = keys.apply(keyId);
-            if (key == null) {
-                continue;
-            }
-            byte[] sig;
+        String keyId = Dsse.firstVerified(sigs, MEDIA_TYPE, payload, keys, check, new java.util.ArrayList<>());
+        if (keyId != null) {
+            JsonNode status;
             try {
-                sig = Base64.getDecoder().decode(s.path("sig").asText(""));
-            } catch (IllegalArgumentException x) {
-                continue;
+                status = JSON.readTree(payload);
+            } catch (IOException x) {
+                throw new RefusedException("the heartbeat's status is not JSON: " + Why.of(x));
             }
-            if (sig.length != 64) {
-                continue;
+            if (status == null || !status.isObject()) {
+                throw new RefusedException("the heartbeat's status must be a JSON object");
             }
-            pae = pae == null ? Dsse.pae(MEDIA_TYPE, payload) : pae;
-            if (check.verify(key, pae, sig)) {
-                JsonNode status;
-                try {
-                    status = JSON.readTree(payload);
-                } catch (IOException x) {
-                    throw new RefusedException("the heartbeat's status is not JSON: " + Why.of(x));
-                }
-                if (status == null || !status.isObject()) {
-                    throw new RefusedException("the heartbeat's status must be a JSON object");
-                }
-                return new Opened(keyId, status);
-            }
+            return new Opened(keyId, status);
         }
         throw new RefusedException("the heartbeat is not signed by a key of this station");
     }
