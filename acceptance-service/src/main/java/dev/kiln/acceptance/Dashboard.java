@@ -409,6 +409,16 @@ final class Dashboard {
             return;
         }
         BundleIndex.RunRow latest = runs.get(0);
+        // the same runs give the same bytes: a report asked for again (a floor lead's reload, a reader's script) is not rendered again
+        StringBuilder key = new StringBuilder(serial);
+        for (BundleIndex.RunRow r : runs) {
+            key.append('\u0000').append(r.sha256()).append(r.station());
+        }
+        byte[] cached = reports.get(key.toString());
+        if (cached != null) {
+            sendReport(ex, serial, cached);
+            return;
+        }
         Optional<BlobStore.Stored> zip;
         try {
             zip = blob(latest);
@@ -435,11 +445,24 @@ final class Dashboard {
                 java.nio.file.Files.deleteIfExists(zip.get().path());
             }
         }
+        reports.put(key.toString(), pdf);
+        sendReport(ex, serial, pdf);
+    }
+
+    private static void sendReport(HttpExchange ex, String serial, byte[] pdf) throws IOException {
         ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + serial.replaceAll("[^A-Za-z0-9._-]", "_") + ".report.pdf\"");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         send(ex, 200, "application/pdf", pdf);
     }
+
+    /** Reports rendered, by unit and runs (each a few hundred KB at most): the 32 asked for last. */
+    private final Map<String, byte[]> reports = java.util.Collections.synchronizedMap(new LinkedHashMap<>(32, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> e) {
+            return size() > 32;
+        }
+    });
 
     private static Map<String, Object> runScope(BundleIndex.RunRow r) {
         Map<String, Object> m = new LinkedHashMap<>();
