@@ -79,7 +79,8 @@ public final class ReportPdf {
         UnitReport.Run run = r.latest();
         text(bold, 18, "Acceptance report · " + r.serial(), null);
         text(regular, 9, "From the sealed bundle of run " + run.runId() + " (sha256 " + run.sha256() + "), signed by station key "
-                + run.signerKeyId() + ". It says only what the signed bundle says.", GREY);
+                + run.signerKeyId() + ". All it says of that run is what the signed bundle says; the list of runs is the acceptance "
+                + "service's (or, offline, this bundle's own).", GREY);
         gap(8);
 
         heading("Unit");

@@ -351,8 +351,7 @@ public final class Heartbeats implements RunListener, AutoCloseable {
         failed.incrementAndGet();
         if (!failing) {
             failing = true;
-            notice.accept("heartbeats to " + config.url() + " are failing (" + why + "); the run goes on, and its bundle is still delivered"
-                    + " when it ends");
+            notice.accept("heartbeats to " + config.url() + " are failing (" + why + "); the run goes on: heartbeats never hold it up");
         }
     }
 }
