@@ -553,7 +553,8 @@ public final class BundleIndex implements AutoCloseable {
         }
     }
 
-    private static void setDouble(PreparedStatement p, int i, Double v) throws SQLException {
+    /** A finite number, else SQL NULL. */
+    static void setDouble(PreparedStatement p, int i, Double v) throws SQLException {
         if (v == null || !Double.isFinite(v)) {
             p.setNull(i, java.sql.Types.DOUBLE);
         } else {
@@ -634,7 +635,7 @@ public final class BundleIndex implements AutoCloseable {
                 dbl(r, 16), dbl(r, 17));
     }
 
-    private static Double dbl(ResultSet r, int i) throws SQLException {
+    static Double dbl(ResultSet r, int i) throws SQLException {
         double v = r.getDouble(i);
         return r.wasNull() ? null : v;
     }

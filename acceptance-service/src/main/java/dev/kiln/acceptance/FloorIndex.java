@@ -83,13 +83,13 @@ final class FloorIndex {
                 p.setLong(i++, b.seq());
                 p.setLong(i++, b.intervalMs());
                 p.setString(i++, b.startedAt());
-                setDouble(p, i++, b.elapsedS());
-                setDouble(p, i++, b.plannedS());
+                BundleIndex.setDouble(p, i++, b.elapsedS());
+                BundleIndex.setDouble(p, i++, b.plannedS());
                 setLong(p, i++, b.work());
                 p.setLong(i++, b.failures());
                 p.setString(i++, b.firstFailure());
-                setDouble(p, i++, b.hottestC());
-                setDouble(p, i++, b.watts());
+                BundleIndex.setDouble(p, i++, b.hottestC());
+                BundleIndex.setDouble(p, i++, b.watts());
                 if (b.samplerAlive() == null) {
                     p.setNull(i++, Types.INTEGER);
                 } else {
@@ -121,14 +121,6 @@ final class FloorIndex {
                 }
             }
         });
-    }
-
-    private static void setDouble(PreparedStatement p, int i, Double v) throws SQLException {
-        if (v == null || !Double.isFinite(v)) {
-            p.setNull(i, Types.DOUBLE);
-        } else {
-            p.setDouble(i, v);
-        }
     }
 
     private static void setLong(PreparedStatement p, int i, Long v) throws SQLException {
@@ -166,8 +158,8 @@ final class FloorIndex {
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
                         Beat b = new Beat(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6),
-                                r.getString(7), r.getString(8), r.getLong(9), r.getLong(10), r.getString(11), dbl(r, 12), dbl(r, 13),
-                                lng(r, 14), r.getLong(15), r.getString(16), dbl(r, 17), dbl(r, 18),
+                                r.getString(7), r.getString(8), r.getLong(9), r.getLong(10), r.getString(11), BundleIndex.dbl(r, 12), BundleIndex.dbl(r, 13),
+                                lng(r, 14), r.getLong(15), r.getString(16), BundleIndex.dbl(r, 17), BundleIndex.dbl(r, 18),
                                 r.getObject(19) == null ? null : r.getInt(19) != 0, lng(r, 20), r.getLong(21));
                         Unit u = new Unit(b, r.getString(22));
                         bySerial.merge(b.serial(), u, (old, now) -> now.beat().receivedMs() > old.beat().receivedMs() ? now : old);
@@ -176,11 +168,6 @@ final class FloorIndex {
             }
             return new ArrayList<>(bySerial.values());
         });
-    }
-
-    private static Double dbl(ResultSet r, int i) throws SQLException {
-        double v = r.getDouble(i);
-        return r.wasNull() ? null : v;
     }
 
     private static Long lng(ResultSet r, int i) throws SQLException {
