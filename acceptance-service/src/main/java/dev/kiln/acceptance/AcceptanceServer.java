@@ -569,7 +569,7 @@ public final class AcceptanceServer implements AutoCloseable {
             opened = dev.kiln.bundle.HeartbeatEnvelope.open(body, keys, signatures);
         } catch (dev.kiln.bundle.HeartbeatEnvelope.RefusedException e) {
             heartbeatCount(label, "refused");
-            error(ex, e.getMessage().contains("not signed by a key") ? 403 : 422, e.getMessage());
+            error(ex, e.unsigned() ? 403 : 422, e.getMessage());
             return;
         }
         if (station == null) {
@@ -581,7 +581,7 @@ public final class AcceptanceServer implements AutoCloseable {
             beat = HeartbeatIntake.beat(opened.status(), runId, station, serials, Instant.now());
         } catch (HeartbeatIntake.Refused e) {
             heartbeatCount(label, "refused");
-            error(ex, e.getMessage().contains("may not publish") ? 403 : 422, e.getMessage());
+            error(ex, e.status, e.getMessage());
             return;
         }
         switch (floor.put(beat)) {
@@ -808,8 +808,9 @@ public final class AcceptanceServer implements AutoCloseable {
     }
 
     /**
-     * Spools up to {@code limit} bytes of a body to a file against a deadline, checked between reads: a
-     * client dripping bytes is cut off ({@code timedOut}). What is written is taken from the body budget
+     * Reads up to {@code limit} bytes of a body against a deadline, checked between reads: held in the
+     * heap up to {@link #IN_MEMORY}, written to a file of the spool from the byte that passes it; a
+     * client dripping bytes is cut off ({@code timedOut}). What is kept is taken from the body budget
      * (in KiB, added to {@code heldKiB}, which the caller gives back), so a slow sender holds only what
      * it has sent; {@link Busy} when the budget stays spent for the ingest wait. A client that sends
      * nothing at all blocks the first read; the JDK server's own request-time limit closes that

@@ -17,12 +17,18 @@ final class HeartbeatIntake {
     private HeartbeatIntake() {
     }
 
-    /** A status refused, with the reason. */
+    /** A status refused, with the reason and the status it is answered with (422, or 403 for a serial not the station's). */
     static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
+        final int status;
 
         Refused(String reason) {
+            this(reason, 422);
+        }
+
+        Refused(String reason, int status) {
             super(reason, null, false, false);
+            this.status = status;
         }
     }
 
@@ -38,7 +44,7 @@ final class HeartbeatIntake {
             throw new Refused("serial must be 1 to " + AcceptanceServer.MAX_SERIAL + " characters without NUL");
         }
         if (serials != null && !serials.matcher(serial).matches()) {
-            throw new Refused("station " + station + " may not publish serial " + serial);
+            throw new Refused("station " + station + " may not publish serial " + serial, 403);
         }
         long seq = s.path("seq").asLong(0);
         if (!s.path("seq").canConvertToLong() || seq < 1) {

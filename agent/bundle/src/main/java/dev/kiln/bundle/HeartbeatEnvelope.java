@@ -36,12 +36,27 @@ public final class HeartbeatEnvelope {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A heartbeat refused, with the reason (said to the station in a 4xx). */
+    /**
+     * A heartbeat refused, with the reason (said to the station in a 4xx) and whether it is unsigned
+     * by any key the station holds (forged, another station's key, changed after signing) rather than
+     * malformed.
+     */
     public static final class RefusedException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final boolean unsigned;
 
         public RefusedException(String reason) {
+            this(reason, false);
+        }
+
+        RefusedException(String reason, boolean unsigned) {
             super(reason, null, false, false);
+            this.unsigned = unsigned;
+        }
+
+        /** True when no signature of a key given verified: not the station's (the service answers 403). */
+        public boolean unsigned() {
+            return unsigned;
         }
     }
 
@@ -90,6 +105,6 @@ public final class HeartbeatEnvelope {
             }
             return new Opened(keyId, status);
         }
-        throw new RefusedException("the heartbeat is not signed by a key of this station");
+        throw new RefusedException("the heartbeat is not signed by a key of this station", true);
     }
 }
