@@ -57,11 +57,11 @@ public final class Heartbeats implements RunListener, AutoCloseable {
     private volatile RunInfo run;
     private final AtomicLong failures = new AtomicLong();
     private volatile String firstFailure;
-    private volatile Instant lastSample;
-    private volatile Double hottest;
-    private volatile String hottestChannel;
-    private volatile Double watts;
-    private volatile String wattsChannel;
+    /** The latest sample's heat, taken whole: a temperature never paired with another sample's channel. */
+    private record Heat(Instant at, Double hottest, String hottestChannel, Double watts, String wattsChannel) {
+    }
+
+    private volatile Heat heat;
     private final AtomicLong seq = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -129,11 +129,7 @@ public final class Heartbeats implements RunListener, AutoCloseable {
                 wName = e.getKey();
             }
         }
-        hottest = hot;
-        hottestChannel = hotName;
-        watts = w;
-        wattsChannel = wName;
-        lastSample = at;
+        heat = new Heat(at, hot, hotName, w, wName);
     }
 
     @Override
@@ -268,16 +264,17 @@ public final class Heartbeats implements RunListener, AutoCloseable {
         if (firstFailure != null) {
             s.put("firstFailure", firstFailure);
         }
-        if (hottest != null) {
-            s.put("hottestCelsius", hottest);
-            s.put("hottestChannel", hottestChannel);
+        Heat h = heat;
+        if (h != null && h.hottest() != null) {
+            s.put("hottestCelsius", h.hottest());
+            s.put("hottestChannel", h.hottestChannel());
         }
-        if (watts != null) {
-            s.put("watts", watts);
-            s.put("wattsChannel", wattsChannel);
+        if (h != null && h.watts() != null) {
+            s.put("watts", h.watts());
+            s.put("wattsChannel", h.wattsChannel());
         }
         ObjectNode agent = s.putObject("agent");
-        Instant last = lastSample;
+        Instant last = h == null ? null : h.at();
         agent.put("samplerAlive", last != null && Duration.between(last, now).compareTo(Duration.ofSeconds(10)) <= 0);
         if (last != null) {
             agent.put("lastSampleAgeSeconds", Math.max(0, Duration.between(last, now).toMillis() / 1000.0));
