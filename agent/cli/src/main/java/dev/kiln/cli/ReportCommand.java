@@ -49,15 +49,13 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         BundleLimits limits = BundleLimits.defaults();
         ZipSource zip = BundleInput.read(bundle, limits);
-        String keyId = null;
+        String keyId = null; // without --trust: the key the attestation names, read in the report's own pass
         if (trust != null) {
             BundleVerifier.Result r = BundleInput.verify(bundle, zip, BundleInput.trust(trust), limits);
             if (!r.valid()) {
                 throw new KilnException(ExitCode.DATA, "bundle " + bundle + " does not verify: " + String.join("; ", r.problems()));
             }
             keyId = r.keyId();
-        } else {
-            keyId = signer(zip);
         }
         UnitReport report;
         try {
@@ -76,17 +74,6 @@ final class ReportCommand implements Callable<Integer> {
         parent.out.printf("%s: acceptance report of %s, run %s (%s), %d page(s)%s%n", target, report.serial(), report.latest().runId(),
                 report.latest().verdict(), pages(pdf), trust == null ? "; the bundle's signature was not checked (--trust KEY checks it)" : "");
         return 0;
-    }
-
-    /** The key id the bundle's attestation names (unverified without --trust, and said so), or null. */
-    private static String signer(ZipSource zip) {
-        try {
-            var scan = dev.kiln.bundle.BundleReader.scan(zip, BundleLimits.defaults(), java.util.Set.of(dev.kiln.bundle.BundleNames.ATTESTATION));
-            byte[] env = scan.kept().get(dev.kiln.bundle.BundleNames.ATTESTATION);
-            return env == null ? null : dev.kiln.core.state.Json.MAPPER.readTree(env).path("signatures").path(0).path("keyid").asText(null);
-        } catch (dev.kiln.bundle.BundleReader.RejectedException | IOException e) {
-            throw new KilnException(ExitCode.DATA, "not a readable bundle: " + e.getMessage());
-        }
     }
 
     private static String sha256(Path file) throws IOException {

@@ -77,20 +77,24 @@ public record UnitReport(String serial, Map<String, String> identity, String sku
      * stream: the telemetry is scanned once into the curves, never held).
      *
      * @param sha256  the bundle's digest (hex)
-     * @param keyId   the key that signed it
+     * @param keyId   the key that signed it (verified), or null for the key the attestation names
      * @param runs    the unit's runs to list, newest first; null: the bundle's own run alone
      * @param station the station that delivered it, or null
      */
     public static UnitReport of(ZipSource bundle, String sha256, String keyId, List<RunLine> runs, String station) throws IOException {
         BundleReader.Scan scan;
         try {
-            scan = BundleReader.scan(bundle, BundleLimits.defaults(), Set.of(BundleNames.MANIFEST, BundleNames.SUMMARY, BundleNames.INVENTORY));
+            scan = BundleReader.scan(bundle, BundleLimits.defaults(), Set.of(BundleNames.MANIFEST, BundleNames.SUMMARY, BundleNames.INVENTORY,
+                    BundleNames.ATTESTATION));
         } catch (BundleReader.RejectedException e) {
             throw new IOException("not a readable bundle: " + e.getMessage(), e);
         }
         JsonNode manifest = parse(scan.kept().get(BundleNames.MANIFEST));
         JsonNode summary = parse(scan.kept().get(BundleNames.SUMMARY));
         JsonNode inventory = parse(scan.kept().get(BundleNames.INVENTORY));
+        if (keyId == null) { // the key the attestation names (not checked here: the caller says so)
+            keyId = text(parse(scan.kept().get(BundleNames.ATTESTATION)).path("signatures").path(0), "keyid");
+        }
         String runId = text(manifest, "runId");
         String serial = text(manifest, "serial");
         if (serial == null) {
