@@ -14,16 +14,26 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The serial a run stands on, and where it came from: the one the operator gave ({@code --serial}),
  * else the platform's (DMI, system_profiler) when it names a machine, else the machine's own id
- * (systemd's {@code /etc/machine-id}, or D-Bus's), hashed as systemd asks an application to
- * (HMAC-SHA256 keyed with the id, over the application's name) so the id itself is never published,
- * and labelled {@code machine-…}. With none of them the serial is {@code unknown}, and the service
- * files each of its runs apart.
+ * (systemd's {@code /etc/machine-id}, or D-Bus's, on Linux; the hardware UUID on macOS), hashed as
+ * systemd asks an application to (HMAC-SHA256 keyed with the id, over the application's name) so the
+ * id itself is never published, and labelled {@code machine-…}. With none of them the serial is
+ * {@code unknown}, and the service files each of its runs apart.
  *
  * @param serial what the run records as its unit's serial
- * @param source where it came from: {@code --serial}, {@code config}, {@code platform}, {@code machine id} or {@code none}
+ * @param source where it came from: {@code --serial}, {@code config}, {@code platform}, {@code machine id},
+ *               {@code hardware UUID} or {@code none}
  * @param note   why the platform's serial was not used (empty when it was, or when one was given)
  */
 public record UnitIdentity(String serial, String source, String note) {
+
+    /**
+     * The platform's own id of a machine, for one whose serial names none.
+     *
+     * @param id   the id as the platform gives it (never published: only its hash is)
+     * @param kind what it is, said as the serial's source: {@code machine id}, {@code hardware UUID}
+     */
+    public record MachineId(String id, String kind) {
+    }
 
     /** Resolves the serial: the given one, the platform's, the machine id's, or {@code unknown}. */
     public static UnitIdentity resolve(String given, String platformSerial, Supplier<String> machineId) {
@@ -32,6 +42,14 @@ public record UnitIdentity(String serial, String source, String note) {
 
     /** The same with the configuration's {@code unit.serial} ({@code configured}) after {@code --serial}. */
     public static UnitIdentity resolve(String given, String configured, String platformSerial, Supplier<String> machineId) {
+        return resolveOn(given, configured, platformSerial, () -> {
+            String id = machineId.get();
+            return id == null ? null : new MachineId(id, "machine id");
+        });
+    }
+
+    /** The same, the machine's id from the platform with what kind of id it is ({@code PlatformProbe#machineId}). */
+    public static UnitIdentity resolveOn(String given, String configured, String platformSerial, Supplier<MachineId> machineId) {
         if (given != null) {
             return new UnitIdentity(given, "--serial", "");
         }
@@ -42,10 +60,10 @@ public record UnitIdentity(String serial, String source, String note) {
             return new UnitIdentity(platformSerial, "platform", "");
         }
         String why = "the platform gives no serial that names a machine ('" + platformSerial + "')";
-        String id = machineId.get();
+        MachineId id = machineId.get();
         if (id != null) {
-            return new UnitIdentity("machine-" + appSpecific(id), "machine id",
-                    why + ": the unit stands on its machine id, hashed; give --serial to name it");
+            return new UnitIdentity("machine-" + appSpecific(id.id()), id.kind(),
+                    why + ": the unit stands on its " + id.kind() + ", hashed; give --serial to name it");
         }
         return new UnitIdentity("unknown", "none", why + " and there is no machine id: the service files each run apart; give --serial");
     }

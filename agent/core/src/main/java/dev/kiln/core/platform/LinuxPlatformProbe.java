@@ -37,6 +37,12 @@ final class LinuxPlatformProbe extends AbstractPlatformProbe {
     }
 
     @Override
+    public dev.kiln.core.inventory.UnitIdentity.MachineId machineId(Path root) {
+        String id = dev.kiln.core.inventory.UnitIdentity.machineId(root);
+        return id == null ? null : new dev.kiln.core.inventory.UnitIdentity.MachineId(id, "machine id");
+    }
+
+    @Override
     List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
         return List.of(new LinuxSysfsSource(sysfsRoot, clock, warn));
     }

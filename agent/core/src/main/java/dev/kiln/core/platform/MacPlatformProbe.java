@@ -46,6 +46,14 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
         return MacInventory.probe(oshi);
     }
 
+    /** The hardware UUID (system_profiler's {@code platform_UUID}, IOPlatformUUID): asked only when the serial names no machine. */
+    @Override
+    public dev.kiln.core.inventory.UnitIdentity.MachineId machineId(Path root) {
+        String json = ChildProcess.run(Duration.ofSeconds(30), List.of(ChildProcess.SYSTEM_PROFILER, "SPHardwareDataType", "-json"));
+        String uuid = json == null ? null : dev.kiln.core.platform.mac.SystemProfiler.platformUuid(json);
+        return uuid == null ? null : new dev.kiln.core.inventory.UnitIdentity.MachineId(uuid, "hardware UUID");
+    }
+
     @Override
     List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
         List<TelemetrySource> sources = new java.util.ArrayList<>();

@@ -40,6 +40,14 @@ public interface PlatformProbe {
     SuiteEnvironment environment();
 
     /**
+     * The machine's own id, for a unit whose serial names no machine: systemd's (or D-Bus's) machine
+     * id under {@code root} on Linux, the hardware UUID on macOS; null where there is none.
+     */
+    default dev.kiln.core.inventory.UnitIdentity.MachineId machineId(Path root) {
+        return null;
+    }
+
+    /**
      * Where state lives when neither {@code --state-dir} nor {@code KILN_STATE_DIR} says.
      *
      * @param root    whether the agent runs as root

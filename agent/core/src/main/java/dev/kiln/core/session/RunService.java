@@ -240,10 +240,10 @@ public final class RunService {
                 shown = shown == null ? beats : RunListener.all(shown, beats);
             }
             List<SuiteRequest> suites = new ArrayList<>(c.suites());
-            // the unit's serial: given, the platform's, or its machine id (hashed); never a placeholder two machines share
+            // the unit's serial: given, the platform's, or its machine id / hardware UUID (hashed); never a placeholder two machines share
             Inventory read = inventory(probed);
-            dev.kiln.core.inventory.UnitIdentity unit = dev.kiln.core.inventory.UnitIdentity.resolve(request.serial(), c.config().serial(),
-                    read.serial(), () -> dev.kiln.core.inventory.UnitIdentity.machineId(request.sysfsRoot()));
+            dev.kiln.core.inventory.UnitIdentity unit = dev.kiln.core.inventory.UnitIdentity.resolveOn(request.serial(), c.config().serial(),
+                    read.serial(), () -> dev.kiln.core.platform.PlatformProbe.current().machineId(request.sysfsRoot()));
             Inventory inventory = read.withSerial(unit);
             byte[] inventoryJson = inventoryRecord(inventory, c, session, engine, suites);
             RunInfo info = new RunInfo(RunIds.newRunId().toString(), c.profile().name(), c.options().seed(), Instant.now(),

@@ -40,6 +40,18 @@ class UnitIdentityTest {
     }
 
     @Test
+    void aMacWithoutASerialStandsOnItsHardwareUuidHashedAndSaysSo() {
+        UnitIdentity mac = UnitIdentity.resolveOn(null, null, "XXXXXXXXXXXX", () -> new UnitIdentity.MachineId(ID_A, "hardware UUID"));
+        assertEquals("hardware UUID", mac.source());
+        assertTrue(mac.note().contains("stands on its hardware UUID, hashed"), mac.note());
+        assertEquals(UnitIdentity.resolve(null, "unknown", () -> ID_A).serial(), mac.serial(), "the same hash as a machine id");
+        assertTrue(!mac.serial().contains(ID_A.substring(0, 8)), "the UUID itself is never published");
+        assertEquals("C02XK0TEST", UnitIdentity.resolveOn(null, null, "C02XK0TEST", () -> {
+            throw new AssertionError("the UUID is not asked for when the serial names the machine");
+        }).serial());
+    }
+
+    @Test
     void dmisPlaceholdersNameNoMachine() {
         for (String p : new String[] {"unknown", "", "  ", "0", "00000000", "To Be Filled By O.E.M.", "Default string", "System Serial Number",
             "Not Specified", "0123456789", "XXXXXXXX", null}) {

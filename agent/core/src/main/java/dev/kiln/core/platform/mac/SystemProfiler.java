@@ -74,6 +74,24 @@ public final class SystemProfiler {
                 memory(h.path("physical_memory").asText("")), total, levels);
     }
 
+    private static final Pattern UUID = Pattern.compile("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}");
+
+    /**
+     * The hardware UUID ({@code platform_UUID}, the I/O registry's IOPlatformUUID) as 32 lower-case hex
+     * digits, the form of a Linux machine id; null when absent, not a UUID (a redacted capture's
+     * {@code XXXX}) or one digit repeated (all zeros names no machine).
+     *
+     * @throws IllegalArgumentException when the text is not this command's JSON
+     */
+    public static String platformUuid(String json) {
+        String v = first(json, "SPHardwareDataType").path("platform_UUID").asText("").trim();
+        if (!UUID.matcher(v).matches()) {
+            return null;
+        }
+        String hex = v.replace("-", "").toLowerCase(Locale.ROOT);
+        return hex.chars().distinct().count() == 1 ? null : hex;
+    }
+
     static long memory(String text) {
         Matcher m = MEMORY.matcher(text);
         if (!m.find()) {

@@ -91,6 +91,23 @@ class MacParsersTest {
     }
 
     @Test
+    void theHardwareUuidIsReadAsAMachineIdAndARedactedOneIsNone() {
+        // the captures' UUIDs were replaced (SOURCES.md): two in a UUID's form, three by X's as their publishers redacted them
+        assertEquals("11111111222253338444555555555555",
+                SystemProfiler.platformUuid(text("system_profiler-SPHardwareDataType-m4max-mac16_5.json")));
+        assertEquals("66666666777758889999aaaaaaaaaaaa",
+                SystemProfiler.platformUuid(text("system_profiler-SPHardwareDataType-m4max-virtual-vm.json")), "lower case, no dashes");
+        for (String redacted : List.of("system_profiler-SPHardwareDataType-m1-macbookair10_1.json",
+                "system_profiler-SPHardwareDataType-m5max-mac17_6.json", "system_profiler-SPHardwareDataType-m1virtual-githubrunner-macos26.6.2.json")) {
+            assertEquals(null, SystemProfiler.platformUuid(text(redacted)), redacted);
+        }
+        String m4 = text("system_profiler-SPHardwareDataType-m4max-mac16_5.json");
+        assertEquals(null, SystemProfiler.platformUuid(m4.replace("11111111-2222-5333-8444-555555555555", "00000000-0000-0000-0000-000000000000")),
+                "all zeros names no machine");
+        assertEquals(null, SystemProfiler.platformUuid(m4.replace("\"platform_UUID\"", "\"other\"")), "absent");
+    }
+
+    @Test
     void gpuCoresAreAStringInTheJson() {
         List<SystemProfiler.Gpu> gpus = SystemProfiler.gpus(text("system_profiler-SPDisplaysDataType-m1pro-builtin-plus-2ext.json"));
         assertEquals(List.of(new SystemProfiler.Gpu("Apple M1 Pro", 14)), gpus);
