@@ -37,11 +37,12 @@ final class SuitesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SuiteRegistry registry = SuiteRegistry.load();
         SuiteEnvironment env = dev.kiln.core.platform.PlatformProbe.current().environment();
-        Map<String, Map<String, String>> given = new LinkedHashMap<>(); // each suite's parameters in the profile (its first entry)
+        // each suite's parameters as the run would pass them (its first request): planned by the run's own planner,
+        // which validates them, so a profile a run refuses is refused here too (78)
+        Map<String, Map<String, String>> given = new LinkedHashMap<>();
         dev.kiln.core.profile.Profile prof = new dev.kiln.core.profile.ProfileLoader().load(profile);
-        prof.suites().forEach(e -> given.putIfAbsent(e.id(), e.parameters()));
-        if (prof.together() != null) {
-            prof.together().suites().forEach(e -> given.putIfAbsent(e.id(), e.parameters()));
+        for (dev.kiln.core.runner.SuiteRequest r : new dev.kiln.core.profile.RunPlanner(registry).plan(prof, null, null, Map.of())) {
+            given.putIfAbsent(r.suite().descriptor().id(), r.parameters());
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String id : registry.ids()) {

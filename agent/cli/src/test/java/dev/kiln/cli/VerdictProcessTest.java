@@ -354,6 +354,26 @@ class VerdictProcessTest {
         }
     }
 
+    /** A profile a run refuses (a parameter value its suite rejects) is refused by {@code kiln suites} alike: 78, the same words. */
+    @Test
+    @Timeout(120)
+    void kilnSuitesRefusesAProfileTheRunRefuses() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad-param.yaml"), """
+                name: bad-param
+                suites:
+                  - id: cpu
+                    duration: 2s
+                    parameters:
+                      degraded-margin: "7"
+                """);
+        Kiln suites = Kiln.start(dir, Map.of(), Kiln.command("suites", "--json", "--profile", bad.toString())).waitFor(60);
+        Kiln run = Kiln.start(dir, Map.of(), Kiln.command("run", "--state-dir", state(), "--profile", bad.toString(), "--no-upload")).waitFor(60);
+        assertEquals(78, run.exit(), run.toString());
+        assertEquals(78, suites.exit(), suites.toString());
+        assertEquals("", suites.out(), "nothing listed");
+        assertTrue(suites.err().contains("degraded-margin") && run.err().contains("degraded-margin"), suites + "\n" + run);
+    }
+
     /** A short profile in which the GPU suite is optional, as in smoke. */
     private Path gpuProfile() throws java.io.IOException {
         return Files.writeString(dir.resolve("optional-gpu.yaml"), """
