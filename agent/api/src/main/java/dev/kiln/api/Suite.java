@@ -48,6 +48,15 @@ public interface Suite {
     }
 
     /**
+     * What an operator can do when this suite cannot run on the machine {@code env} describes, for
+     * {@code kiln doctor} (the driver to install, the parameter that tries another device). The
+     * default: look at {@code kiln suites}, which says why.
+     */
+    default String fixHere(SuiteEnvironment env) {
+        return "see kiln suites";
+    }
+
+    /**
      * Whether this suite has run on the kind of machine {@code env} describes and its results there
      * been checked (true), or is written from sources and captures and still waits for its first run
      * on that hardware (false: {@code kiln doctor} says so, and docs/on-hardware-checklist.md says what to

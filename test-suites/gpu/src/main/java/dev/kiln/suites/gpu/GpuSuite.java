@@ -169,6 +169,15 @@ public final class GpuSuite implements Suite {
         return devicesHere();
     }
 
+    /** A GPU and its driver; the API or device type to try instead. */
+    @Override
+    public String fixHere(SuiteEnvironment env) {
+        return env.os().toLowerCase(java.util.Locale.ROOT).contains("mac")
+                ? "Metal: a Mac with a GPU (a virtual machine has none without passthrough); from a daemon, run kiln doctor as that daemon's "
+                + "user; -P gpu.api=opencl tries Apple's OpenCL instead"
+                : "a GPU with its OpenCL driver (Linux: the vendor's ICD); -P gpu.device-type=all tests any OpenCL device";
+    }
+
     /** Metal (macOS) has never run on a Mac: only OpenCL, on PoCL here, is verified. */
     @Override
     public boolean verifiedOn(SuiteEnvironment env) {

@@ -198,6 +198,13 @@ public final class NeuralEngineSuite implements Suite {
         }
     }
 
+    /** A Mac's Neural Engine through Core ML; a compiled model Core ML will not load is cleared from the cache. */
+    @Override
+    public String fixHere(SuiteEnvironment env) {
+        return "a Mac with Apple Silicon (ONNX Runtime's Core ML provider); if Core ML's session does not load, clear "
+                + "<state-dir>/cache/neural-engine/coreml and run again";
+    }
+
     /** Core ML on a Mac has never run: the CPU provider (here) is verified, the Neural Engine not yet. */
     @Override
     public boolean verifiedOn(SuiteEnvironment env) {
