@@ -8,7 +8,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PLIST="$ROOT/agent/core/src/test/resources/fixtures/macos/powermetrics-m4max-mac16_5-macos26.2.plist"
 echo "== Kiln"
-KILN_MAIN_CLASS=dev.kiln.core.telemetry.TelemetryBench "$ROOT/kiln" "$PLIST" 2>/dev/null | tee "$ROOT/bench/out/telemetry.txt"
+KILN_MAIN_CLASS=dev.kiln.core.platform.mac.TelemetryBench "$ROOT/kiln" "$PLIST" 2>/dev/null | tee "$ROOT/bench/out/telemetry.txt"
 echo "== anchor: python3 plistlib on the same file"
 python3 - "$PLIST" <<'PY' | tee -a "$ROOT/bench/out/telemetry.txt"
 import plistlib, sys, time

@@ -1,5 +1,6 @@
 package dev.kiln.acceptance;
 
+import dev.kiln.bundle.BundleNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.mustachejava.DefaultMustacheFactory;
@@ -556,8 +557,8 @@ final class Dashboard {
             if (zip.isEmpty() && !storeDown) {
                 notes.add("The sealed bundle is missing from the store: only the index's facts are shown.");
             }
-            JsonNode summary = parse(files.get("results/summary.json"), "results/summary.json", notes, zip.isPresent());
-            JsonNode inventory = parse(files.get("inventory.json"), "inventory.json", notes, zip.isPresent());
+            JsonNode summary = parse(files.get(BundleNames.SUMMARY), BundleNames.SUMMARY, notes, zip.isPresent());
+            JsonNode inventory = parse(files.get(BundleNames.INVENTORY), BundleNames.INVENTORY, notes, zip.isPresent());
             scope.put("reason", summary.path("reason").asText(""));
             List<Map<String, Object>> suites = new ArrayList<>();
             List<Map<String, Object>> failures = new ArrayList<>();
@@ -634,7 +635,7 @@ final class Dashboard {
             scope.put("inventory", facts);
             // telemetry
             // drawn from the stored file, the telemetry inflated as it is read (twice: its time range, then the drawing)
-            boolean csv = mine != null && names.contains("telemetry/samples.csv");
+            boolean csv = mine != null && names.contains(BundleNames.TELEMETRY);
             List<Map<String, Object>> charts = new ArrayList<>();
             if (!csv && cached == null) {
                 if (mine != null) {
@@ -648,7 +649,7 @@ final class Dashboard {
                 if (drawn == null) {
                     java.nio.file.Path file = zip.get().path();
                     try {
-                        drawn = Charts.draw(() -> entry(file, "telemetry/samples.csv"), spans);
+                        drawn = Charts.draw(() -> entry(file, BundleNames.TELEMETRY), spans);
                         DRAWS.incrementAndGet();
                         chartCache.put(sha, drawn);
                         if (mine != null) {
@@ -707,7 +708,7 @@ final class Dashboard {
         try (ZipInputStream in = new ZipInputStream(new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(zip), 64 * 1024))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 names.add(e.getName());
-                if (List.of("results/summary.json", "inventory.json").contains(e.getName())) {
+                if (List.of(BundleNames.SUMMARY, BundleNames.INVENTORY).contains(e.getName())) {
                     byte[] b = RunFacts.capped(in, e.getName(), notes);
                     if (b != null) {
                         out.put(e.getName(), b);

@@ -1,5 +1,6 @@
 package dev.kiln.acceptance;
 
+import dev.kiln.bundle.BundleNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -87,10 +88,10 @@ record RunFacts(String profile, String sku, String model, String started, String
         try (ZipInputStream in = new ZipInputStream(zip.stream())) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 switch (e.getName()) {
-                    case "manifest.json" -> manifest = capped(in, e.getName(), missing);
-                    case "results/summary.json" -> summary = capped(in, e.getName(), missing);
-                    case "inventory.json" -> inventory = capped(in, e.getName(), missing);
-                    case "telemetry/samples.csv" -> {
+                    case BundleNames.MANIFEST -> manifest = capped(in, e.getName(), missing);
+                    case BundleNames.SUMMARY -> summary = capped(in, e.getName(), missing);
+                    case BundleNames.INVENTORY -> inventory = capped(in, e.getName(), missing);
+                    case BundleNames.TELEMETRY -> {
                         telemetry = true;
                         double[] m = maxima(in);
                         maxC = Double.isNaN(m[0]) ? null : m[0];
@@ -103,11 +104,11 @@ record RunFacts(String profile, String sku, String model, String started, String
             missing.add("the bundle could not be read to its end: " + e.getMessage());
         }
         if (!telemetry) {
-            missing.add("telemetry/samples.csv");
+            missing.add(BundleNames.TELEMETRY);
         }
-        JsonNode man = parse(manifest, "manifest.json", missing);
-        JsonNode sum = parse(summary, "results/summary.json", missing);
-        JsonNode inv = parse(inventory, "inventory.json", missing);
+        JsonNode man = parse(manifest, BundleNames.MANIFEST, missing);
+        JsonNode sum = parse(summary, BundleNames.SUMMARY, missing);
+        JsonNode inv = parse(inventory, BundleNames.INVENTORY, missing);
         String started = text(man.path("started"));
         String ended = text(man.path("ended"));
         Double duration = null;

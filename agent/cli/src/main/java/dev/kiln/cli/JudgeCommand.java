@@ -8,7 +8,7 @@ import dev.kiln.bundle.BundleVerifier;
 import dev.kiln.bundle.Why;
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
-import dev.kiln.core.inventory.Sku;
+import dev.kiln.core.sku.Sku;
 import dev.kiln.core.state.Json;
 import dev.kiln.core.thermal.Rejudge;
 import dev.kiln.core.thermal.ThermalJudge;

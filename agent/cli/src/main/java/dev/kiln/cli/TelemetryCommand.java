@@ -43,7 +43,7 @@ final class TelemetryCommand implements Callable<Integer> {
             throw KilnException.usage("--interval: " + e.getMessage());
         }
         Main.require(count >= 0, "--count must be >= 0");
-        List<TelemetrySource> sources = TelemetrySampler.forThisPlatform(sysfsRoot, Clock.systemUTC(),
+        List<TelemetrySource> sources = dev.kiln.core.platform.PlatformProbe.current().telemetry(sysfsRoot, Clock.systemUTC(),
                 w -> parent.err.println("kiln: telemetry: " + w));
         for (TelemetrySource s : sources) {
             s.sample(); // rates (CPU load, powercap watts) need a first reading

@@ -7,6 +7,7 @@ import dev.kiln.core.config.KilnConfig;
 import dev.kiln.core.metrics.MetricsServer;
 import dev.kiln.core.upload.Delivery;
 import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.outbox.Station;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.upload.ServiceConfig;
 import dev.kiln.core.upload.Uploader;
@@ -70,24 +71,25 @@ final class UploadCommand implements Callable<Integer> {
         }
         state.create();
         Consumer<String> say = line -> parent.err.println("kiln: " + line);
-        Delivery.checkOutbox(state, say);
+        Station station = Station.of(state, Clock.systemUTC());
+        Delivery.checkOutbox(station, say);
         try (MetricsServer metrics = MetricsServer.serve(metricsPort, state, say)) {
             meters = metrics == null ? null : metrics.registry();
-            return deliver(state, cfg, svc, say, forHowLong);
+            return deliver(station, cfg, svc, say, forHowLong);
         }
     }
 
-    private int deliver(StateDir state, KilnConfig.Loaded cfg, ServiceConfig svc, Consumer<String> say, Duration forHowLong)
+    private int deliver(Station station, KilnConfig.Loaded cfg, ServiceConfig svc, Consumer<String> say, Duration forHowLong)
             throws InterruptedException, java.io.IOException {
-        Uploader uploader = Delivery.uploader(svc, state, cfg, say);
-        Outbox outbox = new Outbox(state, Clock.systemUTC());
+        Uploader uploader = Delivery.uploader(svc, station, cfg.sentRetention(), say);
+        Outbox outbox = station.outbox();
         if (!watch) {
             List<Uploader.Delivery> done = uploader.drain(Instant.now().plus(forHowLong));
             report(done);
             outbox.pruneSent(cfg.sentRetention());
             return Delivery.exitCode(done).code();
         }
-        say.accept("watching " + state.pending() + " for bundles to deliver to " + svc.url());
+        say.accept("watching " + station.state().pending() + " for bundles to deliver to " + svc.url());
         // SIGTERM/SIGINT (systemd stopping the unit, a technician's ^C) end the watch cleanly, exit 0:
         // what was pending stays pending, with its state, for the next start.
         AtomicBoolean stop = new AtomicBoolean();

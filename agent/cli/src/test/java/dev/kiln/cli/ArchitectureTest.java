@@ -11,9 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The house's layers as rules (ArchUnit, over the main classes of every module on this class path):
- * a rule broken by a change fails here, naming the class and the dependency. Not yet a rule: "no
- * package cycles in core" (issue 32, item 2): config and upload, inventory and platform, and longer
- * cycles through state, telemetry, thermal, runner and events still import each other.
+ * a rule broken by a change fails here, naming the class and the dependency.
  */
 class ArchitectureTest {
     private static final JavaClasses KILN = new ClassFileImporter()
@@ -48,5 +46,17 @@ class ArchitectureTest {
     void theAgentNeverReachesIntoASuite() {
         noClasses().that().resideInAnyPackage("dev.kiln.cli..", "dev.kiln.core..").should().dependOnClassesThat().resideInAPackage("dev.kiln.suites..")
                 .because("suites are found with ServiceLoader and answer through the SPI (availability, findHere, verifiedOn)").check(KILN);
+    }
+
+    /**
+     * Core's packages build on one another without a cycle (a package and its sub-packages are one:
+     * {@code platform} holds {@code platform.linux} and {@code platform.mac}). From the bottom:
+     * inventory (the record), telemetry (sources' contract), platform, state (files), runner, events,
+     * thermal, outbox, upload, config, profile, sku, journal, metrics, then session and doctor.
+     */
+    @Test
+    void corePackagesHaveNoCycles() {
+        slices().matching("dev.kiln.core.(*)..").should().beFreeOfCycles()
+                .because("a package of core builds on those below it and is never imported back (issue 32)").check(KILN);
     }
 }

@@ -184,7 +184,7 @@ class DeliveryCliTest {
      */
     @Test
     void machinesWithoutASerialAreTwoUnitsNeverOne() throws Exception {
-        String platform = new dev.kiln.core.inventory.InventoryProbe().probe().serial();
+        String platform = new dev.kiln.core.platform.InventoryProbe().probe().serial();
         org.junit.jupiter.api.Assumptions.assumeTrue(dev.kiln.bundle.BundleIdentity.placeholderSerial(platform),
                 "this machine gives a serial (" + platform + "): the fallback is for machines that do not");
         Path second = root.resolve("second");

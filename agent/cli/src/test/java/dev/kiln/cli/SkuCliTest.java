@@ -8,7 +8,7 @@ import dev.kiln.bundle.BundleLimits;
 import dev.kiln.bundle.BundleNames;
 import dev.kiln.bundle.BundleReader;
 import dev.kiln.core.inventory.Inventory;
-import dev.kiln.core.inventory.InventoryProbe;
+import dev.kiln.core.platform.InventoryProbe;
 import dev.kiln.core.kit.OcpStreamValidator;
 import dev.kiln.core.state.Json;
 import java.nio.charset.StandardCharsets;

@@ -38,7 +38,7 @@ final class Telemetry implements Capability {
     @Override
     public List<Check> check(Doctor.Context ctx) {
         List<String> warnings = new ArrayList<>();
-        List<TelemetrySource> sources = TelemetrySampler.forThisPlatform(ctx.sysfsRoot(), Clock.systemUTC(), warnings::add);
+        List<TelemetrySource> sources = dev.kiln.core.platform.PlatformProbe.current().telemetry(ctx.sysfsRoot(), Clock.systemUTC(), warnings::add);
         Map<String, Double> sample = new LinkedHashMap<>();
         List<String> channels = new ArrayList<>();
         for (TelemetrySource s : sources) {

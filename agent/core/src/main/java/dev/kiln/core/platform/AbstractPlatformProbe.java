@@ -2,7 +2,6 @@ package dev.kiln.core.platform;
 
 import dev.kiln.api.SuiteEnvironment;
 import dev.kiln.core.inventory.Inventory;
-import dev.kiln.core.inventory.InventoryProbe;
 import dev.kiln.core.telemetry.OshiSource;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.nio.file.Path;
@@ -12,7 +11,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** The caching base: the inventory is read once per probe (OSHI memoizes the same way); OSHI's telemetry always comes first. */
-abstract class AbstractPlatformProbe implements PlatformProbe {
+public abstract class AbstractPlatformProbe implements PlatformProbe {
     private Inventory inventory;
     private ThreadPlacer placer;
     private List<SuiteEnvironment.LogicalCpu> cpus;
@@ -30,7 +29,7 @@ abstract class AbstractPlatformProbe implements PlatformProbe {
     }
 
     /** This OS's placer; may throw when its native calls are unavailable (then nothing is placed). */
-    abstract ThreadPlacer makePlacer();
+    protected abstract ThreadPlacer makePlacer();
 
     @Override
     public final synchronized List<SuiteEnvironment.LogicalCpu> cpus() {
@@ -41,7 +40,7 @@ abstract class AbstractPlatformProbe implements PlatformProbe {
     }
 
     /** This OS's CPUs; OSHI's view unless the OS tells more. */
-    List<SuiteEnvironment.LogicalCpu> readCpus() {
+    protected List<SuiteEnvironment.LogicalCpu> readCpus() {
         return CpuTopology.fromOshi();
     }
 
@@ -68,7 +67,7 @@ abstract class AbstractPlatformProbe implements PlatformProbe {
     }
 
     /** Completes OSHI's view with what this platform's own sources know. */
-    abstract Inventory read(Inventory oshi);
+    protected abstract Inventory read(Inventory oshi);
 
     @Override
     public final List<TelemetrySource> telemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
@@ -78,5 +77,5 @@ abstract class AbstractPlatformProbe implements PlatformProbe {
         return s;
     }
 
-    abstract List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn);
+    protected abstract List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn);
 }

@@ -72,7 +72,7 @@ public final class CpuTopology {
     }
 
     /** OSHI's logical processors: {id, efficiency class of its core} (higher is faster). */
-    static List<int[]> oshiEfficiency() {
+    public static List<int[]> oshiEfficiency() {
         CentralProcessor cpu = new SystemInfo().getHardware().getProcessor();
         Map<Integer, Integer> efficiencyOfCore = new HashMap<>();
         for (CentralProcessor.PhysicalProcessor p : cpu.getPhysicalProcessors()) {

@@ -8,24 +8,24 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Any other OS: OSHI alone. */
-final class GenericPlatformProbe extends AbstractPlatformProbe {
+public final class GenericPlatformProbe extends AbstractPlatformProbe {
     @Override
     public Os os() {
         return Os.OTHER;
     }
 
     @Override
-    ThreadPlacer makePlacer() {
+    protected ThreadPlacer makePlacer() {
         return new NoThreadPlacer("no placement on " + System.getProperty("os.name"));
     }
 
     @Override
-    Inventory read(Inventory oshi) {
+    protected Inventory read(Inventory oshi) {
         return oshi;
     }
 
     @Override
-    List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
+    protected List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
         return List.of();
     }
 }

@@ -1,5 +1,8 @@
 package dev.kiln.core.platform;
 
+import dev.kiln.core.platform.linux.LinuxPlatformProbe;
+import dev.kiln.core.platform.mac.MacPlatformProbe;
+
 import dev.kiln.api.SuiteEnvironment;
 import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.telemetry.TelemetrySource;
@@ -35,6 +38,15 @@ public interface PlatformProbe {
 
     /** The logical CPUs the agent may use, with their clusters; read once and cached. */
     List<SuiteEnvironment.LogicalCpu> cpus();
+
+    /** The cluster of each logical CPU the agent may use, by CPU id (the judge's key for Linux's per-CPU clocks). */
+    default java.util.Map<Integer, String> cpuClusters() {
+        java.util.Map<Integer, String> m = new java.util.HashMap<>();
+        for (SuiteEnvironment.LogicalCpu c : cpus()) {
+            m.put(c.id(), c.cluster());
+        }
+        return m;
+    }
 
     /** The machine as suites see it: OS, architecture, CPUs, memory. */
     SuiteEnvironment environment();

@@ -9,12 +9,13 @@ import dev.kiln.core.config.KilnConfig;
 import dev.kiln.core.events.HumanReporter;
 import dev.kiln.core.events.LiveView;
 import dev.kiln.core.inventory.Inventory;
-import dev.kiln.core.inventory.InventoryCheckSuite;
-import dev.kiln.core.inventory.InventoryProbe;
-import dev.kiln.core.inventory.Sku;
+import dev.kiln.core.sku.InventoryCheckSuite;
+import dev.kiln.core.platform.InventoryProbe;
+import dev.kiln.core.sku.Sku;
 import dev.kiln.core.metrics.MetricsServer;
 import dev.kiln.core.metrics.RunMetrics;
 import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.outbox.Station;
 import dev.kiln.core.platform.PlatformProbe;
 import dev.kiln.core.profile.Profile;
 import dev.kiln.core.profile.ProfileLoader;
@@ -187,10 +188,11 @@ public final class RunService {
         try (MetricsServer metrics = MetricsServer.serve(request.metricsPort(), c.state(), notice);
              StateLock lock = StateLock.acquire(c.state())) {
             c.state().create();
-            new Outbox(c.state(), Clock.systemUTC()).requireFreeSpace(c.config().minFreeBytes());
+            Station station = Station.of(c.state(), Clock.systemUTC()); // the outbox and keys of this run, opened once
+            station.outbox().requireFreeSpace(c.config().minFreeBytes());
             RunSession session = RunSession.open(c.state(), request.key(), Clock.systemUTC(), request.pauseAt(), notice)
                     .withSysfsRoot(request.sysfsRoot()).withHeatGuard(thermalLimits(c));
-            Delivery.checkOutbox(c.state(), notice);
+            Delivery.checkOutbox(station, notice);
             if (request.pauseAt() == RunSession.PausePoint.STARTING) { // crash-test seam: state touched, /metrics answering, no run yet
                 notice.accept("paused at starting");
                 for (int i = 0; i < 2400 && !starting.received(); i++) {
@@ -225,7 +227,7 @@ public final class RunService {
             Heartbeats beats = null;
             Duration every = c.config().heartbeatInterval();
             if (c.service() != null && !every.isZero()) {
-                Outbox outbox = new Outbox(c.state(), Clock.systemUTC());
+                Outbox outbox = station.outbox();
                 beats = new Heartbeats(c.service(), session.key(), every, engine::progressAll, () -> {
                     try {
                         return outbox.pending().size();
@@ -251,7 +253,7 @@ public final class RunService {
             try {
                 LiveView drawn = view;
                 return runAndDeliver(c, engine, session, info, suites, inventoryJson, shown, display, drawn == null ? () -> { } : drawn::abandon, notice,
-                        starting, beats);
+                        starting, beats, station);
             } finally {
                 if (beats != null) {
                     beats.close(Duration.ofSeconds(2)); // the last heartbeat a moment to get out (it holds up nothing else)
@@ -340,7 +342,7 @@ public final class RunService {
         if (staged || sku != null && sku.limits() != null) {
             Profile.Together t = c.profile().together();
             ThermalLimits limits = thermalLimits(c);
-            Map<Integer, String> clusters = ClusterClocks.cpuClustersHere();
+            Map<Integer, String> clusters = dev.kiln.core.platform.PlatformProbe.current().cpuClusters();
             suites.add(new SuiteRequest(new ThermalSuite(limits, session.trace(), engine::stages, clusters), Duration.ZERO,
                     !staged || t.thermalRequired(), Map.of()));
             Map<String, Object> thermal = new LinkedHashMap<>();
@@ -357,7 +359,7 @@ public final class RunService {
 
     private int runAndDeliver(Checked c, RunEngine engine, RunSession session, RunInfo info, List<SuiteRequest> suites,
                               byte[] inventoryJson, RunListener shown, HumanReporter display, Runnable beforeHalt, Consumer<String> notice,
-                              Signals starting, Heartbeats beats) {
+                              Signals starting, Heartbeats beats, Station station) {
         RunRequest r = c.request();
         // What a second signal leaves with: incomplete until the verdict is known, then the verdict's; a defect recorded
         // (a suite ended FAIL or HUNG) makes it FAIL at once, as it makes the verdict
@@ -408,7 +410,7 @@ public final class RunService {
             } else if (signals.received()) {
                 say.accept(where + " is in the outbox " + c.state().pending() + ": not delivered after the signal; kiln upload sends it");
             } else {
-                delivered = Delivery.afterRun(c.service(), c.state(), c.config(), result.bundle(), where, say);
+                delivered = Delivery.afterRun(c.service(), station, c.config().sentRetention(), c.config().runWait(), result.bundle(), where, say);
             }
             Thread.interrupted(); // a signal during delivery interrupted us; the exit code below stands
             if (r.requireDelivery() && !delivered) {

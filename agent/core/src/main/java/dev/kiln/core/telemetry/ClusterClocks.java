@@ -39,15 +39,6 @@ public final class ClusterClocks {
     private ClusterClocks() {
     }
 
-    /** This machine's CPU clusters, by logical CPU id, from the platform layer. */
-    public static Map<Integer, String> cpuClustersHere() {
-        Map<Integer, String> m = new java.util.HashMap<>();
-        for (dev.kiln.api.SuiteEnvironment.LogicalCpu c : dev.kiln.core.platform.PlatformProbe.current().cpus()) {
-            m.put(c.id(), c.cluster());
-        }
-        return m;
-    }
-
     /**
      * One cluster's clock reading in one sample, busy or not: a clock of 0 is a cluster idle or
      * powered down (powermetrics says 0 MHz then), a valid reading that is never a busy clock.

@@ -50,11 +50,6 @@ public final class TelemetrySampler implements Closeable {
         timer.scheduleAtFixedRate(this::sample, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The sources for this machine (see {@link dev.kiln.core.platform.PlatformProbe}). */
-    public static List<TelemetrySource> forThisPlatform(Path sysfsRoot, Clock clock, Consumer<String> warn) {
-        return dev.kiln.core.platform.PlatformProbe.current().telemetry(sysfsRoot, clock, warn);
-    }
-
     /** The column names, after {@code timestamp}: those found at start, then any that appeared later. */
     public synchronized List<String> channels() {
         return List.copyOf(channels);

@@ -5,7 +5,7 @@ import dev.kiln.api.Measurement;
 import dev.kiln.api.SuiteContext;
 import dev.kiln.api.SuiteUnavailableException;
 import dev.kiln.api.UnavailableCategory;
-import dev.kiln.core.inventory.BuiltInCheck;
+import dev.kiln.core.runner.BuiltInCheck;
 import dev.kiln.core.runner.StageWindow;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,10 +1,7 @@
 package dev.kiln.core.upload;
 
 import dev.kiln.core.ExitCode;
-import dev.kiln.core.config.KilnConfig;
-import dev.kiln.core.outbox.Outbox;
-import dev.kiln.core.state.KeyStore;
-import dev.kiln.core.state.StateDir;
+import dev.kiln.core.outbox.Station;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
@@ -17,28 +14,29 @@ public final class Delivery {
     }
 
     /** Re-verifies pending bundles against the station's own keys, quarantining damaged ones. */
-    public static void checkOutbox(StateDir state, Consumer<String> notice) {
+    public static void checkOutbox(Station station, Consumer<String> notice) {
         try {
-            new Outbox(state, Clock.systemUTC()).checkPending(KeyStore.in(state).ownKeys(), notice);
+            station.outbox().checkPending(station.keys().ownKeys(), notice);
         } catch (IOException e) {
             notice.accept("cannot check the outbox: " + e.getMessage());
         }
     }
 
-    public static Uploader uploader(ServiceConfig service, StateDir state, KilnConfig.Loaded config, Consumer<String> log) {
-        return new Uploader(service, new Outbox(state, Clock.systemUTC()), config.sentRetention(), Clock.systemUTC(),
+    /** The uploader of this station's outbox; sent bundles are kept {@code sentRetention} (the config's {@code outbox.sentRetention}). */
+    public static Uploader uploader(ServiceConfig service, Station station, java.time.Duration sentRetention, Consumer<String> log) {
+        return new Uploader(service, station.outbox(), sentRetention, Clock.systemUTC(),
                 d -> Thread.sleep(d), new SplittableRandom(), log);
     }
 
     /**
-     * Delivers a run's bundle after its verdict was shown, trying for the configured wait; says what
-     * happened; returns true when delivered.
+     * Delivers a run's bundle after its verdict was shown, trying for {@code wait} (the config's
+     * {@code service.runWait}); says what happened; returns true when delivered.
      */
-    public static boolean afterRun(ServiceConfig svc, StateDir state, KilnConfig.Loaded cfg, java.nio.file.Path bundle, String what,
-                            Consumer<String> say) {
+    public static boolean afterRun(ServiceConfig svc, Station station, java.time.Duration sentRetention, java.time.Duration wait,
+                                   java.nio.file.Path bundle, String what, Consumer<String> say) {
         Uploader.Delivery d;
         try {
-            d = uploader(svc, state, cfg, line -> { }).deliver(bundle, java.time.Instant.now().plus(cfg.runWait()));
+            d = uploader(svc, station, sentRetention, line -> { }).deliver(bundle, java.time.Instant.now().plus(wait));
         } catch (IOException e) {
             d = new Uploader.Delivery(bundle, Uploader.Outcome.PENDING, e.getMessage());
         } catch (InterruptedException e) {

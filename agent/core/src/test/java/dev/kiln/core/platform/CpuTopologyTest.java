@@ -1,5 +1,7 @@
 package dev.kiln.core.platform;
 
+import dev.kiln.core.platform.mac.MacThreadPlacer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,11 +1,13 @@
 package dev.kiln.core.platform;
 
+import dev.kiln.core.platform.linux.LinuxPlatformProbe;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.core.telemetry.LinuxSysfsSource;
+import dev.kiln.core.platform.linux.LinuxSysfsSource;
 import dev.kiln.core.telemetry.OshiSource;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,5 +1,7 @@
 package dev.kiln.core.telemetry;
 
+import dev.kiln.core.platform.linux.LinuxSysfsSource;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,7 +64,7 @@ class TelemetrySamplerTest {
 
     @Test
     void thisMachinesSourcesSample() throws Exception {
-        List<TelemetrySource> sources = TelemetrySampler.forThisPlatform(Path.of("/"), Clock.systemUTC(), w -> { });
+        List<TelemetrySource> sources = dev.kiln.core.platform.PlatformProbe.current().telemetry(Path.of("/"), Clock.systemUTC(), w -> { });
         var m = sources.get(0).sample();
         assertTrue(m.get("memory_available_bytes") > 0);
     }

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * The SoC's IOHID temperature services as channels (read without root by
- * {@link dev.kiln.core.telemetry.HidTemperatureSource}): each service's {@code Product} name becomes
+ * {@link dev.kiln.core.platform.mac.HidTemperatureSource}): each service's {@code Product} name becomes
  * {@code hid_<name>_celsius} ({@code PMU tdie1} → {@code hid_pmu_tdie1_celsius}). Left out, as the
  * public monitors leave them out and the captured M1 listing shows why: {@code PMU tcal} and
  * {@code PMU2 TR0Z} (a calibration constant, 51.9 °C at every read), readings under −40 °C or over

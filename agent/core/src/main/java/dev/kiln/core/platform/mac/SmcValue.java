@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Decodes an Apple SMC key's value from its four-character type and its bytes, as the SMC returns
- * them (read through {@link dev.kiln.core.telemetry.SmcSource}). Pure: tested on the bytes of real
+ * them (read through {@link dev.kiln.core.platform.mac.SmcSource}). Pure: tested on the bytes of real
  * SMC dumps of M1 Ultra to M5 Max (iSMC's reports, fixtures/macos).
  *
  * <ul>

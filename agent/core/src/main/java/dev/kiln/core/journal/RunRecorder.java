@@ -1,4 +1,7 @@
-package dev.kiln.core.state;
+package dev.kiln.core.journal;
+
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.StateDir;
 
 import dev.kiln.api.SuiteResult;
 import dev.kiln.core.events.AgentLog;
@@ -59,7 +62,7 @@ public final class RunRecorder implements Closeable {
         AgentLog log = new AgentLog(new PrintStream(logFile, true, StandardCharsets.UTF_8), clock);
         this.telemetry = new TelemetrySampler(new PrintStream(new FileOutputStream(dir.resolve(TELEMETRY).toFile(), true), true,
                 StandardCharsets.UTF_8), clock, telemetryInterval,
-                TelemetrySampler.forThisPlatform(sysfsRoot, clock, warning -> log.line("WARNING", "telemetry: " + warning)));
+                dev.kiln.core.platform.PlatformProbe.current().telemetry(sysfsRoot, clock, warning -> log.line("WARNING", "telemetry: " + warning)));
         RunListener sync = new RunListener() {
             @Override
             public void suiteEnded(SuiteResult result) {

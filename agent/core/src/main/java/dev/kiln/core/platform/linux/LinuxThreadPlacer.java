@@ -1,4 +1,6 @@
-package dev.kiln.core.platform;
+package dev.kiln.core.platform.linux;
+
+import dev.kiln.core.platform.ThreadPlacer;
 
 import dev.kiln.api.WorkPlan.Placement;
 import java.lang.foreign.Arena;
@@ -18,7 +20,7 @@ import java.util.List;
  * Pins threads with glibc's {@code sched_setaffinity(0, ...)} (0 = the calling thread) through the
  * foreign function API, and reads where a thread runs with {@code sched_getcpu()}.
  */
-final class LinuxThreadPlacer implements ThreadPlacer {
+public final class LinuxThreadPlacer implements ThreadPlacer {
     /** glibc's cpu_set_t: 1024 bits. */
     private static final int CPU_SET_BYTES = 128;
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -28,7 +30,7 @@ final class LinuxThreadPlacer implements ThreadPlacer {
     private final MethodHandle getAffinity;
     private final MethodHandle getCpu;
 
-    LinuxThreadPlacer() {
+    public LinuxThreadPlacer() {
         Linker linker = Linker.nativeLinker();
         SymbolLookup libc = linker.defaultLookup();
         FunctionDescriptor affinity = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
@@ -68,7 +70,7 @@ final class LinuxThreadPlacer implements ThreadPlacer {
     }
 
     /** The CPUs this process may run on, from {@code sched_getaffinity}; empty when it fails. */
-    List<Integer> allowedCpus() {
+    public List<Integer> allowedCpus() {
         List<Integer> cpus = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = arena.allocate(CPU_SET_BYTES);

@@ -1,4 +1,6 @@
-package dev.kiln.core.inventory;
+package dev.kiln.core.sku;
+
+import dev.kiln.core.inventory.Inventory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,7 @@
-package dev.kiln.core.telemetry;
+package dev.kiln.core.platform.mac;
 
-import dev.kiln.core.platform.mac.Powermetrics;
+import dev.kiln.core.telemetry.TelemetrySource;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

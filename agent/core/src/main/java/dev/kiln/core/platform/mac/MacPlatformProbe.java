@@ -1,12 +1,11 @@
-package dev.kiln.core.platform;
+package dev.kiln.core.platform.mac;
+
+import dev.kiln.core.platform.AbstractPlatformProbe;
+import dev.kiln.core.platform.ChildProcess;
+import dev.kiln.core.platform.CpuTopology;
+import dev.kiln.core.platform.ThreadPlacer;
 
 import dev.kiln.core.inventory.Inventory;
-import dev.kiln.core.platform.mac.MacInventory;
-import dev.kiln.core.telemetry.PowermetricsSource;
-import dev.kiln.core.telemetry.HidTemperatureSource;
-import dev.kiln.core.telemetry.IoReportSource;
-import dev.kiln.core.telemetry.SmcSource;
-import dev.kiln.core.telemetry.ThermalStateSource;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,14 +15,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** macOS: sysctl, system_profiler and ioreg for the inventory; powermetrics (as root) for telemetry. */
-final class MacPlatformProbe extends AbstractPlatformProbe {
+public final class MacPlatformProbe extends AbstractPlatformProbe {
     @Override
     public Os os() {
         return Os.MACOS;
     }
 
     @Override
-    ThreadPlacer makePlacer() {
+    protected ThreadPlacer makePlacer() {
         return new MacThreadPlacer(MacThreadPlacer.coresByTier(cpus()));
     }
 
@@ -34,7 +33,7 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
 
     /** Clusters from sysctl's performance levels (Super, Performance, Efficiency), CPUs from OSHI. */
     @Override
-    List<dev.kiln.api.SuiteEnvironment.LogicalCpu> readCpus() {
+    protected List<dev.kiln.api.SuiteEnvironment.LogicalCpu> readCpus() {
         String sysctl = ChildProcess.run(Duration.ofSeconds(10), List.of(ChildProcess.SYSCTL, "hw"));
         List<dev.kiln.core.platform.mac.Sysctl.Cluster> levels = sysctl == null ? List.of()
                 : dev.kiln.core.platform.mac.Sysctl.clusters(dev.kiln.core.platform.mac.Sysctl.parse(sysctl));
@@ -42,7 +41,7 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
     }
 
     @Override
-    Inventory read(Inventory oshi) {
+    protected Inventory read(Inventory oshi) {
         return MacInventory.probe(oshi);
     }
 
@@ -55,7 +54,7 @@ final class MacPlatformProbe extends AbstractPlatformProbe {
     }
 
     @Override
-    List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
+    protected List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
         List<TelemetrySource> sources = new java.util.ArrayList<>();
         try {
             sources.add(SmcSource.open(warn)); // die temperatures, fans and system power: no root needed

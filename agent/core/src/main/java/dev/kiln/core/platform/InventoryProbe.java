@@ -1,7 +1,7 @@
-package dev.kiln.core.inventory;
+package dev.kiln.core.platform;
 
-import dev.kiln.core.platform.CpuTopology;
-import dev.kiln.core.platform.PlatformProbe;
+import dev.kiln.core.inventory.Inventory;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

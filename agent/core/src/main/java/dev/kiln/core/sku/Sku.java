@@ -1,4 +1,6 @@
-package dev.kiln.core.inventory;
+package dev.kiln.core.sku;
+
+import dev.kiln.core.inventory.Inventory;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;

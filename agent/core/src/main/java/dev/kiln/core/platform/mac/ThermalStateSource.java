@@ -1,4 +1,6 @@
-package dev.kiln.core.telemetry;
+package dev.kiln.core.platform.mac;
+
+import dev.kiln.core.telemetry.TelemetrySource;
 
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;

@@ -1,4 +1,8 @@
-package dev.kiln.core.state;
+package dev.kiln.core.journal;
+
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.Json;
+import dev.kiln.core.state.StateDir;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,6 @@
-package dev.kiln.core.telemetry;
+package dev.kiln.core.platform.mac;
+
+import dev.kiln.core.telemetry.TelemetrySampler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

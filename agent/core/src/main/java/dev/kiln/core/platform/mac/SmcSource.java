@@ -1,7 +1,8 @@
-package dev.kiln.core.telemetry;
+package dev.kiln.core.platform.mac;
+
+import dev.kiln.core.telemetry.TelemetrySource;
 
 import com.sun.jna.platform.mac.IOKit.IOConnect;
-import dev.kiln.core.platform.mac.SmcValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,4 +1,7 @@
-package dev.kiln.core.state;
+package dev.kiln.core.journal;
+
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.StateDir;
 
 import dev.kiln.api.Outcome;
 import dev.kiln.api.SuiteResult;

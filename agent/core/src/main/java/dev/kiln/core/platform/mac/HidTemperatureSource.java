@@ -1,4 +1,6 @@
-package dev.kiln.core.telemetry;
+package dev.kiln.core.platform.mac;
+
+import dev.kiln.core.telemetry.TelemetrySource;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -12,7 +14,6 @@ import com.sun.jna.platform.mac.CoreFoundation.CFNumberRef;
 import com.sun.jna.platform.mac.CoreFoundation.CFStringRef;
 import com.sun.jna.platform.mac.CoreFoundation.CFTypeRef;
 import com.sun.jna.ptr.IntByReference;
-import dev.kiln.core.platform.mac.HidSensors;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

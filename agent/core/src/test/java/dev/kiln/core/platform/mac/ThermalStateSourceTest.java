@@ -1,4 +1,4 @@
-package dev.kiln.core.telemetry;
+package dev.kiln.core.platform.mac;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

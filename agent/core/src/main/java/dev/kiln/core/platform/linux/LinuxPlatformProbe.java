@@ -1,7 +1,10 @@
-package dev.kiln.core.platform;
+package dev.kiln.core.platform.linux;
+
+import dev.kiln.core.platform.AbstractPlatformProbe;
+import dev.kiln.core.platform.CpuTopology;
+import dev.kiln.core.platform.ThreadPlacer;
 
 import dev.kiln.core.inventory.Inventory;
-import dev.kiln.core.telemetry.LinuxSysfsSource;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,19 +12,19 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Linux: OSHI plus the kernel's CPU topology for the inventory; sysfs for telemetry. */
-final class LinuxPlatformProbe extends AbstractPlatformProbe {
+public final class LinuxPlatformProbe extends AbstractPlatformProbe {
     @Override
     public Os os() {
         return Os.LINUX;
     }
 
     @Override
-    ThreadPlacer makePlacer() {
+    protected ThreadPlacer makePlacer() {
         return new LinuxThreadPlacer();
     }
 
     @Override
-    List<dev.kiln.api.SuiteEnvironment.LogicalCpu> readCpus() {
+    protected List<dev.kiln.api.SuiteEnvironment.LogicalCpu> readCpus() {
         List<Integer> allowed;
         try {
             allowed = new LinuxThreadPlacer().allowedCpus();
@@ -32,7 +35,7 @@ final class LinuxPlatformProbe extends AbstractPlatformProbe {
     }
 
     @Override
-    Inventory read(Inventory oshi) {
+    protected Inventory read(Inventory oshi) {
         return oshi; // OSHI reads /proc and /sys; its clusters come from CpuTopology
     }
 
@@ -43,7 +46,7 @@ final class LinuxPlatformProbe extends AbstractPlatformProbe {
     }
 
     @Override
-    List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
+    protected List<TelemetrySource> platformTelemetry(Path sysfsRoot, Clock clock, Consumer<String> warn) {
         return List.of(new LinuxSysfsSource(sysfsRoot, clock, warn));
     }
 }

@@ -1,4 +1,7 @@
-package dev.kiln.core.state;
+package dev.kiln.core.journal;
+
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.Json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.kiln.core.inventory;
+package dev.kiln.core.runner;
 
 import dev.kiln.api.Availability;
 import dev.kiln.api.Suite;

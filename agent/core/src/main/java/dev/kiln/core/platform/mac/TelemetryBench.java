@@ -1,6 +1,10 @@
-package dev.kiln.core.telemetry;
+package dev.kiln.core.platform.mac;
 
-import dev.kiln.core.platform.mac.Powermetrics;
+import dev.kiln.core.platform.linux.LinuxSysfsSource;
+import dev.kiln.core.telemetry.OshiSource;
+import dev.kiln.core.telemetry.TelemetrySampler;
+import dev.kiln.core.telemetry.TelemetrySource;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -23,7 +27,7 @@ public final class TelemetryBench {
     public static void main(String[] args) throws Exception {
         Path plist = Path.of(args[0]);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        report("this machine", TelemetrySampler.forThisPlatform(Path.of("/"), Clock.systemUTC(), w -> { }), threads);
+        report("this machine", dev.kiln.core.platform.PlatformProbe.current().telemetry(Path.of("/"), Clock.systemUTC(), w -> { }), threads);
         Path tree = Files.createTempDirectory("kiln-sysfs-bench");
         int channels = buildTree(tree);
         report("fixture tree (" + channels + " sysfs files)", List.of(new OshiSource(), new LinuxSysfsSource(tree, Clock.systemUTC(), w -> { })),

@@ -1,4 +1,7 @@
-package dev.kiln.core.inventory;
+package dev.kiln.core.sku;
+
+import dev.kiln.core.inventory.Inventory;
+import dev.kiln.core.runner.BuiltInCheck;
 
 import dev.kiln.api.SuiteContext;
 import java.util.LinkedHashMap;

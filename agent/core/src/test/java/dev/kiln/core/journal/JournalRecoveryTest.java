@@ -1,4 +1,7 @@
-package dev.kiln.core.state;
+package dev.kiln.core.journal;
+
+import dev.kiln.core.state.Json;
+import dev.kiln.core.state.StateDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,6 @@
-package dev.kiln.core.telemetry;
+package dev.kiln.core.platform.mac;
+
+import dev.kiln.core.telemetry.TelemetrySource;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -11,7 +13,6 @@ import com.sun.jna.platform.mac.IOKit.IOIterator;
 import com.sun.jna.platform.mac.IOKit.IORegistryEntry;
 import com.sun.jna.platform.mac.IOKitUtil;
 import com.sun.jna.ptr.PointerByReference;
-import dev.kiln.core.platform.mac.IoReport;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

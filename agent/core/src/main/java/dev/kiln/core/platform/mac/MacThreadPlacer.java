@@ -1,4 +1,6 @@
-package dev.kiln.core.platform;
+package dev.kiln.core.platform.mac;
+
+import dev.kiln.core.platform.ThreadPlacer;
 
 import dev.kiln.api.CoreTiers;
 import dev.kiln.api.WorkPlan.Placement;
@@ -33,10 +35,10 @@ import java.util.Map;
  * root), which says where the worker ran and at what clock. Unverified on hardware by this project so
  * far: no Mac runs our CI (docs/on-hardware-checklist.md).
  */
-final class MacThreadPlacer implements ThreadPlacer {
+public final class MacThreadPlacer implements ThreadPlacer {
     /** From {@code <sys/qos.h>}. */
-    static final int QOS_CLASS_USER_INTERACTIVE = 0x21;
-    static final int QOS_CLASS_USER_INITIATED = 0x19;
+    public static final int QOS_CLASS_USER_INTERACTIVE = 0x21;
+    public static final int QOS_CLASS_USER_INITIATED = 0x19;
 
     private final MethodHandle setQos;
     private final Map<String, Integer> coresByTier;
@@ -52,7 +54,7 @@ final class MacThreadPlacer implements ThreadPlacer {
     }
 
     /** Logical CPUs per tier, fastest first ({@link CoreTiers#fastestFirst}). */
-    static Map<String, Integer> coresByTier(List<dev.kiln.api.SuiteEnvironment.LogicalCpu> cpus) {
+    public static Map<String, Integer> coresByTier(List<dev.kiln.api.SuiteEnvironment.LogicalCpu> cpus) {
         Map<String, Integer> out = new LinkedHashMap<>();
         for (String tier : CoreTiers.fastestFirst(cpus.stream().map(dev.kiln.api.SuiteEnvironment.LogicalCpu::cluster).toList())) {
             out.put(tier, (int) cpus.stream().filter(c -> c.cluster().toLowerCase(Locale.ROOT).equals(tier)).count());
@@ -69,7 +71,7 @@ final class MacThreadPlacer implements ThreadPlacer {
     }
 
     /** The QoS class for a worker of this placement: never background, which runs E-cores at half clock. */
-    static int qosFor(Placement placement, Map<String, Integer> coresByTier) {
+    public static int qosFor(Placement placement, Map<String, Integer> coresByTier) {
         return slower(placement, coresByTier) ? QOS_CLASS_USER_INITIATED : QOS_CLASS_USER_INTERACTIVE;
     }
 
@@ -78,7 +80,7 @@ final class MacThreadPlacer implements ThreadPlacer {
     }
 
     /** How many companions a lone worker of this placement needs: one per core of every faster tier (none for the fastest). */
-    static int companionsFor(Placement placement, Map<String, Integer> coresByTier) {
+    public static int companionsFor(Placement placement, Map<String, Integer> coresByTier) {
         if (placement.cpu() < 0 || !slower(placement, coresByTier)) {
             return 0;
         }

@@ -1,4 +1,9 @@
-package dev.kiln.core.state;
+package dev.kiln.core.journal;
+
+import dev.kiln.bundle.BundleNames;
+import dev.kiln.core.state.Json;
+import dev.kiln.core.state.StateDir;
+import dev.kiln.core.state.StateLock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.SuiteResult;
@@ -132,11 +137,11 @@ public record RunStatus(String state, String runId, String profile, Instant star
     }
 
     private static JsonNode manifest(Path zip) {
-        return entry(zip, "manifest.json");
+        return entry(zip, BundleNames.MANIFEST);
     }
 
     private static Map<String, String> summarySuites(Path zip) {
-        JsonNode summary = entry(zip, "results/summary.json");
+        JsonNode summary = entry(zip, BundleNames.SUMMARY);
         Map<String, String> out = new LinkedHashMap<>();
         if (summary != null) {
             for (JsonNode s : summary.path("suites")) {
