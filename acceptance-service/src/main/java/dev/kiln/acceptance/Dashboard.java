@@ -1,11 +1,11 @@
 package dev.kiln.acceptance;
 
-import dev.kiln.bundle.BundleNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import com.sun.net.httpserver.HttpExchange;
+import dev.kiln.bundle.BundleNames;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;

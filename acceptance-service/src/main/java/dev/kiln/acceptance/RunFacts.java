@@ -1,8 +1,8 @@
 package dev.kiln.acceptance;
 
-import dev.kiln.bundle.BundleNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.bundle.BundleNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.core.Durations;
-import dev.kiln.core.state.Json;
 import dev.kiln.core.journal.RunStatus;
+import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,8 +1,5 @@
 package dev.kiln.core.journal;
 
-import dev.kiln.core.state.AtomicFiles;
-import dev.kiln.core.state.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.SuiteResult;
@@ -10,6 +7,8 @@ import dev.kiln.core.runner.PlannedSuite;
 import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunListener;
 import dev.kiln.core.runner.RunReport;
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.Json;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,8 +1,5 @@
 package dev.kiln.core.journal;
 
-import dev.kiln.core.state.AtomicFiles;
-import dev.kiln.core.state.StateDir;
-
 import dev.kiln.api.Outcome;
 import dev.kiln.api.SuiteResult;
 import dev.kiln.api.Verdict;
@@ -13,6 +10,8 @@ import dev.kiln.core.runner.PlannedSuite;
 import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunListener;
 import dev.kiln.core.runner.RunReport;
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.StateDir;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,14 +1,13 @@
 package dev.kiln.core.journal;
 
-import dev.kiln.core.state.AtomicFiles;
-import dev.kiln.core.state.StateDir;
-
 import dev.kiln.api.SuiteResult;
 import dev.kiln.core.events.AgentLog;
 import dev.kiln.core.events.OcpJsonlWriter;
 import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunListener;
 import dev.kiln.core.runner.RunReport;
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.StateDir;
 import dev.kiln.core.telemetry.TelemetrySampler;
 import java.io.Closeable;
 import java.io.FileOutputStream;

@@ -1,14 +1,13 @@
 package dev.kiln.core.journal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.SuiteResult;
 import dev.kiln.bundle.BundleNames;
+import dev.kiln.core.outbox.Outbox;
+import dev.kiln.core.runner.PlannedSuite;
 import dev.kiln.core.state.Json;
 import dev.kiln.core.state.StateDir;
 import dev.kiln.core.state.StateLock;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.api.SuiteResult;
-import dev.kiln.core.outbox.Outbox;
-import dev.kiln.core.runner.PlannedSuite;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,5 @@
 package dev.kiln.core.journal;
 
-import dev.kiln.core.state.AtomicFiles;
-import dev.kiln.core.state.Json;
-import dev.kiln.core.state.StateDir;
-
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.bundle.BundleIdentity;
@@ -15,6 +11,9 @@ import dev.kiln.core.runner.RunEngine;
 import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunReport;
 import dev.kiln.core.runner.Seeds;
+import dev.kiln.core.state.AtomicFiles;
+import dev.kiln.core.state.Json;
+import dev.kiln.core.state.StateDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

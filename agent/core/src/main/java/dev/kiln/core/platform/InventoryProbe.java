@@ -1,7 +1,6 @@
 package dev.kiln.core.platform;
 
 import dev.kiln.core.inventory.Inventory;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

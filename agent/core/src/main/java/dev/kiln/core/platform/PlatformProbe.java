@@ -1,10 +1,9 @@
 package dev.kiln.core.platform;
 
-import dev.kiln.core.platform.linux.LinuxPlatformProbe;
-import dev.kiln.core.platform.mac.MacPlatformProbe;
-
 import dev.kiln.api.SuiteEnvironment;
 import dev.kiln.core.inventory.Inventory;
+import dev.kiln.core.platform.linux.LinuxPlatformProbe;
+import dev.kiln.core.platform.mac.MacPlatformProbe;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.nio.file.Path;
 import java.time.Clock;

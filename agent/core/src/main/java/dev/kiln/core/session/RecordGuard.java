@@ -1,9 +1,9 @@
 package dev.kiln.core.session;
 
 import dev.kiln.api.LogLevel;
+import dev.kiln.core.journal.Journal;
 import dev.kiln.core.runner.RunEngine;
 import dev.kiln.core.runner.RunListener;
-import dev.kiln.core.journal.Journal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,8 @@
 package dev.kiln.core.sku;
 
+import dev.kiln.api.SuiteContext;
 import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.runner.BuiltInCheck;
-
-import dev.kiln.api.SuiteContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

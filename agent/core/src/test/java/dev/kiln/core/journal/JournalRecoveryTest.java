@@ -1,12 +1,5 @@
 package dev.kiln.core.journal;
 
-import dev.kiln.core.state.Json;
-import dev.kiln.core.state.StateDir;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.Outcome;
 import dev.kiln.api.SuiteResult;
@@ -20,6 +13,8 @@ import dev.kiln.core.kit.OcpStreamValidator;
 import dev.kiln.core.runner.PlannedSuite;
 import dev.kiln.core.runner.RunInfo;
 import dev.kiln.core.runner.RunReport;
+import dev.kiln.core.state.Json;
+import dev.kiln.core.state.StateDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A run recorded as it goes, cut short at various points, then recovered by the next start. */
 class JournalRecoveryTest {

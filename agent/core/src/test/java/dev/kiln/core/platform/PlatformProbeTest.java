@@ -1,12 +1,6 @@
 package dev.kiln.core.platform;
 
 import dev.kiln.core.platform.linux.LinuxPlatformProbe;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kiln.core.platform.linux.LinuxSysfsSource;
 import dev.kiln.core.telemetry.OshiSource;
 import java.nio.file.Path;
@@ -14,6 +8,10 @@ import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PlatformProbeTest {
     @Test

@@ -1,15 +1,8 @@
 package dev.kiln.core.sku;
 
-import dev.kiln.core.inventory.Inventory;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kiln.core.ExitCode;
 import dev.kiln.core.KilnException;
+import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.platform.mac.MacInventory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +13,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SkuTest {
     @TempDir

@@ -1,5 +1,6 @@
 package dev.kiln.suites.memory;
 
+import dev.kiln.suites.memory.loops.Lanes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

@@ -1,5 +1,8 @@
 package dev.kiln.suites.memory;
 
+import dev.kiln.suites.memory.loops.LaneLoops;
+import dev.kiln.suites.memory.loops.Lanes;
+import dev.kiln.suites.memory.loops.MemShape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -60,12 +63,12 @@ public final class MemoryBench {
             // every family once first, as the suite runs them, so the JIT sees the suite's mix
             parallel(2, all, (seg, worker) -> {
                 for (Family f : Family.all()) {
-                    if (f.pattern() != null) {
-                        Passes.pattern(loops, f.pattern(), seg, 0, 3, () -> { }, (p, s, w, e, r) -> { });
-                    } else if (f.op() != null) {
-                        Passes.compare(f.op(), seg, 3, () -> { }, (p, s, w, e, r) -> { });
-                    } else if (f.id().equals(Family.MOVING_INVERSIONS)) {
-                        Passes.movingInversions(seg, 3, () -> { }, (p, s, w, e, r) -> { });
+                    switch (f) {
+                        case Family.Patterned pf -> Passes.pattern(loops, pf.pattern(), seg, 0, 3, () -> { }, (p, s, w, e, r) -> { });
+                        case Family.Comparison cf -> Passes.compare(cf.op(), seg, 3, () -> { }, (p, s, w, e, r) -> { });
+                        case Family.MovingInversions mi -> Passes.movingInversions(seg, 3, () -> { }, (p, s, w, e, r) -> { });
+                        case Family.BitFade bf -> { } // holds, not a sweep
+                        case Family.Copy c -> { } // measured on its own below
                     }
                 }
             });
@@ -91,10 +94,10 @@ public final class MemoryBench {
                 for (Family f : Family.all()) {
                     int n = memtesterSweeps(f.id());
                     for (int pass = 0; pass < n; pass++) {
-                        if (f.pattern() != null) {
-                            Passes.pattern(loops, f.pattern(), seg, pass, 7, () -> { }, (p, s, w, e, r) -> { });
-                        } else if (f.op() != null) {
-                            Passes.compare(f.op(), seg, 7 + pass, () -> { }, (p, s, w, e, r) -> { });
+                        if (f instanceof Family.Patterned pf) {
+                            Passes.pattern(loops, pf.pattern(), seg, pass, 7, () -> { }, (p, s, w, e, r) -> { });
+                        } else if (f instanceof Family.Comparison cf) {
+                            Passes.compare(cf.op(), seg, 7 + pass, () -> { }, (p, s, w, e, r) -> { });
                         }
                     }
                     if (worker == 0) {

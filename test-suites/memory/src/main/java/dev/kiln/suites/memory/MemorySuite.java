@@ -13,13 +13,13 @@ import dev.kiln.api.SuiteUnavailableException;
 import dev.kiln.api.UnavailableCategory;
 import dev.kiln.api.WorkPlan;
 import dev.kiln.api.WorkerContext;
+import dev.kiln.suites.memory.loops.LaneLoops;
+import dev.kiln.suites.memory.loops.Lanes;
+import dev.kiln.suites.memory.loops.MemShape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,14 +53,11 @@ public final class MemorySuite implements Suite {
     private Arena arena;
     private final List<List<MemorySegment>> perWorker = new ArrayList<>();
     private final List<Family> families = new ArrayList<>();
-    private final AtomicLong errors = new AtomicLong();
+    private final Mismatches mismatches = new Mismatches();
     private final AtomicLong bytesDone = new AtomicLong();
     private final AtomicLong nanosDone = new AtomicLong();
     private final AtomicLong copyNanos = new AtomicLong();
     private final AtomicLong copiedBytes = new AtomicLong();
-    private volatile long bitsAffected;
-    private volatile long lowAddress = Long.MAX_VALUE;
-    private volatile long highAddress = Long.MIN_VALUE;
     private Map<String, Long> edacBefore = Map.of();
     private final List<Held> held = new ArrayList<>();
     private final List<MemorySegment> sources = new ArrayList<>();
@@ -231,375 +228,32 @@ public final class MemorySuite implements Suite {
     @Override
     public void run(WorkerContext ctx) {
         int w = ctx.workerIndex();
-        List<MemorySegment> mine = perWorker.get(w);
-        Held h = held.get(w);
-        long cap = ctx.parameters().getLong("report-per-worker");
-        int moves = (int) ctx.parameters().getLong("copy-moves");
-        long holdNanos = ctx.parameters().getDuration("fade-hold").toNanos();
-        long[] reported = {0};
-        String[] found = {"pass"};
-        Passes.Errors reporter = (pattern, seg, word, expected, read) -> report(ctx, mine, pattern, seg, word, expected, read, reported, cap,
-                found[0]);
-        Passes.Errors heldReporter = (pattern, seg, word, expected, read) -> report(ctx, mine, pattern, seg, word, expected, read, reported,
-                cap, "held");
-        MemorySegment source = sources.get(w);
-        long[] sourceKey = {-1};
-        Copier copier = new Copier();
-        long mineBytes = mine.stream().mapToLong(MemorySegment::byteSize).sum();
-        h.start();
+        Round r = new Round(ctx, perWorker.get(w), held.get(w), loops, sources.get(w), mismatches, copyNanos, copiedBytes);
+        r.held.start();
         try {
             while (ctx.keepRunning()) {
                 Family f = families.get((int) (ctx.iteration() % families.size()));
                 boolean fault = ctx.injectFault(f.id());
                 long t0 = System.nanoTime();
-                if (f.id().equals(Family.COPY)) {
-                    // what the last family left is checked before the copies write over it; the copies'
-                    // own final state is checked by their last step, and is not known to the next family
-                    long held0 = 0;
-                    for (int si = 0; si < mine.size(); si++) {
-                        h.unarm(si);
-                        held0 += h.checkHeld(si, heldReporter);
-                        h.residue[si] = null;
-                    }
-                    checked(ctx, held0);
-                    boolean[] once = {fault};
-                    MemorySegment first = mine.get(0);
-                    long c0 = copier.copyNanos();
-                    long b0 = copier.copiedBytes();
-                    copier.run(mine, ctx.random().nextLong(), moves, (move, seg, word, len) -> {
-                        if (once[0] && seg == first) {
-                            once[0] = false;
-                            // a bit flipped by another thread while the copy is in flight
-                            Thread t = new Thread(() -> flipBit(first, Family.faultWord(Family.COPY, first.byteSize() / 8)));
-                            t.start();
-                            try {
-                                t.join();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                    }, reporter);
-                    copyNanos.addAndGet(copier.copyNanos() - c0);
-                    copiedBytes.addAndGet(copier.copiedBytes() - b0);
+                Family.Done done = f.round(r, fault);
+                if (done.timed()) {
                     nanosDone.addAndGet(System.nanoTime() - t0);
-                    bytesDone.addAndGet(mineBytes);
-                    ctx.progress(mineBytes);
-                    ctx.verified(mineBytes / 8);
-                    continue;
                 }
-                if (f.id().equals(Family.BIT_FADE)) {
-                    long done = bitFade(ctx, mine, h, holdNanos, fault, heldReporter, reporter);
-                    bytesDone.addAndGet(done);
-                    ctx.progress(done);
-                    ctx.verified(done / 8);
-                    continue; // the holds are not throughput: not counted in memory_pass_bytes_per_second
-                }
-                long done = 0;
-                for (int si = 0; si < mine.size(); si++) {
-                    if (si > 0 && ctx.timeUp()) {
-                        break; // the budget is spent: end the round after the segments done (each fully checked)
-                    }
-                    MemorySegment seg = mine.get(si);
-                    long salt = ctx.random().nextLong();
-                    boolean here = fault && si == 0;
-                    int at = si;
-                    // verify before overwrite: what the last writer left is read back before this family writes
-                    h.unarm(si);
-                    checked(ctx, h.checkHeld(si, heldReporter));
-                    Runnable written = () -> {
-                        h.arm(at); // from here the segment holds what this family will check
-                        if (here) {
-                            flipBit(seg, Family.faultWord(f.id(), seg.byteSize() / 8));
-                        }
-                    };
-                    if (f.pattern() != null) {
-                        Pattern p = f.pattern();
-                        if (p.periodic) {
-                            long key = (long) p.ordinal() << 48 ^ ctx.iteration();
-                            if (sourceKey[0] != key) {
-                                Passes.source(p, source, ctx.iteration(), salt);
-                                sourceKey[0] = key;
-                            }
-                            Passes.fill(p, seg, source);
-                            written.run();
-                            Passes.verify(loops, p, seg, ctx.iteration(), salt, reporter);
-                        } else {
-                            Passes.pattern(loops, p, seg, ctx.iteration(), salt, written, reporter);
-                        }
-                        h.residue[si] = new Residue.Pattern(p, ctx.iteration(), salt, p.id);
-                    } else if (f.op() != null) {
-                        Passes.compare(f.op(), seg, salt, written, reporter);
-                        h.residue[si] = new Residue.Compared(f.op(), salt);
-                    } else {
-                        // moving inversions rewrite every word as they check it: armed once they are done
-                        Passes.movingInversions(seg, salt, here ? () -> flipBit(seg, Family.faultWord(f.id(), seg.byteSize() / 8)) : () -> { },
-                                reporter);
-                        h.residue[si] = new Residue.Constant(Mix.mix(salt), Family.MOVING_INVERSIONS);
-                        h.arm(si);
-                    }
-                    done += seg.byteSize();
-                }
-                nanosDone.addAndGet(System.nanoTime() - t0);
-                bytesDone.addAndGet(done);
-                ctx.progress(done);
-                ctx.verified(done / 8); // every family reads back and compares every word it wrote
+                bytesDone.addAndGet(done.bytes());
+                ctx.progress(done.bytes());
+                ctx.verified(done.bytes() / 8); // every family reads back and compares every word it wrote
             }
             // what the last families left is read back once more before the memory is given back:
             // a bit that changed after its family's own check is not lost at the end of the run
-            for (int si = 0; si < mine.size(); si++) {
-                h.unarm(si);
-                checked(ctx, h.checkHeld(si, heldReporter));
-            }
+            r.checkAllHeld();
         } finally {
-            h.stop();
-        }
-    }
-
-    /** Bytes read back and checked against what their last writer left: progress and checks, not the passes' own throughput. */
-    private static void checked(WorkerContext ctx, long bytes) {
-        if (bytes > 0) {
-            ctx.progress(bytes);
-            ctx.verified(bytes / 8);
-        }
-    }
-
-    /**
-     * Retention (memtest86's bit fade): every segment set to all ones, each after checking what it
-     * held; the memory left untouched for {@code fade-hold} (the rest of the machine as busy as the
-     * run makes it); every word read back and, segment by segment, set to all zeros; held again;
-     * read back again. A cell that loses its charge early shows as a bit that changed while nothing
-     * wrote to it. The hold ends early when the suite's time is up; the read-back never does.
-     * Returns the bytes written and checked.
-     */
-    private long bitFade(WorkerContext ctx, List<MemorySegment> mine, Held h, long holdNanos, boolean fault, Passes.Errors heldReporter,
-                         Passes.Errors reporter) {
-        Passes.Errors asFade = (pattern, seg, word, expected, read) -> reporter.mismatch(Family.BIT_FADE, seg, word, expected, read);
-        long done = 0;
-        for (int si = 0; si < mine.size(); si++) {
-            MemorySegment seg = mine.get(si);
-            h.unarm(si);
-            checked(ctx, h.checkHeld(si, heldReporter));
-            Passes.fill(loops, Pattern.SOLID_BITS, seg, 1, 0); // all ones
-            h.residue[si] = new Residue.Constant(-1L, Family.BIT_FADE);
-            h.arm(si);
-            done += seg.byteSize();
-        }
-        MemorySegment first = mine.get(0);
-        hold(ctx, holdNanos, fault ? () -> flipBit(first, Family.faultWord(Family.BIT_FADE, first.byteSize() / 8)) : null);
-        for (int si = 0; si < mine.size(); si++) {
-            MemorySegment seg = mine.get(si);
-            h.unarm(si);
-            Passes.verifyConstant(loops, seg, -1L, Family.BIT_FADE, asFade);
-            Passes.fill(loops, Pattern.SOLID_BITS, seg, 0, 0); // all zeros
-            h.residue[si] = new Residue.Constant(0L, Family.BIT_FADE);
-            h.arm(si);
-            done += 2 * seg.byteSize();
-        }
-        hold(ctx, holdNanos, null);
-        for (MemorySegment seg : mine) {
-            Passes.verifyConstant(loops, seg, 0L, Family.BIT_FADE, asFade);
-            done += seg.byteSize();
-        }
-        return done;
-    }
-
-    /** Leaves memory untouched for {@code nanos} (less once the time is up), a heartbeat every half second; {@code midway} runs once, early in the hold. */
-    private static void hold(WorkerContext ctx, long nanos, Runnable midway) {
-        long end = System.nanoTime() + nanos;
-        boolean ran = midway == null;
-        while (System.nanoTime() - end < 0 && !ctx.timeUp()) {
-            try {
-                Thread.sleep(Math.max(1, Math.min(500, (end - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            ctx.heartbeat();
-            if (!ran) {
-                midway.run(); // the fault seam: a bit changed while nothing wrote
-                ran = true;
-            }
-        }
-        if (!ran) {
-            midway.run();
-        }
-    }
-
-    /** What a segment holds, so that the next writer checks it first. */
-    sealed interface Residue {
-        long check(LaneLoops l, MemorySegment seg, Passes.Errors errors);
-
-        /** A pattern family's values. */
-        record Pattern(dev.kiln.suites.memory.Pattern pattern, long pass, long salt, String family) implements Residue {
-            @Override
-            public long check(LaneLoops l, MemorySegment seg, Passes.Errors errors) {
-                return Passes.verify(l, pattern, seg, pass, salt, (p, s, w, e, r) -> errors.mismatch(family, s, w, e, r));
-            }
-        }
-
-        /** A comparison family's results in both halves. */
-        record Compared(Passes.Op op, long salt) implements Residue {
-            @Override
-            public long check(LaneLoops l, MemorySegment seg, Passes.Errors errors) {
-                return Passes.verifyCompared(op, seg, salt, errors);
-            }
-        }
-
-        /** One value in every word. */
-        record Constant(long value, String family) implements Residue {
-            @Override
-            public long check(LaneLoops l, MemorySegment seg, Passes.Errors errors) {
-                return Passes.verifyConstant(l, seg, value, family, errors);
-            }
-        }
-    }
-
-    /**
-     * One worker's segments and what each holds, and when each is <em>armed</em>: holding data that
-     * will be read back and checked before anything writes it again, so a bit that changes there now
-     * is found. A segment is disarmed from the moment its last contents are checked (before a family
-     * writes it) until the family has written what it will check itself, and during the copies (whose
-     * stale halves are overwritten unread) until the next family has written it. The share of
-     * byte-time armed is the measurement {@code memory_armed_ratio}; {@link #state} lets a test that
-     * plants bit flips know whether each one landed in armed memory.
-     */
-    static final class Held {
-        final List<MemorySegment> segs;
-        final Residue[] residue;
-        /** Per segment: transitions so far << 1 | armed. */
-        final java.util.concurrent.atomic.AtomicLongArray state;
-        private final long[] since;
-        private long startNanos;
-        private long stopNanos;
-        /** Byte-seconds disarmed (a double: a terabyte for a day overflows a long of byte-nanoseconds). */
-        private double unarmedByteSeconds;
-
-        private final LaneLoops loops;
-
-        Held(List<MemorySegment> segs, LaneLoops loops) {
-            this.segs = segs;
-            this.loops = loops;
-            this.residue = new Residue[segs.size()];
-            this.state = new java.util.concurrent.atomic.AtomicLongArray(segs.size());
-            this.since = new long[segs.size()];
-            for (int i = 0; i < segs.size(); i++) {
-                residue[i] = new Residue.Constant(0L, "zero-fill"); // prepare wrote zeros
-                state.set(i, 1);
-            }
-        }
-
-        void start() {
-            startNanos = System.nanoTime();
-            for (int i = 0; i < since.length; i++) {
-                since[i] = startNanos;
-            }
-        }
-
-        void stop() {
-            stopNanos = System.nanoTime();
-            for (int i = 0; i < since.length; i++) {
-                if ((state.get(i) & 1) == 0) {
-                    unarmedByteSeconds += (stopNanos - since[i]) / 1e9 * segs.get(i).byteSize();
-                }
-            }
-        }
-
-        void unarm(int i) {
-            long s = state.get(i);
-            if ((s & 1) == 1) {
-                since[i] = System.nanoTime();
-                state.set(i, (s >>> 1) + 1 << 1);
-            }
-        }
-
-        void arm(int i) {
-            long s = state.get(i);
-            if ((s & 1) == 0) {
-                unarmedByteSeconds += (System.nanoTime() - since[i]) / 1e9 * segs.get(i).byteSize();
-                state.set(i, ((s >>> 1) + 1) << 1 | 1);
-            }
-        }
-
-        /** Reads segment {@code i} back against what its last writer left; returns the bytes checked (none when that is not known). */
-        long checkHeld(int i, Passes.Errors errors) {
-            if (residue[i] == null) {
-                return 0;
-            }
-            residue[i].check(loops, segs.get(i), errors);
-            return segs.get(i).byteSize();
-        }
-
-        /** Byte-seconds in all, and disarmed, over the run. */
-        double[] byteSeconds() {
-            long bytes = segs.stream().mapToLong(MemorySegment::byteSize).sum();
-            return new double[] {Math.max(0, stopNanos - startNanos) / 1e9 * bytes, unarmedByteSeconds};
+            r.held.stop();
         }
     }
 
     /** The segments' places and whether each is armed now, for tests that plant flips: per worker, per segment {address, bytes}. */
     List<Held> heldForTests() {
         return held;
-    }
-
-    private static void flipBit(MemorySegment seg, long word) {
-        long v = seg.getAtIndex(ValueLayout.JAVA_LONG, word);
-        seg.setAtIndex(ValueLayout.JAVA_LONG, word, v ^ (1L << Family.FAULT_BIT));
-    }
-
-    private void report(WorkerContext ctx, List<MemorySegment> mine, String pattern, MemorySegment seg, long word, long expected,
-                        long read, long[] reported, long cap, String found) {
-        errors.incrementAndGet();
-        long reread = seg.getAtIndex(ValueLayout.JAVA_LONG, word);
-        // put right, so that the check of what this family left does not report the same change twice
-        // (a bit that is stuck stays wrong, and is found again by the next family)
-        seg.setAtIndex(ValueLayout.JAVA_LONG, word, expected);
-        long xor = expected ^ read;
-        long vaddr = seg.address() + word * 8;
-        synchronized (this) {
-            bitsAffected |= xor;
-            lowAddress = Math.min(lowAddress, vaddr);
-            highAddress = Math.max(highAddress, vaddr);
-        }
-        if (reported[0]++ >= cap) {
-            return;
-        }
-        long offset = 0;
-        for (MemorySegment s : mine) {
-            if (s == seg) {
-                break;
-            }
-            offset += s.byteSize();
-        }
-        offset += word * 8;
-        long phys = Native.physical(vaddr);
-        HexFormat hex = HexFormat.of();
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("pattern", pattern);
-        d.put("pass", ctx.iteration());
-        d.put("offset", offset);
-        d.put("virtualAddress", "0x" + Long.toHexString(vaddr));
-        d.put("physicalAddress", phys < 0 ? "unknown" : "0x" + Long.toHexString(phys));
-        d.put("expected", "0x" + hex.toHexDigits(expected));
-        d.put("read", "0x" + hex.toHexDigits(read));
-        d.put("reread", "0x" + hex.toHexDigits(reread));
-        d.put("xor", "0x" + hex.toHexDigits(xor));
-        d.put("bits", bits(xor));
-        d.put("kind", reread == read ? "stored wrong (the re-read agrees)" : "read wrong (the re-read differs)");
-        d.put("found", found.equals("held") ? "held: checked before the next family wrote it" : "in its own pass");
-        ctx.failure("memory-" + pattern + "-mismatch", String.format(Locale.ROOT,
-                "%s: word at offset %d (virtual %s, physical %s) read %s, expected %s (bits %s) on cpu %d, pass %d",
-                pattern, offset, d.get("virtualAddress"), d.get("physicalAddress"), d.get("read"), d.get("expected"), d.get("bits"),
-                ctx.cpu(), ctx.iteration()), d);
-    }
-
-    static List<Integer> bits(long xor) {
-        List<Integer> b = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            if ((xor >>> i & 1) != 0) {
-                b.add(i);
-            }
-        }
-        return b;
     }
 
     @Override
@@ -625,11 +279,11 @@ public final class MemorySuite implements Suite {
             // would be read back and checked before being written again: a bit flipping there is found
             ctx.measurement("memory_armed_ratio", 1.0 - unarmed / all, "ratio");
         }
-        long n = errors.get();
+        long n = mismatches.count();
         ctx.measurement(new Measurement("memory_errors_total", n, "errors", null, 0.0, Map.of()));
         if (n > 0) {
             ctx.log(LogLevel.ERROR, String.format(Locale.ROOT, "%d word(s) wrong; bits affected %s; virtual addresses 0x%x..0x%x",
-                    n, bits(bitsAffected), lowAddress, highAddress));
+                    n, Mismatches.bits(mismatches.bitsAffected()), mismatches.lowAddress(), mismatches.highAddress()));
         }
         Map<String, Long> after = Edac.counts();
         if (edacBefore.isEmpty() && after.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.kiln.suites.memory;
 
+import dev.kiln.suites.memory.loops.LaneLoops;
+import dev.kiln.suites.memory.loops.Lanes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -27,7 +29,7 @@ final class Passes {
     }
 
     /** Words compared branch-free before any is looked at one by one; a multiple of every periodic pattern's period (64). */
-    static final int CHUNK = 4096;
+    static final int CHUNK = dev.kiln.suites.memory.loops.Lanes.CHUNK;
 
     /** One chunk of a periodic pattern: word {@code i} of the segment must hold {@code chunk[i % CHUNK]}. */
     private static long[] chunk(Pattern p, long pass, long salt) {

@@ -1,11 +1,5 @@
 package dev.kiln.suites.memory;
 
-import java.lang.foreign.MemorySegment;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kiln.api.Failure;
 import dev.kiln.api.Outcome;
 import dev.kiln.api.Parameters;
@@ -14,6 +8,9 @@ import dev.kiln.api.UnavailableCategory;
 import dev.kiln.core.kit.KitHarness;
 import dev.kiln.core.runner.FaultPlan;
 import dev.kiln.core.runner.RunOptions;
+import dev.kiln.suites.memory.loops.Lanes;
+import dev.kiln.suites.memory.loops.MemShape;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MemorySuiteTest {
     static final String SIZE = "2MiB";
@@ -99,8 +99,8 @@ class MemorySuiteTest {
         Thread.sleep(300);
         while (runner.isAlive() && System.nanoTime() < until && flips.size() < 45) {
             Thread.sleep(20 + random.nextInt(100));
-            List<MemorySuite.Held> all = suite.heldForTests();
-            MemorySuite.Held h = all.get(random.nextInt(all.size()));
+            List<Held> all = suite.heldForTests();
+            Held h = all.get(random.nextInt(all.size()));
             int si = random.nextInt(h.segs.size());
             MemorySegment seg = h.segs.get(si);
             long word = random.nextLong(seg.byteSize() / 8);

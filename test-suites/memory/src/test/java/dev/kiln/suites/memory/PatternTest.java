@@ -1,9 +1,8 @@
 package dev.kiln.suites.memory;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.kiln.suites.memory.loops.LaneLoops;
+import dev.kiln.suites.memory.loops.Lanes;
+import dev.kiln.suites.memory.loops.MemShape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -11,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PatternTest {
     /** A pattern's period is right on every pass (so replicating and comparing blocks of it is), and a pattern said not to repeat does not. */

@@ -1,10 +1,9 @@
 package dev.kiln.core.platform.linux;
 
+import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.platform.AbstractPlatformProbe;
 import dev.kiln.core.platform.CpuTopology;
 import dev.kiln.core.platform.ThreadPlacer;
-
-import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,7 +1,6 @@
 package dev.kiln.core.platform.linux;
 
 import dev.kiln.core.telemetry.TelemetrySource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,7 @@
 package dev.kiln.core.platform.linux;
 
-import dev.kiln.core.platform.ThreadPlacer;
-
 import dev.kiln.api.WorkPlan.Placement;
+import dev.kiln.core.platform.ThreadPlacer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

@@ -1,19 +1,18 @@
 package dev.kiln.core.platform.mac;
 
-import dev.kiln.core.telemetry.TelemetrySource;
-
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import com.sun.jna.platform.mac.CoreFoundation;
 import com.sun.jna.platform.mac.CoreFoundation.CFArrayRef;
 import com.sun.jna.platform.mac.CoreFoundation.CFIndex;
 import com.sun.jna.platform.mac.CoreFoundation.CFMutableDictionaryRef;
 import com.sun.jna.platform.mac.CoreFoundation.CFNumberRef;
 import com.sun.jna.platform.mac.CoreFoundation.CFStringRef;
 import com.sun.jna.platform.mac.CoreFoundation.CFTypeRef;
+import com.sun.jna.platform.mac.CoreFoundation;
 import com.sun.jna.ptr.IntByReference;
+import dev.kiln.core.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

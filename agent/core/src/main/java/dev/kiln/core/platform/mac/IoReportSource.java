@@ -1,7 +1,5 @@
 package dev.kiln.core.platform.mac;
 
-import dev.kiln.core.telemetry.TelemetrySource;
-
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -13,6 +11,7 @@ import com.sun.jna.platform.mac.IOKit.IOIterator;
 import com.sun.jna.platform.mac.IOKit.IORegistryEntry;
 import com.sun.jna.platform.mac.IOKitUtil;
 import com.sun.jna.ptr.PointerByReference;
+import dev.kiln.core.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,11 +1,10 @@
 package dev.kiln.core.platform.mac;
 
+import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.platform.AbstractPlatformProbe;
 import dev.kiln.core.platform.ChildProcess;
 import dev.kiln.core.platform.CpuTopology;
 import dev.kiln.core.platform.ThreadPlacer;
-
-import dev.kiln.core.inventory.Inventory;
 import dev.kiln.core.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,9 +1,8 @@
 package dev.kiln.core.platform.mac;
 
-import dev.kiln.core.platform.ThreadPlacer;
-
 import dev.kiln.api.CoreTiers;
 import dev.kiln.api.WorkPlan.Placement;
+import dev.kiln.core.platform.ThreadPlacer;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;

@@ -1,7 +1,6 @@
 package dev.kiln.core.platform.mac;
 
 import dev.kiln.core.telemetry.TelemetrySource;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

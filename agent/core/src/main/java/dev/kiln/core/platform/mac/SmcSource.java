@@ -1,8 +1,7 @@
 package dev.kiln.core.platform.mac;
 
-import dev.kiln.core.telemetry.TelemetrySource;
-
 import com.sun.jna.platform.mac.IOKit.IOConnect;
+import dev.kiln.core.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -4,7 +4,6 @@ import dev.kiln.core.platform.linux.LinuxSysfsSource;
 import dev.kiln.core.telemetry.OshiSource;
 import dev.kiln.core.telemetry.TelemetrySampler;
 import dev.kiln.core.telemetry.TelemetrySource;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;

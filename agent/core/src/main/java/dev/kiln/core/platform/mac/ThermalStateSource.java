@@ -1,10 +1,9 @@
 package dev.kiln.core.platform.mac;
 
-import dev.kiln.core.telemetry.TelemetrySource;
-
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import dev.kiln.core.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,6 @@
 package dev.kiln.core.platform.mac;
 
 import dev.kiln.core.telemetry.TelemetrySampler;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The child-process half of the powermetrics source, fed by a stand-in that replays real captures with NULs between them. */
 @EnabledOnOs({OS.LINUX, OS.MAC})

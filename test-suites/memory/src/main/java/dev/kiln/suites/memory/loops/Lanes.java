@@ -1,4 +1,4 @@
-package dev.kiln.suites.memory;
+package dev.kiln.suites.memory.loops;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,21 +17,23 @@ import java.util.stream.Collectors;
  * machine: by rule ({@link MemShape#forMachine}) or by timing every candidate on the memory under
  * test ({@link #calibrate}).
  */
-final class Lanes {
+public final class Lanes {
     /** True where the JVM was started with {@code jdk.incubator.vector} (the launcher adds it). */
-    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    public static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Words a verify loop looks at before it says whether any differs (the suite's passes read in chunks of it). */
+    public static final int CHUNK = 4096;
     private static final Map<MemShape, LaneLoops> MADE = new ConcurrentHashMap<>();
 
     private Lanes() {
     }
 
     /** The widest vector the JIT compiles to vector instructions here, in bits (64: none, or no Vector API). */
-    static int maxBits() {
+    public static int maxBits() {
         return VECTOR ? VectorWidth.preferredBits() : 64;
     }
 
     /** The loops of the shape the rule gives for this machine. */
-    static LaneLoops forMachine() {
+    public static LaneLoops forMachine() {
         return of(MemShape.forMachine(maxBits()));
     }
 
@@ -42,7 +44,7 @@ final class Lanes {
      * @throws IllegalArgumentException for a vector shape wider than this machine's vectors, or any
      *         vector shape without the Vector API module
      */
-    static LaneLoops of(MemShape shape) {
+    public static LaneLoops of(MemShape shape) {
         if (shape.equals(MemShape.SCALAR)) {
             return MADE.computeIfAbsent(shape, s -> new ScalarLanes());
         }
@@ -78,7 +80,7 @@ final class Lanes {
      * round counts. A shape whose verify finds a word wrong fails the calibration: every shape must
      * read back exactly what it wrote.
      */
-    static Map<MemShape, Double> calibrate(MemorySegment scratch, int rounds) {
+    public static Map<MemShape, Double> calibrate(MemorySegment scratch, int rounds) {
         long n = scratch.byteSize() / 8;
         Map<MemShape, Double> speed = new LinkedHashMap<>();
         for (MemShape s : MemShape.candidates(maxBits())) {
@@ -102,8 +104,8 @@ final class Lanes {
     /** One fill and one verify of {@code n} words with the indexed pattern; throws if the verify finds a word wrong. */
     private static void pass(LaneLoops l, MemorySegment seg, long n, long salt) {
         l.fillIndexed(seg, n, salt, true);
-        for (long at = 0; at < n; at += Passes.CHUNK) {
-            if (l.differsIndexed(seg, at, (int) Math.min(Passes.CHUNK, n - at), salt, true)) {
+        for (long at = 0; at < n; at += CHUNK) {
+            if (l.differsIndexed(seg, at, (int) Math.min(CHUNK, n - at), salt, true)) {
                 throw new IllegalStateException("loop shape " + l.shape().id() + " read back a word it did not write near word " + at
                         + ": the memory or the loops are wrong");
             }
@@ -111,7 +113,7 @@ final class Lanes {
     }
 
     /** The calibration's figures, as the log gives them: "512x2 14.1, 256x4 13.9, ...". */
-    static String format(Map<MemShape, Double> speed) {
+    public static String format(Map<MemShape, Double> speed) {
         return speed.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey().id(), e.getValue()))
                 .collect(Collectors.joining(", ")) + " GB/s";
     }

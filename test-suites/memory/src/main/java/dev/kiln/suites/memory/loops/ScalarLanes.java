@@ -1,4 +1,4 @@
-package dev.kiln.suites.memory;
+package dev.kiln.suites.memory.loops;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,13 +1,13 @@
-package dev.kiln.suites.memory;
+package dev.kiln.suites.memory.loops;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * The fill and verify loops of one {@link MemShape}. Each answers whether any word of a chunk
- * differs from what it must hold; {@link Passes} then looks word by word, so the words reported are
+ * differs from what it must hold; the suite's passes then look word by word, so the words reported are
  * the same whatever the shape. Made by {@link Lanes#of}.
  */
-interface LaneLoops {
+public interface LaneLoops {
     MemShape shape();
 
     /**

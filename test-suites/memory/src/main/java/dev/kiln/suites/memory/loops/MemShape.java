@@ -1,4 +1,4 @@
-package dev.kiln.suites.memory;
+package dev.kiln.suites.memory.loops;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,27 +9,27 @@ import java.util.List;
  * with its own accumulator ({@code unroll}: 1, 2 or 4). Every shape computes the same thing; only
  * the speed differs between machines. As the parameter names it: {@code "512x2"}.
  */
-record MemShape(int bits, int unroll) {
-    static final MemShape SCALAR = new MemShape(64, 1);
+public record MemShape(int bits, int unroll) {
+    public static final MemShape SCALAR = new MemShape(64, 1);
     private static final int[] WIDTHS = {128, 256, 512};
     private static final int[] UNROLLS = {1, 2, 4};
 
-    MemShape {
+    public MemShape {
         if (!(bits == 64 && unroll == 1) && !(List.of(128, 256, 512).contains(bits) && List.of(1, 2, 4).contains(unroll))) {
             throw new IllegalArgumentException("no loop shape " + bits + "x" + unroll + " (vectors of 128, 256 or 512 bits, 1, 2 or 4 a step; or 64x1, scalar)");
         }
     }
 
-    String id() {
+    public String id() {
         return bits + "x" + unroll;
     }
 
     /** Words a vector holds. */
-    int lanes() {
+    public int lanes() {
         return bits / 64;
     }
 
-    static MemShape of(String id) {
+    public static MemShape of(String id) {
         String[] p = id.trim().split("x", -1);
         if (p.length != 2) {
             throw new IllegalArgumentException("a loop shape is bits x unroll, such as 512x2; got '" + id + "'");
@@ -48,7 +48,7 @@ record MemShape(int bits, int unroll) {
      * bytes whatever the width, and each accumulator's dependency chain is as short. No vectors: the
      * scalar loops.
      */
-    static MemShape forMachine(int maxBits) {
+    public static MemShape forMachine(int maxBits) {
         if (maxBits < 128) {
             return SCALAR;
         }
@@ -57,7 +57,7 @@ record MemShape(int bits, int unroll) {
     }
 
     /** The shapes a calibration times on a machine whose widest native vector is {@code maxBits} (never wider: those would not be compiled to vector instructions). */
-    static List<MemShape> candidates(int maxBits) {
+    public static List<MemShape> candidates(int maxBits) {
         List<MemShape> out = new ArrayList<>();
         for (int w : WIDTHS) {
             if (w <= maxBits) {
