@@ -22,7 +22,15 @@ public record SuiteEnvironment(String os, String arch, List<LogicalCpu> logicalC
      * @param id      the OS's logical CPU number
      * @param cluster name of the cluster or core type (for example {@code performance}); cores in
      *                one cluster are expected to perform alike
+     * @param core    an id the logical CPUs of one physical core share (SMT siblings), -1 when unknown
+     * @param die     an id the CPUs of one die share (a package's die; the two dies of an Apple
+     *                Ultra part), -1 when unknown
      */
-    public record LogicalCpu(int id, String cluster) {
+    public record LogicalCpu(int id, String cluster, int core, int die) {
+
+        /** A CPU whose core and die are not known. */
+        public LogicalCpu(int id, String cluster) {
+            this(id, cluster, -1, -1);
+        }
     }
 }

@@ -54,6 +54,7 @@ final class InventoryCommand implements Callable<Integer> {
             out.printf("Chip       %s%n", inv.chip());
             out.printf("Cores      %d physical, %d logical; clusters %s%n", inv.physicalCores(), inv.logicalCpus(),
                     inv.clusters().stream().map(c -> c.name() + " " + c.cores()).toList());
+            out.printf("Topology   %s%n", dev.kiln.core.platform.CpuTopology.describe(dev.kiln.core.platform.PlatformProbe.current().cpus()));
             out.printf(Locale.ROOT, "Memory     %.1f GiB%n", inv.memoryBytes() / (double) (1L << 30));
             out.printf("GPU        %s%n", inv.gpus().isEmpty() ? "none found"
                     : inv.gpus().stream().map(g -> g.name() + (g.cores() > 0 ? " (" + g.cores() + " cores)" : "")).toList());

@@ -37,4 +37,19 @@ public final class CpuList {
         }
         return cpus;
     }
+
+    /** CPUs in the kernel's form, runs joined: {@code [0, 1, 2, 3, 8]} is {@code 0-3,8}. */
+    public static String format(List<Integer> cpus) {
+        List<Integer> sorted = cpus.stream().distinct().sorted().toList();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < sorted.size(); i++) {
+            int from = sorted.get(i);
+            int to = from;
+            while (i + 1 < sorted.size() && sorted.get(i + 1) == to + 1) {
+                to = sorted.get(++i);
+            }
+            b.append(b.isEmpty() ? "" : ",").append(from).append(to == from ? "" : "-" + to);
+        }
+        return b.toString();
+    }
 }

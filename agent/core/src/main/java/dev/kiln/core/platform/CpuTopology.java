@@ -46,9 +46,34 @@ public final class CpuTopology {
                 String capacity = read(root.resolve("sys/devices/system/cpu/cpu" + id + "/cpu_capacity"));
                 name = capacity != null && capacity.matches("\\d+") ? "capacity-" + capacity : "cpu";
             }
-            cpus.add(new LogicalCpu(id, name));
+            // topology/: the package, its die (die_id where the kernel has it, 0 else) and the core (SMT siblings share it)
+            Path topo = root.resolve("sys/devices/system/cpu/cpu" + id + "/topology");
+            int pkg = number(read(topo.resolve("physical_package_id")));
+            int dieId = number(read(topo.resolve("die_id")));
+            int coreId = number(read(topo.resolve("core_id")));
+            int die = pkg < 0 ? -1 : pkg * 256 + Math.max(0, dieId);
+            int core = die < 0 || coreId < 0 ? -1 : die * 65_536 + coreId;
+            cpus.add(new LogicalCpu(id, name, core, die));
         }
         return cpus;
+    }
+
+    private static int number(String s) {
+        return s != null && s.matches("\\d{1,6}") ? Integer.parseInt(s) : -1;
+    }
+
+    /**
+     * An Apple Ultra part is two dies joined: its CPUs are numbered die by die (the M2 Ultra's
+     * powermetrics lists E0, P0, P1 as CPUs 0-11 and E1, P2, P3 as 12-23), so the first half of the ids
+     * is die 0 and the second die 1; every other Apple chip is one die. Apple Silicon has no SMT: each
+     * CPU is its own core.
+     *
+     * @param chip the chip's name ({@code machdep.cpu.brand_string}: Apple M2 Ultra), or null
+     */
+    public static List<LogicalCpu> appleDies(List<LogicalCpu> cpus, String chip) {
+        boolean ultra = chip != null && chip.contains("Ultra");
+        int half = cpus.stream().mapToInt(LogicalCpu::id).max().orElse(-1) / 2 + 1;
+        return cpus.stream().map(c -> new LogicalCpu(c.id(), c.cluster(), c.id(), ultra ? (c.id() < half ? 0 : 1) : 0)).toList();
     }
 
     private static String read(Path p) {
@@ -66,12 +91,12 @@ public final class CpuTopology {
         boolean hybrid = cpus.stream().map(c -> c[1]).distinct().count() > 1;
         List<LogicalCpu> out = new ArrayList<>();
         for (int[] c : cpus) {
-            out.add(new LogicalCpu(c[0], !hybrid ? "cpu" : c[1] == top ? "performance" : "efficiency"));
+            out.add(new LogicalCpu(c[0], !hybrid ? "cpu" : c[1] == top ? "performance" : "efficiency", c[2], c[3]));
         }
         return out;
     }
 
-    /** OSHI's logical processors: {id, efficiency class of its core} (higher is faster). */
+    /** OSHI's logical processors: {id, efficiency class of its core (higher is faster), core, package}. */
     public static List<int[]> oshiEfficiency() {
         CentralProcessor cpu = new SystemInfo().getHardware().getProcessor();
         Map<Integer, Integer> efficiencyOfCore = new HashMap<>();
@@ -80,8 +105,8 @@ public final class CpuTopology {
         }
         List<int[]> out = new ArrayList<>();
         for (CentralProcessor.LogicalProcessor lp : cpu.getLogicalProcessors()) {
-            out.add(new int[] {lp.getProcessorNumber(),
-                    efficiencyOfCore.getOrDefault(lp.getPhysicalPackageNumber() * 100_000 + lp.getPhysicalProcessorNumber(), 0)});
+            int core = lp.getPhysicalPackageNumber() * 100_000 + lp.getPhysicalProcessorNumber();
+            out.add(new int[] {lp.getProcessorNumber(), efficiencyOfCore.getOrDefault(core, 0), core, lp.getPhysicalPackageNumber()});
         }
         return out;
     }
@@ -115,5 +140,26 @@ public final class CpuTopology {
             }
         }
         return oshi.stream().map(c -> new LogicalCpu(c[0], cluster.get(c[0]))).toList();
+    }
+
+    /**
+     * The topology in a line, as {@code kiln inventory} says it: dies (with their CPUs), physical
+     * cores, SMT siblings; what the platform could not tell is said as unknown.
+     */
+    public static String describe(List<LogicalCpu> cpus) {
+        Map<Integer, List<Integer>> byDie = new java.util.TreeMap<>();
+        java.util.Set<Integer> cores = new java.util.HashSet<>();
+        boolean coresKnown = true;
+        for (LogicalCpu c : cpus) {
+            byDie.computeIfAbsent(c.die(), d -> new ArrayList<>()).add(c.id());
+            coresKnown &= c.core() >= 0;
+            cores.add(c.core());
+        }
+        String dies = byDie.containsKey(-1) ? "dies unknown"
+                : byDie.size() + (byDie.size() == 1 ? " die" : " dies") + " (" + String.join("; ", byDie.values().stream()
+                        .map(ids -> "cpus " + CpuList.format(ids)).toList()) + ")";
+        String coreText = !coresKnown ? "cores unknown" : cores.size() + " physical cores" + (cores.size() < cpus.size()
+                ? ", " + (cpus.size() - cores.size()) + " SMT sibling(s)" : ", no SMT siblings");
+        return cpus.size() + " logical CPUs, " + dies + ", " + coreText;
     }
 }

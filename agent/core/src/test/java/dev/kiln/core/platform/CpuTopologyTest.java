@@ -27,6 +27,18 @@ class CpuTopologyTest {
     }
 
     @Test
+    void theTopologyIsSaidInALineWithWhatIsNotKnown() {
+        List<LogicalCpu> ultra = CpuTopology.appleDies(List.of(new LogicalCpu(0, "efficiency"), new LogicalCpu(1, "performance"),
+                new LogicalCpu(2, "efficiency"), new LogicalCpu(3, "performance")), "Apple M2 Ultra");
+        assertEquals("4 logical CPUs, 2 dies (cpus 0-1; cpus 2-3), 4 physical cores, no SMT siblings", CpuTopology.describe(ultra));
+        List<LogicalCpu> smt = List.of(new LogicalCpu(0, "cpu", 5, 0), new LogicalCpu(1, "cpu", 5, 0), new LogicalCpu(2, "cpu", 6, 0));
+        assertEquals("3 logical CPUs, 1 die (cpus 0-2), 2 physical cores, 1 SMT sibling(s)", CpuTopology.describe(smt));
+        assertEquals("1 logical CPUs, dies unknown, cores unknown", CpuTopology.describe(List.of(new LogicalCpu(0, "cpu"))));
+        assertEquals("0-3,8,10-11", CpuList.format(List.of(10, 0, 1, 2, 3, 8, 11)));
+        assertEquals(CpuList.parse("0-3,8,10-11"), List.of(0, 1, 2, 3, 8, 10, 11));
+    }
+
+    @Test
     void cpuListsParse() {
         assertEquals(List.of(0, 1, 2, 3, 8, 10, 11), CpuList.parse("0-3,8,10-11\n"));
         assertEquals(List.of(), CpuList.parse(""));

@@ -30,13 +30,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * degraded.
  */
 public final class CpuSuite implements Suite {
-    static final List<String> ALL_KERNELS = List.of("lucas-lehmer", "fma-matrix", "sha256", "aes-gcm", "crc32c", "deflate", "sort");
+    /** Kernels that check what one core computes. */
+    static final List<String> ARITHMETIC_KERNELS = List.of("lucas-lehmer", "fma-matrix", "sha256", "aes-gcm", "crc32c", "deflate", "sort");
+    /** Kernels that check what passes between cores (issue 33): against a peer core, or a helper thread. */
+    static final List<String> CROSS_CORE_KERNELS = List.of("shared-counters", "message-passing", "litmus");
+    static final List<String> ALL_KERNELS = java.util.stream.Stream.concat(ARITHMETIC_KERNELS.stream(), CROSS_CORE_KERNELS.stream()).toList();
 
     private static final SuiteDescriptor DESCRIPTOR = new SuiteDescriptor(
             "cpu",
             "CPU silent-data-corruption hunt",
             "Integer multiply (Lucas-Lehmer), FMA, SHA, AES-GCM, CRC32C, compression and sorting on every logical CPU, "
-                    + "all at once then one at a time, each result checked against a golden value",
+                    + "all at once then one at a time, each result checked against a golden value; shared counters, message passing "
+                    + "and memory-model litmus tests between cores, every answer checked",
             List.of(
                     new ParameterSpec("kernels", "all", "comma-separated kernels to run: " + String.join(", ", ALL_KERNELS)),
                     new ParameterSpec("degraded-margin", "0.25",
@@ -48,6 +53,7 @@ public final class CpuSuite implements Suite {
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
 
     private final List<Kernel> kernels = new ArrayList<>();
+    private CrossCore cross;
     private long[] golden;
     private final ConcurrentLinkedQueue<WorkerStats> stats = new ConcurrentLinkedQueue<>();
 
@@ -178,7 +184,13 @@ public final class CpuSuite implements Suite {
             throw new dev.kiln.api.SuiteUnavailableException(UnavailableCategory.NOT_SUPPORTED,
                     "fma-path=vector but the JVM was started without jdk.incubator.vector");
         }
-        for (String name : kernelNames(p)) {
+        List<String> names = kernelNames(p);
+        if (names.stream().anyMatch(CROSS_CORE_KERNELS::contains)) {
+            cross = new CrossCore(ctx.environment().logicalCpus(), ctx.random().nextLong());
+            ctx.log(LogLevel.INFO, "cross-core kernels: in the all-cores phase " + String.join(", ", cross.pairing.describe())
+                    + "; one core at a time, each core with a helper thread; litmus batches always against the worker's helper thread");
+        }
+        for (String name : names) {
             kernels.add(switch (name) {
                 case "lucas-lehmer" -> new LucasLehmerKernel();
                 case "fma-matrix" -> fmaKernel(ctx, !path.equals("scalar") && vectorPresent);
@@ -187,6 +199,9 @@ public final class CpuSuite implements Suite {
                 case "crc32c" -> new Crc32cKernel();
                 case "deflate" -> new DeflateKernel();
                 case "sort" -> new SortKernel();
+                case "shared-counters" -> new SharedCountersKernel().on(cross);
+                case "message-passing" -> new MessagePassingKernel().on(cross);
+                case "litmus" -> new LitmusKernel().on(cross);
                 default -> throw new IllegalStateException(name);
             });
         }
@@ -194,7 +209,7 @@ public final class CpuSuite implements Suite {
         for (int i = 0; i < kernels.size(); i++) {
             Kernel k = kernels.get(i);
             k.prepare(ctx.random());
-            golden[i] = k.newRunner().run(false, true);
+            golden[i] = k instanceof CrossCoreKernel ? 0 : k.newRunner().run(false, true); // cross-core: nothing wrong is the answer
             if (k instanceof LucasLehmerKernel ll) {
                 if (golden[i] != 0) {
                     // Mathematics says residue 0: the preparing core itself computed it wrong.
@@ -214,9 +229,16 @@ public final class CpuSuite implements Suite {
     @Override
     public void run(WorkerContext ctx) throws Exception {
         int n = kernels.size();
+        try (CorePlace place = cross == null ? null : cross.place(ctx.phase(), ctx.workerIndex(), ctx.cpu())) {
+            rounds(ctx, place);
+        }
+    }
+
+    private void rounds(WorkerContext ctx, CorePlace place) throws Exception {
+        int n = kernels.size();
         Kernel.Runner[] runners = new Kernel.Runner[n];
         for (int i = 0; i < n; i++) {
-            runners[i] = kernels.get(i).newRunner();
+            runners[i] = kernels.get(i).newRunner(place);
         }
         long[] nanos = new long[n];
         long[] runs = new long[n];
@@ -247,33 +269,52 @@ public final class CpuSuite implements Suite {
                 boolean fault = ctx.injectFault(k.name());
                 long t0 = System.nanoTime();
                 long actual;
-                String broke = null;
+                Kernel.DataPathException broke = null;
                 try {
                     actual = runners[i].run(fault, true);
                 } catch (Kernel.DataPathException e) {
                     actual = ~golden[i];
-                    broke = e.getMessage();
+                    broke = e;
                 }
                 nanos[i] += System.nanoTime() - t0;
                 runs[i]++;
                 if (actual != golden[i]) {
-                    Map<String, Object> d = new LinkedHashMap<>();
-                    d.put("kernel", k.name());
-                    d.put("expected", hex(golden[i]));
-                    d.put("actual", broke == null ? hex(actual) : broke);
-                    ctx.failure("cpu-" + k.name() + "-miscompare", String.format(Locale.ROOT,
-                            "%s gave a wrong result on cpu %d (phase %s, iteration %d, seed 0x%s): expected %s, got %s",
-                            k.name(), ctx.cpu(), ctx.phase(), ctx.iteration(), HexFormat.of().toHexDigits(ctx.seed()),
-                            d.get("expected"), d.get("actual")), d);
+                    miscompare(ctx, k, golden[i], actual, broke);
                 }
             }
             ctx.verified(n); // every kernel's result compared with its golden value
             rounds++;
         }
+        for (int i = 0; i < n; i++) {
+            try {
+                runners[i].finish(); // what is still in flight (a cross-core kernel's last messages)
+            } catch (Kernel.DataPathException e) {
+                miscompare(ctx, kernels.get(i), golden[i], ~golden[i], e);
+            }
+        }
         double[] hz = clocks.stream().mapToDouble(c -> c[0]).sorted().toArray();
         double top = clocks.stream().mapToDouble(c -> c[1]).filter(Double::isFinite).max().orElse(Double.NaN);
         stats.add(new WorkerStats(ctx.phase(), ctx.workerIndex(), ctx.cpu(), cluster, rounds,
                 System.nanoTime() - started, nanos, runs, hz.length == 0 ? Double.NaN : hz[hz.length / 2], top));
+    }
+
+    /** A kernel's wrong answer, or what it found broken, as a failure naming the core, phase, iteration and seed. */
+    private static void miscompare(WorkerContext ctx, Kernel k, long expected, long actual, Kernel.DataPathException broke) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("kernel", k.name());
+        d.put("expected", hex(expected));
+        d.put("actual", broke == null ? hex(actual) : broke.getMessage());
+        if (broke instanceof CrossCoreFailure c) {
+            c.details().forEach((key, v) -> {
+                if (!key.equals("cpu") && !key.equals("expected") && !key.equals("actual")) {
+                    d.put(key, v); // both ends, the message or counter, the test
+                }
+            });
+        }
+        ctx.failure("cpu-" + k.name() + "-miscompare", String.format(Locale.ROOT,
+                "%s gave a wrong result on cpu %d (phase %s, iteration %d, seed 0x%s): expected %s, got %s",
+                k.name(), ctx.cpu(), ctx.phase(), ctx.iteration(), HexFormat.of().toHexDigits(ctx.seed()),
+                d.get("expected"), d.get("actual")), d);
     }
 
     private static String cluster(WorkerContext ctx) {
@@ -341,8 +382,14 @@ public final class CpuSuite implements Suite {
         }
         // Each kernel's own rate (its work over the time spent in it): summed over the workers that
         // ran together, averaged over the cores that ran one at a time.
+        if (cross != null) {
+            crossCoreFinish(ctx);
+        }
         for (int i = 0; i < kernels.size(); i++) {
             Kernel k = kernels.get(i);
+            if (k instanceof CrossCoreKernel) {
+                continue; // their work is what crossed, counted above
+            }
             for (String phase : List.of("all-cores", "each-core")) {
                 double total = 0;
                 int workers = 0;
@@ -362,10 +409,45 @@ public final class CpuSuite implements Suite {
         }
     }
 
+    /**
+     * What the cross-core kernels left: messages never taken (checked here), shared counters against
+     * what both sides added, and what crossed, as measurements; a phase in which nothing crossed is said.
+     */
+    private void crossCoreFinish(SuiteContext ctx) {
+        MessagePassingKernel.drain(cross, f -> ctx.failure("cpu-message-passing-miscompare", f.getMessage(), f.details()));
+        for (String m : cross.sharedMismatches()) {
+            ctx.failure("cpu-shared-counters-miscompare", m, Map.of("kernel", "shared-counters", "found", "at the end of the suite"));
+        }
+        boolean messaging = kernels.stream().anyMatch(k -> k instanceof MessagePassingKernel);
+        for (String phase : List.of("all-cores", "each-core")) {
+            java.util.concurrent.atomic.AtomicLong crossed = cross.messages.get(phase);
+            if (crossed != null) {
+                ctx.measurement(new Measurement("cpu_cross_core_messages_total", crossed.get(), "messages", null, null, Map.of("phase", phase)));
+                if (messaging && crossed.get() == 0) {
+                    ctx.log(LogLevel.WARNING, "no message crossed between cores in phase " + phase + ": message passing checked nothing there");
+                }
+            }
+        }
+        if (kernels.stream().anyMatch(k -> k instanceof LitmusKernel)) {
+            for (int t = 0; t < 3; t++) {
+                ctx.measurement(new Measurement("cpu_litmus_trials_total", cross.trials[t].get(), "trials", null, null,
+                        Map.of("test", Litmus.TESTS[t])));
+            }
+            if (cross.missedBatches.get() > 0) {
+                ctx.log(LogLevel.WARNING, cross.missedBatches.get() + " litmus batch(es) not run: the helper thread did not come within "
+                        + Litmus.DEADLINE_NANOS / 1_000_000_000L + " s");
+            }
+        }
+    }
+
     @Override
     public void cleanup(SuiteContext ctx) {
         kernels.clear();
         stats.clear();
+        if (cross != null) {
+            cross.close();
+            cross = null;
+        }
     }
 
     static String hex(long v) {

@@ -36,6 +36,14 @@ abstract class Kernel {
     /** Per-thread state: buffers, cipher and digest instances. Created outside the timed loop. */
     abstract Runner newRunner() throws Exception;
 
+    /**
+     * The runner of a worker that stands at {@code place} (null outside a worker's run): what the
+     * cross-core kernels need; every other kernel ignores it.
+     */
+    Runner newRunner(CorePlace place) throws Exception {
+        return newRunner();
+    }
+
     /** A worker's instance of a kernel. Not thread-safe. */
     interface Runner {
         /**
@@ -46,10 +54,17 @@ abstract class Kernel {
          * @throws DataPathException when the data path visibly broke (e.g. inflate refused the stream)
          */
         long run(boolean plantFault, boolean verify) throws DataPathException;
+
+        /**
+         * Once the worker's phase is over: what is still in flight is checked (a cross-core kernel's
+         * last messages). The default: nothing.
+         */
+        default void finish() throws DataPathException {
+        }
     }
 
     /** The computation noticed its own data was damaged (a corrupt stream, an impossible value). */
-    static final class DataPathException extends Exception {
+    static class DataPathException extends Exception {
         private static final long serialVersionUID = 1L;
 
         DataPathException(String message) {

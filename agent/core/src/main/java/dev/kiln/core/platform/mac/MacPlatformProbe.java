@@ -33,10 +33,11 @@ public final class MacPlatformProbe extends AbstractPlatformProbe {
     /** Clusters from sysctl's performance levels (Super, Performance, Efficiency), CPUs from OSHI. */
     @Override
     protected List<dev.kiln.api.SuiteEnvironment.LogicalCpu> readCpus() {
-        String sysctl = ChildProcess.run(Duration.ofSeconds(10), List.of(ChildProcess.SYSCTL, "hw"));
-        List<dev.kiln.core.platform.mac.Sysctl.Cluster> levels = sysctl == null ? List.of()
-                : dev.kiln.core.platform.mac.Sysctl.clusters(dev.kiln.core.platform.mac.Sysctl.parse(sysctl));
-        return CpuTopology.mac(levels, CpuTopology.oshiEfficiency());
+        String sysctl = ChildProcess.run(Duration.ofSeconds(10), List.of(ChildProcess.SYSCTL, "hw", "machdep.cpu.brand_string"));
+        java.util.Map<String, String> read = sysctl == null ? java.util.Map.of() : Sysctl.parse(sysctl);
+        List<Sysctl.Cluster> levels = Sysctl.clusters(read);
+        // an Ultra's two dies from its name (checklist row 24: the first Ultra confirms the numbering)
+        return CpuTopology.appleDies(CpuTopology.mac(levels, CpuTopology.oshiEfficiency()), read.get("machdep.cpu.brand_string"));
     }
 
     @Override

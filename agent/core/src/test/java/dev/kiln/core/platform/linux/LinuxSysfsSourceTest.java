@@ -122,13 +122,13 @@ class LinuxSysfsSourceTest {
         assertTrue(warnings.stream().anyMatch(w -> w.contains("cannot be read")));
     }
 
-    /** This CI VM's real sysfs, captured in test resources: no telemetry files, one CPU cluster. */
+    /** This CI VM's real sysfs, captured in test resources: no telemetry files, one CPU cluster; two cores of one package (no die_id: die 0). */
     @Test
     void theCapturedCiVmTree() throws Exception {
         Path vm = Path.of(getClass().getResource("/fixtures/linux-ci-vm").toURI());
         assertEquals(List.of(), new LinuxSysfsSource(vm, Clock.systemUTC(), w -> { }).channels());
-        assertEquals(List.of(new dev.kiln.api.SuiteEnvironment.LogicalCpu(0, "capacity-1024"),
-                new dev.kiln.api.SuiteEnvironment.LogicalCpu(1, "capacity-1024")),
+        assertEquals(List.of(new dev.kiln.api.SuiteEnvironment.LogicalCpu(0, "capacity-1024", 0, 0),
+                new dev.kiln.api.SuiteEnvironment.LogicalCpu(1, "capacity-1024", 1, 0)),
                 dev.kiln.core.platform.CpuTopology.linux(vm, dev.kiln.core.platform.CpuList.parse(
                         Files.readString(vm.resolve("sys/devices/system/cpu/online")))));
     }

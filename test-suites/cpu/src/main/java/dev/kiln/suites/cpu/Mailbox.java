@@ -1,0 +1,156 @@
+package dev.kiln.suites.cpu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Messages from one core to another through a ring of cache lines, each line a message: a sequence
+ * number and seven payload words that are a known function of it. The producer writes the payload,
+ * then the sequence with release semantics; the consumer reads the sequence with acquire semantics,
+ * then the payload, and checks every word: a torn or stale line (a payload from another message, a
+ * word that never arrived) is a failure naming both cores. The producer reuses a line only after the
+ * consumer has said, with release, that it is done with it. Single producer, single consumer; lines
+ * and counters 64-byte aligned off the heap, each counter on a line of its own.
+ */
+final class Mailbox {
+    static final int SLOTS = 512;
+    static final int LINE = 64;
+    static final int PAYLOAD = 7;
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private final MemorySegment ring;
+    private final MemorySegment counts; // produced at 0 (the producer's line), consumed at 64 (the consumer's)
+    private final long salt;
+    /** The cores at each end, as they last said (-1: a helper thread, or not yet). */
+    volatile int producerCpu = -1;
+    volatile int consumerCpu = -1;
+    volatile String consumerName = "nobody yet";
+    volatile String producerName = "nobody yet";
+
+    Mailbox(Arena arena, long salt) {
+        this.ring = arena.allocate((long) SLOTS * LINE, LINE);
+        this.counts = arena.allocate(2L * LINE, LINE);
+        this.salt = salt;
+    }
+
+    /** Payload word {@code k} of message {@code seq}. */
+    long payload(long seq, int k) {
+        long z = salt + seq * 8 + k + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** The fault seam's tear: one bit of one word of one message, as a line that arrived torn. */
+    static final int TORN_WORD = 3;
+    static final long TORN_BIT = 1L << 17;
+
+    /** A tear asked for and not yet written (the ring was full): the next message written carries it. */
+    private boolean tearPending;
+
+    /**
+     * Writes up to {@code max} messages while the ring has room; {@code tear}: the next message's word
+     * {@link #TORN_WORD} is written with a bit flipped (the first written here, or, with the ring full,
+     * the first written later). Returns how many were written.
+     */
+    int produce(int max, boolean tear) {
+        tearPending |= tear;
+        long p = (long) LONG.getOpaque(counts, 0L);
+        long c = (long) LONG.getAcquire(counts, (long) LINE);
+        int n = 0;
+        while (n < max) {
+            if (p - c >= SLOTS) {
+                c = (long) LONG.getAcquire(counts, (long) LINE);
+                if (p - c >= SLOTS) {
+                    break; // full: the consumer has not come by
+                }
+            }
+            long seq = p + 1;
+            long at = (p % SLOTS) * LINE;
+            for (int k = 1; k <= PAYLOAD; k++) {
+                long v = payload(seq, k);
+                if (tearPending && k == TORN_WORD) {
+                    v ^= TORN_BIT;
+                }
+                LONG.setOpaque(ring, at + k * 8L, v);
+            }
+            LONG.setRelease(ring, at, seq);
+            tearPending = false;
+            p++;
+            n++;
+        }
+        LONG.setRelease(counts, 0L, p);
+        return n;
+    }
+
+    /** Whether a tear asked for is still to be written. */
+    boolean tearPending() {
+        return tearPending;
+    }
+
+    /** Messages written and not yet taken. */
+    long backlog() {
+        return (long) LONG.getAcquire(counts, 0L) - (long) LONG.getAcquire(counts, (long) LINE);
+    }
+
+    long produced() {
+        return (long) LONG.getAcquire(counts, 0L);
+    }
+
+    /**
+     * Takes every message there is, checking each; returns how many. The first bad one is thrown,
+     * after it is taken (the ring goes on).
+     */
+    int consume() throws CrossCoreFailure {
+        long c = (long) LONG.getOpaque(counts, (long) LINE);
+        int n = 0;
+        CrossCoreFailure bad = null;
+        while (true) {
+            long seq = c + 1;
+            long at = (c % SLOTS) * LINE;
+            long s = (long) LONG.getAcquire(ring, at);
+            if (s != seq) {
+                if (s == seq - SLOTS || s == 0 && seq <= SLOTS) {
+                    break; // not written yet
+                }
+                bad = failure(seq, 0, seq, s, "the line holds another message's sequence (stale or torn)");
+                c++; // taken, so it is said once; what follows is read on as usual
+                n++;
+                LONG.setRelease(counts, (long) LINE, c);
+                break;
+            }
+            for (int k = 1; k <= PAYLOAD && bad == null; k++) {
+                long v = (long) LONG.get(ring, at + k * 8L);
+                long want = payload(seq, k);
+                if (v != want) {
+                    bad = failure(seq, k, want, v, "a payload word that is not the message's (torn)");
+                }
+            }
+            c++;
+            n++;
+            LONG.setRelease(counts, (long) LINE, c);
+        }
+        if (bad != null) {
+            throw bad;
+        }
+        return n;
+    }
+
+    private CrossCoreFailure failure(long seq, int word, long expected, long read, String what) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("producerCpu", producerCpu);
+        d.put("producer", producerName);
+        d.put("consumerCpu", consumerCpu);
+        d.put("consumer", consumerName);
+        d.put("sequence", seq);
+        d.put("word", word);
+        d.put("expected", CpuSuite.hex(expected));
+        d.put("actual", CpuSuite.hex(read));
+        return new CrossCoreFailure(String.format(java.util.Locale.ROOT, "message %d from %s to %s, word %d: read %s, expected %s: %s", seq,
+                producerName, consumerName, word, CpuSuite.hex(read), CpuSuite.hex(expected), what), d);
+    }
+}
