@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -49,11 +50,14 @@ public final class CpuSuite implements Suite {
                     new ParameterSpec("fma-path", "auto", "auto (Vector API when present), vector or scalar"),
                     new ParameterSpec("fma-shape", "auto", "the Vector API FMA block, rows x vectors: auto (from the vector width and "
                             + "architecture), calibrate (every block timed at prepare, the fastest run), or one of " + String.join(", ", java.util.Arrays.stream(FmaShape.values()).map(FmaShape::id).toList())),
-                    new ParameterSpec("phases", "all-cores,each-core", "which phases to run: all-cores, each-core or both")),
+                    new ParameterSpec("phases", "all-cores,each-core", "which phases to run: all-cores, each-core or both"),
+                    new ParameterSpec("retests", "5", "a failed kernel is run again with the same inputs this many times on the same core, "
+                            + "then on another thread, and classed reproducible, intermittent or not reproduced (0: no retest; at most 100)")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
 
     private final List<Kernel> kernels = new ArrayList<>();
     private CrossCore cross;
+    private final java.util.concurrent.atomic.AtomicLong retestNanos = new java.util.concurrent.atomic.AtomicLong();
     private long[] golden;
     private final ConcurrentLinkedQueue<WorkerStats> stats = new ConcurrentLinkedQueue<>();
 
@@ -95,7 +99,16 @@ public final class CpuSuite implements Suite {
             }
         }
         phases(params);
+        long retests = params.getLong("retests");
+        if (retests < 0 || retests > MAX_RETESTS) {
+            throw new Parameters.InvalidParameterException("retests", "must be in 0.." + MAX_RETESTS + ", got " + retests);
+        }
     }
+
+    static final int MAX_RETESTS = 100;
+    /** A failure's retests end after this long; a worker retests at most {@link #RETESTED_FAILURES} failures (the rest are said). */
+    static final long RETEST_NANOS = 2_000_000_000L;
+    static final int RETESTED_FAILURES = 8;
 
     private static List<String> kernelNames(Parameters params) {
         String v = params.get("kernels").trim();
@@ -242,6 +255,7 @@ public final class CpuSuite implements Suite {
         }
         long[] nanos = new long[n];
         long[] runs = new long[n];
+        int retested = 0;
         long started = System.nanoTime();
         long rounds = 0;
         // one core at a time, the worker's cluster clock from the run's telemetry (where there is any):
@@ -279,7 +293,11 @@ public final class CpuSuite implements Suite {
                 nanos[i] += System.nanoTime() - t0;
                 runs[i]++;
                 if (actual != golden[i]) {
-                    miscompare(ctx, k, golden[i], actual, broke);
+                    Retest rt = retested >= RETESTED_FAILURES ? Retest.skipped("this worker's retest budget is spent")
+                            : retest(ctx, k, runners[i], golden[i], broke == null ? hex(actual) : broke.getMessage());
+                    retested++;
+                    retestNanos.addAndGet(rt.nanos());
+                    miscompare(ctx, k, golden[i], actual, broke, rt);
                 }
             }
             ctx.verified(n); // every kernel's result compared with its golden value
@@ -289,7 +307,7 @@ public final class CpuSuite implements Suite {
             try {
                 runners[i].finish(); // what is still in flight (a cross-core kernel's last messages)
             } catch (Kernel.DataPathException e) {
-                miscompare(ctx, kernels.get(i), golden[i], ~golden[i], e);
+                miscompare(ctx, kernels.get(i), golden[i], ~golden[i], e, Retest.skipped("found after the phase ended"));
             }
         }
         double[] hz = clocks.stream().mapToDouble(c -> c[0]).sorted().toArray();
@@ -298,8 +316,79 @@ public final class CpuSuite implements Suite {
                 System.nanoTime() - started, nanos, runs, hz.length == 0 ? Double.NaN : hz[hz.length / 2], top));
     }
 
-    /** A kernel's wrong answer, or what it found broken, as a failure naming the core, phase, iteration and seed. */
-    private static void miscompare(WorkerContext ctx, Kernel k, long expected, long actual, Kernel.DataPathException broke) {
+    /**
+     * Runs a failed kernel again with the same inputs: {@code retests} times on this core (the fault
+     * seam asked again at {@code <kernel>.retest<r>}), then as many on a thread of its own the OS
+     * places (seam {@code <kernel>.neighbour<r>}; not for cross-core kernels, whose partner is already
+     * another core); each bounded by {@link #RETEST_NANOS}.
+     */
+    private Retest retest(WorkerContext ctx, Kernel k, Kernel.Runner runner, long golden, String firstWrong) {
+        int asked = (int) ctx.parameters().getLong("retests");
+        if (asked == 0) {
+            return Retest.skipped("retests=0");
+        }
+        long t0 = System.nanoTime();
+        long end = t0 + RETEST_NANOS;
+        Retest.Differences diff = new Retest.Differences(firstWrong);
+        int runs = 0;
+        int failed = 0;
+        for (int r = 1; r <= asked && System.nanoTime() - end < 0; r++) {
+            String wrong = once(runner, ctx.injectFault(k.name() + ".retest" + r), golden);
+            runs++;
+            if (wrong != null) {
+                failed++;
+                diff.add(wrong);
+            }
+        }
+        String note = runs < asked ? "the retests' time bound of " + RETEST_NANOS / 1_000_000_000L + " s ended them" : "";
+        int[] neighbour = {0, 0};
+        if (!(k instanceof CrossCoreKernel) && System.nanoTime() - end < 0) {
+            boolean[] plants = new boolean[asked];
+            for (int r = 1; r <= asked; r++) {
+                plants[r - 1] = ctx.injectFault(k.name() + ".neighbour" + r);
+            }
+            Thread t = Thread.ofPlatform().name("kiln-cpu-retest").start(() -> {
+                try {
+                    Kernel.Runner other = k.newRunner();
+                    for (int r = 0; r < asked && System.nanoTime() - end < 0; r++) {
+                        String wrong = once(other, plants[r], golden);
+                        neighbour[0]++;
+                        if (wrong != null) {
+                            neighbour[1]++;
+                            synchronized (diff) {
+                                diff.add(wrong);
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    // a runner that cannot be made off the worker: the neighbour's count says none ran
+                }
+            });
+            try {
+                t.join(Math.max(1, (end - System.nanoTime()) / 1_000_000 + 1000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (k instanceof CrossCoreKernel) {
+            note = (note.isEmpty() ? "" : note + "; ") + "not on another thread: a cross-core kernel's partner is another core already";
+        }
+        synchronized (diff) {
+            return new Retest(runs, failed, neighbour[0], neighbour[1], Set.copyOf(diff.seen), System.nanoTime() - t0, note);
+        }
+    }
+
+    /** One retest run: null when it gave the right answer, else the wrong one (or what broke). */
+    private static String once(Kernel.Runner runner, boolean plant, long golden) {
+        try {
+            long v = runner.run(plant, true);
+            return v == golden ? null : hex(v);
+        } catch (Kernel.DataPathException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** A kernel's wrong answer, or what it found broken, as a failure naming the core, phase, iteration and seed, with its retests. */
+    private static void miscompare(WorkerContext ctx, Kernel k, long expected, long actual, Kernel.DataPathException broke, Retest rt) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("kernel", k.name());
         d.put("expected", hex(expected));
@@ -311,10 +400,18 @@ public final class CpuSuite implements Suite {
                 }
             });
         }
+        d.put("retest", rt.verdict());
+        d.put("retestRuns", rt.runs());
+        d.put("retestFailed", rt.failed());
+        d.put("retestNeighbourRuns", rt.neighbourRuns());
+        d.put("retestNeighbourFailed", rt.neighbourFailed());
+        if (!rt.differently().isEmpty()) {
+            d.put("retestOtherAnswers", List.copyOf(rt.differently()));
+        }
         ctx.failure("cpu-" + k.name() + "-miscompare", String.format(Locale.ROOT,
-                "%s gave a wrong result on cpu %d (phase %s, iteration %d, seed 0x%s): expected %s, got %s",
+                "%s gave a wrong result on cpu %d (phase %s, iteration %d, seed 0x%s): expected %s, got %s; retested: %s",
                 k.name(), ctx.cpu(), ctx.phase(), ctx.iteration(), HexFormat.of().toHexDigits(ctx.seed()),
-                d.get("expected"), d.get("actual")), d);
+                d.get("expected"), d.get("actual"), rt.describe()), d);
     }
 
     private static String cluster(WorkerContext ctx) {
@@ -384,6 +481,9 @@ public final class CpuSuite implements Suite {
         // ran together, averaged over the cores that ran one at a time.
         if (cross != null) {
             crossCoreFinish(ctx);
+        }
+        if (retestNanos.get() > 0) {
+            ctx.measurement(new Measurement("cpu_retest_seconds_total", retestNanos.get() / 1e9, "s", null, null, Map.of()));
         }
         for (int i = 0; i < kernels.size(); i++) {
             Kernel k = kernels.get(i);

@@ -50,6 +50,33 @@ class CpuSuiteTest {
         }
     }
 
+    /** A failure run again on its core and on another thread, classed by how often it came back (the seams of the retests planted or not). */
+    @Test
+    void aFailureIsRetestedAndClassedReproducibleIntermittentOrNotReproduced() {
+        int target = KitHarness.environment().logicalCpus().getLast().id();
+        Map<String, List<String>> planted = new java.util.LinkedHashMap<>();
+        planted.put("not reproduced: 0 of 5 again on this core, 0 of 5 on another thread (not pinned)", List.of("sha256"));
+        planted.put("reproducible: 5 of 5 again on this core, 0 of 5 on another thread (not pinned)",
+                List.of("sha256", "sha256.retest1", "sha256.retest2", "sha256.retest3", "sha256.retest4", "sha256.retest5"));
+        planted.put("intermittent: 2 of 5 again on this core, 1 of 5 on another thread (not pinned)",
+                List.of("sha256", "sha256.retest2", "sha256.retest4", "sha256.neighbour3"));
+        planted.forEach((said, sites) -> {
+            List<FaultPlan> plans = sites.stream().map(site -> new FaultPlan("cpu", site, target, "all-cores", 1)).toList();
+            SuiteResult r = KitHarness.runOne(new CpuSuite(), Duration.ofSeconds(60), Map.of("kernels", "sha256", "phases", "all-cores"),
+                    RunOptions.defaults(5).withMaxIterations(2).withFaults(plans));
+            assertEquals(Outcome.FAIL, r.outcome(), said);
+            assertEquals(1, r.failureCount(), said + ": one failure, its retests in it");
+            Failure f = r.failures().getFirst();
+            assertTrue(f.message().endsWith("retested: " + said), f.message());
+            assertEquals(said.substring(0, said.indexOf(':')), f.details().get("retest"));
+            assertEquals(5, f.details().get("retestRuns"));
+            assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("cpu_retest_seconds_total") && m.value() > 0), "accounted");
+        });
+        SuiteResult off = KitHarness.runOne(new CpuSuite(), Duration.ofSeconds(60), Map.of("kernels", "sha256", "phases", "all-cores", "retests", "0"),
+                RunOptions.defaults(5).withMaxIterations(2).withFaults(List.of(new FaultPlan("cpu", "sha256", target, "all-cores", 1))));
+        assertTrue(off.failures().getFirst().message().endsWith("retested: not retested (retests=0)"), off.failures().getFirst().message());
+    }
+
     @Test
     void planRunsAllCoresThenEachCore() {
         SuiteEnvironment env = KitHarness.environment();
@@ -65,7 +92,8 @@ class CpuSuiteTest {
     void badParametersAreRejectedBeforeRunning() {
         CpuSuite s = new CpuSuite();
         for (Map<String, String> bad : List.of(Map.of("kernels", "sha1"), Map.of("degraded-margin", "1.5"),
-                Map.of("degraded-margin", "x"), Map.of("fma-path", "gpu"), Map.of("fma-shape", "7x7"), Map.of("phases", "some"))) {
+                Map.of("degraded-margin", "x"), Map.of("fma-path", "gpu"), Map.of("fma-shape", "7x7"), Map.of("phases", "some"),
+                Map.of("retests", "-1"), Map.of("retests", "101"), Map.of("retests", "five"), Map.of("kernels", "litmus,coherency"))) {
             assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(params(bad)), bad.toString());
         }
         s.validate(params(Map.of("kernels", "sha256, sort")));
