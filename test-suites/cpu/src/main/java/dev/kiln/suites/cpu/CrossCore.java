@@ -35,7 +35,7 @@ final class CrossCore implements AutoCloseable {
 
     /**
      * Where a worker of {@code phase} stands: with its peer (the all-cores phase, when it has one and
-     * runs on the CPU the pairing gave it) or with a helper thread of its own.
+     * runs on the CPU the pairing gave it, or is not pinned) or with a helper thread of its own.
      */
     CorePlace place(String phase, int worker, int cpu) {
         int p = phase.equals("all-cores") ? pairing.peer(worker) : Pairing.HELPER;
@@ -43,7 +43,8 @@ final class CrossCore implements AutoCloseable {
         synchronized (arena) {
             litmus = new Litmus(arena);
         }
-        if (p != Pairing.HELPER && pairing.cpu(worker) == cpu) {
+        // on the CPU the pairing gave it, or not pinned at all (macOS: the pairs are then the OS's to place)
+        if (p != Pairing.HELPER && (cpu < 0 || pairing.cpu(worker) == cpu)) {
             int lo = Math.min(worker, p);
             int hi = Math.max(worker, p);
             Link l = peers.computeIfAbsent((long) lo << 32 | hi, k -> {

@@ -70,7 +70,7 @@ final class Helper implements AutoCloseable {
         while (!closed) {
             long want = begun.get();
             if (want == served) {
-                LockSupport.parkNanos(1_000_000L);
+                LockSupport.parkNanos(this, 100_000_000L); // begin and close unpark it
                 continue;
             }
             try {

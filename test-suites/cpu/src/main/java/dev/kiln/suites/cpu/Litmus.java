@@ -47,12 +47,20 @@ final class Litmus {
         seenB = arena.allocate(TRIALS * 8L, 64);
     }
 
-    /** Both sides at barrier {@code token}; false when the other did not come in time. */
+    /** The last batch a side gave up on: the other side stops waiting for it at once. */
+    private volatile long abandoned;
+
+    /** Both sides at barrier {@code token}; false when the other did not come in time (the batch is then abandoned by both). */
     private boolean meet(int side, long token) {
         meet.setRelease(side * 8, token);
         long end = System.nanoTime() + DEADLINE_NANOS;
+        long gen = token / 8;
         while (meet.getAcquire((1 - side) * 8) < token) {
+            if (abandoned >= gen) {
+                return false;
+            }
             if (System.nanoTime() - end > 0) {
+                abandoned = gen;
                 return false;
             }
             Thread.onSpinWait();
