@@ -241,6 +241,11 @@ public final class AcceptanceServer implements AutoCloseable {
         server.start();
     }
 
+    /** The dashboard, for tests that tune it (the size of an export's chunks). */
+    Dashboard dashboardForTests() {
+        return dashboard;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -742,6 +742,36 @@ public final class BundleIndex implements AutoCloseable {
         });
     }
 
+    /**
+     * The units whose serial sorts after {@code after} (null: from the first), at most {@code limit},
+     * in serial order: a keyset page on the primary key, so an export reads every unit exactly once
+     * even while runs arrive (a unit's latest run moves it in the dashboard's order, never in this
+     * one), and counts nothing.
+     */
+    List<UnitRow> unitsAfter(UnitFilter f, String after, int limit) throws SQLException {
+        return read(c -> {
+            List<Object> params = new ArrayList<>();
+            String where = f.where(params);
+            if (after != null) {
+                where += (where.isEmpty() ? " WHERE " : " AND ") + "serial > ?";
+                params.add(after);
+            }
+            List<UnitRow> rows = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT serial, run_id, verdict, received_at, sku, station, model, runs FROM units" + where
+                    + " ORDER BY serial LIMIT ?")) {
+                params.add(limit);
+                bind(p, params);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        rows.add(new UnitRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6),
+                                r.getString(7), r.getLong(8)));
+                    }
+                }
+            }
+            return rows;
+        });
+    }
+
     private static void bind(PreparedStatement p, List<Object> params) throws SQLException {
         for (int i = 0; i < params.size(); i++) {
             Object v = params.get(i);

@@ -46,7 +46,14 @@ final class Dashboard {
     /** The last page number asked for at all: page × PAGE_SIZE stays far inside an int (2,147,483,647 once overflowed into a negative OFFSET: a 503). */
     static final int MAX_PAGE = 1_000_000;
     /** Units read from the index at a time for {@code units.csv}, which streams them all. */
-    static int CSV_CHUNK = 10_000;
+    static final int CSV_CHUNK = 10_000;
+    private int csvChunk = CSV_CHUNK;
+
+    /** A smaller chunk, so a test sees an export read in several (this instance only). */
+    Dashboard csvChunk(int units) {
+        this.csvChunk = units;
+        return this;
+    }
     private static final List<String> VERDICTS = List.of("PASS", "FAIL", "INCOMPLETE", "ERROR");
 
     private final BundleIndex index;
@@ -319,20 +326,19 @@ final class Dashboard {
             // every unit, streamed a chunk at a time (it once stopped silently at 100,000 rows, and held them all)
             ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"units.csv\"");
             ex.getResponseHeaders().set("Content-Type", "text/csv; charset=utf-8");
-            BundleIndex.Page<BundleIndex.UnitRow> first = index.units(f, 0, CSV_CHUNK);
+            // keyset pages in serial order: every unit exactly once even while runs arrive, and no count with every chunk
+            List<BundleIndex.UnitRow> chunk = index.unitsAfter(f, null, csvChunk);
             ex.sendResponseHeaders(200, 0); // chunked
             try (java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ex.getResponseBody(), StandardCharsets.UTF_8))) {
                 w.write("serial,verdict,latest_run,received_at,sku,station,model,runs\n");
-                BundleIndex.Page<BundleIndex.UnitRow> chunk = first;
-                for (long offset = 0; ; ) {
-                    for (BundleIndex.UnitRow u : chunk.rows()) {
+                while (true) {
+                    for (BundleIndex.UnitRow u : chunk) {
                         w.write(Csv.row(u.serial(), u.verdict(), u.runId(), u.receivedAt(), u.sku(), u.station(), u.model(), Long.toString(u.runs())));
                     }
-                    offset += chunk.rows().size();
-                    if (chunk.rows().size() < CSV_CHUNK || offset >= Integer.MAX_VALUE - CSV_CHUNK) {
+                    if (chunk.size() < csvChunk) {
                         break;
                     }
-                    chunk = index.units(f, (int) offset, CSV_CHUNK);
+                    chunk = index.unitsAfter(f, chunk.getLast().serial(), csvChunk);
                 }
             }
             return;
