@@ -208,6 +208,7 @@ public final class AcceptanceServer implements AutoCloseable {
         this.bodyBudgetKiB = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(64, options.limits().maxIngests() * ((options.maxBundleBytes() + 1023 >> 10) + 1)));
         this.bodyBudget = new java.util.concurrent.Semaphore(bodyBudgetKiB, true);
         this.spool = spoolOf(UPLOADS);
+        scratch(); // a dead process's half-sent downloads removed at start, not at the first download
         this.access = options.rules();
         byte[] key = options.sessionKey();
         if (key == null) {
@@ -345,7 +346,7 @@ public final class AcceptanceServer implements AutoCloseable {
                 }
                 Optional<BlobStore.Stored> blob;
                 try {
-                    blob = blobs.file(row.get().sha256(), SCRATCH);
+                    blob = blobs.file(row.get().sha256(), scratch());
                 } catch (IOException e) {
                     count("error");
                     ex.getResponseHeaders().set("Retry-After", "5");
@@ -980,8 +981,16 @@ public final class AcceptanceServer implements AutoCloseable {
         return java.nio.file.Files.createDirectories(root.resolve(Long.toString(me)));
     }
 
-    /** Where a blob store without files of its own (S3) puts a download while it is checked and sent. */
+    /** Where a blob store without files of its own (S3) puts a download while it is checked and sent: one folder per process under it. */
     static final java.nio.file.Path SCRATCH = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "kiln-acceptance-downloads");
+
+    /**
+     * This process's download folder under {@link #SCRATCH}, emptied of what dead processes (and an
+     * earlier process of this id) left there mid-send, as the upload spool is ({@link #spoolOf}).
+     */
+    static java.nio.file.Path scratch() throws IOException {
+        return spoolOf(SCRATCH);
+    }
 
     /** A stored blob sent from its file a buffer at a time (never held whole), then a temporary copy removed. */
     static void sendFile(HttpExchange ex, String type, BlobStore.Stored f) throws IOException {

@@ -495,14 +495,14 @@ final class Dashboard {
 
     /** The run's bundle as a checked file (never whole in the heap: a month-long run's is gigabytes). */
     private Optional<BlobStore.Stored> blob(BundleIndex.RunRow r) throws IOException {
-        return blobs.file(r.sha256(), AcceptanceServer.SCRATCH);
+        return blobs.file(r.sha256(), AcceptanceServer.scratch());
     }
 
     private void bundle(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
         Optional<BundleIndex.RunRow> r = index.run(runId);
         Optional<BlobStore.Stored> b;
         try {
-            b = r.isEmpty() ? Optional.empty() : blobs.file(r.get().sha256(), AcceptanceServer.SCRATCH); // streamed, never held whole
+            b = r.isEmpty() ? Optional.empty() : blobs.file(r.get().sha256(), AcceptanceServer.scratch()); // streamed, never held whole
         } catch (IOException e) { // answered, never a dropped connection
             ex.getResponseHeaders().set("Retry-After", "5");
             page(ex, 503, "error", Map.of("title", "Blob store unavailable", "message", "The sealed bundle could not be read: " + e.getMessage()), who);

@@ -36,4 +36,11 @@ class SpoolTest {
         assertEquals(mine, AcceptanceServer.spoolOf(root));
         assertTrue(Files.exists(during));
     }
+
+    /** Downloads from a store without files (S3) go through the same per-process folders, so a dead process's half-sent copy is removed too. */
+    @Test
+    void downloadsHaveAFolderPerProcessAsUploadsDo() throws Exception {
+        assertEquals(AcceptanceServer.SCRATCH.resolve(Long.toString(ProcessHandle.current().pid())), AcceptanceServer.scratch());
+        assertTrue(Files.isDirectory(AcceptanceServer.scratch()));
+    }
 }
