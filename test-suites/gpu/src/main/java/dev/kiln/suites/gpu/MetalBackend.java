@@ -135,6 +135,13 @@ final class MetalBackend implements GpuBackend {
         }
     }
 
+    /**
+     * Every device this process has listed, by registry id, each retained once and kept for the
+     * process's life: a run lists the devices three times (availability, prepare, doctor), and a
+     * retain per listing was never released.
+     */
+    private static final java.util.Map<Long, Device> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static List<Device> enumerate(ObjC o, List<GpuPeak.Listed> listed) {
         MemorySegment array = o.metalFunction("MTLCopyAllDevices"); // +1
         List<Device> out = new ArrayList<>();
@@ -145,10 +152,12 @@ final class MetalBackend implements GpuBackend {
             long n = o.num(array, "count");
             for (long i = 0; i < n; i++) {
                 MemorySegment d = (MemorySegment) o.send(array, "objectAtIndex:", ObjC.ID, List.of(ObjC.NSUINT), i);
-                o.call(d, "retain"); // kept beyond the array
-                String name = o.text(o.obj(d, "name"));
-                out.add(new Device(d, name, o.num(d, "registryID"), o.num(d, "maxBufferLength"), o.num(d, "recommendedMaxWorkingSetSize"),
-                        (boolean) o.send(d, "hasUnifiedMemory", java.lang.foreign.ValueLayout.JAVA_BOOLEAN, List.of()), GpuPeak.coresOf(name, listed)));
+                out.add(KNOWN.computeIfAbsent(o.num(d, "registryID"), id -> {
+                    o.call(d, "retain"); // kept beyond the array, once
+                    String name = o.text(o.obj(d, "name"));
+                    return new Device(d, name, id, o.num(d, "maxBufferLength"), o.num(d, "recommendedMaxWorkingSetSize"),
+                            (boolean) o.send(d, "hasUnifiedMemory", java.lang.foreign.ValueLayout.JAVA_BOOLEAN, List.of()), GpuPeak.coresOf(name, listed));
+                }));
             }
         } finally {
             o.release(array);
