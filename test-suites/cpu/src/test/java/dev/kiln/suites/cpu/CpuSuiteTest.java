@@ -93,7 +93,8 @@ class CpuSuiteTest {
         CpuSuite s = new CpuSuite();
         for (Map<String, String> bad : List.of(Map.of("kernels", "sha1"), Map.of("degraded-margin", "1.5"),
                 Map.of("degraded-margin", "x"), Map.of("fma-path", "gpu"), Map.of("fma-shape", "7x7"), Map.of("phases", "some"),
-                Map.of("retests", "-1"), Map.of("retests", "101"), Map.of("retests", "five"), Map.of("kernels", "litmus,coherency"))) {
+                Map.of("retests", "-1"), Map.of("retests", "101"), Map.of("retests", "five"), Map.of("kernels", "litmus,coherency"),
+                Map.of("cross-core-share", "0"), Map.of("cross-core-share", "1.5"))) {
             assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(params(bad)), bad.toString());
         }
         s.validate(params(Map.of("kernels", "sha256, sort")));

@@ -47,6 +47,19 @@ class CrossCoreTest {
         }
     }
 
+    /** Beside arithmetic kernels, a cross-core kernel (which waits on another core) keeps to its share of the worker's time. */
+    @Test
+    void crossCoreKernelsKeepToTheirShareBesideArithmeticOnes() {
+        SuiteResult r = KitHarness.runOne(new CpuSuite(), Duration.ofSeconds(4), Map.of("kernels", "sha256,litmus", "cross-core-share", "0.05"),
+                RunOptions.defaults(35));
+        assertEquals(Outcome.PASS, r.outcome(), r.reason() + " " + r.failures());
+        for (String phase : List.of("all-cores", "each-core")) {
+            double litmus = r.measurements().stream().filter(m -> m.name().equals("cpu_kernel_time_share") && m.metadata().get("kernel").equals("litmus")
+                    && m.metadata().get("phase").equals(phase)).mapToDouble(Measurement::value).findFirst().orElseThrow();
+            assertTrue(litmus > 0 && litmus < 0.12, phase + ": litmus took " + litmus + " of the kernels' time");
+        }
+    }
+
     /** Each kernel's fault seam, on the last CPU, in both phases: caught, and named at both ends. */
     @Test
     void eachCrossCoreKernelCatchesItsPlantedFaultAtItsCores() {
