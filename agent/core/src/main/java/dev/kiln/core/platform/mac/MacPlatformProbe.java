@@ -49,7 +49,12 @@ public final class MacPlatformProbe extends AbstractPlatformProbe {
     @Override
     public dev.kiln.core.inventory.UnitIdentity.MachineId machineId(Path root) {
         String json = ChildProcess.run(Duration.ofSeconds(30), List.of(ChildProcess.SYSTEM_PROFILER, "SPHardwareDataType", "-json"));
-        String uuid = json == null ? null : dev.kiln.core.platform.mac.SystemProfiler.platformUuid(json);
+        String uuid;
+        try {
+            uuid = json == null ? null : SystemProfiler.platformUuid(json);
+        } catch (IllegalArgumentException e) {
+            uuid = null; // not system_profiler's JSON: no UUID to stand on
+        }
         return uuid == null ? null : new dev.kiln.core.inventory.UnitIdentity.MachineId(uuid, "hardware UUID");
     }
 
