@@ -126,8 +126,7 @@ sealed interface Family permits Family.Patterned, Family.Comparison, Family.Movi
             long done = 0;
             for (int si = 0; si < r.mine.size(); si++) {
                 MemorySegment seg = r.mine.get(si);
-                h.unarm(si);
-                r.checked(h.checkHeld(si, r.heldReporter));
+                r.checked(r.recheck(si));
                 Passes.fill(r.loops, Pattern.SOLID_BITS, seg, 1, 0); // all ones
                 h.residue[si] = new Residue.Constant(-1L, BIT_FADE);
                 h.arm(si);
@@ -165,13 +164,10 @@ sealed interface Family permits Family.Patterned, Family.Comparison, Family.Movi
             Held h = r.held;
             // what the last family left is checked before the copies write over it; the copies'
             // own final state is checked by their last step, and is not known to the next family
-            long held0 = 0;
             for (int si = 0; si < r.mine.size(); si++) {
-                h.unarm(si);
-                held0 += h.checkHeld(si, r.heldReporter);
+                r.checked(r.recheck(si));
                 h.residue[si] = null;
             }
-            r.checked(held0);
             boolean[] once = {fault};
             MemorySegment first = r.mine.get(0);
             long c0 = r.copier.copyNanos();

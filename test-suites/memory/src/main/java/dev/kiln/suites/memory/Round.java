@@ -73,8 +73,7 @@ final class Round {
             boolean here = fault && si == 0;
             int at = si;
             // verify before overwrite: what the last writer left is read back before this family writes
-            held.unarm(si);
-            checked(held.checkHeld(si, heldReporter));
+            checked(recheck(si));
             Runnable written = () -> {
                 held.arm(at); // from here the segment holds what this family will check
                 if (here) {
@@ -101,9 +100,17 @@ final class Round {
     /** Every segment read back against what its last writer left (at the end of the run; before the copies). */
     void checkAllHeld() {
         for (int si = 0; si < mine.size(); si++) {
-            held.unarm(si);
-            checked(held.checkHeld(si, heldReporter));
+            checked(recheck(si));
         }
+    }
+
+    /**
+     * Segment {@code si} disarmed (a family is about to write it) and read back against what its
+     * last writer left; the bytes checked (none when that is not known).
+     */
+    long recheck(int si) {
+        held.unarm(si);
+        return held.checkHeld(si, heldReporter);
     }
 
     /** Bytes read back and checked against what their last writer left: progress and checks, not the passes' own throughput. */
