@@ -78,8 +78,8 @@ public final class SystemProfiler {
 
     /**
      * The hardware UUID ({@code platform_UUID}, the I/O registry's IOPlatformUUID) as 32 lower-case hex
-     * digits, the form of a Linux machine id; null when absent, not a UUID (a redacted capture's
-     * {@code XXXX}) or one digit repeated (all zeros names no machine).
+     * digits, the form of a Linux machine id; null when absent, not in a UUID's form (the
+     * published captures replaced it with letters X) or one digit repeated (all zeros names no machine).
      *
      * @throws IllegalArgumentException when the text is not this command's JSON
      */
