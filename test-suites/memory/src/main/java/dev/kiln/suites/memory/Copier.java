@@ -3,7 +3,6 @@ package dev.kiln.suites.memory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * stressapptest-style checksummed copies over one worker's segments. Seeded pattern blocks are
@@ -16,62 +15,65 @@ import java.util.Locale;
  * later moves carry the right value on.
  *
  * <p>Each move sweeps all the worker's segments before the next starts, so the working set is the
- * worker's whole share of memory, not a cache-sized segment. Copies go through the C library's
- * {@code memcpy} (the foreign function API): on x86-64 glibc uses non-temporal stores for blocks
- * above {@code glibc.cpu.x86_non_temporal_threshold}, which the launcher sets below the block size,
- * so a copied line is not first read for ownership (stressapptest's copy uses {@code movntdq} for
- * the same reason). The source block is checksummed right after its copy, from cache. Without
- * {@code memcpy} the copy falls back to {@link MemorySegment#copy}: slower, checked the same way.
+ * worker's whole share of memory, not a cache-sized segment. How a block is moved is this copier's
+ * {@link Mover}, chosen per machine (issue 34): the C library's {@code memcpy} or the JDK's
+ * {@link MemorySegment#copy} in blocks of a chosen size (the size decides, on x86-64, between
+ * non-temporal and plain stores), the source checksummed right after its copy, from cache; or a
+ * Vector API loop that checksums each vector as it moves it, reading the source once.
  *
  * <p>The checksum is a sum and a running sum of sums (Fletcher's construction, four lanes of 64-bit
  * words): a flipped bit changes the sum; words swapped or moved within a block change the second.
  */
 final class Copier {
     private static final ValueLayout.OfLong W = ValueLayout.JAVA_LONG;
-    /** Block of a copy, in words (256 KiB: above the non-temporal threshold the launcher sets, inside L2). */
+    /** The block of a copy before strategies were chosen, in words (256 KiB), and the fill source's default. */
     static final int BLOCK = 32768;
 
-    private final long[] page = new long[BLOCK];
+    private final Mover mover;
+    /** This copier's block, in words. */
+    private final int block;
+    private final long[] page;
     private final long[] sums = new long[2];
     private long copyNanos;
     private long copiedBytes;
     /** False only in the benchmark, to measure what checking the moves costs: the suite always checks. */
     private final boolean checkMoves;
 
+    /** A copier moving 256 KiB blocks with {@code memcpy} (the strategy before issue 34; the tests' default). */
     Copier() {
-        this(true);
+        this(Mover.MEMCPY_256K, true);
     }
 
     /** {@code checkMoves} false: the moves' sources are not checksummed (the benchmark's reference; the final check still runs). */
-    Copier(boolean checkMoves) {
+    Copier(Mover mover, boolean checkMoves) {
+        if (mover.kind() == Mover.Kind.STORES) {
+            throw new IllegalArgumentException(mover.name() + " is not a copy strategy");
+        }
+        this.mover = mover;
+        this.block = mover.blockWords();
+        this.page = new long[block];
         this.checkMoves = checkMoves;
     }
 
-    /** How copies are made here, for the suite's log. */
-    static String engine(String osName, String arch) {
-        String sum = "; checksums " + (Fletcher.VECTOR ? VectorFletcher.bits() + "-bit vectors" : "scalar (no jdk.incubator.vector)");
-        return copies(osName, arch) + sum;
+    Mover mover() {
+        return mover;
     }
 
-    private static String copies(String osName, String arch) {
-        if (!Native.hasMemcpy()) {
-            return "MemorySegment.copy (no C memcpy found): copied lines are read for ownership first";
-        }
-        String os = osName.toLowerCase(Locale.ROOT);
-        if (os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
-            String t = System.getenv("GLIBC_TUNABLES");
-            return t != null && t.contains("x86_non_temporal_threshold")
-                    ? "memcpy with non-temporal stores (GLIBC_TUNABLES " + t + ")"
-                    : "memcpy without the launcher's non-temporal threshold (GLIBC_TUNABLES unset): "
-                            + "copied lines are read for ownership first, so copies are slower";
-        }
-        return "memcpy";
+    /** How this copier's copies are made and checked here, for the suite's log. */
+    String engine() {
+        return mover.name() + ": " + mover.describe() + "; checksums "
+                + (Fletcher.VECTOR ? VectorFletcher.bits() + "-bit vectors" : "scalar (no jdk.incubator.vector)");
     }
 
-    /** The word where the first copy's first destination block starts, in a segment of {@code words} words. */
-    static long firstDestination(long words) {
-        Layout l = new Layout(words / 2, (int) (words / 2 / BLOCK), (int) (words / 2 % BLOCK));
-        return l.base(1) + (long) l.next(0) * BLOCK;
+    /** The word where the first copy's first destination block starts, in a segment of {@code words} words, with blocks of {@code block} words. */
+    static long firstDestination(long words, int block) {
+        Layout l = new Layout(words / 2, (int) (words / 2 / block), (int) (words / 2 % block), block);
+        return l.base(1) + (long) l.next(0) * block;
+    }
+
+    /** The word the fault seam flips: a third into the first block copied. */
+    static long faultWord(long words, int block) {
+        return firstDestination(words, block) + Math.min(block, words / 2) / 3;
     }
 
     /** Nanoseconds spent in copies (the moves alone), since this copier was made. */
@@ -92,18 +94,18 @@ final class Copier {
     }
 
     /** Where the blocks of one segment's half lie: full blocks rotate by one position each move, a shorter tail block stays put. */
-    private record Layout(long half, int full, int tail) {
-        static Layout of(MemorySegment seg) {
+    private record Layout(long half, int full, int tail, int block) {
+        static Layout of(MemorySegment seg, int block) {
             long half = seg.byteSize() / 16;
-            return new Layout(half, (int) (half / BLOCK), (int) (half % BLOCK));
+            return new Layout(half, (int) (half / block), (int) (half % block), block);
         }
 
         int blocks() {
             return full + (tail > 0 ? 1 : 0);
         }
 
-        int length(int block) {
-            return block < full ? BLOCK : tail;
+        int length(int k) {
+            return k < full ? block : tail;
         }
 
         /** The block at position {@code q} after {@code moves} moves. */
@@ -131,7 +133,7 @@ final class Copier {
      * @param hook called with each block copied, before anything reads it (the fault-injection seam)
      */
     long run(List<MemorySegment> segs, long salt, int moves, Hook hook, Passes.Errors errors) {
-        for (int j = 0; j < BLOCK; j++) {
+        for (int j = 0; j < block; j++) {
             page[j] = Mix.mix(salt + j);
         }
         int n = segs.size();
@@ -139,10 +141,10 @@ final class Copier {
         long[][] want = new long[n][]; // per block: plain sum, plain running sum, inverted sum, inverted running sum
         for (int s = 0; s < n; s++) {
             MemorySegment seg = segs.get(s);
-            lay[s] = Layout.of(seg);
+            lay[s] = Layout.of(seg, block);
             want[s] = new long[lay[s].blocks() * 4];
             for (int k = 0; k < lay[s].blocks(); k++) {
-                write(seg, (long) k * BLOCK, lay[s].length(k), key(salt, s, k), want[s], k * 4);
+                write(seg, (long) k * block, lay[s].length(k), key(salt, s, k), want[s], k * 4);
             }
         }
         long bad = 0;
@@ -156,13 +158,23 @@ final class Copier {
                 for (int q = 0; q < l.blocks(); q++) {
                     int k = l.blockAt(q, move);
                     int len = l.length(k);
-                    long from = l.base(move) + (long) q * BLOCK;
-                    long to = l.base(move + 1) + (long) l.next(q) * BLOCK;
-                    copy(seg, from, to, len);
+                    long from = l.base(move) + (long) q * block;
+                    long to = l.base(move + 1) + (long) l.next(q) * block;
+                    MemorySegment src = seg.asSlice(from * 8, len * 8L);
+                    MemorySegment dst = seg.asSlice(to * 8, len * 8L);
+                    if (mover.kind() == Mover.Kind.FUSED) {
+                        // the source's checksum taken as each vector is moved
+                        VectorFletcher.copy(src, dst, checkMoves ? sums : null);
+                    } else {
+                        mover.copy(dst, src);
+                    }
                     hook.copied(move, seg, to, len);
-                    // the source, from cache, as the copy read it; a wrong word is put right in both places
+                    // the source as the copy read it (from cache, or summed in the move); a wrong word is put right in both places
                     if (checkMoves) {
-                        bad += check(seg, from, to, len, want[s], k, inverted, key(salt, s, k), errors);
+                        if (mover.kind() != Mover.Kind.FUSED) {
+                            Fletcher.of(seg, from, len, sums);
+                        }
+                        bad += compare(seg, from, to, len, want[s], k, inverted, key(salt, s, k), errors);
                     }
                     bytes += len * 8L;
                 }
@@ -181,7 +193,7 @@ final class Copier {
             for (int q = 0; q < l.blocks(); q++) {
                 int k = l.blockAt(q, moves);
                 int len = l.length(k);
-                bad += check(seg, l.base(moves) + (long) q * BLOCK, -1, len, want[s], k, inverted, key(salt, s, k), errors);
+                bad += check(seg, l.base(moves) + (long) q * block, -1, len, want[s], k, inverted, key(salt, s, k), errors);
             }
         }
         return bad;
@@ -204,10 +216,6 @@ final class Copier {
         want[w + 3] = sums[1];
     }
 
-    private static void copy(MemorySegment seg, long from, long to, int len) {
-        Native.memcpy(seg.asSlice(to * 8, len * 8L), seg.asSlice(from * 8, len * 8L), len * 8L);
-    }
-
     /**
      * The in-place inversion, after the first copy: each block of the high halves is read (into
      * cache) and checked against the plain checksum, then written back inverted.
@@ -220,7 +228,7 @@ final class Copier {
             for (int q = 0; q < l.blocks(); q++) {
                 int k = l.blockAt(q, 1);
                 int len = l.length(k);
-                long at = l.base(1) + (long) q * BLOCK;
+                long at = l.base(1) + (long) q * block;
                 bad += check(seg, at, -1, len, want[s], k, false, key(salt, s, k), errors); // read into cache and checked,
                 flip(seg, at, len); // then inverted there
             }
@@ -234,6 +242,11 @@ final class Copier {
      */
     private long check(MemorySegment seg, long at, long copy, int len, long[] want, int k, boolean inverted, long key, Passes.Errors errors) {
         Fletcher.of(seg, at, len, sums);
+        return compare(seg, at, copy, len, want, k, inverted, key, errors);
+    }
+
+    /** {@link #check} with the block's checksum already in {@code sums}. */
+    private long compare(MemorySegment seg, long at, long copy, int len, long[] want, int k, boolean inverted, long key, Passes.Errors errors) {
         int w = k * 4 + (inverted ? 2 : 0);
         if (sums[0] == want[w] && sums[1] == want[w + 1]) {
             return 0;

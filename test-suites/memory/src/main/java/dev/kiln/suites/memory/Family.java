@@ -44,8 +44,13 @@ sealed interface Family permits Family.Patterned, Family.Comparison, Family.Movi
 
     /** The word the fault seam flips: a third of the way in (inside the first half, or the first block copied). */
     static long faultWord(String family, long segmentWords) {
+        return faultWord(family, segmentWords, Copier.BLOCK);
+    }
+
+    /** {@link #faultWord(String, long)} where the copies move blocks of {@code copyBlock} words. */
+    static long faultWord(String family, long segmentWords, int copyBlock) {
         if (family.equals(COPY)) {
-            return Copier.firstDestination(segmentWords) + Math.min(Copier.BLOCK, segmentWords / 2) / 3; // in the first block copied
+            return Copier.faultWord(segmentWords, copyBlock); // in the first block copied
         }
         return segmentWords / 6;
     }
@@ -152,7 +157,7 @@ sealed interface Family permits Family.Patterned, Family.Comparison, Family.Movi
         }
     }
 
-    /** stressapptest's checksummed copies between the halves of each segment, {@code copy-moves} a round. */
+    /** stressapptest's checksummed copies between the halves of each copy region (two adjacent segments), {@code copy-moves} a round. */
     record Copy() implements Family {
         @Override
         public String id() {
@@ -169,14 +174,14 @@ sealed interface Family permits Family.Patterned, Family.Comparison, Family.Movi
                 h.residue[si] = null;
             }
             boolean[] once = {fault};
-            MemorySegment first = r.mine.get(0);
+            MemorySegment first = r.copyRegions.get(0);
             long c0 = r.copier.copyNanos();
             long b0 = r.copier.copiedBytes();
-            r.copier.run(r.mine, r.ctx.random().nextLong(), r.moves, (move, seg, word, len) -> {
+            r.copier.run(r.copyRegions, r.ctx.random().nextLong(), r.moves, (move, seg, word, len) -> {
                 if (once[0] && seg == first) {
                     once[0] = false;
                     // a bit flipped by another thread while the copy is in flight
-                    Thread t = new Thread(() -> Round.flipBit(first, faultWord(COPY, first.byteSize() / 8)));
+                    Thread t = new Thread(() -> Round.flipBit(first, Copier.faultWord(first.byteSize() / 8, r.copier.mover().blockWords())));
                     t.start();
                     try {
                         t.join();

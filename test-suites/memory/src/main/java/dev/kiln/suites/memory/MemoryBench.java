@@ -28,7 +28,10 @@ public final class MemoryBench {
     /**
      * Arguments: [GiB for fill/verify/patterns, 1] [repetitions, 5] [GiB for the copy, 4] [what: all
      * (default), copy (the copy only), fill (fill and verify only), rest (all but fill and verify)]
-     * [loop shape: auto (default), calibrate, or one such as 512x2].
+     * [loop shape: auto (default), calibrate, or one such as 512x2] [copy strategy: auto (default),
+     * calibrate, or a name] [fill strategy: the same]. "copy-only" as what: the chosen copy
+     * strategy's rounds alone (the benchmark's pairs with membw and stressapptest), no strategy
+     * table and no checking cost.
      */
     public static void main(String[] args) throws Exception {
         double gib = args.length > 0 ? Double.parseDouble(args[0]) : 1;
@@ -36,15 +39,30 @@ public final class MemoryBench {
         long bytes = ((long) (gib * (1L << 30))) & ~4095L;
         String what = args.length > 3 ? args[3] : "all";
         String shape = args.length > 4 ? args[4] : "auto";
-        if (!what.equals("copy")) {
-            patterns(gib, reps, bytes, shape, what);
+        String copyAsked = args.length > 5 ? args[5] : "auto";
+        String fillAsked = args.length > 6 ? args[6] : "auto";
+        if (!what.equals("copy") && !what.equals("copy-only")) {
+            patterns(gib, reps, bytes, shape, what, fillAsked);
         }
         if (!what.equals("fill")) {
-            copy(args.length > 2 ? Double.parseDouble(args[2]) : 4);
+            copy(args.length > 2 ? Double.parseDouble(args[2]) : 4, copyAsked, !what.equals("copy-only"));
         }
     }
 
-    private static void patterns(double gib, int reps, long bytes, String shape, String what) throws Exception {
+    /** The suite's default segment size: the copies move blocks between the halves of each, the fills replicate into each. */
+    static final long SEGMENT = Long.getLong("kiln.bench.segment-mib", 4) << 20;
+
+    /** The strategy the suite would choose here for {@code asked} (timed as the suite's prepare does, on 256 MiB of {@code all}, where it must be). */
+    private static Mover choose(String asked, boolean copy, MemorySegment all, Arena arena) {
+        List<Mover> offered = copy ? Mover.copies(SEGMENT) : Mover.fills(SEGMENT);
+        MemorySegment buf = all.asSlice(0, Math.min(all.byteSize(), MemorySuite.STRATEGY_BYTES));
+        MoverChoice.Choice c = MoverChoice.choose(asked, offered, copy ? 0 : 1, copy ? "copy" : "fill", MoverChoice.cpuKey(),
+                o -> copy ? MoverChoice.timeCopies(o, buf, SEGMENT, 3) : MoverChoice.timeFills(o, buf, SEGMENT, 3, arena));
+        System.out.println("kiln " + MoverChoice.describe(c, copy ? "copies" : "periodic fills", copy ? "copy" : "fill"));
+        return c.mover();
+    }
+
+    private static void patterns(double gib, int reps, long bytes, String shape, String what, String fillAsked) throws Exception {
         try (Arena arena = Arena.ofShared()) {
             Native.Memory m = Native.allocate(arena, bytes, Native.HUGE_PAGE, HUGE); // as the suite takes its segments
             MemorySegment all = m.segment();
@@ -60,6 +78,7 @@ public final class MemoryBench {
             }
             System.out.printf(Locale.ROOT, "kiln loop-shape=%s (%s; widest vectors here %d bits; transparent huge pages %s)%n", loops.shape().id(), shape,
                     Lanes.maxBits(), huge ? "asked for" : "not asked for");
+            Mover fill = what.equals("rest") ? Mover.MEMCPY_256K : choose(fillAsked, false, all, arena);
             // every family once first, as the suite runs them, so the JIT sees the suite's mix
             parallel(2, all, (seg, worker) -> {
                 for (Family f : Family.all()) {
@@ -73,12 +92,12 @@ public final class MemoryBench {
                 }
             });
             for (int threads = 1; threads <= 2 && !what.equals("rest"); threads++) {
-                double fill = best(loops, reps, threads, all, 0);
-                double computed = best(loops, reps, threads, all, 1);
+                double periodic = best(loops, fill, reps, threads, all, 0);
+                double computed = best(loops, fill, reps, threads, all, 1);
                 parallel(threads, all, (seg, worker) -> Passes.fill(loops, Pattern.SOLID_BITS, seg, 1, 0)); // what the verify rounds read
-                double verify = best(loops, reps, threads, all, 2);
-                System.out.printf(Locale.ROOT, "kiln threads=%d fill_GBps=%.2f fill_computed_GBps=%.2f verify_GBps=%.2f%n", threads, fill, computed,
-                        verify);
+                double verify = best(loops, fill, reps, threads, all, 2);
+                System.out.printf(Locale.ROOT, "kiln threads=%d fill_GBps=%.2f fill_computed_GBps=%.2f verify_GBps=%.2f (periodic fill: %s)%n", threads,
+                        periodic, computed, verify, fill.name());
             }
             if (what.equals("fill")) {
                 return;
@@ -110,8 +129,12 @@ public final class MemoryBench {
         }
     }
 
-    /** The checksummed copy, as the suite runs it (64 MiB segments, 16 moves a round), on 2 threads. */
-    private static void copy(double copyGib) throws Exception {
+    /**
+     * The checksummed copy, as the suite runs it (regions of adjacent 4 MiB segments, 16 moves a round), on 2 threads:
+     * every strategy offered here (interleaved rounds, the best of 3 each), then the one the suite
+     * chooses for {@code asked}, and what checking its moves costs.
+     */
+    private static void copy(double copyGib, String asked, boolean everything) throws Exception {
         long copyBytes = ((long) (copyGib * (1L << 30))) & ~4095L;
         try (Arena arena = Arena.ofShared()) {
             MemorySegment all = Native.allocate(arena, copyBytes, Native.HUGE_PAGE, HUGE).segment();
@@ -119,30 +142,61 @@ public final class MemoryBench {
             int threads = 2;
             int moves = 16;
             int rounds = 3;
-            long segment = 64L << 20;
-            long w0 = System.nanoTime();
-            Copier[] copiers = copyRounds(all, threads, segment, moves, rounds, 11, true);
-            double wall = (System.nanoTime() - w0) / 1e9;
-            double copyRate = rate(copiers);
-            long copied = 0;
-            for (Copier c : copiers) {
-                copied += c.copiedBytes();
+            long segment = SEGMENT;
+            List<Mover> offered = Mover.copies(segment);
+            double[] best = new double[offered.size()];
+            for (int r = everything ? -1 : 3; r < 3; r++) {
+                for (int i = 0; i < offered.size(); i++) {
+                    double rate = rate(copyRounds(all, threads, segment, 4, 1, 50 + r, true, offered.get(i)));
+                    best[i] = r < 0 ? 0 : Math.max(best[i], rate);
+                }
             }
-            System.out.printf(Locale.ROOT, "kiln copy MBps=%.0f (bytes copied per second during the moves, %d threads, %.1f GiB, %s)%n",
-                    copyRate / 1e6, threads, copyGib, Copier.engine(System.getProperty("os.name"), System.getProperty("os.arch")));
-            System.out.printf(Locale.ROOT, "kiln copy-round MBps=%.0f (bytes copied per second of whole rounds: write, %d moves, inversion, final check)%n",
-                    copied / wall / 1e6, moves);
+            for (int i = 0; i < offered.size() && everything; i++) {
+                System.out.printf(Locale.ROOT, "kiln copy-strategy %s MBps=%.0f (%d threads, best of 3 interleaved rounds of 4 moves)%n", offered.get(i).name(),
+                        best[i] / 1e6, threads);
+            }
+            Mover mover = choose(asked, true, all, arena);
+            if (!everything) {
+                // compiles the strategy's loops, outside the figure, and lets the JIT's own threads
+                // (which share this machine's CPUs with the workers) finish
+                copyRounds(all, threads, segment, moves, 2, 7, true, mover);
+            }
+            // the best of `rounds` rounds, as membw reports the best of its repetitions
+            double copyRate = 0;
+            double roundRate = 0;
+            StringBuilder each = new StringBuilder();
+            Copier[] copiers = null;
+            for (int r = 0; r < rounds; r++) {
+                long w0 = System.nanoTime();
+                copiers = copyRounds(all, threads, segment, moves, 1, 11 + r, true, mover);
+                double wall = (System.nanoTime() - w0) / 1e9;
+                long copied = 0;
+                for (Copier c : copiers) {
+                    copied += c.copiedBytes();
+                }
+                double rate = rate(copiers);
+                each.append(String.format(Locale.ROOT, " %.0f", rate / 1e6));
+                copyRate = Math.max(copyRate, rate);
+                roundRate = Math.max(roundRate, copied / wall);
+            }
+            System.out.printf(Locale.ROOT, "kiln copy MBps=%.0f (bytes copied per second during the moves, best of %d rounds:%s; %d threads, %.1f GiB, %s)%n",
+                    copyRate / 1e6, rounds, each, threads, copyGib, copiers[0].engine());
+            System.out.printf(Locale.ROOT, "kiln copy-round MBps=%.0f (bytes copied per second of whole rounds: write, %d moves, inversion, final check; best round)%n",
+                    roundRate / 1e6, moves);
+            if (!everything) {
+                return;
+            }
             // what checking the moves costs: pairs of one round with and one without the sources'
             // checksums (the order alternating), on the same memory; the median of the pairs' ratios
             int pairs = 5;
             double[] cost = new double[pairs];
-            StringBuilder each = new StringBuilder();
+            StringBuilder pairsText = new StringBuilder();
             for (int p = 0; p < pairs; p++) {
                 double checked = 0;
                 double bare = 0;
                 for (int k = 0; k < 2; k++) {
                     boolean check = (p + k) % 2 == 0;
-                    double rate = rate(copyRounds(all, threads, segment, moves, 1, 100 + 2 * p + k, check));
+                    double rate = rate(copyRounds(all, threads, segment, moves, 1, 100 + 2 * p + k, check, mover));
                     if (check) {
                         checked = rate;
                     } else {
@@ -150,10 +204,10 @@ public final class MemoryBench {
                     }
                 }
                 cost[p] = 1 - checked / bare;
-                each.append(String.format(Locale.ROOT, " %.0f/%.0f", checked / 1e6, bare / 1e6));
+                pairsText.append(String.format(Locale.ROOT, " %.0f/%.0f", checked / 1e6, bare / 1e6));
             }
             java.util.Arrays.sort(cost);
-            System.out.printf(Locale.ROOT, "kiln copy-check-cost median=%.3f (moves checked / unchecked MB/s, %d pairs:%s)%n", cost[pairs / 2], pairs, each);
+            System.out.printf(Locale.ROOT, "kiln copy-check-cost median=%.3f (moves checked / unchecked MB/s, %d pairs:%s)%n", cost[pairs / 2], pairs, pairsText);
         }
     }
 
@@ -162,15 +216,17 @@ public final class MemoryBench {
      * {@code all} in segments of {@code segment} bytes, the moves' sources checked or not; the
      * threads' copiers.
      */
-    private static Copier[] copyRounds(MemorySegment all, int threads, long segment, int moves, int rounds, long salt, boolean check)
+    private static Copier[] copyRounds(MemorySegment all, int threads, long segment, int moves, int rounds, long salt, boolean check, Mover mover)
             throws Exception {
         Copier[] copiers = new Copier[threads];
         parallel(threads, all, (seg, worker) -> {
-            List<MemorySegment> segs = new ArrayList<>();
-            for (long o = 0; o < seg.byteSize(); o += segment) {
-                segs.add(seg.asSlice(o, Math.min(segment, seg.byteSize() - o) & ~15L));
+            // the suite's copy regions (Round.copyRegions), over segments cut from this thread's share
+            List<MemorySegment> cut = new ArrayList<>();
+            for (long o = 0; o + segment <= seg.byteSize(); o += segment) {
+                cut.add(seg.asSlice(o, segment));
             }
-            Copier c = new Copier(check);
+            List<MemorySegment> segs = Round.copyRegions(cut, seg, mover.blockBytes());
+            Copier c = new Copier(mover, check);
             copiers[worker] = c;
             for (int r = 0; r < rounds; r++) {
                 long bad = c.run(segs, salt + r, moves, Copier.Hook.NONE, (p, s, w, e, x) -> { });
@@ -236,13 +292,25 @@ public final class MemoryBench {
      * replicated with memcpy); 1, the address fill (computed word by word, plain stores); 2, the
      * solid-bits verify.
      */
-    static double best(LaneLoops loops, int reps, int threads, MemorySegment all, int what) throws Exception {
+    static double best(LaneLoops loops, Mover fill, int reps, int threads, MemorySegment all, int what) throws Exception {
         double best = 0;
+        MemorySegment[] sources = new MemorySegment[threads];
+        Arena arena = Arena.ofAuto();
+        for (int t = 0; t < threads; t++) { // a source block per worker, as the suite's
+            sources[t] = arena.allocate(fill.kind() == Mover.Kind.STORES ? 64 : Math.min(fill.blockBytes(), SEGMENT), 4096);
+            if (fill.kind() != Mover.Kind.STORES) {
+                Passes.source(Pattern.SOLID_BITS, sources[t], 1, 0);
+            }
+        }
         for (int r = 0; r < reps + 1; r++) {
             long t0 = System.nanoTime();
             parallel(threads, all, (seg, worker) -> {
                 switch (what) {
-                    case 0 -> Passes.fill(loops, Pattern.SOLID_BITS, seg, 1, 0);
+                    case 0 -> { // the suite's periodic fill: segment by segment
+                        for (long o = 0; o < seg.byteSize(); o += SEGMENT) {
+                            Passes.fill(fill, Pattern.SOLID_BITS, seg.asSlice(o, Math.min(SEGMENT, seg.byteSize() - o)), sources[worker], 1, 0);
+                        }
+                    }
                     case 1 -> Passes.fill(loops, Pattern.ADDRESS, seg, 1, 0);
                     default -> {
                         if (Passes.verify(loops, Pattern.SOLID_BITS, seg, 1, 0, (p, s, w, e, x) -> { }) != 0) {

@@ -47,11 +47,18 @@ public final class MemorySuite implements Suite {
                     new ParameterSpec("report-per-worker", "64", "errors each worker reports in full; all are counted"),
                     new ParameterSpec("loop-shape", "auto", "the fill and verify loops, vector bits x vectors a step: auto (from this machine's "
                             + "vector width), calibrate (every shape timed at prepare on 64 MiB, the fastest run), or one such as 512x2, "
-                            + "256x4, 128x4 (64x1: scalar)")),
+                            + "256x4, 128x4 (64x1: scalar)"),
+                    new ParameterSpec("copy", "auto", "how the copy family moves blocks: auto (the strategy measured fastest on this CPU, "
+                            + "docs/cpu-figures.md; timed here for a CPU not measured), calibrate (every strategy timed at prepare), or one of "
+                            + "memcpy-256k|1m|2m|4m, segment-256k|1m|2m|4m, fused-256k (a block fits a segment: the copies move blocks between two adjacent segments)"),
+                    new ParameterSpec("fill", "auto", "how periodic patterns are written: auto, calibrate, or one of memcpy-256k|1m|2m|4m, "
+                            + "segment-256k|1m|2m|4m (a block replicated), stores (plain stores, nothing replicated)")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
 
     private Arena arena;
     private final List<List<MemorySegment>> perWorker = new ArrayList<>();
+    /** Each worker's mapping, which its segments are cut from. */
+    private final List<MemorySegment> wholes = new ArrayList<>();
     private final List<Family> families = new ArrayList<>();
     private final Mismatches mismatches = new Mismatches();
     private final AtomicLong bytesDone = new AtomicLong();
@@ -62,6 +69,8 @@ public final class MemorySuite implements Suite {
     private final List<Held> held = new ArrayList<>();
     private final List<MemorySegment> sources = new ArrayList<>();
     private LaneLoops loops;
+    private Mover copyMover = Mover.MEMCPY_256K;
+    private Mover fillMover = Mover.MEMCPY_256K;
 
     /** Progress counts bytes written and read back against their patterns. */
     @Override
@@ -102,12 +111,69 @@ public final class MemorySuite implements Suite {
         if (p.getLong("max-corrected-errors") < 0 || p.getLong("report-per-worker") < 0) {
             throw new Parameters.InvalidParameterException("max-corrected-errors", "and report-per-worker must be >= 0");
         }
+        strategy(p, "copy", Mover.copies(p.getBytes("segment-size")));
+        strategy(p, "fill", Mover.fills(p.getBytes("segment-size")));
         String shape = p.get("loop-shape").trim();
         if (!shape.equals("auto") && !shape.equals("calibrate")) {
             try {
                 Lanes.of(MemShape.of(shape));
             } catch (IllegalArgumentException e) {
                 throw new Parameters.InvalidParameterException("loop-shape", e.getMessage());
+            }
+        }
+    }
+
+    /** A copy or fill strategy named must be one this machine offers (a parameter error, exit 64, listing them, otherwise). */
+    private static void strategy(Parameters p, String name, List<Mover> offered) {
+        String v = p.get(name).trim();
+        if (!v.equals("auto") && !v.equals("calibrate")) {
+            try {
+                Mover.named(v, offered, name);
+            } catch (IllegalArgumentException e) {
+                throw new Parameters.InvalidParameterException(name, e.getMessage());
+            }
+        }
+    }
+
+    /** Bytes the copy and fill strategies are timed on (at most; the test's own size where smaller). */
+    static final long STRATEGY_BYTES = 256L << 20;
+
+    /**
+     * The copy and fill strategies ({@link MoverChoice}), each logged with the {@code -P} that
+     * replays it and recorded in the result ({@code memory_copy_block_bytes},
+     * {@code memory_fill_block_bytes}, labelled with the strategy, what was asked and how it was
+     * chosen). Timed only for what this run uses: a strategy for a family not run stays the default.
+     */
+    private void strategies(SuiteContext ctx, long total, long segSize) {
+        Parameters p = ctx.parameters();
+        boolean copies = families.stream().anyMatch(f -> f instanceof Family.Copy);
+        boolean fills = families.stream().anyMatch(f -> f instanceof Family.Patterned pf && pf.pattern().periodic);
+        String cpu = MoverChoice.cpuKey();
+        long paramSeg = p.getBytes("segment-size");
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment[] buf = {null};
+            java.util.function.Supplier<MemorySegment> memory = () -> {
+                if (buf[0] == null) { // as the test's own segments are taken; freed before they are
+                    buf[0] = Native.allocate(scratch, Math.max(1L << 20, Math.min(STRATEGY_BYTES, total)) & ~4095L, Native.HUGE_PAGE, true).segment();
+                    buf[0].fill((byte) 0);
+                }
+                return buf[0];
+            };
+            if (copies) {
+                MoverChoice.Choice c = MoverChoice.choose(p.get("copy").trim(), Mover.copies(paramSeg), 0, "copy", cpu,
+                        offered -> MoverChoice.timeCopies(Mover.copies(segSize), memory.get(), segSize, 3));
+                copyMover = c.mover();
+                ctx.log(LogLevel.INFO, MoverChoice.describe(c, "copies", "copy"));
+                ctx.measurement(new Measurement("memory_copy_block_bytes", c.mover().blockBytes(), "bytes", null, null,
+                        Map.of("strategy", c.mover().name(), "chosen", c.asked(), "how", c.how())));
+            }
+            if (fills) {
+                MoverChoice.Choice c = MoverChoice.choose(p.get("fill").trim(), Mover.fills(paramSeg), 1, "fill", cpu,
+                        offered -> MoverChoice.timeFills(Mover.fills(segSize), memory.get(), segSize, 3, scratch));
+                fillMover = c.mover();
+                ctx.log(LogLevel.INFO, MoverChoice.describe(c, "periodic fills", "fill"));
+                ctx.measurement(new Measurement("memory_fill_block_bytes", c.mover().blockBytes(), "bytes", null, null,
+                        Map.of("strategy", c.mover().name(), "chosen", c.asked(), "how", c.how())));
             }
         }
     }
@@ -145,10 +211,8 @@ public final class MemorySuite implements Suite {
             l = Lanes.of(MemShape.of(want));
             ctx.log(LogLevel.INFO, "fill and verify loops " + l.shape().id() + ", as asked");
         }
-        ctx.log(LogLevel.INFO, "fills: periodic patterns written once per block and replicated by the C library's "
-                + Copier.engine(ctx.environment().os(), ctx.environment().arch()).replaceFirst(";.*", "")
-                + "; computed patterns stored by the " + l.shape().id() + " loops with plain stores: Java has no non-temporal store, "
-                + "so each line they write is read for ownership first");
+        ctx.log(LogLevel.INFO, "computed patterns are stored by the " + l.shape().id() + " loops with plain stores: Java has no "
+                + "non-temporal store, so each line they write is read for ownership first");
         ctx.measurement(new Measurement("memory_loop_vector_bits", l.shape().bits(), "bits", null, null,
                 Map.of("shape", l.shape().id(), "chosen", want)));
         return l;
@@ -192,17 +256,20 @@ public final class MemorySuite implements Suite {
         long segSize = Math.min(p.getBytes("segment-size") & ~15L, per);
         families.addAll(families(p));
         loops = loops(ctx, total);
+        strategies(ctx, total, segSize);
         arena = Arena.ofShared();
         int locked = 0;
         int huge = 0;
         int segments = 0;
         for (int w = 0; w < workers; w++) {
             List<MemorySegment> mine = new ArrayList<>();
-            for (long left = per; left >= 16; left -= segSize) {
+            // one mapping per worker, cut into segments: adjacent segments make the copies' regions (Round.copyRegions)
+            Native.Memory whole = Native.allocate(arena, per, per >= Native.HUGE_PAGE ? Native.HUGE_PAGE : 4096, true);
+            wholes.add(whole.segment());
+            for (long at = 0, left = per; left >= 16; at += segSize, left -= segSize) {
                 long bytes = Math.min(segSize, left) & ~15L;
-                Native.Memory m = Native.allocate(arena, bytes, bytes >= Native.HUGE_PAGE ? Native.HUGE_PAGE : 4096, true);
-                MemorySegment s = m.segment();
-                huge += m.hugePages() ? 1 : 0;
+                MemorySegment s = whole.segment().asSlice(at, bytes);
+                huge += whole.hugePages() && bytes >= Native.HUGE_PAGE ? 1 : 0;
                 s.fill((byte) 0); // first touch here, outside the timed passes
                 if (p.getBoolean("lock") && Native.mlock(s)) {
                     locked++;
@@ -212,14 +279,11 @@ public final class MemorySuite implements Suite {
             }
             perWorker.add(mine);
             held.add(new Held(mine, loops));
-            sources.add(arena.allocate(Copier.BLOCK * 8L, 4096));
+            sources.add(arena.allocate(fillMover.kind() == Mover.Kind.STORES ? 64 : Math.min(fillMover.blockBytes(), segSize), 4096));
         }
         ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "testing %d MiB: %d worker(s), %d segment(s), %d locked in RAM%s; %d asked for transparent huge pages%s",
                 total >> 20, workers, segments, locked, locked == segments ? "" : " (mlock refused for the rest: they may be swapped)", huge,
                 huge > 0 ? "" : " (not Linux, segments under 2 MiB, or refused: 4 KiB pages where THP is 'madvise')"));
-        if (families.stream().anyMatch(f -> f.id().equals(Family.COPY))) {
-            ctx.log(LogLevel.INFO, "checksummed copies: " + Copier.engine(ctx.environment().os(), ctx.environment().arch()));
-        }
         ctx.measurement("memory_tested_bytes", (double) per * workers, "bytes");
         ctx.measurement("memory_locked_ratio", segments == 0 ? 0 : (double) locked / segments, "ratio");
         edacBefore = Edac.counts();
@@ -228,7 +292,8 @@ public final class MemorySuite implements Suite {
     @Override
     public void run(WorkerContext ctx) {
         int w = ctx.workerIndex();
-        Round r = new Round(ctx, perWorker.get(w), held.get(w), loops, sources.get(w), mismatches, copyNanos, copiedBytes);
+        Round r = new Round(ctx, perWorker.get(w), wholes.get(w), held.get(w), loops, new Copier(copyMover, true), fillMover, sources.get(w), mismatches,
+                copyNanos, copiedBytes);
         r.held.start();
         try {
             while (ctx.keepRunning()) {
@@ -303,6 +368,7 @@ public final class MemorySuite implements Suite {
             arena.close();
         }
         perWorker.clear();
+        wholes.clear();
         held.clear();
         sources.clear();
     }

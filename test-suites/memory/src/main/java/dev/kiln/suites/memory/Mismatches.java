@@ -65,14 +65,15 @@ final class Mismatches {
         if (reported[0]++ >= cap) {
             return;
         }
+        // by address: seg may be one of the worker's segments or a copy region spanning two of them
         long offset = 0;
         for (MemorySegment s : mine) {
-            if (s == seg) {
+            if (vaddr >= s.address() && vaddr < s.address() + s.byteSize()) {
+                offset += vaddr - s.address();
                 break;
             }
             offset += s.byteSize();
         }
-        offset += word * 8;
         long phys = Native.physical(vaddr);
         HexFormat hex = HexFormat.of();
         Map<String, Object> d = new LinkedHashMap<>();

@@ -136,6 +136,40 @@ final class Native {
         }
     }
 
+    /** glibc's non-temporal threshold as GLIBC_TUNABLES sets it for this process, or -1 where it does not. */
+    static long glibcThreshold(String tunables) {
+        if (tunables == null) {
+            return -1;
+        }
+        for (String t : tunables.split(":")) {
+            int eq = t.indexOf('=');
+            if (eq > 0 && t.substring(0, eq).trim().equals("glibc.cpu.x86_non_temporal_threshold")) {
+                try {
+                    return Long.decode(t.substring(eq + 1).trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the C library's {@code memcpy} of {@code bytes} stores non-temporally here, as far as is known: for the log. */
+    static String nonTemporal(long bytes) {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "the C library's own choice of stores";
+        }
+        long t = glibcThreshold(System.getenv("GLIBC_TUNABLES"));
+        if (t < 0) {
+            return "glibc's default non-temporal threshold (3/4 of a share of the L3; GLIBC_TUNABLES does not set it): plain stores "
+                    + "unless the L3 is small";
+        }
+        return bytes >= t ? "non-temporal stores: at or above glibc's threshold of " + t + " bytes"
+                : "plain stores: below glibc's threshold of " + t + " bytes";
+    }
+
     /** Locks the segment's pages in RAM; false when the OS refuses (RLIMIT_MEMLOCK, no permission). */
     static boolean mlock(MemorySegment seg) {
         if (MLOCK == null) {

@@ -75,19 +75,27 @@ final class Passes {
     }
 
     /**
-     * Writes a periodic pattern entirely with {@code memcpy} from {@code source}, one block
-     * ({@link Copier#BLOCK} words) already holding it: with small segments, writing each segment's
-     * first block from Java would store a sixteenth of every segment without the non-temporal stores.
+     * Writes a periodic pattern with the fill strategy {@code m}: replicated from {@code source} (a
+     * block already holding it, {@link #source}) with {@code m}'s mechanism, or for {@code stores}
+     * stored chunk by chunk from the pattern's values (plain stores; {@code source} unused).
      */
-    static void fill(Pattern p, MemorySegment seg, MemorySegment source) {
+    static void fill(Mover m, Pattern p, MemorySegment seg, MemorySegment source, long pass, long salt) {
         if (!p.periodic) {
             throw new IllegalArgumentException(p + " does not repeat");
+        }
+        if (m.kind() == Mover.Kind.STORES) {
+            long[] c = chunk(p, pass, salt);
+            long n = seg.byteSize() / 8;
+            for (long at = 0; at < n; at += CHUNK) {
+                MemorySegment.copy(c, 0, seg, W, at * 8, (int) Math.min(CHUNK, n - at));
+            }
+            return;
         }
         long bytes = seg.byteSize();
         long block = source.byteSize();
         for (long at = 0; at < bytes; at += block) {
             long len = Math.min(block, bytes - at);
-            Native.memcpy(seg.asSlice(at, len), source, len);
+            m.copy(seg.asSlice(at, len), source.asSlice(0, len));
         }
     }
 

@@ -22,7 +22,11 @@ final class Round {
     /** The check of what a family left, before the next writes it. */
     final Passes.Errors heldReporter;
     final MemorySegment source;
-    final Copier copier = new Copier();
+    final Copier copier;
+    /** What the copies move blocks within: groups of adjacent segments ({@link #copyRegions}). */
+    final List<MemorySegment> copyRegions;
+    /** How periodic patterns are written. */
+    final Mover fill;
     final int moves;
     final long holdNanos;
     final long mineBytes;
@@ -30,9 +34,11 @@ final class Round {
     final AtomicLong copiedBytes;
     private long sourceKey = -1;
 
-    Round(WorkerContext ctx, List<MemorySegment> mine, Held held, LaneLoops loops, MemorySegment source, Mismatches mismatches,
-          AtomicLong copyNanos, AtomicLong copiedBytes) {
+    Round(WorkerContext ctx, List<MemorySegment> mine, MemorySegment whole, Held held, LaneLoops loops, Copier copier, Mover fill,
+          MemorySegment source, Mismatches mismatches, AtomicLong copyNanos, AtomicLong copiedBytes) {
         this.ctx = ctx;
+        this.copier = copier;
+        this.fill = fill;
         this.mine = mine;
         this.held = held;
         this.loops = loops;
@@ -44,8 +50,63 @@ final class Round {
         this.moves = (int) ctx.parameters().getLong("copy-moves");
         this.holdNanos = ctx.parameters().getDuration("fade-hold").toNanos();
         this.mineBytes = mine.stream().mapToLong(MemorySegment::byteSize).sum();
+        this.copyRegions = copyRegions(mine, whole, copier.mover().blockBytes());
         this.copyNanos = copyNanos;
         this.copiedBytes = copiedBytes;
+    }
+
+    /**
+     * The copy family's regions: adjacent segments of {@code whole} (the mapping the suite takes a
+     * worker's segments from; null: none) grouped so that each half of a region holds at least three
+     * blocks of {@code blockBytes} (two segments at least; the JDK's non-temporal copies start at
+     * 2.5 MiB, so a 4 MiB block takes regions of six 4 MiB segments). A half is written every other
+     * move, its blocks shifted two positions in between: with three blocks or more a position never
+     * receives the block it held, so a write that never lands leaves another block's data behind
+     * (with one or two blocks a half it would hold the same data, and the loss would go unseen). Segments left over join the last region; a segment
+     * not adjacent to the one before starts a new region.
+     */
+    static List<MemorySegment> copyRegions(List<MemorySegment> mine, MemorySegment whole, long blockBytes) {
+        List<MemorySegment> out = new java.util.ArrayList<>();
+        if (mine.isEmpty()) {
+            return out;
+        }
+        long seg = mine.get(0).byteSize();
+        int group = (int) Math.max(2, (6 * blockBytes + seg - 1) / Math.max(1, seg));
+        List<int[]> groups = new java.util.ArrayList<>(); // [first, count]
+        for (int i = 0; i < mine.size(); i++) {
+            int[] last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
+            boolean joins = last != null && last[1] < group && adjacent(mine.get(i - 1), mine.get(i), whole);
+            if (joins) {
+                last[1]++;
+            } else {
+                groups.add(new int[] {i, 1});
+            }
+        }
+        // a short group at the end joins the one before, if adjacent
+        if (groups.size() > 1) {
+            int[] tail = groups.get(groups.size() - 1);
+            int[] prev = groups.get(groups.size() - 2);
+            if (tail[1] < group && prev[0] + prev[1] == tail[0] && adjacent(mine.get(tail[0] - 1), mine.get(tail[0]), whole)) {
+                prev[1] += tail[1];
+                groups.remove(groups.size() - 1);
+            }
+        }
+        for (int[] g : groups) {
+            MemorySegment a = mine.get(g[0]);
+            if (g[1] == 1) {
+                out.add(a);
+            } else {
+                MemorySegment b = mine.get(g[0] + g[1] - 1);
+                out.add(whole.asSlice(a.address() - whole.address(), b.address() + b.byteSize() - a.address()));
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code b} starts where {@code a} ends, both inside {@code whole}. */
+    private static boolean adjacent(MemorySegment a, MemorySegment b, MemorySegment whole) {
+        return whole != null && b.address() == a.address() + a.byteSize() && a.address() >= whole.address()
+                && b.address() + b.byteSize() <= whole.address() + whole.byteSize();
     }
 
     /** What a family writes into one segment and checks; returns what the segment then holds. */
@@ -94,7 +155,7 @@ final class Round {
             Passes.source(p, source, ctx.iteration(), salt);
             sourceKey = key;
         }
-        Passes.fill(p, seg, source);
+        Passes.fill(fill, p, seg, source, ctx.iteration(), salt);
     }
 
     /** Every segment read back against what its last writer left (at the end of the run; before the copies). */

@@ -158,36 +158,142 @@ class CopierTest {
     /**
      * A copy that never lands (the destination keeps what it held before) is caught when the block
      * is next read: each move sends a block to another position, so what was there before is
-     * another block's data, with another checksum.
+     * another block's data, with another checksum. For every strategy, in the region the suite
+     * gives its block size (three blocks a half at least: {@link Round#copyRegions}).
      */
     @Test
-    void aWriteThatNeverLandsIsCaught() {
-        try (Arena arena = Arena.ofConfined()) {
-            List<MemorySegment> segs = segments(arena, 4L << 20);
-            Map<Long, long[]> before = new HashMap<>();
-            long[] dropped = {-1};
-            List<Miss> misses = new ArrayList<>();
-            long bad = new Copier().run(segs, 9, 6, (move, s, word, len) -> {
-                if (move == 0) { // what the high half holds after move 0; the inversion then inverts it in place
-                    long[] copy = new long[len];
-                    MemorySegment.copy(s, W, word * 8, copy, 0, len);
-                    before.put(word, copy);
+    void aWriteThatNeverLandsIsCaughtWithEveryStrategy() {
+        for (Mover m : Mover.copies(4L << 20)) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment whole = arena.allocate(24L << 20, 4096);
+                whole.fill((byte) 0x5A);
+                List<MemorySegment> cut = new ArrayList<>();
+                for (long at = 0; at < whole.byteSize(); at += 4L << 20) {
+                    cut.add(whole.asSlice(at, 4L << 20));
                 }
-                if (move == 2 && dropped[0] < 0) {
-                    // move 2 writes the high half again: this block's write is lost, the position keeps
-                    // what it held before, move 0's data inverted
-                    long[] old = before.get(word);
-                    for (int i = 0; i < len; i++) {
-                        s.setAtIndex(W, word + i, ~old[i]);
+                List<MemorySegment> regions = Round.copyRegions(cut, whole, m.blockBytes());
+                assertTrue(regions.get(0).byteSize() / 2 >= 3 * m.blockBytes(), m.name() + ": three blocks a half");
+                droppedWriteCaught(new Copier(m, true), List.of(regions.get(0)), m.blockWords(), m.name());
+            }
+        }
+    }
+
+    private static void droppedWriteCaught(Copier copier, List<MemorySegment> segs, int block, String what) {
+        Map<Long, long[]> before = new HashMap<>();
+        long[] dropped = {-1};
+        List<Miss> misses = new ArrayList<>();
+        long bad = copier.run(segs, 9, 6, (move, s, word, len) -> {
+            if (move == 0) { // what the high half holds after move 0; the inversion then inverts it in place
+                long[] copy = new long[len];
+                MemorySegment.copy(s, W, word * 8, copy, 0, len);
+                before.put(word, copy);
+            }
+            if (move == 2 && dropped[0] < 0) {
+                // move 2 writes the high half again: this block's write is lost, the position keeps
+                // what it held before, move 0's data inverted
+                long[] old = before.get(word);
+                for (int i = 0; i < len; i++) {
+                    s.setAtIndex(W, word + i, ~old[i]);
+                }
+                dropped[0] = word;
+            }
+        }, (p, s, w, e, r) -> misses.add(new Miss(p, s, w, e, r)));
+        assertTrue(dropped[0] >= 0, what);
+        assertTrue(bad > block / 2, what + ": most words of the stale block differ: " + bad);
+        assertFalse(misses.isEmpty());
+        for (Miss m : misses) {
+            assertTrue(m.word() >= dropped[0] && m.word() < dropped[0] + block, what + ": inside the stale block: " + m.word());
+        }
+    }
+
+    /**
+     * Every copy strategy this machine offers (issue 34) leaves the same bytes as every other of its
+     * block size (memcpy, the JDK's copy and the fused loop alike), its final check finds nothing, and it
+     * catches a planted flip in a block's source (made before the copy reads it: the move's check
+     * finds it) and in its destination (made after the copy wrote it: the next read finds it), each
+     * at its exact word and bit, repaired.
+     */
+    @Test
+    void everyStrategyGivesTheSameBytesAndCatchesFlipsInSourceAndDestination() {
+        List<Mover> offered = Mover.copies(8L << 20);
+        assertTrue(offered.size() >= 5, "memcpy, segment and fused strategies here: " + offered);
+        Map<Long, long[]> reference = new HashMap<>(); // per block size: the blocks and their rotation depend on it
+        Map<Long, String> referenceName = new HashMap<>();
+        for (Mover m : offered) {
+            try (Arena arena = Arena.ofConfined()) {
+                List<MemorySegment> segs = segments(arena, 8L << 20, (1L << 20) + 4096);
+                Copier c = new Copier(m, true);
+                List<Miss> misses = new ArrayList<>();
+                assertEquals(0, c.run(segs, 77, 3, Copier.Hook.NONE, (p, s, w, e, r) -> misses.add(new Miss(p, s, w, e, r))), m + ": " + misses);
+                long[] bytes = new long[(int) ((9L << 20) / 8 + 512)];
+                int at = 0;
+                for (MemorySegment s : segs) {
+                    long n = s.byteSize() / 8;
+                    MemorySegment.copy(s, W, 0, bytes, at, (int) n);
+                    at += (int) n;
+                }
+                long[] ref = reference.putIfAbsent(m.blockBytes(), bytes);
+                referenceName.putIfAbsent(m.blockBytes(), m.name());
+                if (ref != null) {
+                    assertArrayEquals(ref, bytes, m.name() + " leaves other bytes than " + referenceName.get(m.blockBytes()));
+                }
+            }
+            for (boolean inSource : new boolean[] {true, false}) {
+                try (Arena arena = Arena.ofConfined()) {
+                    List<MemorySegment> segs = segments(arena, 8L << 20);
+                    MemorySegment seg = segs.get(0);
+                    long half = seg.byteSize() / 16;
+                    long[] flipped = {-1};
+                    List<Miss> misses = new ArrayList<>();
+                    long bad = new Copier(m, true).run(segs, 13, 3, (move, s, word, len) -> {
+                        if (move == 1 && flipped[0] < 0) {
+                            // move 1 copies from the high half to the low one
+                            long w;
+                            if (inSource) { // the source of the next block this move copies (position 1 of the high half): not read yet
+                                if (half / m.blockWords() < 2) {
+                                    return; // one block a half: none is still to be read
+                                }
+                                w = half + m.blockWords() + 100;
+                            } else {
+                                w = word + len / 3; // in the block just written
+                            }
+                            flipped[0] = w;
+                            s.setAtIndex(W, w, s.getAtIndex(W, w) ^ (1L << 29));
+                        }
+                    }, (p, s, w, e, r) -> misses.add(new Miss(p, s, w, e, r)));
+                    if (flipped[0] < 0) {
+                        assertTrue(inSource && half / m.blockWords() < 2, m.name());
+                        continue; // a strategy whose block is the whole half has no block still to be read
                     }
-                    dropped[0] = word;
+                    String what = m.name() + (inSource ? ", source" : ", destination");
+                    assertEquals(1, bad, what + ": " + misses);
+                    assertEquals(flipped[0], misses.get(0).word(), what);
+                    assertEquals(1L << 29, misses.get(0).expected() ^ misses.get(0).read(), what);
+                    // exactly one: the word was put right where it was found and in its copy, so no later check met it again
                 }
-            }, (p, s, w, e, r) -> misses.add(new Miss(p, s, w, e, r)));
-            assertTrue(dropped[0] >= 0);
-            assertTrue(bad > Copier.BLOCK / 2, "most words of the stale block differ: " + bad);
-            assertFalse(misses.isEmpty());
-            for (Miss m : misses) {
-                assertTrue(m.word() >= dropped[0] && m.word() < dropped[0] + Copier.BLOCK, "inside the stale block: " + m.word());
+            }
+        }
+    }
+
+    /** The fused loop's copy and checksum agree with a plain copy and the scalar checksum, at every vector width and length. */
+    @Test
+    void theFusedLoopCopiesAndChecksumsLikeThePlainOnes() {
+        SplittableRandom r = new SplittableRandom(5);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocate(8L * 5000, 64);
+            for (int i = 0; i < 5000; i++) {
+                src.setAtIndex(W, i, r.nextLong());
+            }
+            for (int bits : new int[] {0, 128, 256, 512}) {
+                for (int len : new int[] {1, 8, 9, 64, 4999}) {
+                    MemorySegment dst = arena.allocate(8L * len, 64);
+                    long[] fused = new long[2];
+                    long[] scalar = new long[2];
+                    VectorFletcher.copy(bits, src.asSlice(0, 8L * len), dst, fused);
+                    Fletcher.scalar(src, 0, len, scalar);
+                    assertArrayEquals(scalar, fused, bits + "-bit, len " + len);
+                    assertEquals(-1, src.asSlice(0, 8L * len).mismatch(dst), bits + "-bit, len " + len + ": the same bytes");
+                }
             }
         }
     }

@@ -42,9 +42,14 @@ class MemorySuiteTest {
             List<Failure> mismatches = r.failures().stream().filter(x -> x.symptom().endsWith("-mismatch")).toList();
             assertEquals(workers, mismatches.size(), f.id() + ": one flip per worker: " + r.failures());
             assertEquals(workers + 1, r.failureCount(), "and memory_errors_total over its limit");
+            // the copies' block is the strategy this machine chose (issue 34), recorded in the result
+            int block = r.measurements().stream().filter(m -> m.name().equals("memory_copy_block_bytes")).findFirst()
+                    .map(m -> (int) (m.value() / 8)).orElse(Copier.BLOCK);
+            assertEquals(f.id().equals(Family.COPY), r.measurements().stream().anyMatch(m -> m.name().equals("memory_copy_block_bytes")),
+                    "the copy strategy is recorded exactly where copies run");
             for (Failure x : mismatches) {
                 Map<String, Object> d = x.details();
-                assertEquals(Family.faultWord(f.id(), words) * 8, ((Number) d.get("offset")).longValue(), f.id() + " offset: " + d);
+                assertEquals(Family.faultWord(f.id(), words, block) * 8, ((Number) d.get("offset")).longValue(), f.id() + " offset: " + d);
                 assertEquals(List.of(Family.FAULT_BIT), d.get("bits"), f.id());
                 assertEquals(String.format("0x%016x", 1L << Family.FAULT_BIT), d.get("xor"));
                 assertEquals(1L, ((Number) d.get("pass")).longValue());
@@ -53,6 +58,42 @@ class MemorySuiteTest {
                 assertTrue(d.containsKey("physicalAddress") && d.containsKey("expected") && d.containsKey("read") && d.containsKey("reread"));
             }
             assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("memory_errors_total") && m.value() == workers));
+        }
+    }
+
+    /**
+     * With segments smaller than a worker's share, the copies move blocks between two adjacent
+     * segments (issue 34): a flip planted in the first region is reported at its exact offset, for
+     * a block smaller than a segment and for one as large as a segment.
+     */
+    @Test
+    void copiesBetweenTwoSegmentsReportTheExactOffset() {
+        int workers = KitHarness.environment().logicalCpus().size();
+        long perWorker = ((2L << 20) / workers) & ~15L;
+        long segment = 256L << 10;
+        assertTrue(perWorker >= 2 * segment, "at least one region of two segments per worker");
+        for (String strategy : List.of("segment-256k", "fused-256k", "memcpy-256k")) {
+            RunOptions o = RunOptions.defaults(5).withMaxIterations(2).withFaults(List.of(new FaultPlan("memory", Family.COPY, -1, null, 1)));
+            SuiteResult r = run(Map.of("size", SIZE, "families", Family.COPY, "segment-size", "256KiB", "copy", strategy), o);
+            assertEquals(Outcome.FAIL, r.outcome(), strategy + ": " + r.reason());
+            List<Failure> mismatches = r.failures().stream().filter(x -> x.symptom().endsWith("-mismatch")).toList();
+            assertEquals(workers, mismatches.size(), strategy + ": " + r.failures());
+            // the first region, as the suite groups this worker's segments
+            long region;
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment whole = a.allocate(perWorker, 4096);
+                List<java.lang.foreign.MemorySegment> cut = new java.util.ArrayList<>();
+                for (long at = 0; at + 16 <= perWorker; at += segment) {
+                    cut.add(whole.asSlice(at, Math.min(segment, perWorker - at) & ~15L));
+                }
+                region = Round.copyRegions(cut, whole, 256L << 10).get(0).byteSize();
+            }
+            assertTrue(region >= 2 * segment, "a region of two segments at least: " + region);
+            for (Failure x : mismatches) {
+                long expected = Copier.faultWord(region / 8, (int) (256L << 10) / 8) * 8;
+                assertTrue(expected >= region / 2, "the flip lands in the region's second half");
+                assertEquals(expected, ((Number) x.details().get("offset")).longValue(), strategy);
+            }
         }
     }
 
