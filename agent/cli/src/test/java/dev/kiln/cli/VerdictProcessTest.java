@@ -253,6 +253,20 @@ class VerdictProcessTest {
         assertEquals("selftest-skip SKIPPED", s.explain());
     }
 
+    /** A copy strategy this machine does not offer (issue 34): 64, one line naming it and listing what is offered, nothing written. */
+    @Test
+    @Timeout(60)
+    void anUnofferedCopyStrategyIsAUsageErrorNamingWhatIsOffered() throws Exception {
+        for (String bad : new String[] {"memory.copy=warp-9", "memory.fill=fused-256k"}) {
+            Kiln k = Kiln.run(dir, "run", "--state-dir", state(), "--suites", "memory", "-P", bad, "--duration", "5s");
+            assertEquals(64, k.exit(), k.toString());
+            String value = bad.substring(bad.indexOf('=') + 1);
+            assertTrue(k.err().lines().anyMatch(l -> l.contains("'" + value + "'") && l.contains("this machine offers: auto, calibrate, ")
+                    && l.contains("segment-256k")), k.err());
+            assertFalse(Files.exists(dir.resolve("state")), "nothing written");
+        }
+    }
+
     @Test
     @Timeout(60)
     void aBadMetricsPortIsAUsageErrorBeforeAnythingIsWritten() throws Exception {
