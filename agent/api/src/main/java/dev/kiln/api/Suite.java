@@ -91,6 +91,16 @@ public interface Suite {
     default void validate(Parameters params) {
     }
 
+    /**
+     * {@link #validate(Parameters)}, and the checks that need the machine: a value this machine
+     * cannot give (a placement its topology lacks) is the same usage error as a malformed one. The
+     * run calls this form, with the machine's environment, before anything runs. The default:
+     * {@link #validate(Parameters)}.
+     */
+    default void validate(Parameters params, SuiteEnvironment env) {
+        validate(params);
+    }
+
     /** Allocates what the suite needs and computes golden values. Runs once, before any worker. */
     void prepare(SuiteContext ctx) throws Exception;
 

@@ -41,7 +41,7 @@ final class SuitesCommand implements Callable<Integer> {
         // which validates them, so a profile a run refuses is refused here too (78)
         Map<String, Map<String, String>> given = new LinkedHashMap<>();
         dev.kiln.core.profile.Profile prof = new dev.kiln.core.profile.ProfileLoader().load(profile);
-        for (dev.kiln.core.runner.SuiteRequest r : new dev.kiln.core.profile.RunPlanner(registry).plan(prof, null, null, Map.of())) {
+        for (dev.kiln.core.runner.SuiteRequest r : new dev.kiln.core.profile.RunPlanner(registry, env).plan(prof, null, null, Map.of())) {
             given.putIfAbsent(r.suite().descriptor().id(), r.parameters());
         }
         List<Map<String, Object>> rows = new ArrayList<>();

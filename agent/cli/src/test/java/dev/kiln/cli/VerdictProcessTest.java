@@ -267,6 +267,28 @@ class VerdictProcessTest {
         }
     }
 
+    /** A cross-core pair placement this machine's topology cannot give (issue 33; this machine has one die): 64 naming the parameter, nothing written. */
+    @Test
+    @Timeout(60)
+    void aPairPlacementThisMachineCannotGiveIsAUsageError() throws Exception {
+        java.util.Set<String> dies = new java.util.HashSet<>();
+        try (var cpus = Files.list(java.nio.file.Path.of("/sys/devices/system/cpu"))) {
+            for (java.nio.file.Path c : cpus.filter(x -> x.getFileName().toString().matches("cpu\\d+")).toList()) {
+                java.nio.file.Path t = c.resolve("topology");
+                String pkg = Files.exists(t.resolve("physical_package_id")) ? Files.readString(t.resolve("physical_package_id")).trim() : "0";
+                String die = Files.exists(t.resolve("die_id")) ? Files.readString(t.resolve("die_id")).trim() : "0";
+                dies.add(pkg + "/" + die);
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(dies.size() == 1, "a machine of one die (this one has " + dies + ")");
+        for (String bad : new String[] {"cpu.cross-core-pairs=other-die", "cpu.cross-core-pairs=sideways"}) {
+            Kiln k = Kiln.run(dir, "run", "--state-dir", state(), "--suites", "cpu", "-P", bad, "--duration", "5s");
+            assertEquals(64, k.exit(), k.toString());
+            assertTrue(k.err().lines().anyMatch(l -> l.contains("cross-core-pairs") && l.contains(bad.substring(bad.indexOf('=') + 1))), k.err());
+            assertFalse(Files.exists(dir.resolve("state")), "nothing written");
+        }
+    }
+
     @Test
     @Timeout(60)
     void aBadMetricsPortIsAUsageErrorBeforeAnythingIsWritten() throws Exception {

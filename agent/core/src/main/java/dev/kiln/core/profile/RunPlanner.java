@@ -23,9 +23,16 @@ import java.util.Map;
  */
 public final class RunPlanner {
     private final SuiteRegistry registry;
+    /** The machine the run is for, so values it cannot give are refused too; null: the values alone are checked. */
+    private final dev.kiln.api.SuiteEnvironment env;
 
     public RunPlanner(SuiteRegistry registry) {
+        this(registry, null);
+    }
+
+    public RunPlanner(SuiteRegistry registry, dev.kiln.api.SuiteEnvironment env) {
         this.registry = registry;
+        this.env = env;
     }
 
     /**
@@ -136,14 +143,19 @@ public final class RunPlanner {
      * profile, 64 on the command line) and the values validated by the suite, the error's code
      * following where the bad value came from.
      */
-    private static Map<String, String> parameters(Suite s, Map<String, String> fromProfile, Map<String, String> fromCli,
+    private Map<String, String> parameters(Suite s, Map<String, String> fromProfile, Map<String, String> fromCli,
                                                   String profileWhere, String suiteWhere) {
         check(s, fromProfile, ExitCode.CONFIG, profileWhere);
         check(s, fromCli, ExitCode.USAGE, "--param " + s.descriptor().id());
         Map<String, String> params = new LinkedHashMap<>(fromProfile);
         params.putAll(fromCli);
         try {
-            s.validate(s.descriptor().withDefaults(params));
+            Parameters p = s.descriptor().withDefaults(params);
+            if (env == null) {
+                s.validate(p);
+            } else {
+                s.validate(p, env);
+            }
         } catch (Parameters.InvalidParameterException ex) {
             ExitCode code = fromCli.containsKey(ex.parameter()) ? ExitCode.USAGE : ExitCode.CONFIG;
             throw new KilnException(code, suiteWhere + ": " + ex.getMessage());

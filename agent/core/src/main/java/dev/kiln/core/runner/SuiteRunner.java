@@ -138,7 +138,7 @@ final class SuiteRunner {
             return;
         }
         if (broke(bounded("validate", () -> {
-            suite.validate(exec.parameters());
+            suite.validate(exec.parameters(), environment);
             return null;
         }, options.prepareTimeout(), id), OutcomeRule.Call.VALIDATE, options.prepareTimeout(), r)) {
             return;

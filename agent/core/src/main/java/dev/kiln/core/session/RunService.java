@@ -118,7 +118,8 @@ public final class RunService {
         Profile profile = new ProfileLoader().load(r.profile());
         Duration hang = r.hangTimeout() != null ? duration("--hang-timeout", r.hangTimeout())
                 : profile.hangTimeout() != null ? profileHangTimeout(profile) : RunOptions.DEFAULT_HANG_TIMEOUT;
-        List<SuiteRequest> suites = new RunPlanner(SuiteRegistry.load()).plan(profile, r.suites(), total, overrides);
+        List<SuiteRequest> suites = new RunPlanner(SuiteRegistry.load(), PlatformProbe.current().environment())
+                .plan(profile, r.suites(), total, overrides);
         Sku sku = r.sku() == null ? null : Sku.load(r.sku());
         StateDir state = StateDir.resolve(r.stateDir());
         KilnConfig.Loaded cfg = KilnConfig.load(r.config(), state);

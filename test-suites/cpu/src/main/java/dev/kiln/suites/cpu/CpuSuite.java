@@ -53,6 +53,10 @@ public final class CpuSuite implements Suite {
                     new ParameterSpec("phases", "all-cores,each-core", "which phases to run: all-cores, each-core or both"),
                     new ParameterSpec("cross-core-share", "0.05", "the most of a worker's time each cross-core kernel takes (they wait on "
                             + "another core; past it a round runs without them), in (0, 1]"),
+                    new ParameterSpec("cross-core-pairs", "auto", "which cores the all-cores phase's cross-core kernels pair: auto "
+                            + "(the farthest the topology has: other dies, else clusters, else cores), or every pair other-die, "
+                            + "other-cluster, other-core or same-core (SMT siblings); a placement this machine's topology cannot give "
+                            + "is a usage error"),
                     new ParameterSpec("retests", "5", "a failed kernel is run again with the same inputs this many times on the same core, "
                             + "then on another thread, and classed reproducible, intermittent or not reproduced (0: no retest; at most 100)")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
@@ -82,6 +86,21 @@ public final class CpuSuite implements Suite {
     }
 
     @Override
+    public void validate(Parameters params, dev.kiln.api.SuiteEnvironment env) {
+        validate(params);
+        String placement = params.get("cross-core-pairs").trim();
+        if (placement.equals("auto") || kernelNames(params).stream().noneMatch(CROSS_CORE_KERNELS::contains)
+                || !phases(params).contains("all-cores")) {
+            return; // nothing is paired by it
+        }
+        List<dev.kiln.api.SuiteEnvironment.LogicalCpu> cpus = env.logicalCpus();
+        if (new Pairing(cpus, placement).pairs() == 0) {
+            throw new Parameters.InvalidParameterException("cross-core-pairs", placement + ": this machine's topology gives no such pair ("
+                    + Pairing.topology(cpus) + ")");
+        }
+    }
+
+    @Override
     public void validate(Parameters params) {
         kernelNames(params);
         double m = params.getDouble("degraded-margin");
@@ -101,6 +120,11 @@ public final class CpuSuite implements Suite {
             }
         }
         phases(params);
+        String placement = params.get("cross-core-pairs").trim();
+        if (!Pairing.PLACEMENTS.contains(placement)) {
+            throw new Parameters.InvalidParameterException("cross-core-pairs", "must be one of " + String.join(", ", Pairing.PLACEMENTS)
+                    + ", got '" + placement + "'");
+        }
         double share = params.getDouble("cross-core-share");
         if (!(share > 0 && share <= 1)) {
             throw new Parameters.InvalidParameterException("cross-core-share", "must be in (0, 1], got " + params.get("cross-core-share"));
@@ -205,7 +229,7 @@ public final class CpuSuite implements Suite {
         }
         List<String> names = kernelNames(p);
         if (names.stream().anyMatch(CROSS_CORE_KERNELS::contains)) {
-            cross = new CrossCore(ctx.environment().logicalCpus(), ctx.random().nextLong());
+            cross = new CrossCore(ctx.environment().logicalCpus(), ctx.random().nextLong(), p.get("cross-core-pairs").trim());
             ctx.log(LogLevel.INFO, "cross-core kernels: in the all-cores phase " + String.join(", ", cross.pairing.describe())
                     + "; one core at a time, each core with a helper thread; litmus batches always against the worker's helper thread");
         }

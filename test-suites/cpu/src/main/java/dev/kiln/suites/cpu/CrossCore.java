@@ -28,8 +28,13 @@ final class CrossCore implements AutoCloseable {
     final AtomicLong missedBatches = new AtomicLong();
 
     CrossCore(List<LogicalCpu> cpus, long salt) {
+        this(cpus, salt, "auto");
+    }
+
+    /** @param placement {@code cross-core-pairs}: auto, or the relation every pair must have ({@link Pairing#PLACEMENTS}) */
+    CrossCore(List<LogicalCpu> cpus, long salt, String placement) {
         this.cpus = List.copyOf(cpus);
-        this.pairing = new Pairing(cpus);
+        this.pairing = new Pairing(cpus, placement);
         this.salt = salt;
     }
 

@@ -19,8 +19,22 @@ final class Pairing {
     private final List<LogicalCpu> cpus;
     private final int[] peer;
 
+    /** What {@code cross-core-pairs} may ask for: {@code auto}, or one relation every pair must have. */
+    static final List<String> PLACEMENTS = List.of("auto", "other-die", "other-cluster", "other-core", "same-core");
+
     /** @param cpus the all-cores phase's CPUs, in worker order */
     Pairing(List<LogicalCpu> cpus) {
+        this(cpus, "auto");
+    }
+
+    /**
+     * @param cpus  the all-cores phase's CPUs, in worker order
+     * @param want  {@code auto} (the farthest pairs the topology has, as above), or a relation of
+     *              {@link #PLACEMENTS} that every pair must have: each CPU, in topology order, is
+     *              paired with the farthest (for {@code same-core}, the nearest) CPU left with that
+     *              relation to it; a CPU left without one works with its helper thread
+     */
+    Pairing(List<LogicalCpu> cpus, String want) {
         this.cpus = List.copyOf(cpus);
         int n = cpus.size();
         peer = new int[n];
@@ -31,13 +45,51 @@ final class Pairing {
         }
         order.sort(Comparator.<Integer>comparingInt(w -> cpus.get(w).die()).thenComparing(w -> cpus.get(w).cluster())
                 .thenComparingInt(w -> cpus.get(w).core()).thenComparingInt(w -> cpus.get(w).id()));
-        int half = n / 2;
-        for (int i = 0; i < half; i++) {
-            int a = order.get(i);
-            int b = order.get(i + half);
-            peer[a] = b;
-            peer[b] = a;
+        if (want.equals("auto")) {
+            int half = n / 2;
+            for (int i = 0; i < half; i++) {
+                int a = order.get(i);
+                int b = order.get(i + half);
+                peer[a] = b;
+                peer[b] = a;
+            }
+            return;
         }
+        String relation = want.replace('-', ' ');
+        boolean nearest = want.equals("same-core");
+        for (int i = 0; i < n; i++) {
+            int a = order.get(i);
+            if (peer[a] != HELPER) {
+                continue;
+            }
+            for (int k = 0; k < n - i - 1; k++) {
+                int j = nearest ? i + 1 + k : n - 1 - k;
+                int b = order.get(j);
+                if (peer[b] == HELPER && between(cpus.get(a), cpus.get(b)).equals(relation)) {
+                    peer[a] = b;
+                    peer[b] = a;
+                    break;
+                }
+            }
+        }
+    }
+
+    /** How many pairs there are (workers with a peer, halved). */
+    int pairs() {
+        int p = 0;
+        for (int x : peer) {
+            p += x == HELPER ? 0 : 1;
+        }
+        return p / 2;
+    }
+
+    /** The topology in a few words, for an error: {@code 2 CPUs on 1 die, 1 cluster, 1 core}. */
+    static String topology(List<LogicalCpu> cpus) {
+        long dies = cpus.stream().map(LogicalCpu::die).distinct().count();
+        long clusters = cpus.stream().map(c -> c.die() + "/" + c.cluster()).distinct().count();
+        long cores = cpus.stream().filter(c -> c.core() >= 0).map(c -> c.die() + "/" + c.cluster() + "/" + c.core()).distinct().count();
+        return cpus.size() + " CPU" + (cpus.size() == 1 ? "" : "s") + " on " + dies + " die" + (dies == 1 ? "" : "s") + ", " + clusters
+                + " cluster" + (clusters == 1 ? "" : "s") + ", " + (cores == 0 ? "cores unknown" : cores + " core" + (cores == 1 ? "" : "s"));
     }
 
     /** The worker's peer in the all-cores phase, or {@link #HELPER}. */

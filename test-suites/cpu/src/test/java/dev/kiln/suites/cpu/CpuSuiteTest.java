@@ -94,10 +94,34 @@ class CpuSuiteTest {
         for (Map<String, String> bad : List.of(Map.of("kernels", "sha1"), Map.of("degraded-margin", "1.5"),
                 Map.of("degraded-margin", "x"), Map.of("fma-path", "gpu"), Map.of("fma-shape", "7x7"), Map.of("phases", "some"),
                 Map.of("retests", "-1"), Map.of("retests", "101"), Map.of("retests", "five"), Map.of("kernels", "litmus,coherency"),
-                Map.of("cross-core-share", "0"), Map.of("cross-core-share", "1.5"))) {
+                Map.of("cross-core-share", "0"), Map.of("cross-core-share", "1.5"), Map.of("cross-core-pairs", "sideways"))) {
             assertThrows(Parameters.InvalidParameterException.class, () -> s.validate(params(bad)), bad.toString());
         }
         s.validate(params(Map.of("kernels", "sha256, sort")));
+    }
+
+    /** A pair placement this machine's topology cannot give is refused before anything runs, naming the parameter and the topology. */
+    @Test
+    void aPairPlacementTheTopologyCannotGiveIsRefused() {
+        CpuSuite s = new CpuSuite();
+        // one die, one cluster, two cores of two threads each
+        List<dev.kiln.api.SuiteEnvironment.LogicalCpu> cpus = List.of(new dev.kiln.api.SuiteEnvironment.LogicalCpu(0, "0", 0, 0),
+                new dev.kiln.api.SuiteEnvironment.LogicalCpu(1, "0", 0, 0), new dev.kiln.api.SuiteEnvironment.LogicalCpu(2, "0", 1, 0),
+                new dev.kiln.api.SuiteEnvironment.LogicalCpu(3, "0", 1, 0));
+        dev.kiln.api.SuiteEnvironment env = new dev.kiln.api.SuiteEnvironment("Linux", "amd64", cpus, 1L << 30);
+        for (String lacking : List.of("other-die", "other-cluster")) {
+            Parameters.InvalidParameterException e = assertThrows(Parameters.InvalidParameterException.class,
+                    () -> s.validate(params(Map.of("cross-core-pairs", lacking)), env), lacking);
+            assertEquals("cross-core-pairs", e.parameter());
+            assertTrue(e.getMessage().contains(lacking + ": this machine's topology gives no such pair (4 CPUs on 1 die, 1 cluster, 2 cores)"),
+                    e.getMessage());
+        }
+        for (String given : List.of("auto", "other-core", "same-core")) {
+            s.validate(params(Map.of("cross-core-pairs", given)), env);
+        }
+        // not asked of anything: no cross-core kernel, or no all-cores phase
+        s.validate(params(Map.of("cross-core-pairs", "other-die", "kernels", "sha256")), env);
+        s.validate(params(Map.of("cross-core-pairs", "other-die", "phases", "each-core")), env);
     }
 
     @Test

@@ -202,4 +202,38 @@ class CrossCoreTest {
         assertEquals(2, java.util.stream.IntStream.range(0, 3).filter(w -> q.peer(w) != Pairing.HELPER).count());
         assertTrue(q.describe().stream().anyMatch(d -> d.endsWith("<-> helper thread")), q.describe().toString());
     }
+
+    /**
+     * {@code cross-core-pairs} asks one relation of every pair: on the Linux fixture (2 packages x 2
+     * cores x 2 threads) and on the M2 Ultra capture each placement gives only pairs of that
+     * relation, as many as the topology has; a placement it lacks gives none (the suite's check
+     * makes that a usage error, {@code CpuSuiteTest}).
+     */
+    @Test
+    void aPlacementAskedGivesOnlyPairsOfThatRelation(@TempDir Path root) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        for (int n = 0; n < 8; n++) {
+            Path t = Files.createDirectories(root.resolve("sys/devices/system/cpu/cpu" + n + "/topology"));
+            Files.writeString(t.resolve("physical_package_id"), (n / 4) + "\n");
+            Files.writeString(t.resolve("core_id"), ((n / 2) % 2) + "\n");
+            ids.add(n);
+        }
+        List<LogicalCpu> cpus = CpuTopology.linux(root, ids);
+        Map<String, Integer> expected = Map.of("other-die", 4, "other-core", 4, "same-core", 4, "other-cluster", 0);
+        expected.forEach((want, pairs) -> {
+            Pairing p = new Pairing(cpus, want);
+            assertEquals(pairs, p.pairs(), want + ": " + p.describe());
+            for (int w = 0; w < cpus.size(); w++) {
+                if (p.peer(w) != Pairing.HELPER) {
+                    assertEquals(want.replace('-', ' '), Pairing.between(cpus.get(w), cpus.get(p.peer(w))), want + ", cpu " + w);
+                }
+            }
+        });
+        assertEquals("8 CPUs on 2 dies, 2 clusters, 4 cores", Pairing.topology(cpus));
+        // one package, one core of two threads: only same-core
+        List<LogicalCpu> two = CpuTopology.linux(root, List.of(0, 1));
+        assertEquals(1, new Pairing(two, "same-core").pairs());
+        assertEquals(0, new Pairing(two, "other-core").pairs());
+        assertEquals(0, new Pairing(two, "other-die").pairs());
+    }
 }
