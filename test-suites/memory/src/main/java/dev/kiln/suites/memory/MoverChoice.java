@@ -65,13 +65,39 @@ final class MoverChoice {
         return vendor == null || family == null || model == null ? null : vendor + " family " + family + " model " + model;
     }
 
-    /** This machine's key (Linux: /proc/cpuinfo), or null where there is none to read. */
+    /**
+     * This machine's key: Linux, /proc/cpuinfo's; macOS, the chip's name as {@code sysctl -n
+     * machdep.cpu.brand_string} prints it ("Apple M2 Ultra"; never run on a Mac: checklist row 25);
+     * null where there is none to read.
+     */
     static String cpuKey() {
         try {
-            return cpuKey(Files.readString(Path.of("/proc/cpuinfo")));
+            Path cpuinfo = Path.of("/proc/cpuinfo");
+            if (Files.isReadable(cpuinfo)) {
+                return cpuKey(Files.readString(cpuinfo));
+            }
+            if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac")) {
+                Process p = new ProcessBuilder("/usr/sbin/sysctl", "-n", "machdep.cpu.brand_string").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readNBytes(256), java.nio.charset.StandardCharsets.UTF_8);
+                if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return null;
+                }
+                return p.exitValue() == 0 ? brandKey(out) : null;
+            }
+            return null;
         } catch (IOException | RuntimeException e) {
             return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
+    }
+
+    /** The key from {@code machdep.cpu.brand_string}'s output: the chip's name, if it names an Apple chip ("Apple M2 Ultra"), else null. */
+    static String brandKey(String sysctlOut) {
+        String b = sysctlOut.strip();
+        return b.matches("Apple M\\d+( (Pro|Max|Ultra))?") ? b : null;
     }
 
     /** The table's strategy for {@code cpu} (0: copy, 1: fill) if it is among {@code offered}. */

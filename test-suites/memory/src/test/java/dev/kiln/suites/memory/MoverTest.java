@@ -44,6 +44,17 @@ class MoverTest {
         assertEquals("AuthenticAMD family 25 model 17", MoverChoice.cpuKey(AMD));
         assertNull(MoverChoice.cpuKey(ARM), "no vendor, family or model: no key, so auto times the strategies");
         assertNull(MoverChoice.cpuKey(""));
+        // macOS: machdep.cpu.brand_string as the shared captures print it (shared/fixtures/macos/sysctl-hw-machdep-m4max-j614c-macos15.txt,
+        // sysctl-hw-machdep-m2-j413-macos12.txt, and the others' "Apple M1 Pro", "Apple M3 Max", "Apple M5"); a virtual M1 (the
+        // GitHub runner's sysctl-subset-m1virtual-githubrunner-macos26.6.2.txt) and "Apple processor" name no chip to look up
+        for (String chip : List.of("Apple M4 Max", "Apple M2", "Apple M1 Pro", "Apple M3 Max", "Apple M5")) {
+            assertEquals(chip, MoverChoice.brandKey(chip + "\n"));
+        }
+        assertNull(MoverChoice.brandKey("Apple M1 (Virtual)\n"));
+        assertNull(MoverChoice.brandKey("Apple processor\n"));
+        assertEquals("Apple M2 Ultra", MoverChoice.brandKey("Apple M2 Ultra"));
+        assertNull(MoverChoice.brandKey("Intel(R) Core(TM) i9-9980HK CPU @ 2.40GHz\n"), "an Intel Mac: not a chip of the table's kind");
+        assertNull(MoverChoice.brandKey("sysctl: unknown oid 'machdep.cpu.brand_string'\n"));
     }
 
     /** Only strategies whose block fits a segment (a copy region is two adjacent segments, its halves one each). */
