@@ -52,15 +52,7 @@ record Mover(String name, Kind kind, long blockBytes) {
 
     /** The copy strategies this machine offers for segments of {@code segmentBytes} (regions of two), in the order they are timed. */
     static List<Mover> copies(long segmentBytes) {
-        List<Mover> out = new ArrayList<>();
-        for (long b : BLOCKS) {
-            if (b <= Math.max(256L << 10, segmentBytes)) {
-                if (Native.hasMemcpy()) {
-                    out.add(new Mover("memcpy-" + size(b), Kind.MEMCPY, b));
-                }
-                out.add(new Mover("segment-" + size(b), Kind.SEGMENT, b));
-            }
-        }
+        List<Mover> out = blocks(segmentBytes);
         if (Fletcher.VECTOR) {
             out.add(new Mover("fused-256k", Kind.FUSED, 256L << 10));
         }
@@ -69,6 +61,13 @@ record Mover(String name, Kind kind, long blockBytes) {
 
     /** The periodic-fill strategies this machine offers for segments of {@code segmentBytes}. */
     static List<Mover> fills(long segmentBytes) {
+        List<Mover> out = blocks(segmentBytes);
+        out.add(new Mover("stores", Kind.STORES, 0));
+        return out;
+    }
+
+    /** The memcpy and segment strategies of every block that fits a segment (256 KiB always: a shorter segment is one tail block). */
+    private static List<Mover> blocks(long segmentBytes) {
         List<Mover> out = new ArrayList<>();
         for (long b : BLOCKS) {
             if (b <= Math.max(256L << 10, segmentBytes)) {
@@ -78,7 +77,6 @@ record Mover(String name, Kind kind, long blockBytes) {
                 out.add(new Mover("segment-" + size(b), Kind.SEGMENT, b));
             }
         }
-        out.add(new Mover("stores", Kind.STORES, 0));
         return out;
     }
 
