@@ -97,6 +97,31 @@ class MemorySuiteTest {
         }
     }
 
+    /**
+     * The copy and fill strategies a run used are in its result, calibrated or asked, and a run
+     * with the calibrated ones passes on healthy memory; with no copy family, no copy strategy is
+     * chosen (nothing timed for it).
+     */
+    @Test
+    void theStrategiesARunUsedAreRecorded() {
+        SuiteResult r = run(Map.of("size", SIZE, "families", "copy,checkerboard", "copy", "calibrate", "fill", "calibrate"),
+                RunOptions.defaults(3).withMaxIterations(4));
+        assertEquals(Outcome.PASS, r.outcome(), r.reason());
+        for (String m : List.of("memory_copy_block_bytes", "memory_fill_block_bytes")) {
+            var x = r.measurements().stream().filter(y -> y.name().equals(m)).findFirst().orElseThrow(() -> new AssertionError(m));
+            assertEquals("calibrate", x.metadata().get("chosen"), m);
+            assertEquals("calibrated", x.metadata().get("how"), m);
+            List<Mover> offered = m.startsWith("memory_copy") ? Mover.copies(4L << 20) : Mover.fills(4L << 20);
+            assertTrue(offered.stream().anyMatch(o -> o.name().equals(x.metadata().get("strategy"))), m + ": " + x.metadata());
+        }
+        SuiteResult asked = run(Map.of("size", SIZE, "families", "checkerboard", "fill", "stores"), RunOptions.defaults(3).withMaxIterations(2));
+        assertEquals(Outcome.PASS, asked.outcome(), asked.reason());
+        assertTrue(asked.measurements().stream().noneMatch(y -> y.name().equals("memory_copy_block_bytes")), "no copies, no copy strategy");
+        var fill = asked.measurements().stream().filter(y -> y.name().equals("memory_fill_block_bytes")).findFirst().orElseThrow();
+        assertEquals("stores", fill.metadata().get("strategy"));
+        assertEquals("asked", fill.metadata().get("how"));
+    }
+
     /** Bit fade: a bit that changes while the pattern is held, untouched, is found where it changed. */
     @Test
     void bitFadeFindsABitThatChangedDuringTheHold() {
