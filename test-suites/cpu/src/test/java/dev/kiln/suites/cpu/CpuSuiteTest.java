@@ -88,6 +88,52 @@ class CpuSuiteTest {
         assertEquals(1, new CpuSuite().plan(env, params(Map.of("phases", "all-cores"))).phases().size());
     }
 
+    /**
+     * The arithmetic kernels share a worker's time, not its turns: before, a round ran each once, and
+     * Lucas–Lehmer took 47 % of the time against CRC32C's 0.2 % (bench/detect.sh). Now each kernel
+     * ahead of the mean by more than one of its runs waits.
+     */
+    @Test
+    void theArithmeticKernelsShareTheTimeNotTheTurns() {
+        SuiteResult r = KitHarness.runOne(new CpuSuite(), Duration.ofSeconds(6),
+                Map.of("kernels", String.join(",", CpuSuite.ARITHMETIC_KERNELS), "phases", "all-cores"), RunOptions.defaults(4));
+        assertEquals(Outcome.PASS, r.outcome(), r.reason());
+        Map<String, Double> share = new java.util.TreeMap<>();
+        r.measurements().stream().filter(m -> m.name().equals("cpu_kernel_time_share"))
+                .forEach(m -> share.put((String) m.metadata().get("kernel"), m.value()));
+        assertEquals(CpuSuite.ARITHMETIC_KERNELS.size(), share.size(), share.toString());
+        double min = share.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double max = share.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        assertTrue(max <= 3 * min, "each kernel's share within 3x of every other's: " + share);
+    }
+
+    /**
+     * The slow-core check compares each kernel's rate with the same kernel's on the other cores: a
+     * core slower at every kernel is degraded; a core whose rounds held another mix of kernels, at the
+     * same rates, is not (rounds per second would have called it slow).
+     */
+    @Test
+    void aSlowCoreIsFoundByItsKernelRatesNotItsRounds() {
+        boolean[] arithmetic = {true, true, false}; // two arithmetic kernels and a cross-core one
+        // kernel 0: 1 ms a run; kernel 1: 10 ms a run; the cross-core kernel anything
+        CpuSuite.WorkerStats a = stats(0, new long[] {1_000, 100}, new long[] {1_000_000_000L, 1_000_000_000L}, 50);
+        CpuSuite.WorkerStats b = stats(1, new long[] {1_000, 100}, new long[] {1_000_000_000L, 1_000_000_000L}, 5);
+        CpuSuite.WorkerStats mix = stats(2, new long[] {1_800, 20}, new long[] {1_800_000_000L, 200_000_000L}, 500); // other turns, same rates
+        CpuSuite.WorkerStats slow = stats(3, new long[] {500, 50}, new long[] {1_000_000_000L, 1_000_000_000L}, 50); // half speed at both
+        Map<CpuSuite.WorkerStats, Double> speed = CpuSuite.relativeSpeeds(List.of(a, b, mix, slow), arithmetic);
+        assertEquals(1.0, speed.get(a), 1e-9);
+        assertEquals(1.0, speed.get(mix), 1e-9, "the same rates, whatever the rounds held");
+        assertEquals(0.5, speed.get(slow), 1e-9);
+        assertTrue(CpuSuite.relativeSpeeds(List.of(a), arithmetic).isEmpty(), "a group of one has no speed");
+    }
+
+    private static CpuSuite.WorkerStats stats(int cpu, long[] runs, long[] nanos, long crossRuns) {
+        long[] r = {runs[0], runs[1], crossRuns};
+        long[] t = {nanos[0], nanos[1], 1_000_000L * crossRuns};
+        long rounds = runs[0] + runs[1];
+        return new CpuSuite.WorkerStats("all-cores", cpu, cpu, "0", rounds, nanos[0] + nanos[1], t, r, Double.NaN, Double.NaN);
+    }
+
     @Test
     void badParametersAreRejectedBeforeRunning() {
         CpuSuite s = new CpuSuite();
