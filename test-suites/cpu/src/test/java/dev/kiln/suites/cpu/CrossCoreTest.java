@@ -136,20 +136,9 @@ class CrossCoreTest {
      */
     @Test
     void onAnM2UltraEveryPairSpansTheDiesAndOnOneDieTheClusters() throws IOException {
-        Map<Integer, String> clusterOf = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("<string>([EP]\\d)-Cluster</string>|<key>cpu</key><integer>(\\d+)</integer>")
-                .matcher(resource("powermetrics-m2ultra-mac14_14-macos14.4.plist"));
-        String cluster = null;
-        while (m.find()) {
-            if (m.group(1) != null) {
-                cluster = m.group(1);
-            } else {
-                clusterOf.put(Integer.parseInt(m.group(2)), cluster);
-            }
-        }
+        Map<Integer, String> clusterOf = clusters();
         assertEquals(24, clusterOf.size(), clusterOf.toString());
-        List<LogicalCpu> cpus = new ArrayList<>();
-        clusterOf.forEach((id, c) -> cpus.add(new LogicalCpu(id, c.startsWith("E") ? "efficiency" : "performance")));
+        List<LogicalCpu> cpus = m2UltraCpus();
         List<LogicalCpu> ultra = CpuTopology.appleDies(cpus, "Apple M2 Ultra");
         for (LogicalCpu c : ultra) {
             String cl = clusterOf.get(c.id());
@@ -176,18 +165,7 @@ class CrossCoreTest {
     /** Linux: packages, dies and SMT siblings from sysfs; pairs span packages first and never pair SMT siblings while other cores are left. */
     @Test
     void onLinuxPairsSpanPackagesAndCoresFromSysfs(@TempDir Path root) throws IOException {
-        // 2 packages x 2 cores x 2 threads: cpu n is package n / 4, core (n / 2) % 2, thread n % 2
-        List<Integer> ids = new ArrayList<>();
-        for (int n = 0; n < 8; n++) {
-            Path t = Files.createDirectories(root.resolve("sys/devices/system/cpu/cpu" + n + "/topology"));
-            Files.writeString(t.resolve("physical_package_id"), (n / 4) + "\n");
-            Files.writeString(t.resolve("core_id"), ((n / 2) % 2) + "\n");
-            if (n < 4) {
-                Files.writeString(t.resolve("die_id"), "0\n"); // one kernel writes die_id, the other not: 0 either way
-            }
-            ids.add(n);
-        }
-        List<LogicalCpu> cpus = CpuTopology.linux(root, ids);
+        List<LogicalCpu> cpus = twoPackages(root);
         assertEquals(cpus.get(0).core(), cpus.get(1).core(), "SMT siblings share a core");
         assertTrue(cpus.get(0).core() != cpus.get(2).core() && cpus.get(0).core() != cpus.get(4).core());
         assertTrue(cpus.get(0).die() == cpus.get(3).die() && cpus.get(0).die() != cpus.get(4).die(), "dies per package");
@@ -211,14 +189,7 @@ class CrossCoreTest {
      */
     @Test
     void aPlacementAskedGivesOnlyPairsOfThatRelation(@TempDir Path root) throws IOException {
-        List<Integer> ids = new ArrayList<>();
-        for (int n = 0; n < 8; n++) {
-            Path t = Files.createDirectories(root.resolve("sys/devices/system/cpu/cpu" + n + "/topology"));
-            Files.writeString(t.resolve("physical_package_id"), (n / 4) + "\n");
-            Files.writeString(t.resolve("core_id"), ((n / 2) % 2) + "\n");
-            ids.add(n);
-        }
-        List<LogicalCpu> cpus = CpuTopology.linux(root, ids);
+        List<LogicalCpu> cpus = twoPackages(root);
         Map<String, Integer> expected = Map.of("other-die", 4, "other-core", 4, "same-core", 4, "other-cluster", 0);
         expected.forEach((want, pairs) -> {
             Pairing p = new Pairing(cpus, want);
@@ -235,5 +206,54 @@ class CrossCoreTest {
         assertEquals(1, new Pairing(two, "same-core").pairs());
         assertEquals(0, new Pairing(two, "other-core").pairs());
         assertEquals(0, new Pairing(two, "other-die").pairs());
+        // the M2 Ultra capture: two dies of E0, P0, P1 / E1, P2, P3, no SMT
+        List<LogicalCpu> ultra = CpuTopology.appleDies(m2UltraCpus(), "Apple M2 Ultra");
+        Pairing dies = new Pairing(ultra, "other-die");
+        assertEquals(12, dies.pairs(), dies.describe().toString());
+        Pairing clusters = new Pairing(ultra, "other-cluster");
+        assertTrue(clusters.pairs() >= 8, clusters.describe().toString());
+        for (int w = 0; w < ultra.size(); w++) {
+            if (clusters.peer(w) != Pairing.HELPER) {
+                assertEquals("other cluster", Pairing.between(ultra.get(w), ultra.get(clusters.peer(w))), "on one die, across its clusters");
+            }
+        }
+    }
+
+    /** 2 packages x 2 cores x 2 threads in a sysfs tree under {@code root}: cpu n is package n / 4, core (n / 2) % 2, thread n % 2. */
+    private static List<LogicalCpu> twoPackages(Path root) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        for (int n = 0; n < 8; n++) {
+            Path t = Files.createDirectories(root.resolve("sys/devices/system/cpu/cpu" + n + "/topology"));
+            Files.writeString(t.resolve("physical_package_id"), (n / 4) + "\n");
+            Files.writeString(t.resolve("core_id"), ((n / 2) % 2) + "\n");
+            if (n < 4) {
+                Files.writeString(t.resolve("die_id"), "0\n"); // one kernel writes die_id, the other not: 0 either way
+            }
+            ids.add(n);
+        }
+        return CpuTopology.linux(root, ids);
+    }
+
+    /** The M2 Ultra capture's 24 CPUs, each in its powermetrics cluster's tier, in CPU order. */
+    private static List<LogicalCpu> m2UltraCpus() throws IOException {
+        List<LogicalCpu> cpus = new ArrayList<>();
+        clusters().forEach((id, c) -> cpus.add(new LogicalCpu(id, c.startsWith("E") ? "efficiency" : "performance")));
+        return cpus;
+    }
+
+    /** CPU id to powermetrics cluster (E0, P0, ...), from the M2 Ultra capture. */
+    private static Map<Integer, String> clusters() throws IOException {
+        Map<Integer, String> clusterOf = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("<string>([EP]\\d)-Cluster</string>|<key>cpu</key><integer>(\\d+)</integer>")
+                .matcher(resource("powermetrics-m2ultra-mac14_14-macos14.4.plist"));
+        String cluster = null;
+        while (m.find()) {
+            if (m.group(1) != null) {
+                cluster = m.group(1);
+            } else {
+                clusterOf.put(Integer.parseInt(m.group(2)), cluster);
+            }
+        }
+        return clusterOf;
     }
 }
