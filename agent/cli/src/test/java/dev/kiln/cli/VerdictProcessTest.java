@@ -271,15 +271,9 @@ class VerdictProcessTest {
     @Test
     @Timeout(60)
     void aPairPlacementThisMachineCannotGiveIsAUsageError() throws Exception {
-        java.util.Set<String> dies = new java.util.HashSet<>();
-        try (var cpus = Files.list(java.nio.file.Path.of("/sys/devices/system/cpu"))) {
-            for (java.nio.file.Path c : cpus.filter(x -> x.getFileName().toString().matches("cpu\\d+")).toList()) {
-                java.nio.file.Path t = c.resolve("topology");
-                String pkg = Files.exists(t.resolve("physical_package_id")) ? Files.readString(t.resolve("physical_package_id")).trim() : "0";
-                String die = Files.exists(t.resolve("die_id")) ? Files.readString(t.resolve("die_id")).trim() : "0";
-                dies.add(pkg + "/" + die);
-            }
-        }
+        // the dies as the run itself reads them (the platform probe's topology)
+        java.util.Set<Integer> dies = new java.util.HashSet<>();
+        dev.kiln.core.platform.PlatformProbe.current().cpus().forEach(c -> dies.add(c.die()));
         org.junit.jupiter.api.Assumptions.assumeTrue(dies.size() == 1, "a machine of one die (this one has " + dies + ")");
         for (String bad : new String[] {"cpu.cross-core-pairs=other-die", "cpu.cross-core-pairs=sideways"}) {
             Kiln k = Kiln.run(dir, "run", "--state-dir", state(), "--suites", "cpu", "-P", bad, "--duration", "5s");
