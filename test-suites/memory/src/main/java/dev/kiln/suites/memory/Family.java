@@ -44,13 +44,8 @@ sealed interface Family permits Family.Patterned, Family.Comparison, Family.Movi
 
     /** The word the fault seam flips: a third of the way in (inside the first half, or the first block copied). */
     static long faultWord(String family, long segmentWords) {
-        return faultWord(family, segmentWords, Copier.BLOCK);
-    }
-
-    /** {@link #faultWord(String, long)} where the copies move blocks of {@code copyBlock} words. */
-    static long faultWord(String family, long segmentWords, int copyBlock) {
         if (family.equals(COPY)) {
-            return Copier.faultWord(segmentWords, copyBlock); // in the first block copied
+            throw new IllegalArgumentException("the copy's fault word depends on its region and block: Copier.faultWord");
         }
         return segmentWords / 6;
     }
@@ -157,7 +152,7 @@ sealed interface Family permits Family.Patterned, Family.Comparison, Family.Movi
         }
     }
 
-    /** stressapptest's checksummed copies between the halves of each copy region (two adjacent segments), {@code copy-moves} a round. */
+    /** stressapptest's checksummed copies between the halves of each copy region (a group of adjacent segments, {@link Round#copyRegions}), {@code copy-moves} a round. */
     record Copy() implements Family {
         @Override
         public String id() {

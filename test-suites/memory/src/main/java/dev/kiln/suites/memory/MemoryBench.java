@@ -56,7 +56,7 @@ public final class MemoryBench {
     private static Mover choose(String asked, boolean copy, MemorySegment all, Arena arena) {
         List<Mover> offered = copy ? Mover.copies(SEGMENT) : Mover.fills(SEGMENT);
         MemorySegment buf = all.asSlice(0, Math.min(all.byteSize(), MemorySuite.STRATEGY_BYTES));
-        MoverChoice.Choice c = MoverChoice.choose(asked, offered, copy ? 0 : 1, copy ? "copy" : "fill", MoverChoice.cpuKey(),
+        MoverChoice.Choice c = MoverChoice.choose(asked, offered, offered, copy ? 0 : 1, copy ? "copy" : "fill", MoverChoice.cpuKey(),
                 o -> copy ? MoverChoice.timeCopies(o, buf, SEGMENT, 3) : MoverChoice.timeFills(o, buf, SEGMENT, 3, arena));
         System.out.println("kiln " + MoverChoice.describe(c, copy ? "copies" : "periodic fills", copy ? "copy" : "fill"));
         return c.mover();
@@ -297,10 +297,8 @@ public final class MemoryBench {
         MemorySegment[] sources = new MemorySegment[threads];
         Arena arena = Arena.ofAuto();
         for (int t = 0; t < threads; t++) { // a source block per worker, as the suite's
-            sources[t] = arena.allocate(fill.kind() == Mover.Kind.STORES ? 64 : Math.min(fill.blockBytes(), SEGMENT), 4096);
-            if (fill.kind() != Mover.Kind.STORES) {
-                Passes.source(Pattern.SOLID_BITS, sources[t], 1, 0);
-            }
+            sources[t] = arena.allocate(fill.sourceBytes(SEGMENT), 4096);
+            Passes.source(Pattern.SOLID_BITS, sources[t], 1, 0);
         }
         for (int r = 0; r < reps + 1; r++) {
             long t0 = System.nanoTime();

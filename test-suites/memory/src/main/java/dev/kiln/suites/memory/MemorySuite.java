@@ -50,7 +50,7 @@ public final class MemorySuite implements Suite {
                             + "256x4, 128x4 (64x1: scalar)"),
                     new ParameterSpec("copy", "auto", "how the copy family moves blocks: auto (the strategy measured fastest on this CPU, "
                             + "docs/cpu-figures.md; timed here for a CPU not measured), calibrate (every strategy timed at prepare), or one of "
-                            + "memcpy-256k|1m|2m|4m, segment-256k|1m|2m|4m, fused-256k (a block fits a segment: the copies move blocks between two adjacent segments)"),
+                            + "memcpy-256k|1m|2m|4m, segment-256k|1m|2m|4m, fused-256k (a block fits a segment: the copies move blocks between the halves of groups of adjacent segments)"),
                     new ParameterSpec("fill", "auto", "how periodic patterns are written: auto, calibrate, or one of memcpy-256k|1m|2m|4m, "
                             + "segment-256k|1m|2m|4m (a block replicated), stores (plain stores, nothing replicated)")),
             Duration.ofMinutes(2), Duration.ofSeconds(1), true);
@@ -149,7 +149,7 @@ public final class MemorySuite implements Suite {
         boolean copies = families.stream().anyMatch(f -> f instanceof Family.Copy);
         boolean fills = families.stream().anyMatch(f -> f instanceof Family.Patterned pf && pf.pattern().periodic);
         String cpu = MoverChoice.cpuKey();
-        long paramSeg = p.getBytes("segment-size");
+        long asked = p.getBytes("segment-size"); // what validate accepted names against; segSize is what this run cuts
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment[] buf = {null};
             java.util.function.Supplier<MemorySegment> memory = () -> {
@@ -160,16 +160,16 @@ public final class MemorySuite implements Suite {
                 return buf[0];
             };
             if (copies) {
-                MoverChoice.Choice c = MoverChoice.choose(p.get("copy").trim(), Mover.copies(paramSeg), 0, "copy", cpu,
-                        offered -> MoverChoice.timeCopies(Mover.copies(segSize), memory.get(), segSize, 3));
+                MoverChoice.Choice c = MoverChoice.choose(p.get("copy").trim(), Mover.copies(asked), Mover.copies(segSize), 0, "copy", cpu,
+                        candidates -> MoverChoice.timeCopies(candidates, memory.get(), segSize, 3));
                 copyMover = c.mover();
                 ctx.log(LogLevel.INFO, MoverChoice.describe(c, "copies", "copy"));
                 ctx.measurement(new Measurement("memory_copy_block_bytes", c.mover().blockBytes(), "bytes", null, null,
                         Map.of("strategy", c.mover().name(), "chosen", c.asked(), "how", c.how())));
             }
             if (fills) {
-                MoverChoice.Choice c = MoverChoice.choose(p.get("fill").trim(), Mover.fills(paramSeg), 1, "fill", cpu,
-                        offered -> MoverChoice.timeFills(Mover.fills(segSize), memory.get(), segSize, 3, scratch));
+                MoverChoice.Choice c = MoverChoice.choose(p.get("fill").trim(), Mover.fills(asked), Mover.fills(segSize), 1, "fill", cpu,
+                        candidates -> MoverChoice.timeFills(candidates, memory.get(), segSize, 3, scratch));
                 fillMover = c.mover();
                 ctx.log(LogLevel.INFO, MoverChoice.describe(c, "periodic fills", "fill"));
                 ctx.measurement(new Measurement("memory_fill_block_bytes", c.mover().blockBytes(), "bytes", null, null,
@@ -279,7 +279,7 @@ public final class MemorySuite implements Suite {
             }
             perWorker.add(mine);
             held.add(new Held(mine, loops));
-            sources.add(arena.allocate(fillMover.kind() == Mover.Kind.STORES ? 64 : Math.min(fillMover.blockBytes(), segSize), 4096));
+            sources.add(arena.allocate(fillMover.sourceBytes(segSize), 4096));
         }
         ctx.log(LogLevel.INFO, String.format(Locale.ROOT, "testing %d MiB: %d worker(s), %d segment(s), %d locked in RAM%s; %d asked for transparent huge pages%s",
                 total >> 20, workers, segments, locked, locked == segments ? "" : " (mlock refused for the rest: they may be swapped)", huge,

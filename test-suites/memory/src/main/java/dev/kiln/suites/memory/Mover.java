@@ -26,8 +26,9 @@ import java.util.Locale;
  *       nothing replicated.
  * </ul>
  *
- * A block must fit a segment: a copy's moves between the halves of a copy region, two adjacent
- * segments ({@link Round#copyRegions}); a fill's is replicated over a segment.
+ * A block must fit a segment: a copy's moves between the halves of a copy region, a group of
+ * adjacent segments with three blocks a half ({@link Round#copyRegions}); a fill's is replicated
+ * over a segment.
  */
 record Mover(String name, Kind kind, long blockBytes) {
     enum Kind { MEMCPY, SEGMENT, FUSED, STORES }
@@ -43,6 +44,11 @@ record Mover(String name, Kind kind, long blockBytes) {
         if (kind != Kind.STORES && (blockBytes < 4096 || blockBytes % 64 != 0 || blockBytes / 8 > Integer.MAX_VALUE)) {
             throw new IllegalArgumentException("bad block size " + blockBytes);
         }
+    }
+
+    /** The block a fill of segments of {@code segmentBytes} replicates (a segment's at most; {@code stores} replicates nothing: 64 bytes, unused). */
+    long sourceBytes(long segmentBytes) {
+        return kind == Kind.STORES ? 64 : Math.min(blockBytes, segmentBytes);
     }
 
     /** The block in 64-bit words. */
@@ -133,8 +139,7 @@ record Mover(String name, Kind kind, long blockBytes) {
         String block = size(blockBytes).toUpperCase(Locale.ROOT).replace("K", " KiB").replace("M", " MiB");
         return switch (kind) {
             case MEMCPY -> "the C library's memcpy in " + block + " blocks (" + Native.nonTemporal(blockBytes) + ")";
-            case SEGMENT -> "MemorySegment.copy in " + block + " blocks (the JDK's copy stub; "
-                    + (blockBytes >= HOTSPOT_LARGE_COPY ? "non-temporal stores on x86-64 with 512-bit vectors, plain elsewhere)" : "plain stores)");
+            case SEGMENT -> "MemorySegment.copy in " + block + " blocks (the JDK's copy stub; " + Native.segmentStores(blockBytes) + ")";
             case FUSED -> "a Vector API loop checksumming each vector as it moves it, " + block + " blocks (plain stores)";
             case STORES -> "plain stores of the pattern, nothing replicated";
         };

@@ -134,10 +134,8 @@ final class MoverChoice {
         List<MemorySegment> segs = split(buf, segment);
         List<MemorySegment> sources = new ArrayList<>();
         for (Mover m : offered) {
-            MemorySegment src = m.kind() == Mover.Kind.STORES ? MemorySegment.NULL : arena.allocate(Math.min(m.blockBytes(), segment), 4096);
-            if (src != MemorySegment.NULL) {
-                Passes.source(Pattern.CHECKERBOARD, src, 0, 0);
-            }
+            MemorySegment src = arena.allocate(m.sourceBytes(segment), 4096);
+            Passes.source(Pattern.CHECKERBOARD, src, 0, 0);
             sources.add(src);
         }
         double[] best = new double[offered.size()];
@@ -189,11 +187,13 @@ final class MoverChoice {
     }
 
     /**
-     * The choice for {@code asked} ("auto", "calibrate" or a name among {@code offered}); {@code timer}
-     * times the candidates when they must be ({@code auto} on a CPU the table lacks, or
-     * {@code calibrate}); {@code which}: 0 copy, 1 fill.
+     * The choice for {@code asked} ("auto", "calibrate" or a name among {@code offered}, what the
+     * parameter's check accepts); {@code timer} times {@code candidates} (what fits the segments this
+     * run cut) when they must be timed ({@code auto} on a CPU the table lacks, or {@code calibrate});
+     * {@code which}: 0 copy, 1 fill.
      */
-    static Choice choose(String asked, List<Mover> offered, int which, String what, String cpu, java.util.function.Function<List<Mover>, List<Timed>> timer) {
+    static Choice choose(String asked, List<Mover> offered, List<Mover> candidates, int which, String what, String cpu,
+                         java.util.function.Function<List<Mover>, List<Timed>> timer) {
         if (!asked.equals("auto") && !asked.equals("calibrate")) {
             return new Choice(Mover.named(asked, offered, what), asked, "asked", cpu, List.of());
         }
@@ -203,7 +203,7 @@ final class MoverChoice {
                 return new Choice(t.get(), asked, "table", cpu, List.of());
             }
         }
-        List<Timed> timed = timer.apply(offered);
+        List<Timed> timed = timer.apply(candidates);
         return new Choice(timed.get(0).mover(), asked, "calibrated", cpu, timed);
     }
 

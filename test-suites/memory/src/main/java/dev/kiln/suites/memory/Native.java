@@ -154,6 +154,34 @@ final class Native {
         return -1;
     }
 
+    /** HotSpot's {@code MaxVectorSize} in this JVM (64: its x86-64 copy stub uses 512-bit vectors), or -1 where it cannot be read. */
+    static final int MAX_VECTOR_SIZE = maxVectorSize();
+
+    private static int maxVectorSize() {
+        try {
+            return Integer.parseInt(java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxVectorSize").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether {@link MemorySegment#copy} of {@code bytes} stores non-temporally in this JVM: HotSpot's
+     * x86-64 copy stub does from 2.5 MiB when {@code MaxVectorSize} is 64
+     * ({@code StubGenerator::arraycopy_avx3_large}); for the log.
+     */
+    static String segmentStores(long bytes) {
+        String arch = System.getProperty("os.arch", "");
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
+        if (!x86 || bytes < Mover.HOTSPOT_LARGE_COPY) {
+            return "plain stores";
+        }
+        return MAX_VECTOR_SIZE == 64 ? "non-temporal stores: HotSpot's 64-byte copy stub, from 2.5 MiB"
+                : MAX_VECTOR_SIZE > 0 ? "plain stores: HotSpot's MaxVectorSize is " + MAX_VECTOR_SIZE + ", not 64"
+                : "non-temporal stores only if HotSpot's MaxVectorSize is 64 (not readable here)";
+    }
+
     /** Whether the C library's {@code memcpy} of {@code bytes} stores non-temporally here, as far as is known: for the log. */
     static String nonTemporal(long bytes) {
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);

@@ -57,7 +57,7 @@ class MoverTest {
         assertNull(MoverChoice.brandKey("sysctl: unknown oid 'machdep.cpu.brand_string'\n"));
     }
 
-    /** Only strategies whose block fits a segment (a copy region is two adjacent segments, its halves one each). */
+    /** Only strategies whose block fits a segment (a copy region groups adjacent segments; a block never exceeds one). */
     @Test
     void whatIsOfferedFitsTheSegments() {
         List<String> copies4 = Mover.copies(4L << 20).stream().map(Mover::name).toList();
@@ -96,7 +96,7 @@ class MoverTest {
             buf.fill((byte) 0);
             List<Mover> copies = Mover.copies(2L << 20);
             List<Mover> asked = new ArrayList<>();
-            MoverChoice.Choice c = MoverChoice.choose("calibrate", copies, 0, "copy", "AuthenticAMD family 25 model 17", o -> {
+            MoverChoice.Choice c = MoverChoice.choose("calibrate", copies, copies, 0, "copy", "AuthenticAMD family 25 model 17", o -> {
                 asked.addAll(o);
                 return MoverChoice.timeCopies(o, buf, 2L << 20, 1);
             });
@@ -118,18 +118,18 @@ class MoverTest {
             List<MoverChoice.Timed> ft = MoverChoice.timeFills(fills, buf, 4L << 20, 1, arena);
             assertEquals(fills.size(), ft.size());
 
-            MoverChoice.Choice t = MoverChoice.choose("auto", Mover.copies(4L << 20), 0, "copy", "AuthenticAMD family 25 model 17", o -> {
+            MoverChoice.Choice t = MoverChoice.choose("auto", Mover.copies(4L << 20), Mover.copies(4L << 20), 0, "copy", "AuthenticAMD family 25 model 17", o -> {
                 throw new AssertionError("a CPU in the table is not timed");
             });
             assertEquals("table", t.how());
             assertEquals(MoverChoice.MEASURED.get("AuthenticAMD family 25 model 17").get(0), t.mover().name());
-            MoverChoice.Choice unfit = MoverChoice.choose("auto", Mover.copies(1L << 20), 0, "copy", "AuthenticAMD family 25 model 17",
+            MoverChoice.Choice unfit = MoverChoice.choose("auto", Mover.copies(1L << 20), Mover.copies(1L << 20), 0, "copy", "AuthenticAMD family 25 model 17",
                     o -> MoverChoice.timeCopies(o, buf, 1L << 20, 1));
             assertEquals("calibrated", unfit.how(), "the table's 4 MiB block does not fit 1 MiB segments: timed instead");
-            MoverChoice.Choice u = MoverChoice.choose("auto", copies, 0, "copy", "GenuineIntel family 6 model 1", o -> MoverChoice.timeCopies(o, buf, 2L << 20, 1));
+            MoverChoice.Choice u = MoverChoice.choose("auto", copies, copies, 0, "copy", "GenuineIntel family 6 model 1", o -> MoverChoice.timeCopies(o, buf, 2L << 20, 1));
             assertEquals("calibrated", u.how(), "a CPU not in the table is timed");
             assertTrue(MoverChoice.describe(u, "copies", "copy").contains("is not in the table of measured CPUs"));
-            MoverChoice.Choice n = MoverChoice.choose("segment-1m", copies, 0, "copy", null, o -> {
+            MoverChoice.Choice n = MoverChoice.choose("segment-1m", copies, copies, 0, "copy", null, o -> {
                 throw new AssertionError("a name is not timed");
             });
             assertEquals("segment-1m", n.mover().name());
@@ -144,10 +144,8 @@ class MoverTest {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment seg = arena.allocate((4L << 20) - 4096 * 3 + 40, 4096); // not a whole number of blocks
                 seg.fill((byte) 0x33);
-                MemorySegment source = m.kind() == Mover.Kind.STORES ? arena.allocate(64) : arena.allocate(Math.min(m.blockBytes(), 4L << 20), 4096);
-                if (m.kind() != Mover.Kind.STORES) {
-                    Passes.source(Pattern.CHECKERBOARD, source, 3, 9);
-                }
+                MemorySegment source = arena.allocate(m.sourceBytes(4L << 20), 4096);
+                Passes.source(Pattern.CHECKERBOARD, source, 3, 9);
                 Passes.fill(m, Pattern.CHECKERBOARD, seg, source, 3, 9);
                 long n = seg.byteSize() / 8;
                 for (long i = 0; i < n; i++) {
