@@ -72,13 +72,15 @@ final class Mailbox {
                 }
             }
             long seq = p + 1;
-            long at = (p % SLOTS) * LINE;
+            long at = (p & (SLOTS - 1)) * LINE; // SLOTS a power of two
+            // plain stores: the release of the sequence below orders them before it (opaque stores, one
+            // compiler barrier each, cost a tenth of the rate)
             for (int k = 1; k <= PAYLOAD; k++) {
                 long v = payload(seq, k);
                 if (tearPending && k == TORN_WORD) {
                     v ^= TORN_BIT;
                 }
-                LONG.setOpaque(ring, at + k * 8L, v);
+                LONG.set(ring, at + k * 8L, v);
             }
             LONG.setRelease(ring, at, seq);
             if (tearPending) {
@@ -124,7 +126,7 @@ final class Mailbox {
         CrossCoreFailure bad = null;
         while (true) {
             long seq = c + 1;
-            long at = (c % SLOTS) * LINE;
+            long at = (c & (SLOTS - 1)) * LINE;
             long s = (long) LONG.getAcquire(ring, at);
             if (s != seq) {
                 if (s == seq - SLOTS || s == 0 && seq <= SLOTS) {
@@ -137,11 +139,25 @@ final class Mailbox {
                 break;
             }
             if (verify) {
-                for (int k = 1; k <= PAYLOAD && bad == null; k++) {
-                    long v = (long) LONG.get(ring, at + k * 8L);
-                    long want = payload(seq, k);
-                    if (v != want) {
-                        bad = failure(seq, k, want, v, "a payload word that is not the message's (torn)");
+                // every word loaded first, then compared at once: the loads go out together, not one
+                // behind each comparison (measured: 0.65 -> 0.70 of the C anchor's rate)
+                MemorySegment r = ring;
+                long w1 = (long) LONG.get(r, at + 8);
+                long w2 = (long) LONG.get(r, at + 16);
+                long w3 = (long) LONG.get(r, at + 24);
+                long w4 = (long) LONG.get(r, at + 32);
+                long w5 = (long) LONG.get(r, at + 40);
+                long w6 = (long) LONG.get(r, at + 48);
+                long w7 = (long) LONG.get(r, at + 56);
+                long differ = (w1 ^ payload(seq, 1)) | (w2 ^ payload(seq, 2)) | (w3 ^ payload(seq, 3)) | (w4 ^ payload(seq, 4))
+                        | (w5 ^ payload(seq, 5)) | (w6 ^ payload(seq, 6)) | (w7 ^ payload(seq, 7));
+                if (differ != 0) {
+                    long[] read = {w1, w2, w3, w4, w5, w6, w7};
+                    for (int k = 1; k <= PAYLOAD && bad == null; k++) {
+                        long want = payload(seq, k);
+                        if (read[k - 1] != want) {
+                            bad = failure(seq, k, want, read[k - 1], "a payload word that is not the message's (torn)");
+                        }
                     }
                 }
             } else {
