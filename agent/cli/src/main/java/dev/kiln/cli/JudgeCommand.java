@@ -86,6 +86,8 @@ final class JudgeCommand implements Callable<Integer> {
     private Rejudge rejudge(Map<String, byte[]> small, java.io.InputStream telemetry) {
         try {
             return Rejudge.of(small.get(BundleNames.SUMMARY), small.get(BundleNames.INVENTORY), telemetry);
+        } catch (dev.kiln.core.thermal.Trace.SpillFailed e) {
+            throw new KilnException(ExitCode.CANT_WRITE, "bundle " + bundle + " cannot be judged here: " + e.getMessage());
         } catch (IOException e) {
             throw new KilnException(ExitCode.DATA, "bundle " + bundle + ": " + e.getMessage());
         }

@@ -53,6 +53,8 @@ public record Rejudge(Trace trace, List<StageWindow> stages, ThermalLimits limit
         Trace trace;
         try {
             trace = Trace.parse(csv);
+        } catch (Trace.SpillFailed e) {
+            throw e; // this machine's disk, not the bundle: the caller says so with its own code
         } catch (IOException e) {
             throw new IOException(BundleNames.TELEMETRY + ": " + e.getMessage(), e);
         }

@@ -306,7 +306,12 @@ public final class Trace implements AutoCloseable {
 
     /** The same, decoded in chunks of {@code chunkBytes} by {@code threads} workers (tests cut it small). */
     static Trace parse(InputStream in, long heapBytes, int chunkBytes, int threads) throws IOException {
-        Builder b = new Builder(heapBytes);
+        return parse(in, heapBytes, chunkBytes, threads, SpillFile::temporary);
+    }
+
+    /** The same, the values past the budget written where {@code spill} says (tests: a device that is full). */
+    static Trace parse(InputStream in, long heapBytes, int chunkBytes, int threads, SpillFile.Opener spill) throws IOException {
+        Builder b = new Builder(heapBytes, spill);
         try {
             read(in, b, chunkBytes, threads);
             return b.build();
@@ -483,6 +488,31 @@ public final class Trace implements AutoCloseable {
         }
     }
 
+    /** The values past the heap budget could not be written (a full or read-only disk): the machine's fault, not the trace's. */
+    public static final class SpillFailed extends IOException {
+        SpillFailed(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Where the values past the heap budget go: a channel open for reading and writing, and its name for errors. */
+    record SpillFile(FileChannel channel, String name) {
+        /** Opens a spill file. */
+        interface Opener {
+            SpillFile open() throws IOException;
+        }
+
+        /** A new file in the temporary directory, unlinked at once: the open channel keeps it; a kill leaves nothing. */
+        static SpillFile temporary() throws IOException {
+            Path file = Files.createTempFile("kiln-trace-", ".columns");
+            try {
+                return new SpillFile(FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), file + " (unlinked)");
+            } finally {
+                Files.delete(file);
+            }
+        }
+    }
+
     /** The rows of a read gathered into blocks; past the budget, the blocks go to a file. */
     private static final class Builder implements Rows {
         final long heapBytes;
@@ -498,8 +528,12 @@ public final class Trace implements AutoCloseable {
         long written;
         ByteBuffer buf;
 
-        Builder(long heapBytes) {
+        final SpillFile.Opener spill;
+        String spillName;
+
+        Builder(long heapBytes, SpillFile.Opener spill) {
             this.heapBytes = heapBytes;
+            this.spill = spill;
         }
 
         @Override
@@ -542,12 +576,15 @@ public final class Trace implements AutoCloseable {
             current = null;
             try {
                 if (out == null && heapUsed > heapBytes) {
-                    Path file = Files.createTempFile("kiln-trace-", ".columns");
+                    SpillFile f;
                     try {
-                        out = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                    } finally {
-                        Files.delete(file); // the open channel keeps it; a kill leaves nothing
+                        f = spill.open();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(new SpillFailed("cannot create the trace's temporary file in "
+                                + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e));
                     }
+                    out = f.channel();
+                    spillName = f.name();
                     buf = ByteBuffer.allocateDirect(BLOCK_ROWS * Double.BYTES).order(ByteOrder.nativeOrder());
                 }
                 if (out != null) {
@@ -558,7 +595,8 @@ public final class Trace implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the trace's temporary file: " + e.getMessage(), e);
+                // the file named, and what the system said (a full disk: "No space left on device")
+                throw new UncheckedIOException(new SpillFailed("cannot write the trace's temporary file " + spillName + ": " + e.getMessage(), e));
             }
         }
 

@@ -13,9 +13,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -403,5 +406,44 @@ class TraceTest {
         IOException e = assertThrows(IOException.class, () -> Trace.parse(failing, 0));
         assertEquals("the disk went away", e.getMessage());
         assertEquals(before, kilnFiles(tmp), "the spill file of a failed read is gone");
+    }
+
+    @Test
+    void aFullDiskWhileTheValuesSpillIsAnErrorNamingTheFileAndWhatTheSystemSaid() throws IOException {
+        // /dev/full: every write fails in the kernel with ENOSPC, as a full disk's would
+        Path full = Path.of("/dev/full");
+        Assumptions.assumeTrue(Files.isWritable(full), "no /dev/full on this system");
+        byte[] csv = synthetic(3 * Trace.BLOCK_ROWS + 50, 3, 4).getBytes(StandardCharsets.UTF_8);
+        for (int threads : new int[] {1, 2}) {
+            FileChannel[] opened = {null};
+            IOException e = assertThrows(Trace.SpillFailed.class, () -> Trace.parse(new ByteArrayInputStream(csv), 0, 4096, threads, () -> {
+                opened[0] = FileChannel.open(full, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                return new Trace.SpillFile(opened[0], full.toString());
+            }));
+            assertEquals("cannot write the trace's temporary file /dev/full: No space left on device", e.getMessage(), "threads " + threads);
+            assertFalse(opened[0].isOpen(), "the spill file is closed once the read failed");
+        }
+    }
+
+    @Test
+    void aSpillFileThatCannotBeCreatedIsAnErrorNamingTheDirectory() {
+        byte[] csv = synthetic(2 * Trace.BLOCK_ROWS + 50, 3, 4).getBytes(StandardCharsets.UTF_8);
+        IOException e = assertThrows(Trace.SpillFailed.class, () -> Trace.parse(new ByteArrayInputStream(csv), 0, 4096, 1, () -> {
+            throw new IOException("No space left on device");
+        }));
+        assertEquals("cannot create the trace's temporary file in " + System.getProperty("java.io.tmpdir") + ": No space left on device", e.getMessage());
+    }
+
+    @Test
+    void theTemporarySpillFileIsGoneFromItsDirectoryWhileItIsWritten() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before = kilnFiles(tmp);
+        Trace.SpillFile f = Trace.SpillFile.temporary();
+        try (FileChannel ch = f.channel()) {
+            assertTrue(f.name().startsWith(tmp.resolve("kiln-trace-").toString()) && f.name().endsWith(".columns (unlinked)"), f.name());
+            assertEquals(before, kilnFiles(tmp), "unlinked as soon as opened");
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            assertEquals(3, ch.size());
+        }
     }
 }
