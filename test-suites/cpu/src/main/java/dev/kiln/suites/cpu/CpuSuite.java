@@ -385,7 +385,7 @@ public final class CpuSuite implements Suite {
         int runs = 0;
         int failed = 0;
         for (int r = 1; r <= asked && System.nanoTime() - end < 0; r++) {
-            String wrong = once(runner, ctx.injectFault(k.name() + ".retest" + r), golden);
+            String wrong = once(runner, ctx.injectFault(k.name() + ".retest" + r), ctx.injectFault(k.name() + ".retest" + r + ".other"), golden);
             runs++;
             if (wrong != null) {
                 failed++;
@@ -403,7 +403,7 @@ public final class CpuSuite implements Suite {
                 try {
                     Kernel.Runner other = k.newRunner();
                     for (int r = 0; r < asked && System.nanoTime() - end < 0; r++) {
-                        String wrong = once(other, plants[r], golden);
+                        String wrong = once(other, plants[r], false, golden);
                         neighbour[0]++;
                         if (wrong != null) {
                             neighbour[1]++;
@@ -425,14 +425,26 @@ public final class CpuSuite implements Suite {
             note = (note.isEmpty() ? "" : note + "; ") + "not on another thread: a cross-core kernel's partner is another core already";
         }
         synchronized (diff) {
-            return new Retest(runs, failed, neighbour[0], neighbour[1], Set.copyOf(diff.seen), System.nanoTime() - t0, note);
+            // in the order seen (Set.copyOf's order changes from one JVM to the next)
+            Set<String> seen = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(diff.seen));
+            return new Retest(runs, failed, neighbour[0], neighbour[1], seen, System.nanoTime() - t0, note);
         }
     }
 
-    /** One retest run: null when it gave the right answer, else the wrong one (or what broke). */
-    private static String once(Kernel.Runner runner, boolean plant, long golden) {
+    /** A wrong answer of the retest seam {@code <kernel>.retest<r>.other}: bits no planted data-path flip gives the fingerprint. */
+    static final long OTHER_ANSWER = 0x0000_0100_0000_0001L;
+
+    /**
+     * One retest run: null when it gave the right answer, else the wrong one (or what broke).
+     * {@code other}: the seam of a defect whose wrong answers vary, the run's fingerprint as another
+     * wrong value (with {@code plant}: the planted one's, changed again).
+     */
+    private static String once(Kernel.Runner runner, boolean plant, boolean other, long golden) {
         try {
             long v = runner.run(plant, true);
+            if (other) {
+                v ^= OTHER_ANSWER;
+            }
             return v == golden ? null : hex(v);
         } catch (Kernel.DataPathException e) {
             return e.getMessage();
@@ -452,6 +464,15 @@ public final class CpuSuite implements Suite {
                 }
             });
         }
+        retestDetails(d, rt);
+        ctx.failure("cpu-" + k.name() + "-miscompare", String.format(Locale.ROOT,
+                "%s gave a wrong result on cpu %d (phase %s, iteration %d, seed 0x%s): expected %s, got %s; retested: %s",
+                k.name(), ctx.cpu(), ctx.phase(), ctx.iteration(), HexFormat.of().toHexDigits(ctx.seed()),
+                d.get("expected"), d.get("actual"), rt.describe()), d);
+    }
+
+    /** A failure's retest, in its details as the summary, the OCP diagnosis and the dashboard read it. */
+    private static void retestDetails(Map<String, Object> d, Retest rt) {
         d.put("retest", rt.verdict());
         d.put("retestRuns", rt.runs());
         d.put("retestFailed", rt.failed());
@@ -460,10 +481,6 @@ public final class CpuSuite implements Suite {
         if (!rt.differently().isEmpty()) {
             d.put("retestOtherAnswers", List.copyOf(rt.differently()));
         }
-        ctx.failure("cpu-" + k.name() + "-miscompare", String.format(Locale.ROOT,
-                "%s gave a wrong result on cpu %d (phase %s, iteration %d, seed 0x%s): expected %s, got %s; retested: %s",
-                k.name(), ctx.cpu(), ctx.phase(), ctx.iteration(), HexFormat.of().toHexDigits(ctx.seed()),
-                d.get("expected"), d.get("actual"), rt.describe()), d);
     }
 
     private static String cluster(WorkerContext ctx) {
@@ -626,9 +643,18 @@ public final class CpuSuite implements Suite {
      * what both sides added, and what crossed, as measurements; a phase in which nothing crossed is said.
      */
     private void crossCoreFinish(SuiteContext ctx) {
-        MessagePassingKernel.drain(cross, f -> ctx.failure("cpu-message-passing-miscompare", f.getMessage(), f.details()));
+        // found once every worker had stopped: nothing left to retest with, and said so like every other failure
+        Retest late = Retest.skipped("found at the suite's finish, every worker stopped");
+        MessagePassingKernel.drain(cross, f -> {
+            Map<String, Object> d = new LinkedHashMap<>(f.details());
+            d.put("kernel", "message-passing");
+            retestDetails(d, late);
+            ctx.failure("cpu-message-passing-miscompare", f.getMessage() + "; retested: " + late.describe(), d);
+        });
         for (String m : cross.sharedMismatches()) {
-            ctx.failure("cpu-shared-counters-miscompare", m, Map.of("kernel", "shared-counters", "found", "at the end of the suite"));
+            Map<String, Object> d = new LinkedHashMap<>(Map.of("kernel", "shared-counters", "found", "at the end of the suite"));
+            retestDetails(d, late);
+            ctx.failure("cpu-shared-counters-miscompare", m + "; retested: " + late.describe(), d);
         }
         boolean messaging = kernels.stream().anyMatch(k -> k instanceof MessagePassingKernel);
         for (String phase : List.of("all-cores", "each-core")) {

@@ -12,7 +12,7 @@ import java.util.Set;
  * @param failed         of those, how many gave a wrong answer again
  * @param neighbourRuns  retests on another thread (0: not tried, {@code neighbourNote} says why)
  * @param neighbourFailed of those, how many gave a wrong answer
- * @param differently    wrong answers seen in the retests that differ from the first one
+ * @param differently    wrong answers seen in the retests that differ from the first one, in the order seen
  * @param nanos          the retests' time
  * @param note           why fewer were run than asked, or empty
  */

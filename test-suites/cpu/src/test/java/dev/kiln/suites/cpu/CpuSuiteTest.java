@@ -72,6 +72,19 @@ class CpuSuiteTest {
             assertEquals(5, f.details().get("retestRuns"));
             assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("cpu_retest_seconds_total") && m.value() > 0), "accounted");
         });
+        // a defect whose wrong answers vary: the retest that gives another wrong answer is counted and named
+        List<FaultPlan> varying = java.util.stream.Stream.of("sha256", "sha256.retest1", "sha256.retest3.other", "sha256.retest4",
+                "sha256.retest4.other").map(site -> new FaultPlan("cpu", site, target, "all-cores", 1)).toList();
+        SuiteResult v = KitHarness.runOne(new CpuSuite(), Duration.ofSeconds(60), Map.of("kernels", "sha256", "phases", "all-cores"),
+                RunOptions.defaults(5).withMaxIterations(2).withFaults(varying));
+        Failure vf = v.failures().getFirst();
+        long golden = Long.parseUnsignedLong(((String) vf.details().get("expected")).substring(2), 16);
+        long first = Long.parseUnsignedLong(((String) vf.details().get("actual")).substring(2), 16);
+        List<String> others = List.of(CpuSuite.hex(golden ^ CpuSuite.OTHER_ANSWER), CpuSuite.hex(first ^ CpuSuite.OTHER_ANSWER));
+        assertEquals(others, vf.details().get("retestOtherAnswers"), vf.message());
+        assertEquals(3, vf.details().get("retestFailed"), "retests 1, 3 and 4 wrong: " + vf.message());
+        assertTrue(vf.message().endsWith("retested: intermittent: 3 of 5 again on this core, 0 of 5 on another thread (not pinned); "
+                + "the retests' wrong answers differ: " + String.join(", ", others)), vf.message());
         SuiteResult off = KitHarness.runOne(new CpuSuite(), Duration.ofSeconds(60), Map.of("kernels", "sha256", "phases", "all-cores", "retests", "0"),
                 RunOptions.defaults(5).withMaxIterations(2).withFaults(List.of(new FaultPlan("cpu", "sha256", target, "all-cores", 1))));
         assertTrue(off.failures().getFirst().message().endsWith("retested: not retested (retests=0)"), off.failures().getFirst().message());

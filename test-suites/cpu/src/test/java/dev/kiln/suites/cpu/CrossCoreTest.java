@@ -76,6 +76,13 @@ class CrossCoreTest {
                 assertEquals(1, fs.size(), where + ": exactly the planted one: " + fs);
                 Failure f = fs.getFirst();
                 assertEquals("cpu-" + kernel + "-miscompare", f.symptom(), where);
+                if (f.message().contains("the suite's finish") || f.message().contains("lost") && "at the end of the suite".equals(f.details().get("found"))) {
+                    // found once every worker had stopped: said as not retested, like every other failure
+                    assertEquals("not retested", f.details().get("retest"), where + ": " + f.details());
+                    assertTrue(f.message().endsWith("retested: not retested (found at the suite's finish, every worker stopped)"), f.message());
+                } else {
+                    assertTrue(f.details().get("retest") instanceof String, where + ": a retest verdict: " + f.details());
+                }
                 boolean peer = phase.equals("all-cores") && pairing.peer(cpus.size() - 1) != Pairing.HELPER;
                 switch (kernel) {
                     case "message-passing" -> {
