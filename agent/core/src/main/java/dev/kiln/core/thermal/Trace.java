@@ -114,40 +114,72 @@ public final class Trace implements AutoCloseable {
      */
     static void read(InputStream in, Rows rows, int chunkBytes, int threads) throws IOException {
         Chunks chunks = new Chunks(in, chunkBytes);
-        byte[] first = chunks.next();
-        if (first == null) {
+        // a chunk's bytes and what was decoded of them, reused: a month is thousands of chunks, and a buffer
+        // of a MiB allocated for each is garbage the collector must chase in a small heap
+        java.util.ArrayDeque<Slot> free = new java.util.ArrayDeque<>();
+        for (int i = 0; i < Math.max(1, threads) + 2; i++) {
+            free.add(new Slot());
+        }
+        Slot first = free.poll();
+        if (!chunks.next(first)) {
             throw new IOException("telemetry.csv does not start with a timestamp header");
         }
-        Lines head = new Lines(first, first.length);
+        Lines head = new Lines(first.buf, 0, first.len);
         head.next();
-        String header = new String(first, head.lineStart, head.lineEnd - head.lineStart, StandardCharsets.UTF_8);
+        String header = new String(first.buf, head.lineStart, head.lineEnd - head.lineStart, StandardCharsets.UTF_8);
         if (!header.startsWith("timestamp")) {
             throw new IOException("telemetry.csv does not start with a timestamp header");
         }
         Replay replay = new Replay(rows, header.split(",", -1));
-        byte[] rest = Arrays.copyOfRange(first, head.pos, first.length);
+        first.start = head.pos;
         if (threads <= 1) {
-            for (byte[] c = rest; c != null; c = chunks.next()) {
-                replay.accept(Lines.decode(c));
+            for (Slot c = first; c != null; c = chunks.next(c) ? c : null) {
+                replay.accept(c.decode());
             }
             return;
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads,
                 r -> Thread.ofPlatform().name("kiln-trace-read").daemon().unstarted(r));
         try {
+            java.util.ArrayDeque<Slot> order = new java.util.ArrayDeque<>();
             java.util.ArrayDeque<java.util.concurrent.Future<Decoded>> inFlight = new java.util.ArrayDeque<>();
-            for (byte[] c = rest; c != null; c = chunks.next()) {
-                byte[] chunk = c;
-                inFlight.add(pool.submit(() -> Lines.decode(chunk)));
+            Slot c = first;
+            while (c != null) {
+                Slot chunk = c;
+                order.add(chunk);
+                inFlight.add(pool.submit(chunk::decode));
                 while (inFlight.size() > threads || (!inFlight.isEmpty() && inFlight.peek().isDone())) {
                     replay.accept(take(inFlight.poll()));
+                    free.add(order.poll());
+                }
+                c = free.poll();
+                if (!chunks.next(c)) {
+                    c = null;
                 }
             }
             while (!inFlight.isEmpty()) {
                 replay.accept(take(inFlight.poll()));
+                free.add(order.poll());
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** A chunk's bytes ({@code buf[start, len)}, whole lines) and what a worker decoded of them; both reused. */
+    private static final class Slot {
+        byte[] buf = new byte[0];
+        int start;
+        int len;
+        final Decoded decoded = new Decoded();
+
+        Decoded decode() {
+            decoded.clear();
+            Lines l = new Lines(buf, start, len);
+            while (l.next()) {
+                l.decodeLine(decoded);
+            }
+            return decoded;
         }
     }
 
@@ -173,6 +205,7 @@ public final class Trace implements AutoCloseable {
         private final InputStream in;
         private final int size;
         private byte[] carry = new byte[0];
+        private int carried;
         private boolean eof;
 
         Chunks(InputStream in, int size) {
@@ -180,12 +213,18 @@ public final class Trace implements AutoCloseable {
             this.size = size;
         }
 
-        byte[] next() throws IOException {
-            if (eof && carry.length == 0) {
-                return null;
+        /** Fills {@code slot} with the next whole lines; false at the end of the stream. */
+        boolean next(Slot slot) throws IOException {
+            if (eof && carried == 0) {
+                return false;
             }
-            byte[] buf = Arrays.copyOf(carry, Math.max(size, carry.length * 2));
-            int n = carry.length;
+            int want = Math.max(size, carried * 2);
+            if (slot.buf.length < want) {
+                slot.buf = new byte[want];
+            }
+            byte[] buf = slot.buf;
+            System.arraycopy(carry, 0, buf, 0, carried);
+            int n = carried;
             while (true) {
                 while (n < buf.length && !eof) {
                     int r = in.read(buf, n, buf.length - n);
@@ -202,10 +241,17 @@ public final class Trace implements AutoCloseable {
                     }
                 }
                 if (cut > 0 || eof) {
-                    carry = Arrays.copyOfRange(buf, cut, n);
-                    return cut == 0 && n == 0 ? null : Arrays.copyOf(buf, cut);
+                    carried = n - cut;
+                    if (carry.length < carried) {
+                        carry = new byte[Math.max(carried, 4096)];
+                    }
+                    System.arraycopy(buf, cut, carry, 0, carried);
+                    slot.start = 0;
+                    slot.len = cut;
+                    return !(cut == 0 && n == 0);
                 }
                 buf = Arrays.copyOf(buf, buf.length * 2); // no line end yet: a line longer than a chunk
+                slot.buf = buf;
             }
         }
     }
@@ -233,6 +279,13 @@ public final class Trace implements AutoCloseable {
                 cells = Arrays.copyOf(cells, lines * 2);
             }
             kind[lines++] = k;
+        }
+
+        /** Emptied for the next chunk; the arrays keep the size the last one needed. */
+        void clear() {
+            lines = 0;
+            used = 0;
+            headers.clear();
         }
 
         void value(double v) {
@@ -431,18 +484,135 @@ public final class Trace implements AutoCloseable {
 
     // ---- storage ------------------------------------------------------------------------------
 
-    /** A block of rows, column by column: in the heap ({@code cols}) or at {@code offset} of the file. */
+    /**
+     * A block of rows, column by column: in the heap ({@code cols}) or in the file, each column at
+     * {@code at[c]}, written as {@code kind[c]} says (see {@link Compact}).
+     */
     private static final class Block {
         final int firstRow;
         final int width;
         int rows;
         double[][] cols;
-        long offset = -1;
+        long[] at;
+        byte[] kind;
+        byte[] scale;
+        long[] base;
 
         Block(int firstRow, int width) {
             this.firstRow = firstRow;
             this.width = width;
             this.cols = new double[width][BLOCK_ROWS];
+        }
+    }
+
+    /**
+     * How a block's column is written to the spill file. The sampler writes decimals, so a column of
+     * a block is nearly always {@code (base + d) / 10^scale} with small whole {@code d}: two bytes a
+     * value ({@link #I16}) or four ({@link #I32}) instead of eight, the file a quarter or half as
+     * large. Exact: a value is written so only when {@code k / 10^scale} gives back its very bits (the
+     * quotient of two exact doubles is correctly rounded, as the decoder made it); a column where any
+     * value does not (an exponent's form, infinity, {@code -0.0}, a range too wide) is written as
+     * doubles ({@link #RAW}). NaN is the all-ones delta.
+     */
+    static final class Compact {
+        static final byte RAW = 0;
+        static final byte I16 = 1;
+        static final byte I32 = 2;
+        static final int MAX_SCALE = 15;
+        private static final long NAN = Long.MIN_VALUE;
+
+        private Compact() {
+        }
+
+        /**
+         * Writes {@code col[0, rows)} into {@code buf} (cleared, room for {@code rows} doubles), trying
+         * the scale {@code hint} first; its base goes to {@code bases[at]}. Returns the kind, with the
+         * scale in the second byte.
+         */
+        static int encode(double[] col, int rows, int hint, long[] m, ByteBuffer buf, long[] bases, int at) {
+            // the fewest decimals that give every value back (more only widen the range): the column's last
+            // scale when one fewer does not fit (one pass that fails at its first value, as a rule), else a search
+            int scale = (hint == 0 || !fit(col, rows, hint - 1, m)) && fit(col, rows, hint, m) ? hint : -1;
+            for (int t = 0; scale < 0 && t <= MAX_SCALE; t++) {
+                if (t != hint && fit(col, rows, t, m)) {
+                    scale = t;
+                }
+            }
+            if (scale >= 0) {
+                long lo = Long.MAX_VALUE;
+                long hi = Long.MIN_VALUE;
+                for (int r = 0; r < rows; r++) {
+                    if (m[r] != NAN) {
+                        lo = Math.min(lo, m[r]);
+                        hi = Math.max(hi, m[r]);
+                    }
+                }
+                if (lo > hi) { // every value NaN
+                    lo = 0;
+                    hi = 0;
+                }
+                bases[at] = lo;
+                if (hi - lo < 0xFFFFL) {
+                    for (int r = 0; r < rows; r++) {
+                        buf.putShort(m[r] == NAN ? (short) -1 : (short) (m[r] - lo));
+                    }
+                    return I16 | scale << 8;
+                }
+                if (hi - lo < 0xFFFF_FFFFL) {
+                    for (int r = 0; r < rows; r++) {
+                        buf.putInt(m[r] == NAN ? -1 : (int) (m[r] - lo));
+                    }
+                    return I32 | scale << 8;
+                }
+            }
+            bases[at] = 0;
+            for (int r = 0; r < rows; r++) {
+                buf.putDouble(col[r]);
+            }
+            return RAW;
+        }
+
+        /** Whether every value of {@code col[0, rows)} is {@code k / 10^scale} to the bit; the {@code k} in {@code m}. */
+        private static boolean fit(double[] col, int rows, int scale, long[] m) {
+            double p = POW10[scale];
+            for (int r = 0; r < rows; r++) {
+                double v = col[r];
+                if (Double.isNaN(v)) {
+                    m[r] = NAN;
+                    continue;
+                }
+                double x = v * p;
+                if (!(Math.abs(x) < 0x1p53)) {
+                    return false; // infinite, or past whole numbers a double holds exactly
+                }
+                long k = (long) Math.rint(x);
+                double back = scale == 0 ? (double) k : k / p;
+                if (Double.doubleToRawLongBits(back) != Double.doubleToRawLongBits(v)) {
+                    return false;
+                }
+                m[r] = k;
+            }
+            return true;
+        }
+
+        /** Rows {@code [row, row + n)} of a column written at {@code at} into {@code out[pos, pos + n)}. */
+        static void read(MemorySegment map, long at, byte kind, byte scale, long base, int row, double[] out, int pos, int n) {
+            double p = POW10[scale];
+            switch (kind) {
+                case I16 -> {
+                    for (int i = 0; i < n; i++) {
+                        int d = map.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + (row + i) * 2L) & 0xFFFF;
+                        out[pos + i] = d == 0xFFFF ? Double.NaN : scale == 0 ? (double) (base + d) : (base + d) / p;
+                    }
+                }
+                case I32 -> {
+                    for (int i = 0; i < n; i++) {
+                        long d = map.get(ValueLayout.JAVA_INT_UNALIGNED, at + (row + i) * 4L) & 0xFFFF_FFFFL;
+                        out[pos + i] = d == 0xFFFF_FFFFL ? Double.NaN : scale == 0 ? (double) (base + d) : (base + d) / p;
+                    }
+                }
+                default -> MemorySegment.copy(map, ValueLayout.JAVA_DOUBLE_UNALIGNED, at + row * (long) Double.BYTES, out, pos, n);
+            }
         }
     }
 
@@ -473,8 +643,7 @@ public final class Trace implements AutoCloseable {
                 if (lo >= hi || c >= b.width) {
                     continue; // outside the range, or before the channel appeared (NaN)
                 }
-                long at = b.offset + ((long) c * b.rows + (lo - b.firstRow)) * Double.BYTES;
-                MemorySegment.copy(map, ValueLayout.JAVA_DOUBLE_UNALIGNED, at, out, lo - from, hi - lo);
+                Compact.read(map, b.at[c], b.kind[c], b.scale[c], b.base[c], lo - b.firstRow, out, lo - from, hi - lo);
             }
             return out;
         }
@@ -600,12 +769,26 @@ public final class Trace implements AutoCloseable {
             }
         }
 
+        /** Each column's last scale: the first one tried for its next block (a channel keeps its decimals). */
+        private byte[] scales = new byte[0];
+        private final long[] mantissas = new long[BLOCK_ROWS];
+
         private void write(Block b) throws IOException {
-            b.offset = written;
+            b.at = new long[b.width];
+            b.kind = new byte[b.width];
+            b.scale = new byte[b.width];
+            b.base = new long[b.width];
+            if (scales.length < b.width) {
+                scales = Arrays.copyOf(scales, b.width);
+            }
             for (int c = 0; c < b.width; c++) {
+                b.at[c] = written;
                 buf.clear();
-                buf.asDoubleBuffer().put(b.cols[c], 0, b.rows);
-                buf.limit(b.rows * Double.BYTES);
+                int how = Compact.encode(b.cols[c], b.rows, scales[c], mantissas, buf, b.base, c);
+                b.kind[c] = (byte) (how & 0xff);
+                b.scale[c] = (byte) (how >> 8);
+                scales[c] = b.scale[c];
+                buf.flip();
                 while (buf.hasRemaining()) {
                     written += out.write(buf);
                 }
@@ -677,20 +860,11 @@ public final class Trace implements AutoCloseable {
         private final byte[] date = new byte[10];
         private long epochDay = Long.MIN_VALUE;
 
-        /** Complete lines in {@code buf[0, len)}: nothing more to read. */
-        Lines(byte[] buf, int len) {
+        /** Complete lines in {@code buf[start, len)}: nothing more to read. */
+        Lines(byte[] buf, int start, int len) {
             this.buf = buf;
+            this.pos = start;
             this.lim = len;
-        }
-
-        /** Every line of a chunk decoded: times and numbers, with no idea yet of how many cells a row should have. */
-        static Decoded decode(byte[] chunk) {
-            Lines l = new Lines(chunk, chunk.length);
-            Decoded d = new Decoded();
-            while (l.next()) {
-                l.decodeLine(d);
-            }
-            return d;
         }
 
         private void decodeLine(Decoded d) {

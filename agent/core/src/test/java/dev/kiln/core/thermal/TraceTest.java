@@ -446,4 +446,51 @@ class TraceTest {
             assertEquals(3, ch.size());
         }
     }
+
+    /** The spill's compact columns give back every value to the bit, whatever the column holds, and take the room they say. */
+    @Test
+    void compactSpillColumnsGiveBackEveryValueToTheBit() {
+        Random r = new Random(28);
+        int rows = Trace.BLOCK_ROWS;
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(rows * Double.BYTES).order(java.nio.ByteOrder.nativeOrder());
+        long[] m = new long[rows];
+        long[] bases = new long[1];
+        Map<String, Integer> kinds = new LinkedHashMap<>();
+        for (int trial = 0; trial < 400; trial++) {
+            int form = trial % 10;
+            int n = rows - r.nextInt(rows / 2); // a block's rows, not always full
+            double[] col = new double[rows];
+            for (int i = 0; i < rows; i++) {
+                col[i] = switch (form) {
+                    case 0 -> Double.parseDouble(String.format(Locale.ROOT, "%.2f", 40 + r.nextDouble() * 60)); // temperatures
+                    case 1 -> r.nextBoolean() ? 3_200_000_000d : 0; // clocks
+                    case 2 -> Double.parseDouble(String.format(Locale.ROOT, "%.3f", r.nextDouble())); // ratios
+                    case 3 -> i % 7 == 0 ? Double.NaN : -r.nextInt(100_000) / 10.0; // negatives and gaps
+                    case 4 -> Double.parseDouble(String.format(Locale.ROOT, "%.1f", r.nextDouble() * 1e8)); // too wide for 16 bits
+                    case 5 -> r.nextDouble() * 1e12; // every digit a double has: as doubles
+                    case 6 -> i == rows / 2 ? -0.0 : 25.5; // -0.0 is not 0 / 10^s
+                    case 7 -> i == n - 1 ? Double.POSITIVE_INFINITY : 1.5; // an infinity at the very end
+                    case 8 -> Double.NaN; // a channel not read at all
+                    default -> Double.parseDouble(r.nextInt(1000) + "e" + (r.nextInt(40) - 20)); // exponents
+                };
+            }
+            buf.clear();
+            int how = Trace.Compact.encode(col, n, r.nextInt(4), m, buf, bases, 0);
+            byte kind = (byte) (how & 0xff);
+            byte scale = (byte) (how >> 8);
+            kinds.merge(form + ":" + kind, 1, Integer::sum);
+            assertEquals(n * (kind == Trace.Compact.I16 ? 2 : kind == Trace.Compact.I32 ? 4 : 8), buf.position(), "form " + form);
+            buf.flip();
+            java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofBuffer(buf);
+            int from = r.nextInt(n);
+            double[] out = new double[n - from + 3];
+            Trace.Compact.read(seg, 0, kind, scale, bases[0], from, out, 3, n - from);
+            for (int i = from; i < n; i++) {
+                assertEquals(Double.doubleToRawLongBits(col[i]), Double.doubleToRawLongBits(out[3 + i - from]),
+                        "form " + form + ", kind " + kind + ", scale " + scale + ", row " + i + ": " + col[i] + " read back as " + out[3 + i - from]);
+            }
+        }
+        // the room each form took: the sampler's decimals in two bytes, what is not decimal as doubles
+        assertEquals(Map.of("0:1", 40, "1:2", 40, "2:1", 40, "3:2", 40, "4:2", 40, "5:0", 40, "6:0", 40, "7:0", 40, "8:1", 40, "9:0", 40), kinds);
+    }
 }
