@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import dev.kiln.bundle.BundleLimits;
+import dev.kiln.bundle.BundleNames;
 import dev.kiln.bundle.BundleVerifier;
 import dev.kiln.bundle.BundleWriter;
 import dev.kiln.bundle.Receipt;
@@ -20,7 +21,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -44,7 +44,6 @@ import javax.net.ssl.SSLContext;
  * id and digest again answer 200 with the stored receipt; the same id with another digest 409.
  */
 public final class AcceptanceServer implements AutoCloseable {
-    public static final String CONTENT_TYPE = "application/vnd.kiln.bundle+zip";
     private static final Pattern BUNDLE = Pattern.compile("/v1/bundles/([0-9A-Za-z-]{1,64})");
     /** The index's column widths (db/migration/V1__bundles.sql). */
     static final int MAX_SERIAL = 128;
@@ -182,8 +181,8 @@ public final class AcceptanceServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore ingests;
     /** Bytes of request bodies held in memory at once, in KiB: max-ingests x max-bundle-bytes. */
     private final java.util.concurrent.Semaphore bodyBudget;
-    /** This process's spool of uploads being received ({@link #spoolOf}). */
-    private final java.nio.file.Path spool;
+    /** This process's spool of uploads being received. */
+    private final Spool spool;
     private final int bodyBudgetKiB;
     private final Access access;
     private final Dashboard dashboard;
@@ -207,8 +206,8 @@ public final class AcceptanceServer implements AutoCloseable {
         this.ingests = new java.util.concurrent.Semaphore(options.limits().maxIngests(), true);
         this.bodyBudgetKiB = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(64, options.limits().maxIngests() * ((options.maxBundleBytes() + 1023 >> 10) + 1)));
         this.bodyBudget = new java.util.concurrent.Semaphore(bodyBudgetKiB, true);
-        this.spool = spoolOf(UPLOADS);
-        scratch(); // a dead process's half-sent downloads removed at start, not at the first download
+        this.spool = new Spool(Spool.folderOf(Spool.UPLOADS), kib -> acquire(bodyBudget, kib));
+        Spool.scratch(); // a dead process's half-sent downloads removed at start, not at the first download
         this.access = options.rules();
         byte[] key = options.sessionKey();
         if (key == null) {
@@ -279,13 +278,13 @@ public final class AcceptanceServer implements AutoCloseable {
                     }
                 }
                 refreshFloorGauges();
-                send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
+                Http.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 return;
             }
             if (path.equals("/healthz")) {
                 // live: the process answers (a restart would not help anything else); says whether reads need a
                 // credential: a dashboard of open reads on a floor network is a finding
-                send(ex, 200, "text/plain", ("ok\nreads: " + (access.isOpen() ? "open" : "token") + "\n").getBytes(StandardCharsets.UTF_8));
+                Http.send(ex, 200, "text/plain", ("ok\nreads: " + (access.isOpen() ? "open" : "token") + "\n").getBytes(StandardCharsets.UTF_8));
                 return;
             }
             if (path.equals("/readyz")) {
@@ -303,7 +302,7 @@ public final class AcceptanceServer implements AutoCloseable {
                 if (!down.isEmpty()) {
                     ex.getResponseHeaders().set("Retry-After", "5");
                 }
-                send(ex, down.isEmpty() ? 200 : 503, "text/plain", (down.isEmpty() ? "ready\n" : "not ready\n" + String.join("\n", down) + "\n")
+                Http.send(ex, down.isEmpty() ? 200 : 503, "text/plain", (down.isEmpty() ? "ready\n" : "not ready\n" + String.join("\n", down) + "\n")
                         .getBytes(StandardCharsets.UTF_8));
                 return;
             }
@@ -346,7 +345,7 @@ public final class AcceptanceServer implements AutoCloseable {
                 }
                 Optional<BlobStore.Stored> blob;
                 try {
-                    blob = blobs.file(row.get().sha256(), scratch());
+                    blob = blobs.file(row.get().sha256(), Spool.scratch());
                 } catch (IOException e) {
                     count("error");
                     ex.getResponseHeaders().set("Retry-After", "5");
@@ -358,7 +357,7 @@ public final class AcceptanceServer implements AutoCloseable {
                     return;
                 }
                 ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + bytes.group(1) + ".kiln.zip\"");
-                sendFile(ex, CONTENT_TYPE, blob.get());
+                Http.sendFile(ex, BundleNames.MEDIA_TYPE, blob.get());
                 return;
             }
             if (bytes.matches()) {
@@ -408,9 +407,9 @@ public final class AcceptanceServer implements AutoCloseable {
     private void put(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
         long started = System.nanoTime();
         String type = ex.getRequestHeaders().getFirst("Content-Type");
-        if (type == null || !type.split(";")[0].trim().equalsIgnoreCase(CONTENT_TYPE)) {
+        if (type == null || !type.split(";")[0].trim().equalsIgnoreCase(BundleNames.MEDIA_TYPE)) {
             count("rejected");
-            error(ex, 415, "Content-Type must be " + CONTENT_TYPE);
+            error(ex, 415, "Content-Type must be " + BundleNames.MEDIA_TYPE);
             return;
         }
         String length = ex.getRequestHeaders().getFirst("Content-Length");
@@ -420,26 +419,26 @@ public final class AcceptanceServer implements AutoCloseable {
             error(ex, 413, "bundle of " + length + " bytes is over the limit of " + options.maxBundleBytes());
             return;
         }
-        // Bodies are held in the heap up to IN_MEMORY and spooled to a file past that, as they arrive (a month-long
+        // Bodies are held in the heap up to Spool.IN_MEMORY and spooled to a file past that, as they arrive (a month-long
         // run's bundle is gigabytes), against a byte budget (max-ingests x max-bundle-bytes in all), taken
         // as the bytes arrive: a client dripping its upload holds only what it has sent, so slow senders
         // cannot stall everyone else's uploads. Past the budget an upload waits a moment, then gets 503.
         int[] heldKiB = {0};
-        Spooled body = null;
+        Spool.Body body = null;
         try {
             try {
                 // a declared length bounds the read (and the budget taken); chunked bodies read to the limit + 1
                 long declared = length == null ? -1 : parseLong(length);
                 long limit = declared >= 0 ? declared : options.maxBundleBytes() + 1;
-                long free = declared > IN_MEMORY ? java.nio.file.Files.getFileStore(spool).getUsableSpace() : Long.MAX_VALUE;
+                long free = declared > Spool.IN_MEMORY ? java.nio.file.Files.getFileStore(spool.dir()).getUsableSpace() : Long.MAX_VALUE;
                 if (declared > free) { // answered before a byte is written: the station retries later, nothing is half-stored
-                    throw new SpoolFull(spool + " has " + free + " bytes free, the bundle is " + declared);
+                    throw new Spool.Full(spool.dir() + " has " + free + " bytes free, the bundle is " + declared);
                 }
-                body = spool(ex.getRequestBody(), limit, System.nanoTime() + options.limits().requestTime().toNanos(), heldKiB);
-            } catch (Busy b) {
+                body = spool.receive(ex.getRequestBody(), limit, System.nanoTime() + options.limits().requestTime().toNanos(), heldKiB);
+            } catch (Spool.Busy b) {
                 busy(ex, "busy: " + bodyBudgetKiB + " KiB of uploads are being received; retry after 2 s");
                 return;
-            } catch (SpoolFull f) {
+            } catch (Spool.Full f) {
                 count("error");
                 ex.getResponseHeaders().set("Retry-After", "30");
                 ex.getResponseHeaders().set("Connection", "close");
@@ -474,33 +473,6 @@ public final class AcceptanceServer implements AutoCloseable {
                 java.nio.file.Files.deleteIfExists(body.file());
             }
             bodyBudget.release(heldKiB[0]);
-        }
-    }
-
-    /**
-     * An upload's body: in the heap up to {@link #IN_MEMORY} (almost every bundle: a day of telemetry is
-     * a few MB), past that in a file of the spool; its length, its SHA-256 taken as it arrived, and
-     * whether the client stopped sending before the deadline (then the rest is not read).
-     */
-    private record Spooled(java.nio.file.Path file, byte[] bytes, long size, byte[] sha256, boolean timedOut) {
-        dev.kiln.bundle.ZipSource source() throws IOException {
-            return file != null ? dev.kiln.bundle.ZipSource.of(file) : dev.kiln.bundle.ZipSource.of(bytes);
-        }
-    }
-
-    /**
-     * The most of one body held in the heap (the body budget bounds them all together); a larger one
-     * goes to a file. Spooling every body cost 18 % of the ingest rate (a file made, written, copied and
-     * removed for each 20 KB bundle), so only a long run's goes to disk.
-     */
-    static final int IN_MEMORY = 8 << 20;
-
-    /** The spool could not take an upload's bytes (a full disk): the service's fault, answered 503. */
-    private static final class SpoolFull extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        SpoolFull(String message) {
-            super(message, null, false, false);
         }
     }
 
@@ -615,13 +587,6 @@ public final class AcceptanceServer implements AutoCloseable {
         }
     }
 
-    /** An upload found the body budget spent for longer than the ingest wait. */
-    private static final class Busy extends Exception {
-        Busy() {
-            super(null, null, false, false);
-        }
-    }
-
     private boolean acquire(java.util.concurrent.Semaphore s, int permits) {
         try {
             return s.tryAcquire(permits, options.limits().ingestWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -638,7 +603,7 @@ public final class AcceptanceServer implements AutoCloseable {
         error(ex, 503, message);
     }
 
-    private void ingest(HttpExchange ex, String runId, long started, Access.Principal who, Spooled body) throws IOException, SQLException {
+    private void ingest(HttpExchange ex, String runId, long started, Access.Principal who, Spool.Body body) throws IOException, SQLException {
         byte[] raw = body.sha256();
         String hex = HexFormat.of().formatHex(raw);
         String digestHeader = ex.getRequestHeaders().getFirst("Content-Digest");
@@ -814,84 +779,6 @@ public final class AcceptanceServer implements AutoCloseable {
     }
 
     /**
-     * Reads up to {@code limit} bytes of a body against a deadline, checked between reads: held in the
-     * heap up to {@link #IN_MEMORY}, written to a file of the spool from the byte that passes it; a
-     * client dripping bytes is cut off ({@code timedOut}). What is kept is taken from the body budget
-     * (in KiB, added to {@code heldKiB}, which the caller gives back), so a slow sender holds only what
-     * it has sent; {@link Busy} when the budget stays spent for the ingest wait. A client that sends
-     * nothing at all blocks the first read; the JDK server's own request-time limit closes that
-     * connection. The file is the caller's to delete (also when this throws: then it is deleted here).
-     */
-    private Spooled spool(InputStream in, long limit, long deadline, int[] heldKiB) throws IOException, Busy, SpoolFull {
-        java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
-        java.nio.file.Path file = null;
-        OutputStream out = held;
-        boolean done = false;
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[16 * 1024]; // scratch per connection; what is kept is counted
-            long size = 0;
-            boolean timedOut = false;
-            while (size < limit) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, limit - size));
-                if (n < 0) {
-                    break;
-                }
-                // the budget covers what is kept: take what these bytes add before keeping them
-                int need = (int) ((size + n + 1023 >> 10) - heldKiB[0]);
-                if (need > 0) {
-                    if (!acquire(bodyBudget, need)) {
-                        throw new Busy();
-                    }
-                    heldKiB[0] += need;
-                }
-                if (file == null && size + n > IN_MEMORY) { // past what is held in the heap: to a file from here on
-                    try {
-                        file = java.nio.file.Files.createTempFile(spool, "upload", ".kiln.zip");
-                        out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file), 64 * 1024);
-                        held.writeTo(out);
-                    } catch (IOException e) {
-                        throw new SpoolFull("cannot spool to " + spool + ": " + Why.of(e));
-                    }
-                    held = null;
-                }
-                try {
-                    out.write(buf, 0, n);
-                } catch (IOException e) {
-                    throw new SpoolFull("writing " + file + " after " + size + " bytes: " + Why.of(e));
-                }
-                sha.update(buf, 0, n);
-                size += n;
-                if (System.nanoTime() > deadline) {
-                    timedOut = true;
-                    break;
-                }
-            }
-            if (file != null) {
-                try {
-                    out.close();
-                } catch (IOException e) {
-                    throw new SpoolFull("writing " + file + ": " + Why.of(e));
-                }
-            }
-            done = true;
-            return file == null ? new Spooled(null, held.toByteArray(), size, sha.digest(), timedOut)
-                    : new Spooled(file, null, size, sha.digest(), timedOut);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            if (!done && file != null) {
-                try {
-                    out.close();
-                } catch (IOException e) {
-                    // already failing
-                }
-                java.nio.file.Files.deleteIfExists(file);
-            }
-        }
-    }
-
-    /**
      * Reads and discards what is left of a refused body (up to 256 MiB), so the client, still
      * sending, can read the answer instead of seeing the connection reset.
      */
@@ -926,7 +813,7 @@ public final class AcceptanceServer implements AutoCloseable {
     }
 
     private void sendJson(HttpExchange ex, int status, com.fasterxml.jackson.databind.JsonNode body) throws IOException {
-        send(ex, status, "application/json", json.writeValueAsBytes(body));
+        Http.send(ex, status, "application/json", json.writeValueAsBytes(body));
     }
 
     /** The SHA-256 (hex) of the client certificate presented over TLS, or null (plain http, or none). */
@@ -941,89 +828,6 @@ public final class AcceptanceServer implements AutoCloseable {
             return null;
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Where uploads are spooled while they are received and verified: one folder per process under it. */
-    static final java.nio.file.Path UPLOADS = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "kiln-acceptance-uploads");
-
-    /** Spool roots this process has emptied of its own leftovers (once: later servers of it share the folder). */
-    private static final java.util.Set<java.nio.file.Path> SPOOLS_CLEANED = new java.util.HashSet<>();
-
-    /**
-     * This process's spool folder, {@code ROOT/<pid>}, emptied by the first server of this process: what
-     * is there then was left by an earlier process of the same id (a container restarted) whose uploads
-     * were never answered. Folders of processes no longer running are removed; those of replicas still
-     * running on this machine are theirs.
-     */
-    static synchronized java.nio.file.Path spoolOf(java.nio.file.Path root) throws IOException {
-        long me = ProcessHandle.current().pid();
-        if (!SPOOLS_CLEANED.add(root.toAbsolutePath())) {
-            return java.nio.file.Files.createDirectories(root.resolve(Long.toString(me)));
-        }
-        java.nio.file.Files.createDirectories(root);
-        try (var dirs = java.nio.file.Files.list(root)) {
-            for (java.nio.file.Path d : dirs.toList()) {
-                String name = d.getFileName().toString();
-                long pid = name.matches("[0-9]{1,18}") ? Long.parseLong(name) : -1;
-                if (pid == me || pid >= 0 && ProcessHandle.of(pid).isEmpty()) {
-                    try (var files = java.nio.file.Files.list(d)) {
-                        for (java.nio.file.Path f : files.toList()) {
-                            java.nio.file.Files.deleteIfExists(f);
-                        }
-                    }
-                    if (pid != me) {
-                        java.nio.file.Files.deleteIfExists(d);
-                    }
-                }
-            }
-        }
-        return java.nio.file.Files.createDirectories(root.resolve(Long.toString(me)));
-    }
-
-    /** Where a blob store without files of its own (S3) puts a download while it is checked and sent: one folder per process under it. */
-    static final java.nio.file.Path SCRATCH = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "kiln-acceptance-downloads");
-
-    /**
-     * This process's download folder under {@link #SCRATCH}, emptied of what dead processes (and an
-     * earlier process of this id) left there mid-send, as the upload spool is ({@link #spoolOf}).
-     */
-    static java.nio.file.Path scratch() throws IOException {
-        return spoolOf(SCRATCH);
-    }
-
-    /** A stored blob sent from its file a buffer at a time (never held whole), then a temporary copy removed. */
-    static void sendFile(HttpExchange ex, String type, BlobStore.Stored f) throws IOException {
-        try {
-            ex.getResponseHeaders().set("Content-Type", type);
-            boolean head = ex.getRequestMethod().equals("HEAD");
-            if (head) {
-                ex.getResponseHeaders().set("Content-Length", Long.toString(f.size()));
-            }
-            ex.sendResponseHeaders(200, head ? -1 : f.size());
-            try (OutputStream o = ex.getResponseBody()) {
-                if (!head) {
-                    java.nio.file.Files.copy(f.path(), o);
-                }
-            }
-        } finally {
-            if (f.temporary()) {
-                java.nio.file.Files.deleteIfExists(f.path());
-            }
-        }
-    }
-
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        if (head && body.length > 0) {
-            ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
-        }
-        ex.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
-        try (OutputStream o = ex.getResponseBody()) {
-            if (!head) {
-                o.write(body);
-            }
         }
     }
 

@@ -95,7 +95,7 @@ final class Dashboard {
     /** Answers a request under {@code /ui}. */
     void handle(HttpExchange ex, String method, String path) throws IOException, SQLException {
         if (path.equals("/ui/static/kiln.css")) {
-            send(ex, 200, "text/css; charset=utf-8", resource("dashboard/kiln.css"));
+            Http.send(ex, 200, "text/css; charset=utf-8", resource("dashboard/kiln.css"));
             return;
         }
         if (path.equals("/ui/login")) {
@@ -460,7 +460,7 @@ final class Dashboard {
         ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + serial.replaceAll("[^A-Za-z0-9._-]", "_") + ".report.pdf\"");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        send(ex, 200, "application/pdf", pdf);
+        Http.send(ex, 200, "application/pdf", pdf);
     }
 
     /** Reports rendered, by unit and runs (each a few hundred KB at most): the 32 asked for last. */
@@ -495,14 +495,14 @@ final class Dashboard {
 
     /** The run's bundle as a checked file (never whole in the heap: a month-long run's is gigabytes). */
     private Optional<BlobStore.Stored> blob(BundleIndex.RunRow r) throws IOException {
-        return blobs.file(r.sha256(), AcceptanceServer.scratch());
+        return blobs.file(r.sha256(), Spool.scratch());
     }
 
     private void bundle(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
         Optional<BundleIndex.RunRow> r = index.run(runId);
         Optional<BlobStore.Stored> b;
         try {
-            b = r.isEmpty() ? Optional.empty() : blobs.file(r.get().sha256(), AcceptanceServer.scratch()); // streamed, never held whole
+            b = r.isEmpty() ? Optional.empty() : blobs.file(r.get().sha256(), Spool.scratch()); // streamed, never held whole
         } catch (IOException e) { // answered, never a dropped connection
             ex.getResponseHeaders().set("Retry-After", "5");
             page(ex, 503, "error", Map.of("title", "Blob store unavailable", "message", "The sealed bundle could not be read: " + e.getMessage()), who);
@@ -513,7 +513,7 @@ final class Dashboard {
             return;
         }
         ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + runId + ".kiln.zip\"");
-        AcceptanceServer.sendFile(ex, AcceptanceServer.CONTENT_TYPE, b.get());
+        Http.sendFile(ex, dev.kiln.bundle.BundleNames.MEDIA_TYPE, b.get());
     }
 
     private void run(HttpExchange ex, String runId, Access.Principal who) throws IOException, SQLException {
@@ -856,25 +856,16 @@ final class Dashboard {
         ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        send(ex, status, "text/html; charset=utf-8", w.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
-        if (!head && body.length > 0) {
-            ex.getResponseBody().write(body);
-        }
+        Http.send(ex, status, "text/html; charset=utf-8", w.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void sendText(HttpExchange ex, int status, String text) throws IOException {
-        send(ex, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+        Http.send(ex, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void sendCsv(HttpExchange ex, String name, String csv) throws IOException {
         ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
-        send(ex, 200, "text/csv; charset=utf-8", csv.getBytes(StandardCharsets.UTF_8));
+        Http.send(ex, 200, "text/csv; charset=utf-8", csv.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void redirect(HttpExchange ex, String to) throws IOException {

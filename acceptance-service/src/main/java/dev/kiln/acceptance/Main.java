@@ -237,7 +237,7 @@ public final class Main extends StoreOptions implements Callable<Integer> {
                     + " trusted key(s), " + blobs.describe() + ")");
             out.printf("limits: %d connections, requests within %ds, idle connections closed after %ds, %d uploads verified at once "
                     + "(their spool at most %d MiB in %s), the next waiting %dms%n", limits.maxConnections(), limits.requestTime().toSeconds(),
-                    limits.idle().toSeconds(), limits.maxIngests(), limits.maxIngests() * maxBundleBytes >> 20, AcceptanceServer.UPLOADS,
+                    limits.idle().toSeconds(), limits.maxIngests(), limits.maxIngests() * maxBundleBytes >> 20, Spool.UPLOADS,
                     limits.ingestWait().toMillis());
             // a request (body included) must arrive within --max-request-time: say the rate that asks of the largest bundle
             double mbps = maxBundleBytes / 1e6 / Math.max(1, limits.requestTime().toSeconds());

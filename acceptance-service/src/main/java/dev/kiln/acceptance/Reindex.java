@@ -42,7 +42,7 @@ final class Reindex extends StoreOptions implements Callable<Integer> {
             for (BundleIndex.Row r : index.all()) {
                 Optional<BlobStore.Stored> blob;
                 try {
-                    blob = blobs.file(r.sha256(), AcceptanceServer.scratch()); // checked, read as it inflates, never whole
+                    blob = blobs.file(r.sha256(), Spool.scratch()); // checked, read as it inflates, never whole
                 } catch (java.io.IOException e) {
                     blob = Optional.empty();
                     err.println("kiln-acceptance: run " + r.runId() + ": " + dev.kiln.bundle.Why.of(e));

@@ -73,7 +73,7 @@ final class S3BlobStore implements BlobStore, AutoCloseable {
         // one PUT read from the file as it is sent (S3 takes up to 5 GB in one; a bundle is under 4 GiB)
         try {
             long size = java.nio.file.Files.size(file);
-            s3.putObject(b -> b.bucket(bucket).key(key(sha256)).contentLength(size).contentType(AcceptanceServer.CONTENT_TYPE),
+            s3.putObject(b -> b.bucket(bucket).key(key(sha256)).contentLength(size).contentType(dev.kiln.bundle.BundleNames.MEDIA_TYPE),
                     RequestBody.fromFile(file));
         } catch (SdkException e) {
             throw new IOException("cannot store blob " + sha256 + " in " + where + ": " + e.getMessage(), e);
@@ -85,7 +85,7 @@ final class S3BlobStore implements BlobStore, AutoCloseable {
         // No HEAD first: a PUT is atomic, and the bytes under a digest's name are always the same bytes,
         // so writing them again (a retry, two replicas racing) changes nothing and saves a round trip.
         try {
-            s3.putObject(b -> b.bucket(bucket).key(key(sha256)).contentLength((long) bytes.length).contentType(AcceptanceServer.CONTENT_TYPE),
+            s3.putObject(b -> b.bucket(bucket).key(key(sha256)).contentLength((long) bytes.length).contentType(dev.kiln.bundle.BundleNames.MEDIA_TYPE),
                     RequestBody.fromBytes(bytes));
         } catch (SdkException e) {
             throw new IOException("cannot store blob " + sha256 + " in " + where + ": " + e.getMessage(), e);

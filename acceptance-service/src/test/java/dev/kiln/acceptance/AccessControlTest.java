@@ -66,7 +66,7 @@ class AccessControlTest {
 
     private HttpResponse<String> put(String base, String token, String runId, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + runId)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", ServiceProcess.digest(body));
+                .header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", ServiceProcess.digest(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

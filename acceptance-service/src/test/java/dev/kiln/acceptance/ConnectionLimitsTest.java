@@ -106,7 +106,7 @@ class ConnectionLimitsTest {
         Socket hog = new Socket("127.0.0.1", port);
         hog.setSoTimeout(20_000);
         OutputStream out = hog.getOutputStream();
-        out.write(("PUT /v1/bundles/" + TestBundles.newRunId() + " HTTP/1.1\r\nHost: kiln\r\nContent-Type: " + AcceptanceServer.CONTENT_TYPE
+        out.write(("PUT /v1/bundles/" + TestBundles.newRunId() + " HTTP/1.1\r\nHost: kiln\r\nContent-Type: " + dev.kiln.bundle.BundleNames.MEDIA_TYPE
                 + "\r\nContent-Digest: sha-256=:AAAA:\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(new byte[first]);
         out.flush();
@@ -152,7 +152,7 @@ class ConnectionLimitsTest {
             drips.add(drippingUpload(server.port(), 250_000, 240_000));
             Thread.sleep(500);
             HttpResponse<String> busy = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + TestBundles.newRunId()))
-                    .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", "sha-256=:AAAA:")
+                    .header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", "sha-256=:AAAA:")
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[200_000])).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, busy.statusCode(), busy.body());
             assertEquals("2", busy.headers().firstValue("Retry-After").orElse(""), "a station is told when to retry");

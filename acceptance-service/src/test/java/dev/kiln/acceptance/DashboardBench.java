@@ -90,7 +90,7 @@ public final class DashboardBench {
             byte[] csv = TestBundles.csv(day);
             byte[] bundle = TestBundles.rich(day, key, csv);
             HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + runId))
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(bundle)).header("Content-Type", AcceptanceServer.CONTENT_TYPE)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(bundle)).header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE)
                     .header("Content-Digest", ServiceProcess.digest(bundle)).build(), HttpResponse.BodyHandlers.ofString());
             if (put.statusCode() != 201) {
                 throw new IllegalStateException("the 24-hour bundle was not stored: " + put.statusCode() + " " + put.body());

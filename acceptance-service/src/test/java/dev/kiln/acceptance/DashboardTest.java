@@ -55,7 +55,7 @@ class DashboardTest {
             byte[] b = TestBundles.rich(new TestBundles.Spec(run, "C02DRAW", "PASS", null, "Mac16,5", Instant.parse("2026-11-29T00:00:00Z"),
                     40_000, 48, List.of()), key);
             HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + run)).header("Authorization",
-                    "Bearer " + RACK).header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", ServiceProcess.digest(b))
+                    "Bearer " + RACK).header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", ServiceProcess.digest(b))
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(b)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(201, put.statusCode(), put.body());
             long before = Dashboard.DRAWS.get();
@@ -113,7 +113,7 @@ class DashboardTest {
 
     private void upload(String base, String runId, byte[] bundle) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + runId))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bundle)).header("Content-Type", AcceptanceServer.CONTENT_TYPE)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bundle)).header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE)
                 .header("Content-Digest", ServiceProcess.digest(bundle)).header("Authorization", "Bearer " + RACK).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
@@ -469,7 +469,7 @@ class DashboardTest {
                 byte[] b = TestBundles.rich(new TestBundles.Spec(r[0], r[1], r[2], "m4pro-24g", "Mac16,7", t0, 120, 4, r[2].equals("FAIL")
                         ? List.<String[]>of(new String[] {"memory", "memory-miscompare", "bit 5 flipped at 0x7f3a00", "0x7f3a00"}) : List.of()), key);
                 assertEquals(201, http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + r[0])).PUT(HttpRequest.BodyPublishers.ofByteArray(b))
-                        .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", ServiceProcess.digest(b)).build(),
+                        .header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", ServiceProcess.digest(b)).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode());
             }
         }

@@ -157,7 +157,7 @@ public final class DeliveryBench {
             for (byte[] b : fresh) {
                 fs.add(pool.submit(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/bundles/"
                                 + runIdOf(b))).PUT(HttpRequest.BodyPublishers.ofByteArray(b))
-                        .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", digest(b)).build(),
+                        .header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", digest(b)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode()));
             }
             int stored = 0;

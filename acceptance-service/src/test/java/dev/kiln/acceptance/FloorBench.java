@@ -173,7 +173,7 @@ public final class FloorBench {
             List<Future<Integer>> fs = new ArrayList<>();
             for (byte[] b : fresh) {
                 fs.add(pool.submit(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + DeliveryBench.runIdOf(b)))
-                        .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", DeliveryBench.digest(b))
+                        .header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", DeliveryBench.digest(b))
                         .PUT(HttpRequest.BodyPublishers.ofByteArray(b)).build(), HttpResponse.BodyHandlers.discarding()).statusCode()));
             }
             for (Future<Integer> f : fs) {

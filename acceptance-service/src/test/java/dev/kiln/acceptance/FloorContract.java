@@ -232,7 +232,7 @@ abstract class FloorContract {
         assertEquals(204, beat(RACK_A, status(run, "SN-A7", 1), a).statusCode());
         byte[] bundle = TestBundles.bundle(run, "SN-A7", "FAIL", a);
         HttpResponse<String> up = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/bundles/" + run))
-                .header("Authorization", "Bearer " + RACK_A).header("Content-Type", AcceptanceServer.CONTENT_TYPE)
+                .header("Authorization", "Bearer " + RACK_A).header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE)
                 .header("Content-Digest", IngestContract.digest(bundle)).PUT(HttpRequest.BodyPublishers.ofByteArray(bundle)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(201, up.statusCode(), up.body());

@@ -119,7 +119,7 @@ public final class HostileBench {
     private static int put(HttpClient http, String base, String run, byte[] b) {
         try {
             HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + run)).header("Authorization", "Bearer " + RACK)
-                    .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", DeliveryBench.digest(b))
+                    .header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", DeliveryBench.digest(b))
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(b)).build();
             return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (Exception e) {
@@ -156,7 +156,7 @@ public final class HostileBench {
         try {
             byte[] b = DeliveryBench.bundle(key, rnd);
             return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + DeliveryBench.runIdOf(b))).header("Authorization",
-                    "Bearer " + RACK).header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", "sha-256=:AAAA:")
+                    "Bearer " + RACK).header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", "sha-256=:AAAA:")
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(b)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (Exception e) {
             throw new IllegalStateException(e);

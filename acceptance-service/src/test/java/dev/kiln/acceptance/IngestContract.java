@@ -70,7 +70,7 @@ abstract class IngestContract {
     }
 
     HttpResponse<String> put(String runId, byte[] body) throws Exception {
-        return put(runId, body, AcceptanceServer.CONTENT_TYPE, digest(body));
+        return put(runId, body, dev.kiln.bundle.BundleNames.MEDIA_TYPE, digest(body));
     }
 
     HttpResponse<String> put(String runId, byte[] body, String type, String digest) throws Exception {
@@ -193,8 +193,8 @@ abstract class IngestContract {
         assertTrue(wrongId.body().contains("not " + otherRun), wrongId.body());
 
         assertEquals(415, put(run, good, "application/zip", digest(good)).statusCode());
-        assertEquals(400, put(run, good, AcceptanceServer.CONTENT_TYPE, null).statusCode());
-        HttpResponse<String> bad = put(run, good, AcceptanceServer.CONTENT_TYPE, digest(tampered));
+        assertEquals(400, put(run, good, dev.kiln.bundle.BundleNames.MEDIA_TYPE, null).statusCode());
+        HttpResponse<String> bad = put(run, good, dev.kiln.bundle.BundleNames.MEDIA_TYPE, digest(tampered));
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("does not match"), bad.body());
 

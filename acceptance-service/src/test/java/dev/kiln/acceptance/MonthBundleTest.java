@@ -87,7 +87,7 @@ class MonthBundleTest {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String digest = sha256(bundle);
             HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(svc.base + "/v1/bundles/" + run))
-                    .PUT(HttpRequest.BodyPublishers.ofFile(bundle)).header("Content-Type", AcceptanceServer.CONTENT_TYPE)
+                    .PUT(HttpRequest.BodyPublishers.ofFile(bundle)).header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE)
                     .header("Content-Digest", "sha-256=:" + java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(digest)) + ":")
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(201, put.statusCode(), put.body());

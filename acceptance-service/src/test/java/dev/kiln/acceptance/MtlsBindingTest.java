@@ -83,7 +83,7 @@ class MtlsBindingTest {
                 String run = TestBundles.newRunId();
                 byte[] b = TestBundles.bundle(run, "SN-MTLS", "PASS", key);
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/v1/bundles/" + run))
-                        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", AcceptanceServer.CONTENT_TYPE)
+                        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE)
                         .header("Content-Digest", ServiceProcess.digest(b)).PUT(HttpRequest.BodyPublishers.ofByteArray(b)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (client.equals("two")) {

@@ -44,7 +44,7 @@ class ReportEndpointTest {
                         ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree(dev.kiln.bundle.BundleReader.read(b,
                                 dev.kiln.bundle.BundleLimits.defaults()).get("manifest.json")).path("runId").asText();
                 HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + run)).header("Content-Type",
-                        AcceptanceServer.CONTENT_TYPE).header("Content-Digest", IngestContract.digest(b)).PUT(HttpRequest.BodyPublishers.ofByteArray(b))
+                        dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", IngestContract.digest(b)).PUT(HttpRequest.BodyPublishers.ofByteArray(b))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(201, put.statusCode(), put.body());
                 Thread.sleep(20); // received one after the other: the second is the latest

@@ -68,7 +68,7 @@ final class ServiceProcess implements AutoCloseable {
 
     static HttpResponse<String> put(HttpClient http, String base, String runId, byte[] body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + runId)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", AcceptanceServer.CONTENT_TYPE).header("Content-Digest", digest(body)).build(),
+                .header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE).header("Content-Digest", digest(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -23,7 +23,7 @@ class SpoolTest {
         Files.writeString(Files.createDirectories(root.resolve(Long.toString(me))).resolve("upload2.kiln.zip"), "left by a restarted container");
         Path theirs = Files.writeString(Files.createDirectories(root.resolve(Long.toString(live))).resolve("upload3.kiln.zip"), "being received");
         Files.createDirectories(root.resolve("not-a-pid"));
-        Path mine = AcceptanceServer.spoolOf(root);
+        Path mine = Spool.folderOf(root);
         assertEquals(root.resolve(Long.toString(me)), mine);
         try (var left = Files.list(mine)) {
             assertEquals(0, left.count(), "this process's folder emptied");
@@ -33,14 +33,14 @@ class SpoolTest {
         assertTrue(Files.isDirectory(root.resolve("not-a-pid")), "what is not a spool folder is not touched");
         // a second server of this process shares the folder and empties nothing
         Path during = Files.writeString(mine.resolve("upload4.kiln.zip"), "being received by the first server");
-        assertEquals(mine, AcceptanceServer.spoolOf(root));
+        assertEquals(mine, Spool.folderOf(root));
         assertTrue(Files.exists(during));
     }
 
     /** Downloads from a store without files (S3) go through the same per-process folders, so a dead process's half-sent copy is removed too. */
     @Test
     void downloadsHaveAFolderPerProcessAsUploadsDo() throws Exception {
-        assertEquals(AcceptanceServer.SCRATCH.resolve(Long.toString(ProcessHandle.current().pid())), AcceptanceServer.scratch());
-        assertTrue(Files.isDirectory(AcceptanceServer.scratch()));
+        assertEquals(Spool.SCRATCH.resolve(Long.toString(ProcessHandle.current().pid())), Spool.scratch());
+        assertTrue(Files.isDirectory(Spool.scratch()));
     }
 }

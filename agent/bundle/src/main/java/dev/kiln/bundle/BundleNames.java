@@ -4,6 +4,8 @@ import java.util.List;
 
 /** The files of a bundle (format version 1) and the rule for safe entry names. */
 public final class BundleNames {
+    /** The media type of a bundle on the wire and in a blob store: what the uploader sends and the service asks for. */
+    public static final String MEDIA_TYPE = "application/vnd.kiln.bundle+zip";
     public static final String MANIFEST = "manifest.json";
     public static final String INVENTORY = "inventory.json";
     public static final String EVENTS = "results/ocptv.jsonl";

@@ -42,6 +42,20 @@ class ArchitectureTest {
                 .because("the bundle library and the suite SPI are the bottom of the house").check(KILN);
     }
 
+    /**
+     * Inside the service, the stores are below the routes: a blob store, the index, the spool and the
+     * HTTP helpers never reach up into the server or the dashboard (issue 30: a blob store imported the
+     * server for one constant, the media type, which lives in agent/bundle now).
+     */
+    @Test
+    void theServiceStoresSitBelowItsRoutes() {
+        noClasses().that().haveSimpleNameEndingWith("BlobStore").or().haveSimpleNameEndingWith("Index").or().haveSimpleName("Spool")
+                .or().haveSimpleName("Http").or().haveSimpleName("Reindex")
+                .and().resideInAPackage("dev.kiln.acceptance..").should().dependOnClassesThat()
+                .haveSimpleNameStartingWith("AcceptanceServer").orShould().dependOnClassesThat().haveSimpleNameStartingWith("Dashboard")
+                .because("stores, the spool and the HTTP helpers are used by the routes, never the other way").check(KILN);
+    }
+
     @Test
     void theAgentNeverReachesIntoASuite() {
         noClasses().that().resideInAnyPackage("dev.kiln.cli..", "dev.kiln.core..").should().dependOnClassesThat().resideInAPackage("dev.kiln.suites..")

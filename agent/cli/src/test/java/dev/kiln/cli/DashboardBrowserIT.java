@@ -148,7 +148,7 @@ class DashboardBrowserIT {
         assertEquals(verdict, manifest.path("verdict").asText());
         String runId = manifest.path("runId").asText();
         HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/bundles/" + runId))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(b)).header("Content-Type", AcceptanceServer.CONTENT_TYPE)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(b)).header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE)
                 .header("Authorization", "Bearer " + TOKEN)
                 .header("Content-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(b)) + ":")
                 .build(), HttpResponse.BodyHandlers.ofString());

@@ -40,7 +40,6 @@ import javax.net.ssl.SSLContext;
  * a receipt naming its digest.
  */
 public final class Uploader {
-    public static final String CONTENT_TYPE = "application/vnd.kiln.bundle+zip";
     private static final int MAX_ANSWER = 64 * 1024;
     /** Deliveries in flight at once during a drain. */
     public static final int PARALLEL = 8;
@@ -222,7 +221,7 @@ public final class Uploader {
                         // sent from the file as it is read (a sealed bundle never changes; the digest header
                         // makes the service refuse one that did): a bundle of gigabytes costs a buffer here
                         .PUT(HttpRequest.BodyPublishers.ofFile(bundle))
-                        .header("Content-Type", CONTENT_TYPE)
+                        .header("Content-Type", dev.kiln.bundle.BundleNames.MEDIA_TYPE)
                         .header("Content-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(raw) + ":");
                 Answer a = send(put);
                 switch (a.status) {
