@@ -55,116 +55,6 @@ public final class AcceptanceServer implements AutoCloseable {
     private static final Pattern HEARTBEAT = Pattern.compile("/v1/runs/([0-9A-Za-z-]{1,64})/heartbeat");
     private static final Pattern DIGEST = Pattern.compile("(?:^|,)\\s*sha-256=:([A-Za-z0-9+/=]+):");
 
-    /**
-     * How to run.
-     *
-     * @param maxBundleBytes bodies larger than this are refused with 413
-     * @param token          bearer token clients must present, or null for none
-     * @param tls            TLS context (https), or null for plain http
-     * @param needClientCert require a client certificate (mTLS)
-     * @param behindTlsProxy plain http behind a proxy that terminates TLS: session cookies are still {@code Secure}
-     */
-    public record Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access,
-                          byte[] sessionKey, boolean behindTlsProxy) {
-        public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access,
-                       byte[] sessionKey) {
-            this(maxBundleBytes, token, tls, needClientCert, limits, access, sessionKey, false);
-        }
-
-        public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert, Limits limits, Access access) {
-            this(maxBundleBytes, token, tls, needClientCert, limits, access, null);
-        }
-
-        public Options(long maxBundleBytes, String token, SSLContext tls, boolean needClientCert) {
-            this(maxBundleBytes, token, tls, needClientCert, Limits.DEFAULTS, null, null);
-        }
-
-        public static Options plain() {
-            return new Options(64L << 20, null, null, false);
-        }
-
-        public Options withMaxBundleBytes(long n) {
-            return new Options(n, token, tls, needClientCert, limits, access, sessionKey, behindTlsProxy);
-        }
-
-        public Options withLimits(Limits l) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, l, access, sessionKey, behindTlsProxy);
-        }
-
-        Options withAccess(Access a) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, limits, a, sessionKey, behindTlsProxy);
-        }
-
-        /** The key that signs dashboard sessions: replicas behind one balancer share it (--session-key-file); null: a random one. */
-        public Options withSessionKey(byte[] key) {
-            return new Options(maxBundleBytes, token, tls, needClientCert, limits, access, key, behindTlsProxy);
-        }
-
-        /** Plain http behind a proxy that terminates TLS (--behind-tls-proxy): session cookies stay {@code Secure}. */
-        public Options withBehindTlsProxy() {
-            return new Options(maxBundleBytes, token, tls, needClientCert, limits, access, sessionKey, true);
-        }
-
-        /** Who may do what: the access file's rules, one shared token, or anyone. */
-        Access rules() {
-            return access != null ? access : token != null ? Access.shared(token) : Access.open();
-        }
-    }
-
-    /**
-     * What one client may hold of the service.
-     *
-     * @param maxConnections open connections at most; more wait in the listen backlog or are closed
-     *                       (the JDK server's {@code jdk.httpserver.maxConnections})
-     * @param requestTime    a request, headers and body, must have arrived within this; a client that
-     *                       sends slowly or nothing is cut off ({@code sun.net.httpserver.maxReqTime}
-     *                       and the body read's own deadline)
-     * @param idle           an idle keep-alive connection is closed after this ({@code sun.net.httpserver.idleInterval})
-     * @param maxIngests     uploads read and verified at once: the heap an ingest may hold is at most
-     *                       this × the largest bundle
-     * @param ingestWait     how long an upload waits for one of them before it gets 503 with Retry-After
-     */
-    public record Limits(int maxConnections, java.time.Duration requestTime, java.time.Duration idle, int maxIngests,
-                         java.time.Duration ingestWait) {
-        public static final Limits DEFAULTS = new Limits(1000, java.time.Duration.ofSeconds(120), java.time.Duration.ofSeconds(30),
-                8, java.time.Duration.ofSeconds(2));
-
-        /** The problem with these limits, or null. */
-        public String check() {
-            if (maxConnections < 1) {
-                return "--max-connections must be at least 1";
-            }
-            if (requestTime.toMillis() < 1000) {
-                return "--max-request-time must be at least 1s";
-            }
-            if (idle.toMillis() < 1000) {
-                return "--idle-timeout must be at least 1s";
-            }
-            if (maxIngests < 1) {
-                return "--max-ingests must be at least 1";
-            }
-            return ingestWait.isNegative() ? "--ingest-wait must not be negative" : null;
-        }
-    }
-
-    private static final java.util.concurrent.atomic.AtomicReference<Limits> SERVER_LIMITS = new java.util.concurrent.atomic.AtomicReference<>();
-
-    /**
-     * Sets the JDK server's connection limits, which are system properties read once per process when
-     * its first server starts: the first call in a process wins (the service's own process makes
-     * exactly one). Returns the limits in force.
-     */
-    static Limits applyConnectionLimits(Limits l) {
-        if (SERVER_LIMITS.compareAndSet(null, l)) {
-            System.setProperty("jdk.httpserver.maxConnections", Integer.toString(l.maxConnections()));
-            System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, l.requestTime().toSeconds())));
-            System.setProperty("sun.net.httpserver.maxRspTime", Long.toString(Math.max(1, l.requestTime().toSeconds())));
-            System.setProperty("sun.net.httpserver.idleInterval", Long.toString(Math.max(1, l.idle().toSeconds())));
-            System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(Math.max(1, Math.min(200, l.maxConnections()))));
-        }
-        return SERVER_LIMITS.get();
-    }
-
     private final ObjectMapper json = new ObjectMapper();
     private final BundleIndex index;
     private final BlobStore blobs;
@@ -173,7 +63,7 @@ public final class AcceptanceServer implements AutoCloseable {
     private final dev.kiln.bundle.SignatureCheck signatures;
     /** One verifier for every ingest (it holds no state of a request), with the fast Ed25519 check. */
     private final BundleVerifier verifier;
-    private final Options options;
+    private final ServiceOptions options;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -194,7 +84,7 @@ public final class AcceptanceServer implements AutoCloseable {
     private final io.micrometer.core.instrument.MultiGauge floorLost;
     private final boolean tlsOn;
 
-    public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, Options options)
+    public AcceptanceServer(InetSocketAddress bind, BundleIndex index, BlobStore blobs, TrustStore trust, ServiceOptions options)
             throws IOException {
         this.index = index;
         this.blobs = blobs;
@@ -221,7 +111,7 @@ public final class AcceptanceServer implements AutoCloseable {
         this.floorLost = io.micrometer.core.instrument.MultiGauge.builder("kiln_floor_lost_contact_units")
                 .description("running units silent for more than three heartbeat intervals, with no bundle, by station").register(metrics);
         this.tlsOn = options.tls() != null;
-        applyConnectionLimits(options.limits());
+        ServiceLimits.applyConnectionLimits(options.limits());
         if (options.tls() != null) {
             HttpsServer s = HttpsServer.create(bind, 64);
             s.setHttpsConfigurator(new HttpsConfigurator(options.tls()) {

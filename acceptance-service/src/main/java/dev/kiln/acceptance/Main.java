@@ -82,7 +82,7 @@ public final class Main extends StoreOptions implements Callable<Integer> {
         this.err = err;
     }
 
-    private AcceptanceServer.Limits limits;
+    private ServiceLimits limits;
     private BlobStore blobs;
 
     private Access access;
@@ -104,14 +104,15 @@ public final class Main extends StoreOptions implements Callable<Integer> {
     }
 
     /** The server, or null (with the reason said) when the address cannot be listened on. */
-    private AcceptanceServer.Options behind(AcceptanceServer.Options o) {
+    private ServiceOptions behind(ServiceOptions o) {
         return behindTlsProxy ? o.withBehindTlsProxy() : o;
     }
 
     private AcceptanceServer listen(BundleIndex index, TrustStore keys, String token, javax.net.ssl.SSLContext tls) throws Exception {
         try {
             return new AcceptanceServer(new InetSocketAddress(bind, port), index, blobs, keys,
-                    behind(new AcceptanceServer.Options(maxBundleBytes, token, tls, clientCa != null, limits, access).withSessionKey(sessionKey)));
+                    behind(ServiceOptions.plain().withMaxBundleBytes(maxBundleBytes).withToken(token).withTls(tls, clientCa != null)
+                            .withLimits(limits).withAccess(access).withSessionKey(sessionKey)));
         } catch (java.net.BindException e) {
             err.println("kiln-acceptance: cannot listen on " + bind + ":" + port + ": " + dev.kiln.bundle.Why.of(e));
             return null;
@@ -154,7 +155,7 @@ public final class Main extends StoreOptions implements Callable<Integer> {
             return 64;
         }
         try {
-            limits = new AcceptanceServer.Limits(maxConnections, duration("--max-request-time", maxRequestTime),
+            limits = new ServiceLimits(maxConnections, duration("--max-request-time", maxRequestTime),
                     duration("--idle-timeout", idleTimeout), maxIngests, duration("--ingest-wait", ingestWait));
         } catch (IllegalArgumentException e) {
             err.println("kiln-acceptance: " + e.getMessage());

@@ -85,7 +85,7 @@ class AccessControlTest {
         Path f = accessFile();
         Files.writeString(f, Files.readString(f).replace("revoked: %s", "revoked: " + retiredRevoked));
         return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust(),
-                AcceptanceServer.Options.plain().withAccess(Access.load(f, trust())));
+                ServiceOptions.plain().withAccess(Access.load(f, trust())));
     }
 
     @Test
@@ -147,7 +147,7 @@ class AccessControlTest {
     void openReadsSayThemselves() throws Exception {
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("open.db"));
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("b")),
-                     trust(), AcceptanceServer.Options.plain())) {
+                     trust(), ServiceOptions.plain())) {
             assertEquals("ok\nreads: open\n", get("http://127.0.0.1:" + server.port(), null, "/healthz").body());
         }
     }

@@ -130,10 +130,10 @@ class ConnectionLimitsTest {
         StationKey key = StationKey.generate();
         Path trust = Files.writeString(dir.resolve("station.pub"), Pem.encodePublic(key.publicKey()));
         // one ingest at a time; bodies may hold 1 x 257 KiB of heap in all
-        AcceptanceServer.Limits limits = new AcceptanceServer.Limits(100, Duration.ofSeconds(3), Duration.ofSeconds(30), 1, Duration.ofMillis(200));
+        ServiceLimits limits = new ServiceLimits(100, Duration.ofSeconds(3), Duration.ofSeconds(30), 1, Duration.ofMillis(200));
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("index.db"));
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")),
-                     dev.kiln.bundle.TrustStore.load(trust), AcceptanceServer.Options.plain().withLimits(limits).withMaxBundleBytes(256 << 10))) {
+                     dev.kiln.bundle.TrustStore.load(trust), ServiceOptions.plain().withLimits(limits).withMaxBundleBytes(256 << 10))) {
             String base = "http://127.0.0.1:" + server.port();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             // three uploads drip their bodies, a byte every 200 ms: with one ingest they once held it and

@@ -51,7 +51,7 @@ public final class DashboardBench {
         StationKey key = StationKey.generate();
         try (BundleIndex index = new BundleIndex(url);
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(work),
-                     TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain().withMaxBundleBytes(256L << 20))) {
+                     TrustStore.of(key.publicKey()), ServiceOptions.plain().withMaxBundleBytes(256L << 20))) {
             long t0 = System.nanoTime();
             fill(index, key, n);
             System.out.printf(Locale.ROOT, "indexed %d runs on PostgreSQL in %.0f s%n", n, (System.nanoTime() - t0) / 1e9);

@@ -89,7 +89,7 @@ class DashboardTest {
                     TrustStore trust = TrustStore.of(key.publicKey());
                     Path f = Files.writeString(dir.resolve("access-proxy.yaml"), "readers:\n  - name: quality\n    token: " + READER + "\n");
                     server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust,
-                            AcceptanceServer.Options.plain().withAccess(Access.load(f, trust)).withBehindTlsProxy());
+                            ServiceOptions.plain().withAccess(Access.load(f, trust)).withBehindTlsProxy());
                 }
                 try (AcceptanceServer s = server) {
                     String cookie = postLogin("http://127.0.0.1:" + s.port(), "token=" + READER).headers().firstValue("Set-Cookie").orElseThrow();
@@ -285,8 +285,8 @@ class DashboardTest {
                     serials: any
                 """.formatted(readerToken, RACK, key.keyId()));
         return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("blobs")), trust,
-                sessionKey == null ? AcceptanceServer.Options.plain().withAccess(Access.load(f, trust))
-                        : AcceptanceServer.Options.plain().withAccess(Access.load(f, trust)).withSessionKey(sessionKey));
+                sessionKey == null ? ServiceOptions.plain().withAccess(Access.load(f, trust))
+                        : ServiceOptions.plain().withAccess(Access.load(f, trust)).withSessionKey(sessionKey));
     }
 
     /** The login form posted with {@code form} (url-encoded). */
@@ -463,7 +463,7 @@ class DashboardTest {
         Instant t0 = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
         TrustStore trust = TrustStore.of(key.publicKey());
         try (BundleIndex index = new BundleIndex(url); AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
-                BlobStore.directory(data), trust, AcceptanceServer.Options.plain())) {
+                BlobStore.directory(data), trust, ServiceOptions.plain())) {
             String base = "http://127.0.0.1:" + server.port();
             for (String[] r : List.of(new String[] {pass, "C02RE001", "PASS"}, new String[] {fail, "C02RE002", "FAIL"})) {
                 byte[] b = TestBundles.rich(new TestBundles.Spec(r[0], r[1], r[2], "m4pro-24g", "Mac16,7", t0, 120, 4, r[2].equals("FAIL")
@@ -486,7 +486,7 @@ class DashboardTest {
         assertEquals(0, rc, err.toString());
         assertEquals("reindexed 2 run(s) from their bundles\n", out.toString());
         try (BundleIndex index = new BundleIndex(url); AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
-                BlobStore.directory(data), trust, AcceptanceServer.Options.plain())) {
+                BlobStore.directory(data), trust, ServiceOptions.plain())) {
             String base = "http://127.0.0.1:" + server.port();
             String units = get(base, "/ui/units?sku=m4pro-24g", null, null).body();
             assertEquals(2, count(units, "<tr><td class=\"serial\">"), units);

@@ -110,7 +110,7 @@ public final class DeliveryBench {
         SplittableRandom rnd = new SplittableRandom(3);
         try (BundleIndex index = new BundleIndex(url);
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
-                     BlobStore.directory(dir.resolve("service")), TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain())) {
+                     BlobStore.directory(dir.resolve("service")), TrustStore.of(key.publicKey()), ServiceOptions.plain())) {
             ServiceConfig cfg = new ServiceConfig(ServiceConfig.parseUrl("http://127.0.0.1:" + server.port()), null, null, null, null,
                     Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1));
             Uploader up = new Uploader(cfg, new Outbox(state, Clock.systemUTC()), Duration.ZERO, Clock.systemUTC(),
@@ -149,7 +149,7 @@ public final class DeliveryBench {
         int n = fresh.size();
         try (BundleIndex index = new BundleIndex(url);
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
-                     blobs, TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain());
+                     blobs, TrustStore.of(key.publicKey()), ServiceOptions.plain());
              ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long t0 = System.nanoTime();
@@ -181,7 +181,7 @@ public final class DeliveryBench {
         java.lang.management.MemoryMXBean mx = java.lang.management.ManagementFactory.getMemoryMXBean();
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("heap.db"));
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index,
-                     BlobStore.directory(dir.resolve("heap")), TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain());
+                     BlobStore.directory(dir.resolve("heap")), TrustStore.of(key.publicKey()), ServiceOptions.plain());
              ExecutorService pool = Executors.newFixedThreadPool(32)) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = "http://127.0.0.1:" + server.port();

@@ -53,7 +53,7 @@ public final class FloorBench {
         double arrival = units / 15.0;
         try (BundleIndex index = new BundleIndex(url);
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(work.resolve("data")),
-                     TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain())) {
+                     TrustStore.of(key.publicKey()), ServiceOptions.plain())) {
             String base = "http://127.0.0.1:" + server.port();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String[] runs = new String[units];

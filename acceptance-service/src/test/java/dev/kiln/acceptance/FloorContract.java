@@ -74,7 +74,7 @@ abstract class FloorContract {
         TrustStore trust = TrustStore.of(a.publicKey(), b.publicKey(), retired.publicKey());
         index = new BundleIndex(jdbcUrl());
         server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("data")), trust,
-                AcceptanceServer.Options.plain().withAccess(Access.load(access, trust)));
+                ServiceOptions.plain().withAccess(Access.load(access, trust)));
     }
 
     @AfterEach

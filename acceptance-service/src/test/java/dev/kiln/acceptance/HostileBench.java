@@ -47,7 +47,7 @@ public final class HostileBench {
         SplittableRandom rnd = new SplittableRandom(3);
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + work.resolve("index.db"));
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(work.resolve("data")),
-                     trust, AcceptanceServer.Options.plain().withAccess(Access.load(access, trust)))) {
+                     trust, ServiceOptions.plain().withAccess(Access.load(access, trust)))) {
             String base = "http://127.0.0.1:" + server.port();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             // what the hostile clients use: a stored run whose header names 200,000 channels, a 40 MiB bundle

@@ -44,8 +44,8 @@ abstract class IngestContract {
     /** A fresh, empty database for each test. */
     abstract String jdbcUrl() throws Exception;
 
-    AcceptanceServer.Options options() {
-        return AcceptanceServer.Options.plain().withMaxBundleBytes(1 << 20);
+    ServiceOptions options() {
+        return ServiceOptions.plain().withMaxBundleBytes(1 << 20);
     }
 
     @BeforeEach

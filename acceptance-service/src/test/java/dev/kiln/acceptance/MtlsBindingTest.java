@@ -72,8 +72,8 @@ class MtlsBindingTest {
                     serials: any
                     certificateSha256: %s
                 """.formatted(TOKEN, key.keyId(), fingerprint));
-        AcceptanceServer.Options options = new AcceptanceServer.Options(64L << 20, null, TlsMaterial.context(dir.resolve("ca.pem"),
-                dir.resolve("server.pem"), dir.resolve("server.key")), true, AcceptanceServer.Limits.DEFAULTS, Access.load(f, trust));
+        ServiceOptions options = ServiceOptions.plain().withTls(TlsMaterial.context(dir.resolve("ca.pem"),
+                dir.resolve("server.pem"), dir.resolve("server.key")), true).withAccess(Access.load(f, trust));
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("index.db"));
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("data")),
                      trust, options)) {

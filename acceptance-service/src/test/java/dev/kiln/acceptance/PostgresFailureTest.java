@@ -49,7 +49,7 @@ class PostgresFailureTest {
 
     private AcceptanceServer start(BundleIndex index) throws Exception {
         return new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir), TrustStore.of(station.publicKey()),
-                AcceptanceServer.Options.plain());
+                ServiceOptions.plain());
     }
 
     private HttpResponse<String> get(AcceptanceServer s, String path) throws Exception {

@@ -30,7 +30,7 @@ class PostgresFloorTest extends FloorContract {
         TrustStore trust = TrustStore.of(a.publicKey(), b.publicKey(), retired.publicKey());
         try (BundleIndex second = new BundleIndex(url);
              AcceptanceServer other = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), second,
-                     BlobStore.directory(dir.resolve("data")), trust, AcceptanceServer.Options.plain().withAccess(Access.load(access, trust)))) {
+                     BlobStore.directory(dir.resolve("data")), trust, ServiceOptions.plain().withAccess(Access.load(access, trust)))) {
             String run = TestBundles.newRunId();
             assertEquals(204, beat(RACK_A, status(run, "SN-A3", 1).put("hottestCelsius", 71.0), a).statusCode());
             byte[] two = HeartbeatEnvelope.seal(json.writeValueAsBytes(status(run, "SN-A3", 2).put("hottestCelsius", 73.0)), a);

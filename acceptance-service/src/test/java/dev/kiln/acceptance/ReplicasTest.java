@@ -81,8 +81,8 @@ class ReplicasTest {
              BundleIndex ib = new BundleIndex(url);
              S3BlobStore sa = s3.store(BUCKET, "factory");
              S3BlobStore sb = s3.store(BUCKET, "factory");
-             AcceptanceServer b = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), ib, sb, trust, AcceptanceServer.Options.plain())) {
-            AcceptanceServer a = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), ia, sa, trust, AcceptanceServer.Options.plain());
+             AcceptanceServer b = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), ib, sb, trust, ServiceOptions.plain())) {
+            AcceptanceServer a = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), ia, sa, trust, ServiceOptions.plain());
             List<String> replicas = List.of("http://127.0.0.1:" + a.port(), "http://127.0.0.1:" + b.port());
             Map<String, byte[]> sent = new ConcurrentHashMap<>();
             Map<String, Integer> storedBy = new ConcurrentHashMap<>();

@@ -33,7 +33,7 @@ class ReportEndpointTest {
         HttpClient http = HttpClient.newHttpClient();
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("index.db"));
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("data")),
-                     TrustStore.of(key.publicKey()), AcceptanceServer.Options.plain())) {
+                     TrustStore.of(key.publicKey()), ServiceOptions.plain())) {
             String base = "http://127.0.0.1:" + server.port();
             for (byte[] b : List.of(
                     TestBundles.rich(new TestBundles.Spec(first, "C02REPORT", "PASS", "m4max-128", "Mac16,5", Instant.parse("2026-12-06T08:00:00Z"),

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.acceptance.ServiceOptions;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.state.Json;
 import java.io.IOException;
@@ -118,7 +118,7 @@ class ConcurrentDeliveryTest {
     @Test
     @Timeout(240)
     void twoUploadersDeliverEveryStorableBundleOnceAndTheUnstorableOneWaitsVisibly() throws Exception {
-        try (ServiceFixture svc = new ServiceFixture(dir, AcceptanceServer.Options.plain())) {
+        try (ServiceFixture svc = new ServiceFixture(dir, ServiceOptions.plain())) {
             List<String> storable = new ArrayList<>();
             for (int i = 0; i < BUNDLES; i++) {
                 String id = ServiceFixture.runId();

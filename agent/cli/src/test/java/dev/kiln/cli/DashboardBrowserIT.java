@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.acceptance.ServiceOptions;
 import dev.kiln.acceptance.BlobStore;
 import dev.kiln.acceptance.BundleIndex;
 import dev.kiln.core.state.Json;
@@ -80,7 +81,7 @@ class DashboardBrowserIT {
         StationKey key = KeyStore.in(state).init(false);
         index = new BundleIndex("jdbc:sqlite:" + dir.resolve("index.db"));
         server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("service")),
-                TrustStore.of(key.publicKey()), new AcceptanceServer.Options(64L << 20, TOKEN, null, false));
+                TrustStore.of(key.publicKey()), ServiceOptions.plain().withToken(TOKEN));
         base = "http://127.0.0.1:" + server.port();
         Path sys = sysfs();
         // one unit's three runs: its serial given (a fixture root has no machine id, and runs without a serial are each their own unit)

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.acceptance.ServiceOptions;
 import dev.kiln.core.state.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +32,7 @@ class DeliveryCliTest {
 
     @BeforeEach
     void start() throws Exception {
-        svc = new ServiceFixture(root, AcceptanceServer.Options.plain());
+        svc = new ServiceFixture(root, ServiceOptions.plain());
     }
 
     @AfterEach
@@ -103,7 +103,7 @@ class DeliveryCliTest {
         assertEquals(69, upload.code(), upload.toString());
         assertTrue(upload.out().contains("PENDING"), upload.out());
 
-        svc = new ServiceFixture(root, AcceptanceServer.Options.plain()); // the service is back, on another port
+        svc = new ServiceFixture(root, ServiceOptions.plain()); // the service is back, on another port
         Cli later = Cli.run("upload", "--state-dir", stateDir(), "--service", svc.url());
         assertEquals(0, later.code(), later.toString());
         assertEquals(0, files(svc.state.pending(), ".kiln.zip"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.acceptance.ServiceOptions;
 import dev.kiln.acceptance.BlobStore;
 import dev.kiln.acceptance.BundleIndex;
 import dev.kiln.bundle.StationKey;
@@ -73,7 +74,7 @@ class FloorBrowserIT {
         List<Kiln> agents = new ArrayList<>();
         try (BundleIndex index = new BundleIndex("jdbc:sqlite:" + dir.resolve("index.db"));
              AcceptanceServer server = new AcceptanceServer(new InetSocketAddress("127.0.0.1", 0), index, BlobStore.directory(dir.resolve("service")),
-                     TrustStore.of(keys.get(0).publicKey(), keys.get(1).publicKey(), keys.get(2).publicKey()), AcceptanceServer.Options.plain())) {
+                     TrustStore.of(keys.get(0).publicKey(), keys.get(1).publicKey(), keys.get(2).publicKey()), ServiceOptions.plain())) {
             String base = "http://127.0.0.1:" + server.port();
             String[][] extra = {{"--duration", "14s"}, {"--duration", "14s", "--inject-fault", "cpu:crc32c@0:1/all-cores"}, {"--duration", "60s"}};
             for (int i = 0; i < 3; i++) {

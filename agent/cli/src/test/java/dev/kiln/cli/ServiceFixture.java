@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.acceptance.ServiceOptions;
 import dev.kiln.acceptance.BlobStore;
 import dev.kiln.acceptance.BundleIndex;
 import dev.kiln.bundle.BundleIdentity;
@@ -25,7 +26,7 @@ final class ServiceFixture implements AutoCloseable {
     final BundleIndex index;
     final AcceptanceServer server;
 
-    ServiceFixture(Path root, AcceptanceServer.Options options) throws Exception {
+    ServiceFixture(Path root, ServiceOptions options) throws Exception {
         state = new StateDir(root.resolve("station")).create();
         KeyStore keys = KeyStore.in(state);
         key = keys.exists() ? keys.load() : keys.init(false);

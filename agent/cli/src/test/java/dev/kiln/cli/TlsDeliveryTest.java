@@ -3,7 +3,7 @@ package dev.kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.acceptance.ServiceOptions;
 import dev.kiln.bundle.TlsMaterial;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class TlsDeliveryTest {
     void httpsAnswersCarryStrictTransportSecurity() throws Exception {
         Path pki = Files.createDirectories(root.resolve("pki-hsts"));
         pki(pki);
-        AcceptanceServer.Options tls = new AcceptanceServer.Options(64L << 20, null,
+        ServiceOptions tls = ServiceOptions.plain().withTls(
                 TlsMaterial.context(null, pki.resolve("server.pem"), pki.resolve("server.key")), false);
         try (ServiceFixture svc = new ServiceFixture(Files.createDirectories(root.resolve("hsts")), tls)) {
             java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
@@ -65,7 +65,7 @@ class TlsDeliveryTest {
     void mutualTlsWithATokenDelivers() throws Exception {
         Path pki = Files.createDirectories(root.resolve("pki"));
         pki(pki);
-        AcceptanceServer.Options tls = new AcceptanceServer.Options(64L << 20, "t0ken",
+        ServiceOptions tls = ServiceOptions.plain().withToken("t0ken").withTls(
                 TlsMaterial.context(pki.resolve("ca.pem"), pki.resolve("server.pem"), pki.resolve("server.key")), true);
         try (ServiceFixture svc = new ServiceFixture(root, tls)) {
             Files.writeString(root.resolve("token"), "t0ken\n");

@@ -3,7 +3,7 @@ package dev.kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.acceptance.ServiceOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ class UploadCrashTest {
     Path root;
 
     private void killMidTransferThenRestart(FaultProxy.Kind stall, long expectedDuplicates) throws Exception {
-        try (ServiceFixture svc = new ServiceFixture(root, AcceptanceServer.Options.plain());
+        try (ServiceFixture svc = new ServiceFixture(root, ServiceOptions.plain());
              FaultProxy proxy = new FaultProxy(svc.server.port())) {
             proxy.then(FaultProxy.Fault.of(stall));
             Path bundle = svc.seal(ServiceFixture.runId(), "PASS");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.acceptance.AcceptanceServer;
+import dev.kiln.acceptance.ServiceOptions;
 import dev.kiln.core.outbox.Outbox;
 import dev.kiln.core.upload.ServiceConfig;
 import dev.kiln.core.upload.Uploader;
@@ -34,13 +34,13 @@ class UploaderFaultTest {
     ServiceFixture svc;
     FaultProxy proxy;
 
-    void start(AcceptanceServer.Options options) throws Exception {
+    void start(ServiceOptions options) throws Exception {
         svc = new ServiceFixture(root, options);
         proxy = new FaultProxy(svc.server.port());
     }
 
     void start() throws Exception {
-        start(AcceptanceServer.Options.plain());
+        start(ServiceOptions.plain());
     }
 
     @AfterEach
@@ -155,7 +155,7 @@ class UploaderFaultTest {
 
     @Test
     void anOversizedBundleIsQuarantinedWith413() throws Exception {
-        start(AcceptanceServer.Options.plain().withMaxBundleBytes(100));
+        start(ServiceOptions.plain().withMaxBundleBytes(100));
         Path b = svc.seal(ServiceFixture.runId(), "PASS");
         Uploader.Delivery d = viaProxy().deliver(b, null);
         assertEquals(Uploader.Outcome.QUARANTINED, d.outcome());
@@ -194,7 +194,7 @@ class UploaderFaultTest {
 
     @Test
     void aRefusedTokenStopsWithoutLosingAnything() throws Exception {
-        start(new AcceptanceServer.Options(64L << 20, "s3cret", null, false));
+        start(ServiceOptions.plain().withToken("s3cret"));
         Path b = svc.seal(ServiceFixture.runId(), "PASS");
         Uploader.Delivery d = viaProxy().deliver(b, null);
         assertEquals(Uploader.Outcome.NOT_ALLOWED, d.outcome());
