@@ -249,7 +249,7 @@ public final class BundleIndex implements AutoCloseable {
     // ---- the dashboard's index (V2__dashboard.sql) ----
 
     static String cut(String s, int max) {
-        return s == null ? null : s.length() <= max ? s : s.substring(0, max);
+        return IndexedRun.cut(s, max);
     }
 
     /**
@@ -258,8 +258,9 @@ public final class BundleIndex implements AutoCloseable {
      * stored it (the run id was new).
      */
     public boolean insertIfAbsent(Row row, RunFacts facts, String station) throws SQLException {
+        IndexedRun n = IndexedRun.of(row, facts, station); // normalised once: both dialects bind the same values
         if (!sqlite) {
-            return with(c -> insertPostgres(c, row, facts, station));
+            return with(c -> insertPostgres(c, row, n));
         }
         return transaction(c -> {
             boolean inserted;
@@ -275,11 +276,11 @@ public final class BundleIndex implements AutoCloseable {
                 p.setString(5, row.stationKey());
                 p.setLong(6, row.sizeBytes());
                 p.setString(7, row.receivedAt());
-                factColumns(p, 8, row, facts, station);
+                factColumns(p, 8, n);
                 inserted = p.executeUpdate() == 1;
             }
             if (inserted) {
-                writeDetails(c, row, facts);
+                writeDetails(c, row, n);
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO units (serial, run_id, verdict, received_at, sku, station, model, runs) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (serial) DO UPDATE SET runs = units.runs + 1, "
                         + "run_id = CASE WHEN " + NEWER + " THEN excluded.run_id ELSE units.run_id END, "
@@ -292,12 +293,12 @@ public final class BundleIndex implements AutoCloseable {
                     p.setString(2, row.runId());
                     p.setString(3, row.verdict());
                     p.setString(4, row.receivedAt());
-                    p.setString(5, cut(facts.sku(), 128));
-                    p.setString(6, cut(station, 128));
-                    p.setString(7, cut(facts.model(), 128));
+                    p.setString(5, n.sku());
+                    p.setString(6, n.station());
+                    p.setString(7, n.model());
                     p.executeUpdate();
                 }
-                count(c, row, facts, station);
+                count(c, row, n);
             }
             return inserted;
         });
@@ -312,46 +313,15 @@ public final class BundleIndex implements AutoCloseable {
             + "AND excluded.run_id > units.run_id)";
 
     /**
-     * What a run adds to the line page's per-suite counts: each suite id once, as {@code run_suites}
-     * keeps it (the first of a repeated id), unless SKIPPED; 1 where it failed (FAIL, HUNG). The
-     * rebuild counts {@code run_suites} the same way, so ingest and reindex agree (they did not for a
-     * repeated id whose occurrences differed: the last one was counted here).
-     */
-    private static java.util.Map<String, Long> suiteCounts(RunFacts f) {
-        java.util.Map<String, Long> out = new java.util.TreeMap<>();
-        for (RunFacts.Suite su : firstOfEach(f)) {
-            String o = cut(su.outcome(), 16);
-            if (!o.equals("SKIPPED")) {
-                out.put(cut(su.id(), 128), o.equals("FAIL") || o.equals("HUNG") ? 1L : 0L);
-            }
-        }
-        return out;
-    }
-
-    /** The run's suites, the first of a repeated id only: what {@code run_suites} keeps (its inserts do nothing on a conflict). */
-    private static List<RunFacts.Suite> firstOfEach(RunFacts f) {
-        java.util.Map<String, RunFacts.Suite> first = new java.util.LinkedHashMap<>();
-        for (RunFacts.Suite su : f.suites()) {
-            first.putIfAbsent(cut(su.id(), 128), su);
-        }
-        return List.copyOf(first.values());
-    }
-
-    /**
      * The PostgreSQL form of {@link #insertIfAbsent}: the row, its suites and failures, its unit and the
      * day's counts in one statement (data-modifying CTEs, the lists as arrays), so one round trip and
      * one commit per bundle, and the rows every ingest updates (the unit, the day's counts) stay locked
      * only for the end of that statement. Everything after the row is written only when the row was
      * (each part selects from the row's {@code RETURNING}). Same columns and values as the SQLite path.
      */
-    private static boolean insertPostgres(Connection c, Row row, RunFacts f, String station) throws SQLException {
-        List<RunFacts.Suite> suites = firstOfEach(f);
-        java.util.Map<String, Long> daySuites = suiteCounts(f);
-        java.util.Map<String, Long> symptoms = new java.util.TreeMap<>();
-        for (RunFacts.Failure x : f.failures()) {
-            symptoms.merge(cut(x.symptom(), 128), 1L, Long::sum);
-        }
-        String day = day(row, f);
+    private static boolean insertPostgres(Connection c, Row row, IndexedRun n) throws SQLException {
+        List<IndexedRun.Suite> suites = n.suites();
+        String day = n.day();
         try (PreparedStatement p = c.prepareStatement("WITH b AS ("
                 + "INSERT INTO bundles (run_id, serial, verdict, sha256, station_key, size_bytes, received_at, profile, station, sku, model, "
                 + "started_at, ended_at, day, duration_s, failure_count, max_celsius, max_watts, indexed) "
@@ -389,38 +359,37 @@ public final class BundleIndex implements AutoCloseable {
             p.setString(i++, row.stationKey());
             p.setLong(i++, row.sizeBytes());
             p.setString(i++, row.receivedAt());
-            factColumns(p, i, row, f, station);
+            factColumns(p, i, n);
             i += 11;
-            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(su -> cut(su.id(), 128)).toArray()));
-            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(su -> cut(su.outcome(), 16)).toArray()));
-            p.setArray(i++, c.createArrayOf("float8", suites.stream().map(su -> finite(su.durationS())).toArray()));
-            p.setArray(i++, c.createArrayOf("int8", suites.stream().map(RunFacts.Suite::iterations).toArray()));
-            p.setArray(i++, c.createArrayOf("int8", suites.stream().map(RunFacts.Suite::failureCount).toArray()));
-            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(su -> cut(su.reason(), 1000)).toArray()));
-            List<RunFacts.Failure> fs = f.failures();
+            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(IndexedRun.Suite::id).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(IndexedRun.Suite::outcome).toArray()));
+            p.setArray(i++, c.createArrayOf("float8", suites.stream().map(IndexedRun.Suite::durationS).toArray()));
+            p.setArray(i++, c.createArrayOf("int8", suites.stream().map(IndexedRun.Suite::iterations).toArray()));
+            p.setArray(i++, c.createArrayOf("int8", suites.stream().map(IndexedRun.Suite::failureCount).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", suites.stream().map(IndexedRun.Suite::reason).toArray()));
+            List<IndexedRun.Failure> fs = n.failures();
             p.setArray(i++, c.createArrayOf("int4", java.util.stream.IntStream.range(0, fs.size()).boxed().toArray()));
-            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(x -> cut(x.suite(), 128)).toArray()));
-            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(x -> cut(x.symptom(), 128)).toArray()));
-            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(x -> cut(x.message(), 2000)).toArray()));
-            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(x -> cut(x.location(), 1000)).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(IndexedRun.Failure::suite).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(IndexedRun.Failure::symptom).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(IndexedRun.Failure::message).toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", fs.stream().map(IndexedRun.Failure::location).toArray()));
             p.setString(i++, row.serial());
             p.setString(i++, row.verdict());
             p.setString(i++, row.receivedAt());
-            p.setString(i++, cut(f.sku(), 128));
-            p.setString(i++, cut(station, 128));
-            p.setString(i++, cut(f.model(), 128));
+            p.setString(i++, n.sku());
+            p.setString(i++, n.station());
+            p.setString(i++, n.model());
             p.setString(i++, day);
-            p.setString(i++, f.sku() == null ? "" : cut(f.sku(), 128));
-            p.setString(i++, station == null ? "" : cut(station, 128));
+            p.setString(i++, n.skuKey());
+            p.setString(i++, n.stationKey());
             p.setLong(i++, row.verdict().equals("PASS") ? 1 : 0);
             p.setLong(i++, row.verdict().equals("FAIL") ? 1 : 0);
-            boolean counted = !daySuites.isEmpty() || !f.failures().isEmpty(); // as on SQLite: no per-suite counts without suites or failures
+            p.setString(i++, day); // as on SQLite: no per-suite counts without suites or failures
+            p.setArray(i++, c.createArrayOf("varchar", n.counted() ? n.daySuites().keySet().toArray() : new Object[0]));
+            p.setArray(i++, c.createArrayOf("int8", n.counted() ? n.daySuites().values().toArray() : new Object[0]));
             p.setString(i++, day);
-            p.setArray(i++, c.createArrayOf("varchar", counted ? daySuites.keySet().toArray() : new Object[0]));
-            p.setArray(i++, c.createArrayOf("int8", counted ? daySuites.values().toArray() : new Object[0]));
-            p.setString(i++, day);
-            p.setArray(i++, c.createArrayOf("varchar", symptoms.keySet().toArray()));
-            p.setArray(i, c.createArrayOf("int8", symptoms.values().toArray()));
+            p.setArray(i++, c.createArrayOf("varchar", n.symptoms().keySet().toArray()));
+            p.setArray(i, c.createArrayOf("int8", n.symptoms().values().toArray()));
             try (ResultSet r = p.executeQuery()) {
                 r.next();
                 return r.getLong(1) == 1;
@@ -428,30 +397,26 @@ public final class BundleIndex implements AutoCloseable {
         }
     }
 
-    private static Double finite(Double v) {
-        return v == null || !Double.isFinite(v) ? null : v;
-    }
-
     /** The facts' columns of {@code bundles}, from parameter {@code at} on (11 of them). */
-    private static void factColumns(PreparedStatement p, int at, Row row, RunFacts f, String station) throws SQLException {
-        p.setString(at, cut(f.profile(), 64));
-        p.setString(at + 1, cut(station, 128));
-        p.setString(at + 2, cut(f.sku(), 128));
-        p.setString(at + 3, cut(f.model(), 128));
-        p.setString(at + 4, cut(f.started(), 40));
-        p.setString(at + 5, cut(f.ended(), 40));
-        p.setString(at + 6, day(row, f));
-        setDouble(p, at + 7, f.durationS());
-        p.setLong(at + 8, f.failureCount());
-        setDouble(p, at + 9, f.maxCelsius());
-        setDouble(p, at + 10, f.maxWatts());
+    private static void factColumns(PreparedStatement p, int at, IndexedRun n) throws SQLException {
+        p.setString(at, n.profile());
+        p.setString(at + 1, n.station());
+        p.setString(at + 2, n.sku());
+        p.setString(at + 3, n.model());
+        p.setString(at + 4, n.started());
+        p.setString(at + 5, n.ended());
+        p.setString(at + 6, n.day());
+        setDouble(p, at + 7, n.durationS());
+        p.setLong(at + 8, n.failureCount());
+        setDouble(p, at + 9, n.maxCelsius());
+        setDouble(p, at + 10, n.maxWatts());
     }
 
     /** A stored run's facts rewritten (reindex): its columns, suites and failures, replacing any there were. */
-    private static void writeFacts(Connection c, Row row, RunFacts f, String station) throws SQLException {
+    private static void writeFacts(Connection c, Row row, IndexedRun n) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("UPDATE bundles SET profile = ?, station = ?, sku = ?, model = ?, started_at = ?, "
                 + "ended_at = ?, day = ?, duration_s = ?, failure_count = ?, max_celsius = ?, max_watts = ?, indexed = 1 WHERE run_id = ?")) {
-            factColumns(p, 1, row, f, station);
+            factColumns(p, 1, n);
             p.setString(12, row.runId());
             p.executeUpdate();
         }
@@ -461,38 +426,38 @@ public final class BundleIndex implements AutoCloseable {
                 p.executeUpdate();
             }
         }
-        writeDetails(c, row, f);
+        writeDetails(c, row, n);
     }
 
     /** A run's suites and failures (none there yet). */
-    private static void writeDetails(Connection c, Row row, RunFacts f) throws SQLException {
-        if (!f.suites().isEmpty()) {
+    private static void writeDetails(Connection c, Row row, IndexedRun n) throws SQLException {
+        if (!n.suites().isEmpty()) {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO run_suites (run_id, suite, outcome, duration_s, iterations, failure_count, "
                     + "reason) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, suite) DO NOTHING")) {
-                for (RunFacts.Suite s : f.suites()) {
+                for (IndexedRun.Suite s : n.suites()) {
                     p.setString(1, row.runId());
-                    p.setString(2, cut(s.id(), 128));
-                    p.setString(3, cut(s.outcome(), 16));
+                    p.setString(2, s.id());
+                    p.setString(3, s.outcome());
                     setDouble(p, 4, s.durationS());
                     p.setLong(5, s.iterations());
                     p.setLong(6, s.failureCount());
-                    p.setString(7, cut(s.reason(), 1000));
+                    p.setString(7, s.reason());
                     p.addBatch();
                 }
                 p.executeBatch();
             }
         }
-        if (!f.failures().isEmpty()) {
+        if (!n.failures().isEmpty()) {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO run_failures (run_id, seq, suite, symptom, message, location) "
                     + "VALUES (?, ?, ?, ?, ?, ?)")) {
                 int seq = 0;
-                for (RunFacts.Failure x : f.failures()) {
+                for (IndexedRun.Failure x : n.failures()) {
                     p.setString(1, row.runId());
                     p.setInt(2, seq++);
-                    p.setString(3, cut(x.suite(), 128));
-                    p.setString(4, cut(x.symptom(), 128));
-                    p.setString(5, cut(x.message(), 2000));
-                    p.setString(6, cut(x.location(), 1000));
+                    p.setString(3, x.suite());
+                    p.setString(4, x.symptom());
+                    p.setString(5, x.message());
+                    p.setString(6, x.location());
                     p.addBatch();
                 }
                 p.executeBatch();
@@ -511,25 +476,24 @@ public final class BundleIndex implements AutoCloseable {
     }
 
     /** Adds one stored run to the line page's daily counts (same transaction as its row). */
-    private static void count(Connection c, Row row, RunFacts f, String station) throws SQLException {
-        String day = day(row, f);
+    private static void count(Connection c, Row row, IndexedRun n) throws SQLException {
+        String day = n.day();
         try (PreparedStatement p = c.prepareStatement("INSERT INTO daily (day, sku, station, runs, passed, failed) VALUES (?, ?, ?, 1, ?, ?) "
                 + "ON CONFLICT (day, sku, station) DO UPDATE SET runs = daily.runs + 1, passed = daily.passed + excluded.passed, "
                 + "failed = daily.failed + excluded.failed")) {
             p.setString(1, day);
-            p.setString(2, f.sku() == null ? "" : cut(f.sku(), 128));
-            p.setString(3, station == null ? "" : cut(station, 128));
+            p.setString(2, n.skuKey());
+            p.setString(3, n.stationKey());
             p.setLong(4, row.verdict().equals("PASS") ? 1 : 0);
             p.setLong(5, row.verdict().equals("FAIL") ? 1 : 0);
             p.executeUpdate();
         }
-        java.util.Map<String, Long> suites = suiteCounts(f);
-        if (suites.isEmpty() && f.failures().isEmpty()) {
+        if (!n.counted()) {
             return;
         }
         try (PreparedStatement p = c.prepareStatement("INSERT INTO daily_suites (day, suite, runs, failed) VALUES (?, ?, 1, ?) "
                 + "ON CONFLICT (day, suite) DO UPDATE SET runs = daily_suites.runs + 1, failed = daily_suites.failed + excluded.failed")) {
-            for (var e : suites.entrySet()) {
+            for (var e : n.daySuites().entrySet()) {
                 p.setString(1, day);
                 p.setString(2, e.getKey());
                 p.setLong(3, e.getValue());
@@ -537,13 +501,9 @@ public final class BundleIndex implements AutoCloseable {
             }
             p.executeBatch();
         }
-        java.util.Map<String, Long> symptoms = new java.util.TreeMap<>();
-        for (RunFacts.Failure x : f.failures()) {
-            symptoms.merge(cut(x.symptom(), 128), 1L, Long::sum);
-        }
         try (PreparedStatement p = c.prepareStatement("INSERT INTO daily_symptoms (day, symptom, seen, runs) VALUES (?, ?, ?, 1) "
                 + "ON CONFLICT (day, symptom) DO UPDATE SET seen = daily_symptoms.seen + excluded.seen, runs = daily_symptoms.runs + 1")) {
-            for (var e : symptoms.entrySet()) {
+            for (var e : n.symptoms().entrySet()) {
                 p.setString(1, day);
                 p.setString(2, e.getKey());
                 p.setLong(3, e.getValue());
@@ -565,7 +525,7 @@ public final class BundleIndex implements AutoCloseable {
     /** Rewrites one stored run's dashboard facts from its bundle (reindex). */
     void reindex(Row row, RunFacts facts, String station) throws SQLException {
         transaction(c -> {
-            writeFacts(c, row, facts, station);
+            writeFacts(c, row, IndexedRun.of(row, facts, station));
             return null;
         });
     }
