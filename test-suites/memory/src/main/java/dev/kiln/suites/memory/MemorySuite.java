@@ -159,9 +159,12 @@ public final class MemorySuite implements Suite {
                 }
                 return buf[0];
             };
+            // a word found wrong while the strategies are timed is a failure at its address, like any the test finds
+            long[] said = {0};
+            Passes.Errors bad = (pattern, seg, word, expected, read) -> prepareMismatch(ctx, said, pattern, seg, word, expected, read);
             if (copies) {
                 MoverChoice.Choice c = MoverChoice.choose(p.get("copy").trim(), Mover.copies(asked), Mover.copies(segSize), 0, "copy", cpu,
-                        candidates -> MoverChoice.timeCopies(candidates, memory.get(), segSize, 3));
+                        candidates -> MoverChoice.timeCopies(candidates, memory.get(), segSize, 3, Copier.Hook.NONE, bad));
                 copyMover = c.mover();
                 ctx.log(LogLevel.INFO, MoverChoice.describe(c, "copies", "copy"));
                 ctx.measurement(new Measurement("memory_copy_block_bytes", c.mover().blockBytes(), "bytes", null, null,
@@ -169,13 +172,47 @@ public final class MemorySuite implements Suite {
             }
             if (fills) {
                 MoverChoice.Choice c = MoverChoice.choose(p.get("fill").trim(), Mover.fills(asked), Mover.fills(segSize), 1, "fill", cpu,
-                        candidates -> MoverChoice.timeFills(candidates, memory.get(), segSize, 3, scratch));
+                        candidates -> MoverChoice.timeFills(candidates, memory.get(), segSize, 3, scratch, () -> { }, bad));
                 fillMover = c.mover();
                 ctx.log(LogLevel.INFO, MoverChoice.describe(c, "periodic fills", "fill"));
                 ctx.measurement(new Measurement("memory_fill_block_bytes", c.mover().blockBytes(), "bytes", null, null,
                         Map.of("strategy", c.mover().name(), "chosen", c.asked(), "how", c.how())));
             }
         }
+    }
+
+    /** Mismatches found while timing the strategies that are said in full; the rest are counted in the last one's message. */
+    static final int PREPARE_MISMATCHES = 16;
+
+    /**
+     * A word found wrong while the copy or fill strategies were timed at prepare, on memory of the
+     * suite's own: a failure naming its address, as the test's own mismatches do (it was an error of
+     * the suite, with no address, before).
+     */
+    static void prepareMismatch(SuiteContext ctx, long[] said, String pattern, MemorySegment seg, long word, long expected, long read) {
+        long reread = seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, word);
+        long vaddr = seg.address() + word * 8;
+        if (said[0]++ >= PREPARE_MISMATCHES) {
+            return;
+        }
+        long phys = Native.physical(vaddr);
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        long xor = expected ^ read;
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("pattern", pattern);
+        d.put("virtualAddress", "0x" + Long.toHexString(vaddr));
+        d.put("physicalAddress", phys < 0 ? "unknown" : "0x" + Long.toHexString(phys));
+        d.put("expected", "0x" + hex.toHexDigits(expected));
+        d.put("read", "0x" + hex.toHexDigits(read));
+        d.put("reread", "0x" + hex.toHexDigits(reread));
+        d.put("xor", "0x" + hex.toHexDigits(xor));
+        d.put("bits", Mismatches.bits(xor));
+        d.put("kind", reread == read ? "stored wrong (the re-read agrees)" : "read wrong (the re-read differs)");
+        d.put("found", "at prepare, while the copy and fill strategies were timed");
+        ctx.failure("memory-" + pattern + "-mismatch", String.format(java.util.Locale.ROOT,
+                "%s: word at virtual %s (physical %s) read %s, expected %s (bits %s), found while the strategies were timed at prepare%s",
+                pattern, d.get("virtualAddress"), d.get("physicalAddress"), d.get("read"), d.get("expected"), d.get("bits"),
+                said[0] == PREPARE_MISMATCHES ? "; further mismatches there are not said one by one" : ""), d);
     }
 
     /** Bytes a calibration times each loop shape on: beyond the caches of the machines this runs on. */

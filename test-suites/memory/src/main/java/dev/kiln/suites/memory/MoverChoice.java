@@ -109,18 +109,28 @@ final class MoverChoice {
         return offered.stream().filter(m -> m.name().equals(row.get(which))).findFirst();
     }
 
+    /** A mismatch found while timing: dropped (the tests that time only). */
+    static final Passes.Errors IGNORE = (p, s, w, e, x) -> { };
+
     /** Times every copy strategy on {@code buf} cut into segments of {@code segment} bytes, in the suite's copy regions; fastest first. */
     static List<Timed> timeCopies(List<Mover> offered, MemorySegment buf, long segment, int rounds) {
+        return timeCopies(offered, buf, segment, rounds, Copier.Hook.NONE, IGNORE);
+    }
+
+    /**
+     * The same; every copy is checked as the suite checks it, and a word found wrong goes to
+     * {@code errors} at its address (the memory timed on is the machine's own: a failing part is
+     * found here too, and said as a failure, not as an error of the suite). {@code hook}: the copier's
+     * fault seam.
+     */
+    static List<Timed> timeCopies(List<Mover> offered, MemorySegment buf, long segment, int rounds, Copier.Hook hook, Passes.Errors errors) {
         List<MemorySegment> cut = split(buf, segment);
         double[] best = new double[offered.size()];
         for (int r = -1; r < rounds; r++) { // round -1 compiles each candidate's loops
             for (int i = 0; i < offered.size(); i++) {
                 List<MemorySegment> segs = Round.copyRegions(cut, buf, offered.get(i).blockBytes());
                 Copier c = new Copier(offered.get(i), true);
-                long bad = c.run(segs, 31L * r + i, 4, Copier.Hook.NONE, (p, s, w, e, x) -> { });
-                if (bad != 0) {
-                    throw new IllegalStateException(bad + " words wrong while timing the copy strategies: the memory under test is failing");
-                }
+                c.run(segs, 31L * r + i, 4, hook, errors);
                 if (r >= 0) {
                     best[i] = Math.max(best[i], c.copiedBytes() / (c.copyNanos() / 1e9));
                 }
@@ -131,6 +141,12 @@ final class MoverChoice {
 
     /** Times every fill strategy on {@code buf} in segments of {@code segment} bytes; fastest first. */
     static List<Timed> timeFills(List<Mover> offered, MemorySegment buf, long segment, int rounds, java.lang.foreign.Arena arena) {
+        return timeFills(offered, buf, segment, rounds, arena, () -> { }, IGNORE);
+    }
+
+    /** The same; what the last fill wrote is verified, a word found wrong going to {@code errors}; {@code hook} runs before that check (the seam). */
+    static List<Timed> timeFills(List<Mover> offered, MemorySegment buf, long segment, int rounds, java.lang.foreign.Arena arena, Runnable hook,
+                                 Passes.Errors errors) {
         List<MemorySegment> segs = split(buf, segment);
         List<MemorySegment> sources = new ArrayList<>();
         for (Mover m : offered) {
@@ -153,10 +169,8 @@ final class MoverChoice {
                 }
             }
         }
-        long bad = Passes.verify(dev.kiln.suites.memory.loops.Lanes.forMachine(), Pattern.CHECKERBOARD, buf, 0, 0, (p, s, w, e, x) -> { });
-        if (bad != 0) {
-            throw new IllegalStateException(bad + " words wrong after timing the fill strategies: the memory under test is failing");
-        }
+        hook.run();
+        Passes.verify(dev.kiln.suites.memory.loops.Lanes.forMachine(), Pattern.CHECKERBOARD, buf, 0, 0, errors);
         return sorted(offered, best);
     }
 

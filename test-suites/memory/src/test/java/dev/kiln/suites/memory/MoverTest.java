@@ -88,6 +88,44 @@ class MoverTest {
         s.validate(s.descriptor().withDefaults(ok));
     }
 
+    /**
+     * A word that goes wrong while the strategies are timed is said at its address (the suite makes it
+     * a failure there), not thrown as an error of the suite without one.
+     */
+    @Test
+    void aWordGoneWrongWhileTimingIsSaidAtItsAddress() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(8L << 20, 1L << 21);
+            buf.fill((byte) 0);
+            List<Mover> copies = Mover.copies(1L << 20).subList(0, 2);
+            long[] flipped = {-1};
+            Copier.Hook once = (move, seg, word, len) -> { // the first block copied gets one bit flipped after it landed
+                if (flipped[0] < 0) {
+                    long at = word + len / 2;
+                    seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, at, seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, at) ^ (1L << 9));
+                    flipped[0] = seg.address() + at * 8;
+                }
+            };
+            List<long[]> said = new ArrayList<>();
+            List<MoverChoice.Timed> t = MoverChoice.timeCopies(copies, buf, 1L << 20, 1, once,
+                    (pattern, seg, word, expected, read) -> said.add(new long[] {seg.address() + word * 8, expected ^ read}));
+            assertEquals(copies.size(), t.size(), "timed to the end");
+            assertEquals(1, said.size(), "one word, said once");
+            assertEquals(flipped[0], said.get(0)[0], "at the address it went wrong");
+            assertEquals(1L << 9, said.get(0)[1], "the bit that flipped");
+
+            List<Mover> fills = Mover.fills(1L << 20).subList(0, 1);
+            long word = (3L << 20) / 8 + 5;
+            List<long[]> fillSaid = new ArrayList<>();
+            MoverChoice.timeFills(fills, buf, 1L << 20, 1, arena,
+                    () -> buf.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, word, ~buf.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, word)),
+                    (pattern, seg, w, expected, read) -> fillSaid.add(new long[] {seg.address() + w * 8, expected ^ read}));
+            assertEquals(1, fillSaid.size());
+            assertEquals(buf.address() + word * 8, fillSaid.get(0)[0]);
+            assertEquals(-1L, fillSaid.get(0)[1], "every bit of it");
+        }
+    }
+
     /** calibrate times every candidate, lists every figure, and takes the fastest; auto takes the table's entry for a measured CPU. */
     @Test
     void calibrateTimesEveryCandidateAndTakesTheFastest() {
