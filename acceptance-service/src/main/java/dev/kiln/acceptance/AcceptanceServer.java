@@ -45,9 +45,6 @@ import javax.net.ssl.SSLContext;
  */
 public final class AcceptanceServer implements AutoCloseable {
     private static final Pattern BUNDLE = Pattern.compile("/v1/bundles/([0-9A-Za-z-]{1,64})");
-    /** The index's column widths (db/migration/V1__bundles.sql). */
-    static final int MAX_SERIAL = 128;
-    static final int MAX_VERDICT = 16;
     private static final Pattern UNIT = Pattern.compile("/v1/units/([^/]{1,128})/bundles");
     /** The sealed bundle itself, as the station sent it (from whichever replica stored it). */
     private static final Pattern BUNDLE_BYTES = Pattern.compile("/v1/bundles/([0-9A-Za-z-]{1,64})/bundle");
@@ -512,7 +509,7 @@ public final class AcceptanceServer implements AutoCloseable {
         // stored run id gets 422, never a 409 that tells it the stored digest. Verification streams from the
         // spooled file, so a bomb (or a month of telemetry) costs a buffer of memory.
         BundleVerifier.Result v = verifier.verify(body.source());
-        Refusal refused = refusal(v, runId, who);
+        Admission.Refusal refused = Admission.refusal(v, runId, who);
         if (refused != null) {
             // The very bytes already stored are answered as stored, whatever changed since (a key revoked,
             // a serial pattern narrowed): a station retrying a delivery the service holds must not
@@ -559,7 +556,7 @@ public final class AcceptanceServer implements AutoCloseable {
             return;
         }
         String nul = facts.nulField();
-        String absurd = nul == null ? absurdEnd(facts.ended(), Instant.now()) : null;
+        String absurd = nul == null ? Admission.absurdEnd(facts.ended(), Instant.now()) : null;
         if (nul != null || absurd != null) {
             // a permanent refusal the station quarantines (PostgreSQL answered it with an error the service
             // turned into 503, so the station retried forever); the bytes just written are named by no row
@@ -569,7 +566,7 @@ public final class AcceptanceServer implements AutoCloseable {
                 // an unreferenced blob is left: harmless bytes, never served
             }
             count("rejected");
-            reject(ex, 422, List.of(nul != null ? nul + NUL_REFUSED : absurd));
+            reject(ex, 422, List.of(nul != null ? nul + Admission.NUL_REFUSED : absurd));
             return;
         }
         // a placeholder serial ("unknown", "To Be Filled By O.E.M.") is filed as a unit of its own run: two machines that
@@ -597,75 +594,6 @@ public final class AcceptanceServer implements AutoCloseable {
             }
         }
         answerExisting(ex, existing, hex);
-    }
-
-    /** How far a run's signed end may lie after its receipt (clocks differ; a day does not). */
-    static final java.time.Duration END_SKEW = java.time.Duration.ofDays(1);
-
-    /**
-     * Why a signed end is absurd, or null: not an ISO-8601 instant, or more than {@link #END_SKEW} after
-     * the service received the bundle (a run cannot end after it was delivered).
-     */
-    static String absurdEnd(String ended, Instant received) {
-        if (ended == null) {
-            return null;
-        }
-        Instant at;
-        try {
-            at = Instant.parse(ended);
-        } catch (java.time.format.DateTimeParseException e) {
-            return "ended '" + BundleIndex.cut(ended, 40) + "' is not an ISO-8601 instant";
-        }
-        if (at.isAfter(received.plus(END_SKEW))) {
-            return "ended " + at + " is more than a day after the service received the bundle (" + received.truncatedTo(
-                    java.time.temporal.ChronoUnit.SECONDS) + "): a clock far off, or a date the station chose";
-        }
-        return null;
-    }
-
-    /** The words of a refusal for a NUL character, after the field's name. */
-    static final String NUL_REFUSED = " holds a NUL character (U+0000), which the index cannot store on every database";
-
-    /** Why a verified upload is refused: the status and its reasons (403 is sent as an error). */
-    private record Refusal(int status, List<String> reasons) {
-    }
-
-    /** The refusal of an upload that {@code v} verified, or null when the service may store it. */
-    private static Refusal refusal(BundleVerifier.Result v, String runId, Access.Principal who) {
-        if (!v.valid()) {
-            return new Refusal(422, v.problems());
-        }
-        String signedRun = v.predicate().path("runId").asText();
-        if (!signedRun.equals(runId)) {
-            return new Refusal(422, List.of("the bundle is run " + signedRun + ", not " + runId));
-        }
-        // a station publishes only what its own keys signed, and only for its serials: checked before any
-        // conflict is answered, so one station learns nothing of another's runs
-        if (who instanceof Access.Station st) {
-            if (!st.keys().contains(v.keyId())) {
-                return new Refusal(403, List.of("the bundle is signed by key " + v.keyId() + ", which is not station " + st.name() + "'s"));
-            }
-            String serialSigned = v.predicate().path("serial").asText();
-            if (st.serials() != null && !st.serials().matcher(serialSigned).matches()) {
-                return new Refusal(403, List.of("station " + st.name() + " may not publish serial " + serialSigned + " (its serials: "
-                        + st.serials().pattern() + ")"));
-            }
-        }
-        // The index's column limits, checked here, identically for every database: SQLite would store
-        // a 200-character serial that PostgreSQL refuses, and a bundle must not be storable on one and
-        // never on the other (a station would retry it forever).
-        String serial = v.predicate().path("serial").asText();
-        String verdict = v.predicate().path("verdict").asText();
-        if (serial.isEmpty() || serial.length() > MAX_SERIAL) {
-            return new Refusal(422, List.of("serial must be 1 to " + MAX_SERIAL + " characters, not " + serial.length()));
-        }
-        if (serial.indexOf('\u0000') >= 0 || verdict.indexOf('\u0000') >= 0) {
-            return new Refusal(422, List.of((serial.indexOf('\u0000') >= 0 ? "serial" : "verdict") + NUL_REFUSED));
-        }
-        if (verdict.length() > MAX_VERDICT) {
-            return new Refusal(422, List.of("verdict must be at most " + MAX_VERDICT + " characters"));
-        }
-        return null;
     }
 
     /**

@@ -40,8 +40,8 @@ final class HeartbeatIntake {
             throw new Refused("the heartbeat is for run " + BundleIndex.cut(s.path("runId").asText(), 64) + ", not " + runId);
         }
         String serial = s.path("serial").asText("");
-        if (serial.isEmpty() || serial.length() > AcceptanceServer.MAX_SERIAL || serial.indexOf('\u0000') >= 0) {
-            throw new Refused("serial must be 1 to " + AcceptanceServer.MAX_SERIAL + " characters without NUL");
+        if (serial.isEmpty() || serial.length() > Admission.MAX_SERIAL || serial.indexOf('\u0000') >= 0) {
+            throw new Refused("serial must be 1 to " + Admission.MAX_SERIAL + " characters without NUL");
         }
         if (serials != null && !serials.matcher(serial).matches()) {
             throw new Refused("station " + station + " may not publish serial " + serial, 403);

@@ -361,7 +361,7 @@ abstract class IngestContract {
                 10, 4, failures), station);
         HttpResponse<String> r = put(run, b);
         assertEquals(422, r.statusCode(), r.body());
-        assertTrue(r.body().contains("failures[0].message" + AcceptanceServer.NUL_REFUSED), r.body());
+        assertTrue(r.body().contains("failures[0].message" + Admission.NUL_REFUSED), r.body());
         assertEquals(404, get("/v1/bundles/" + run).statusCode(), "nothing stored");
         try (var blobs = Files.walk(data.resolve("blobs"))) {
             assertEquals(0, blobs.filter(p -> p.getFileName().toString().endsWith(".kiln.zip")).count(), "no blob left behind");
@@ -369,7 +369,7 @@ abstract class IngestContract {
         String serialRun = TestBundles.newRunId();
         HttpResponse<String> s = put(serialRun, TestBundles.bundle(serialRun, "C02\u0000X", "PASS", station));
         assertEquals(422, s.statusCode(), s.body());
-        assertTrue(s.body().contains("serial" + AcceptanceServer.NUL_REFUSED), s.body());
+        assertTrue(s.body().contains("serial" + Admission.NUL_REFUSED), s.body());
     }
 
     /**
@@ -390,8 +390,8 @@ abstract class IngestContract {
         assertEquals(422, r.statusCode(), r.body());
         assertTrue(r.body().contains("is more than a day after the service received the bundle"), r.body());
         assertEquals(404, get("/v1/bundles/" + future).statusCode());
-        assertEquals(null, AcceptanceServer.absurdEnd("2026-12-07T10:00:00Z", java.time.Instant.parse("2026-12-07T09:00:00Z")), "an hour's skew");
-        assertTrue(AcceptanceServer.absurdEnd("yesterday", java.time.Instant.now()).contains("not an ISO-8601 instant"));
+        assertEquals(null, Admission.absurdEnd("2026-12-07T10:00:00Z", java.time.Instant.parse("2026-12-07T09:00:00Z")), "an hour's skew");
+        assertTrue(Admission.absurdEnd("yesterday", java.time.Instant.now()).contains("not an ISO-8601 instant"));
     }
 
     @Test
