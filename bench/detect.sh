@@ -2,8 +2,8 @@
 # Time to detect (issue 33, item 3): for an intermittent defect on one core that spoils what one
 # kernel family exercises, firing at a set rate while that family runs there (once a minute, once in
 # ten minutes, once an hour), the core-minutes until the CPU suite's verdict is FAIL, and the chance
-# each profile catches it. A MODEL on measured figures, not a count of planted faults: a run of the
-# suite here (every kernel, both phases; CAL, default 30s) measures each kernel's share of a core's
+# each profile catches it. First a MODEL on measured figures (then checked through the seams, below):
+# a run of the suite here (every kernel, both phases; CAL, default 30s) measures each kernel's share of a core's
 # time under test (cpu_kernel_time_share); every kernel's seam is proven to be caught in the run it
 # fires (CpuSuiteTest, CrossCoreTest), so a defect that fires while its kernel runs is caught then.
 # With share s of the faulty core's time and rate r: mean core-minutes to FAIL = 1 / (r s), and a
@@ -60,3 +60,54 @@ for k in kernels:
         cells.append(f"{mean:8.1f} | " + " ".join(f"{100 * x:5.1f}%" for x in ps))
     print(f"{k:16} {sa:7.3f}/{se:7.3f}  " + "  ".join(f"{c:>30}" for c in cells))
 PY
+
+# Measured through the fault seams (TRIALS > 0, default 2): for each arithmetic kernel, a defect planted
+# on the last CPU that spoils a run of that kernel with chance q (--inject-fault cpu:K.running@CPU:*~q/
+# all-cores: the seam asked only when the kernel runs, not at each turn it may skip),
+# q = rate x the kernel's mean run length (cpu_kernel_run_seconds of the calibration), the rate scaled
+# so the model expects it found after EXPECT seconds of the all-cores phase (default 5); each trial a
+# real run of the cpu suite (all-cores only, SEAM_RUN long, default 25s), the time read from the
+# first miscompare's secondsIntoPhase. Printed beside the model's 1 / (rate x share).
+TRIALS="${TRIALS:-2}"
+EXPECT="${EXPECT:-5}"
+SEAM_RUN="${SEAM_RUN:-25s}"
+if [ "$TRIALS" -gt 0 ]; then
+  LAST=$(( $(nproc) - 1 ))
+  python3 - "$OUT/summary.json" "$EXPECT" <<'PY' > "$OUT/plan.txt"
+import json, sys
+share, run = {}, {}
+for s in json.load(open(sys.argv[1]))['suites']:
+    for m in s.get('measurements', []):
+        md = m.get('metadata', {})
+        if md.get('phase') != 'all-cores':
+            continue
+        if m['name'] == 'cpu_kernel_time_share':
+            share[md['kernel']] = m['value']
+        if m['name'] == 'cpu_kernel_run_seconds':
+            run[md['kernel']] = m['value']
+expect = float(sys.argv[2])
+for k in sorted(share):
+    if k in run and share[k] > 0 and k not in ('message-passing', 'shared-counters', 'litmus'):
+        rate = 1 / (expect * share[k])           # per second of the core's time, while anything runs
+        q = min(1.0, rate * run[k])              # per run of the kernel: the rate over one run's length
+        print(k, f"{q:.6g}", f"{share[k]:.4f}", f"{1 / (rate * share[k]):.2f}")
+PY
+  echo "measured through the seams: a defect on cpu $LAST, TRIALS=$TRIALS runs of $SEAM_RUN each (all-cores only)" | tee -a "$OUT/detect.txt"
+  printf '%-14s %10s %8s %12s %s\n' kernel chance share "model (s)" "measured seconds into the phase, each trial" | tee -a "$OUT/detect.txt"
+  while read -r k q sh model; do
+    got=""
+    for t in $(seq "$TRIALS"); do
+      st="$OUT/seam-$k-$t"
+      "$ROOT/kiln" run --profile smoke --suites cpu -P cpu.phases=all-cores --duration "$SEAM_RUN" --no-upload --state-dir "$st" \
+        --inject-fault "cpu:$k.running@$LAST:*~$q/all-cores" >/dev/null 2>&1 || true
+      z=$(ls "$st"/outbox/pending/*.zip 2>/dev/null | head -1)
+      v=$( [ -n "$z" ] && unzip -p "$z" results/summary.json | python3 -c "
+import json, sys
+fs = [f for s in json.load(sys.stdin)['suites'] for f in s.get('failures', []) if f.get('details', {}).get('kernel') == sys.argv[1]]
+print(min(f['details']['secondsIntoPhase'] for f in fs) if fs else 'none')" "$k" || echo none)
+      got="$got $v"
+    done
+    printf '%-14s %10s %8s %12s %s\n' "$k" "$q" "$sh" "$model" "$got" | tee -a "$OUT/detect.txt"
+  done < "$OUT/plan.txt"
+fi
+

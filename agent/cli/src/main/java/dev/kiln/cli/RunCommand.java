@@ -97,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--pause-at", hidden = true, paramLabel = "POINT", description = "Crash-test seam: NONE, STARTING, SUITE_END or SEALING.")
     RunSession.PausePoint pauseAt = RunSession.PausePoint.NONE;
 
-    @Option(names = "--inject-fault", hidden = true, paramLabel = "SUITE:SITE@CPU:ITERATION[/PHASE]",
+    @Option(names = "--inject-fault", hidden = true, paramLabel = "SUITE:SITE@CPU:ITERATION[~CHANCE][/PHASE]",
             description = "Developer test seam: plant a fault the suite must catch.")
     List<String> faults = new ArrayList<>();
 

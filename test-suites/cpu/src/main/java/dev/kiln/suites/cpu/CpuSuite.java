@@ -285,6 +285,10 @@ public final class CpuSuite implements Suite {
         }
         long[] nanos = new long[n];
         long[] runs = new long[n];
+        String[] runningSite = new String[n]; // made once: the seam is asked at every run, some of which take microseconds
+        for (int i = 0; i < n; i++) {
+            runningSite[i] = kernels.get(i).name() + ".running";
+        }
         int retested = 0;
         // the cross-core kernels' share is kept only where there are arithmetic kernels to give the rest of the time to
         double crossShare = kernels.stream().allMatch(k -> k instanceof CrossCoreKernel) ? Double.MAX_VALUE
@@ -331,6 +335,9 @@ public final class CpuSuite implements Suite {
                 if (arithmetic[i] && !fault && runs[i] > 0 && nanos[i] > arithmeticNanos / arithmeticKernels + nanos[i] / runs[i]) {
                     continue;
                 }
+                // the seam of a defect that can fire only while its kernel runs (bench/detect.sh plants it with a
+                // chance per run; the kernel's own site is asked every turn, so that a planted fault always runs)
+                fault |= ctx.injectFault(runningSite[i]);
                 long actual;
                 Kernel.DataPathException broke = null;
                 try {
@@ -345,11 +352,12 @@ public final class CpuSuite implements Suite {
                 runs[i]++;
                 checked++;
                 if (actual != golden[i]) {
+                    double found = (t0 + took - started) / 1e9; // into this worker's phase, before the retests
                     Retest rt = retested >= RETESTED_FAILURES ? Retest.skipped("this worker's retest budget is spent")
                             : retest(ctx, k, runners[i], golden[i], broke == null ? hex(actual) : broke.getMessage());
                     retested++;
                     retestNanos.addAndGet(rt.nanos());
-                    miscompare(ctx, k, golden[i], actual, broke, rt);
+                    miscompare(ctx, k, golden[i], actual, broke, rt, found);
                 }
             }
             ctx.verified(checked); // every kernel run's result compared with its golden value
@@ -359,7 +367,8 @@ public final class CpuSuite implements Suite {
             try {
                 runners[i].finish(); // what is still in flight (a cross-core kernel's last messages)
             } catch (Kernel.DataPathException e) {
-                miscompare(ctx, kernels.get(i), golden[i], ~golden[i], e, Retest.skipped("found after the phase ended"));
+                miscompare(ctx, kernels.get(i), golden[i], ~golden[i], e, Retest.skipped("found after the phase ended"),
+                        (System.nanoTime() - started) / 1e9);
             }
         }
         double[] hz = clocks.stream().mapToDouble(c -> c[0]).sorted().toArray();
@@ -452,9 +461,11 @@ public final class CpuSuite implements Suite {
     }
 
     /** A kernel's wrong answer, or what it found broken, as a failure naming the core, phase, iteration and seed, with its retests. */
-    private static void miscompare(WorkerContext ctx, Kernel k, long expected, long actual, Kernel.DataPathException broke, Retest rt) {
+    private static void miscompare(WorkerContext ctx, Kernel k, long expected, long actual, Kernel.DataPathException broke, Retest rt,
+                                   double secondsIntoPhase) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("kernel", k.name());
+        d.put("secondsIntoPhase", Math.round(secondsIntoPhase * 1000) / 1000.0); // this core's time under test until it was found
         d.put("expected", hex(expected));
         d.put("actual", broke == null ? hex(actual) : broke.getMessage());
         if (broke instanceof CrossCoreFailure c) {
@@ -593,17 +604,23 @@ public final class CpuSuite implements Suite {
         for (String phase : List.of("all-cores", "each-core")) {
             double all = 0;
             double[] per = new double[kernels.size()];
+            long[] runs = new long[kernels.size()];
             for (WorkerStats s : stats) {
                 if (s.phase().equals(phase)) {
                     for (int i = 0; i < per.length; i++) {
                         per[i] += s.kernelNanos()[i];
                         all += s.kernelNanos()[i];
+                        runs[i] += s.kernelRuns()[i];
                     }
                 }
             }
             for (int i = 0; i < per.length && all > 0; i++) {
                 ctx.measurement(new Measurement("cpu_kernel_time_share", per[i] / all, "ratio", null, null,
                         Map.of("phase", phase, "kernel", kernels.get(i).name())));
+                if (runs[i] > 0) { // a run's mean length: what a defect firing at a rate per second of the kernel's time is per run
+                    ctx.measurement(new Measurement("cpu_kernel_run_seconds", per[i] / 1e9 / runs[i], "s", null, null,
+                            Map.of("phase", phase, "kernel", kernels.get(i).name())));
+                }
             }
         }
         // Each kernel's own rate (its work over the time spent in it): summed over the workers that

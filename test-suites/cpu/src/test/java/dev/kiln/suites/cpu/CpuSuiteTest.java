@@ -70,6 +70,10 @@ class CpuSuiteTest {
             assertTrue(f.message().endsWith("retested: " + said), f.message());
             assertEquals(said.substring(0, said.indexOf(':')), f.details().get("retest"));
             assertEquals(5, f.details().get("retestRuns"));
+            double in = (Double) f.details().get("secondsIntoPhase");
+            assertTrue(in >= 0 && in < 60, "when it was found, into the phase: " + in);
+            assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("cpu_kernel_run_seconds") && m.value() > 0
+                    && "sha256".equals(m.metadata().get("kernel"))), "a run's mean length, for bench/detect.sh");
             assertTrue(r.measurements().stream().anyMatch(m -> m.name().equals("cpu_retest_seconds_total") && m.value() > 0), "accounted");
         });
         // a defect whose wrong answers vary: the retest that gives another wrong answer is counted and named
