@@ -195,19 +195,9 @@ public final class MemorySuite implements Suite {
         if (said[0]++ >= PREPARE_MISMATCHES) {
             return;
         }
-        long phys = Native.physical(vaddr);
-        java.util.HexFormat hex = java.util.HexFormat.of();
-        long xor = expected ^ read;
         Map<String, Object> d = new java.util.LinkedHashMap<>();
         d.put("pattern", pattern);
-        d.put("virtualAddress", "0x" + Long.toHexString(vaddr));
-        d.put("physicalAddress", phys < 0 ? "unknown" : "0x" + Long.toHexString(phys));
-        d.put("expected", "0x" + hex.toHexDigits(expected));
-        d.put("read", "0x" + hex.toHexDigits(read));
-        d.put("reread", "0x" + hex.toHexDigits(reread));
-        d.put("xor", "0x" + hex.toHexDigits(xor));
-        d.put("bits", Mismatches.bits(xor));
-        d.put("kind", reread == read ? "stored wrong (the re-read agrees)" : "read wrong (the re-read differs)");
+        d.putAll(Mismatches.word(vaddr, expected, read, reread));
         d.put("found", "at prepare, while the copy and fill strategies were timed");
         ctx.failure("memory-" + pattern + "-mismatch", String.format(java.util.Locale.ROOT,
                 "%s: word at virtual %s (physical %s) read %s, expected %s (bits %s), found while the strategies were timed at prepare%s",

@@ -74,12 +74,24 @@ final class Mismatches {
             }
             offset += s.byteSize();
         }
-        long phys = Native.physical(vaddr);
-        HexFormat hex = HexFormat.of();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("pattern", pattern);
         d.put("pass", ctx.iteration());
         d.put("offset", offset);
+        d.putAll(word(vaddr, expected, read, reread));
+        d.put("found", held ? "held: checked before the next family wrote it" : "in its own pass");
+        ctx.failure("memory-" + pattern + "-mismatch", String.format(Locale.ROOT,
+                "%s: word at offset %d (virtual %s, physical %s) read %s, expected %s (bits %s) on cpu %d, pass %d",
+                pattern, offset, d.get("virtualAddress"), d.get("physicalAddress"), d.get("read"), d.get("expected"), d.get("bits"),
+                ctx.cpu(), ctx.iteration()), d);
+    }
+
+    /** A wrong word's details, as every mismatch says them: where (virtual, physical), what, which bits, and whether a re-read agrees. */
+    static Map<String, Object> word(long vaddr, long expected, long read, long reread) {
+        long phys = Native.physical(vaddr);
+        HexFormat hex = HexFormat.of();
+        long xor = expected ^ read;
+        Map<String, Object> d = new LinkedHashMap<>();
         d.put("virtualAddress", "0x" + Long.toHexString(vaddr));
         d.put("physicalAddress", phys < 0 ? "unknown" : "0x" + Long.toHexString(phys));
         d.put("expected", "0x" + hex.toHexDigits(expected));
@@ -88,11 +100,7 @@ final class Mismatches {
         d.put("xor", "0x" + hex.toHexDigits(xor));
         d.put("bits", bits(xor));
         d.put("kind", reread == read ? "stored wrong (the re-read agrees)" : "read wrong (the re-read differs)");
-        d.put("found", held ? "held: checked before the next family wrote it" : "in its own pass");
-        ctx.failure("memory-" + pattern + "-mismatch", String.format(Locale.ROOT,
-                "%s: word at offset %d (virtual %s, physical %s) read %s, expected %s (bits %s) on cpu %d, pass %d",
-                pattern, offset, d.get("virtualAddress"), d.get("physicalAddress"), d.get("read"), d.get("expected"), d.get("bits"),
-                ctx.cpu(), ctx.iteration()), d);
+        return d;
     }
 
     static List<Integer> bits(long xor) {
