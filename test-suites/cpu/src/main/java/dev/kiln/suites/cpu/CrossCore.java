@@ -57,6 +57,10 @@ final class CrossCore implements AutoCloseable {
                 synchronized (arena) {
                     made = new Link(arena, salt ^ k, Pairing.between(cpus.get(lo), cpus.get(hi)));
                 }
+                if (cpu >= 0) { // pinned: the partner's CPU is the pairing's, said before the partner starts (a fault that
+                    int other = worker == lo ? hi : lo; // fires first still names both cores); published with the link
+                    made.at(worker == lo ? 1 : 0, pairing.cpu(other), "cpu " + pairing.cpu(other));
+                }
                 links.add(made);
                 return made;
             });
